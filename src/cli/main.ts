@@ -1,0 +1,47 @@
+#!/usr/bin/env node
+import { access } from 'node:fs/promises';
+import { fileURLToPath } from 'node:url';
+
+// Each sub-command lives in ./commands/<name>.ts and exports `run(args): Promise<number>`,
+// so adding a command never touches this file.
+const usage = `usage: attendance <command> [options]
+
+commands:
+  serve                     run the web server and the worker (npm start)
+  import <kind> <file>      import pupils, contacts or marks from the school MIS (CSV)
+  metrics                   attendance metrics for one school as of a date
+  evaluate                  evaluate a school's pupils and open or advance cases
+  simulate                  run a workflow over a register without a database
+  diagram <workflow>        print a workflow's state diagram (Mermaid)
+  clock advance <duration>  move the demo clock forward
+run 'attendance <command> --help' for a command's options`;
+
+export interface Command {
+  run(args: string[]): Promise<number>;
+}
+
+async function main(argv: string[]): Promise<number> {
+  const [name, ...args] = argv;
+  if (!name || name === '--help' || name === '-h' || name === 'help') {
+    console.log(usage);
+    return name ? 0 : 2;
+  }
+  const extension = import.meta.url.endsWith('.ts') ? 'ts' : 'js';
+  const file = /^[a-z][a-z-]*$/.test(name) ? new URL(`./commands/${name}.${extension}`, import.meta.url) : null;
+  if (!file || !(await access(fileURLToPath(file)).then(() => true, () => false))) {
+    console.error(`unknown command '${name}'\n\n${usage}`);
+    return 2;
+  }
+  const command = (await import(file.href)) as Command;
+  return command.run(args);
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (error: unknown) => {
+    console.error(error instanceof Error ? error.message : error);
+    process.exitCode = 1;
+  },
+);
