@@ -1,0 +1,435 @@
+import type pg from 'pg';
+import { inTransaction } from './pool.ts';
+import { beginPostgresMarksImport } from './marks-import.ts';
+import {
+  toCase,
+  toContact,
+  toEffect,
+  toPupil,
+  toSchool,
+  toTimeline,
+  toTimer,
+  type CaseRow,
+  type ContactRow,
+  type EffectRow,
+  type PupilRow,
+  type SchoolRow,
+  type TimelineRow,
+  type TimerRow,
+} from './rows.ts';
+import {
+  CaseAlreadyOpen,
+  VersionConflict,
+  type CaseFilter,
+  type CaseRecord,
+  type CaseTimer,
+  type ClaimOptions,
+  type Contact,
+  type EffectStatus,
+  type NewCase,
+  type NewEffect,
+  type NewTimelineEntry,
+  type Pupil,
+  type School,
+  type StoredMark,
+  type Store,
+  type TransitionCommit,
+  type Trust,
+} from '../types.ts';
+
+type Queryable = Pick<pg.PoolClient, 'query'>;
+
+
+async function insertTimeline(db: Queryable, caseId: string, entries: NewTimelineEntry[]) {
+  if (entries.length === 0) return;
+  await db.query(
+    `INSERT INTO case_timeline (id, case_id, at, actor, type, from_state, to_state, evidence)
+     SELECT id, $1, at, actor, type, from_state, to_state, evidence
+       FROM unnest($2::text[], $3::timestamptz[], $4::text[], $5::text[], $6::text[], $7::text[], $8::jsonb[])
+         AS t(id, at, actor, type, from_state, to_state, evidence)`,
+    [
+      caseId,
+      entries.map((e) => e.id),
+      entries.map((e) => e.at),
+      entries.map((e) => e.actor),
+      entries.map((e) => e.type),
+      entries.map((e) => e.from),
+      entries.map((e) => e.to),
+      entries.map((e) => JSON.stringify(e.evidence ?? null)),
+    ],
+  );
+}
+
+async function insertEffects(db: Queryable, caseId: string, effects: NewEffect[], at: Date) {
+  if (effects.length === 0) return;
+  await db.query(
+    `INSERT INTO outbox (id, case_id, kind, payload, status, next_attempt_at, created_at)
+     SELECT id, $1, kind, payload, 'pending', next_attempt_at, $2
+       FROM unnest($3::text[], $4::text[], $5::jsonb[], $6::timestamptz[]) AS t(id, kind, payload, next_attempt_at)`,
+    [
+      caseId,
+      at,
+      effects.map((e) => e.id),
+      effects.map((e) => e.kind),
+      effects.map((e) => JSON.stringify(e.payload ?? null)),
+      effects.map((e) => e.nextAttemptAt ?? at),
+    ],
+  );
+}
+
+async function setTimers(db: Queryable, caseId: string, timers: Omit<CaseTimer, 'caseId'>[]) {
+  for (const timer of timers) {
+    await db.query(
+      `INSERT INTO case_timers (case_id, name, timer_id, due_at, event) VALUES ($1, $2, $3, $4, $5)
+       ON CONFLICT (case_id, name) DO UPDATE SET timer_id = EXCLUDED.timer_id, due_at = EXCLUDED.due_at, event = EXCLUDED.event`,
+      [caseId, timer.name, timer.timerId, timer.dueAt, JSON.stringify(timer.event)],
+    );
+  }
+}
+
+export class PostgresStore implements Store {
+  readonly kind = 'postgres' as const;
+
+  constructor(readonly pool: pg.Pool) {}
+
+  async ping() {
+    await this.pool.query('SELECT 1');
+  }
+
+  async close() {
+    await this.pool.end();
+  }
+
+  async upsertTrust(trust: Trust) {
+    await this.pool.query('INSERT INTO trusts (id, name) VALUES ($1, $2) ON CONFLICT (id) DO UPDATE SET name = EXCLUDED.name', [
+      trust.id,
+      trust.name,
+    ]);
+  }
+
+  async getTrust(id: string) {
+    return (await this.pool.query<Trust>('SELECT id, name FROM trusts WHERE id = $1', [id])).rows[0] ?? null;
+  }
+
+  async listTrusts() {
+    return (await this.pool.query<Trust>('SELECT id, name FROM trusts ORDER BY name')).rows;
+  }
+
+  async upsertSchool(school: School) {
+    await this.pool.query(
+      `INSERT INTO schools (id, trust_id, name, workflow_id, local_authority) VALUES ($1, $2, $3, $4, $5)
+       ON CONFLICT (id) DO UPDATE SET trust_id = EXCLUDED.trust_id, name = EXCLUDED.name,
+         workflow_id = EXCLUDED.workflow_id, local_authority = EXCLUDED.local_authority`,
+      [school.id, school.trustId, school.name, school.workflowId, school.localAuthority],
+    );
+  }
+
+  async getSchool(id: string) {
+    const row = (await this.pool.query<SchoolRow>('SELECT * FROM schools WHERE id = $1', [id])).rows[0];
+    return row ? toSchool(row) : null;
+  }
+
+  async listSchools(filter: { trustId?: string } = {}) {
+    const rows = await this.pool.query<SchoolRow>(
+      'SELECT * FROM schools WHERE ($1::text IS NULL OR trust_id = $1) ORDER BY name',
+      [filter.trustId ?? null],
+    );
+    return rows.rows.map(toSchool);
+  }
+
+  async upsertPupils(schoolId: string, pupils: Omit<Pupil, 'schoolId'>[]) {
+    if (pupils.length === 0) return { inserted: 0, updated: 0 };
+    const result = await this.pool.query<{ inserted: number; updated: number }>(
+      `WITH written AS (
+         INSERT INTO pupils (school_id, upn, forename, surname, date_of_birth, year_group, vulnerability, on_roll)
+         SELECT $1, upn, forename, surname, dob, year_group,
+                ARRAY(SELECT jsonb_array_elements_text(vulnerability)), on_roll
+           FROM unnest($2::text[], $3::text[], $4::text[], $5::date[], $6::text[], $7::jsonb[], $8::boolean[])
+             AS t(upn, forename, surname, dob, year_group, vulnerability, on_roll)
+         ON CONFLICT (school_id, upn) DO UPDATE SET forename = EXCLUDED.forename, surname = EXCLUDED.surname,
+           date_of_birth = EXCLUDED.date_of_birth, year_group = EXCLUDED.year_group,
+           vulnerability = EXCLUDED.vulnerability, on_roll = EXCLUDED.on_roll
+         RETURNING (xmax = 0) AS inserted
+       )
+       SELECT count(*) FILTER (WHERE inserted)::int AS inserted, count(*) FILTER (WHERE NOT inserted)::int AS updated FROM written`,
+      [
+        schoolId,
+        pupils.map((p) => p.upn),
+        pupils.map((p) => p.forename),
+        pupils.map((p) => p.surname),
+        pupils.map((p) => p.dateOfBirth),
+        pupils.map((p) => p.yearGroup),
+        pupils.map((p) => JSON.stringify(p.vulnerability)),
+        pupils.map((p) => p.onRoll),
+      ],
+    );
+    return result.rows[0]!;
+  }
+
+  async getPupil(schoolId: string, upn: string) {
+    const row = (await this.pool.query<PupilRow>('SELECT * FROM pupils WHERE school_id = $1 AND upn = $2', [schoolId, upn])).rows[0];
+    return row ? toPupil(row) : null;
+  }
+
+  async listPupils(schoolId: string) {
+    return (await this.pool.query<PupilRow>('SELECT * FROM pupils WHERE school_id = $1 ORDER BY upn', [schoolId])).rows.map(toPupil);
+  }
+
+  async replaceContacts(schoolId: string, contacts: Omit<Contact, 'schoolId'>[]) {
+    const upns = [...new Set(contacts.map((c) => c.upn))];
+    return inTransaction(this.pool, async (client) => {
+      await client.query('DELETE FROM contacts WHERE school_id = $1 AND upn = ANY($2::text[])', [schoolId, upns]);
+      const position = new Map<string, number>();
+      await client.query(
+        `INSERT INTO contacts (school_id, upn, position, name, relationship, email, phone, parental_responsibility, lives_with)
+         SELECT $1, * FROM unnest($2::text[], $3::int[], $4::text[], $5::text[], $6::text[], $7::text[], $8::boolean[], $9::boolean[])`,
+        [
+          schoolId,
+          contacts.map((c) => c.upn),
+          contacts.map((c) => {
+            const next = (position.get(c.upn) ?? 0) + 1;
+            position.set(c.upn, next);
+            return next;
+          }),
+          contacts.map((c) => c.name),
+          contacts.map((c) => c.relationship),
+          contacts.map((c) => c.email),
+          contacts.map((c) => c.phone),
+          contacts.map((c) => c.parentalResponsibility),
+          contacts.map((c) => c.livesWith),
+        ],
+      );
+      return { pupils: upns.length, contacts: contacts.length };
+    });
+  }
+
+  async listContacts(schoolId: string, upn: string) {
+    const rows = await this.pool.query<ContactRow>('SELECT * FROM contacts WHERE school_id = $1 AND upn = $2 ORDER BY position', [
+      schoolId,
+      upn,
+    ]);
+    return rows.rows.map(toContact);
+  }
+
+  beginMarksImport(schoolId: string, meta: { actor: string; reason: string; at: Date }) {
+    return beginPostgresMarksImport(this.pool, schoolId, meta);
+  }
+
+  async listMarks(schoolId: string, upn: string, range: { from?: string; to?: string } = {}) {
+    const rows = await this.pool.query<StoredMark>(
+      `SELECT upn, date, session, code FROM marks
+        WHERE school_id = $1 AND upn = $2 AND ($3::date IS NULL OR date >= $3) AND ($4::date IS NULL OR date <= $4)
+        ORDER BY date, session`,
+      [schoolId, upn, range.from ?? null, range.to ?? null],
+    );
+    return rows.rows;
+  }
+
+  async *streamSchoolMarks(schoolId: string, range: { from?: string; to?: string } = {}) {
+    // Keyset pagination by pupil keeps memory flat however large the school is.
+    const pageSize = 500;
+    let after = '';
+    for (;;) {
+      const upns = (
+        await this.pool.query<{ upn: string }>(
+          'SELECT upn FROM pupils WHERE school_id = $1 AND upn > $2 ORDER BY upn LIMIT $3',
+          [schoolId, after, pageSize],
+        )
+      ).rows.map((r) => r.upn);
+      if (upns.length === 0) return;
+      const rows = await this.pool.query<StoredMark>(
+        `SELECT upn, date, session, code FROM marks
+          WHERE school_id = $1 AND upn = ANY($2::text[]) AND ($3::date IS NULL OR date >= $3) AND ($4::date IS NULL OR date <= $4)
+          ORDER BY upn, date, session`,
+        [schoolId, upns, range.from ?? null, range.to ?? null],
+      );
+      const byPupil = new Map<string, StoredMark[]>(upns.map((upn) => [upn, []]));
+      for (const mark of rows.rows) byPupil.get(mark.upn)!.push(mark);
+      for (const [upn, marks] of byPupil) yield { upn, marks };
+      after = upns[upns.length - 1]!;
+    }
+  }
+
+  async listAmendments(schoolId: string, upn: string) {
+    const rows = await this.pool.query(
+      `SELECT school_id AS "schoolId", upn, date, session, original_code AS "originalCode", new_code AS "newCode",
+              reason, amended_by AS "amendedBy", amended_at AS "amendedAt"
+         FROM mark_amendments WHERE school_id = $1 AND upn = $2 ORDER BY id`,
+      [schoolId, upn],
+    );
+    return rows.rows;
+  }
+
+  async createCase(
+    record: NewCase,
+    initial: { timeline: NewTimelineEntry[]; effects: NewEffect[]; timers?: Omit<CaseTimer, 'caseId'>[] },
+  ) {
+    try {
+      return await inTransaction(this.pool, async (client) => {
+        const row = await client.query<CaseRow>(
+          `INSERT INTO cases (id, school_id, upn, workflow_id, machine_id, machine_version, state, status, snapshot, version, opened_at, updated_at)
+           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 1, $10, $10) RETURNING *`,
+          [
+            record.id,
+            record.schoolId,
+            record.upn,
+            record.workflowId,
+            record.machineId,
+            record.machineVersion,
+            record.state,
+            record.status,
+            JSON.stringify(record.snapshot),
+            record.openedAt,
+          ],
+        );
+        await insertTimeline(client, record.id, initial.timeline);
+        await insertEffects(client, record.id, initial.effects, record.openedAt);
+        await setTimers(client, record.id, initial.timers ?? []);
+        return toCase(row.rows[0]!);
+      });
+    } catch (error) {
+      if ((error as { code?: string; constraint?: string }).constraint === 'cases_one_open_idx') {
+        throw new CaseAlreadyOpen(record.schoolId, record.upn);
+      }
+      throw error;
+    }
+  }
+
+  async getCase(id: string) {
+    const row = (await this.pool.query<CaseRow>('SELECT * FROM cases WHERE id = $1', [id])).rows[0];
+    return row ? toCase(row) : null;
+  }
+
+  async findOpenCase(schoolId: string, upn: string) {
+    const row = (
+      await this.pool.query<CaseRow>("SELECT * FROM cases WHERE school_id = $1 AND upn = $2 AND status = 'open'", [schoolId, upn])
+    ).rows[0];
+    return row ? toCase(row) : null;
+  }
+
+  async listCases(filter: CaseFilter) {
+    const params = [filter.schoolIds ?? null, filter.status ?? null, filter.state ?? null, filter.upn ?? null];
+    const where = `($1::text[] IS NULL OR school_id = ANY($1)) AND ($2::text IS NULL OR status = $2)
+      AND ($3::text IS NULL OR state = $3 OR state LIKE $3 || '.%') AND ($4::text IS NULL OR upn = $4)`;
+    const [total, rows] = await Promise.all([
+      this.pool.query<{ n: number }>(`SELECT count(*)::int AS n FROM cases WHERE ${where}`, params),
+      this.pool.query<CaseRow>(`SELECT * FROM cases WHERE ${where} ORDER BY updated_at DESC, id LIMIT $5 OFFSET $6`, [
+        ...params,
+        filter.limit ?? 50,
+        filter.offset ?? 0,
+      ]),
+    ]);
+    return { total: total.rows[0]!.n, cases: rows.rows.map(toCase) };
+  }
+
+  async commitTransition(commit: TransitionCommit) {
+    return inTransaction(this.pool, async (client) => {
+      const updated = await client.query<CaseRow>(
+        `UPDATE cases SET state = $3, status = $4, snapshot = $5, machine_version = COALESCE($6, machine_version),
+                version = version + 1, updated_at = $7
+          WHERE id = $1 AND version = $2 RETURNING *`,
+        [
+          commit.caseId,
+          commit.expectedVersion,
+          commit.state,
+          commit.status,
+          JSON.stringify(commit.snapshot),
+          commit.machineVersion ?? null,
+          commit.at,
+        ],
+      );
+      if (updated.rowCount === 0) throw new VersionConflict(commit.caseId, commit.expectedVersion);
+      await insertTimeline(client, commit.caseId, commit.timeline);
+      await insertEffects(client, commit.caseId, commit.effects, commit.at);
+      if (commit.timers) {
+        await client.query('DELETE FROM case_timers WHERE case_id = $1 AND name = ANY($2::text[])', [commit.caseId, commit.timers.remove]);
+        await setTimers(client, commit.caseId, commit.timers.set);
+      }
+      return toCase(updated.rows[0]!);
+    });
+  }
+
+  async appendTimeline(caseId: string, entries: NewTimelineEntry[]) {
+    await insertTimeline(this.pool, caseId, entries);
+  }
+
+  async listTimeline(caseId: string) {
+    return (await this.pool.query<TimelineRow>('SELECT * FROM case_timeline WHERE case_id = $1 ORDER BY seq', [caseId])).rows.map(
+      toTimeline,
+    );
+  }
+
+  async getTimer(caseId: string, name: string) {
+    const row = (await this.pool.query<TimerRow>('SELECT * FROM case_timers WHERE case_id = $1 AND name = $2', [caseId, name])).rows[0];
+    return row ? toTimer(row) : null;
+  }
+
+  async listTimers(caseId: string) {
+    return (await this.pool.query<TimerRow>('SELECT * FROM case_timers WHERE case_id = $1 ORDER BY due_at, name', [caseId])).rows.map(
+      toTimer,
+    );
+  }
+
+  async listDueTimers(now: Date, limit: number) {
+    return (
+      await this.pool.query<TimerRow>('SELECT * FROM case_timers WHERE due_at <= $1 ORDER BY due_at, case_id, name LIMIT $2', [now, limit])
+    ).rows.map(toTimer);
+  }
+
+  async claimEffects({ now, limit, lockMs }: ClaimOptions) {
+    // SKIP LOCKED lets several workers claim disjoint batches without waiting on each other.
+    const rows = await this.pool.query<EffectRow>(
+      `UPDATE outbox SET status = 'running', attempts = attempts + 1, locked_until = $1::timestamptz + make_interval(secs => $3::double precision / 1000)
+        WHERE id IN (
+          SELECT id FROM outbox
+           WHERE next_attempt_at <= $1
+             AND (status = 'pending' OR (status = 'running' AND locked_until < $1))
+           ORDER BY next_attempt_at, id
+           LIMIT $2
+           FOR UPDATE SKIP LOCKED)
+        RETURNING *`,
+      [now, limit, lockMs],
+    );
+    return rows.rows.map(toEffect).sort((a, b) => a.nextAttemptAt.getTime() - b.nextAttemptAt.getTime() || a.id.localeCompare(b.id));
+  }
+
+  async completeEffect(id: string, at: Date) {
+    await this.pool.query("UPDATE outbox SET status = 'done', completed_at = $2, locked_until = NULL, last_error = NULL WHERE id = $1", [
+      id,
+      at,
+    ]);
+  }
+
+  async retryEffect(id: string, error: string, nextAttemptAt: Date) {
+    await this.pool.query(
+      "UPDATE outbox SET status = 'pending', last_error = $2, next_attempt_at = $3, locked_until = NULL WHERE id = $1",
+      [id, error, nextAttemptAt],
+    );
+  }
+
+  async failEffect(id: string, error: string, at: Date) {
+    await this.pool.query(
+      "UPDATE outbox SET status = 'failed', last_error = $2, completed_at = $3, locked_until = NULL WHERE id = $1",
+      [id, error, at],
+    );
+  }
+
+  async parkEffect(id: string, reason: string) {
+    await this.pool.query("UPDATE outbox SET status = 'waiting', last_error = $2, locked_until = NULL WHERE id = $1", [id, reason]);
+  }
+
+  async getEffect(id: string) {
+    const row = (await this.pool.query<EffectRow>('SELECT * FROM outbox WHERE id = $1', [id])).rows[0];
+    return row ? toEffect(row) : null;
+  }
+
+  async listEffects(filter: { caseId?: string; status?: EffectStatus }) {
+    const rows = await this.pool.query<EffectRow>(
+      `SELECT * FROM outbox WHERE ($1::text IS NULL OR case_id = $1) AND ($2::text IS NULL OR status = $2)
+        ORDER BY created_at, id`,
+      [filter.caseId ?? null, filter.status ?? null],
+    );
+    return rows.rows.map(toEffect);
+  }
+}
+

@@ -1,0 +1,149 @@
+// Row shapes of the PostgreSQL tables and their mapping to the contract's plain objects.
+import type { CaseRecord, CaseTimer, Contact, OutboxEffect, Pupil, School, TimelineEntry } from '../types.ts';
+
+export interface SchoolRow {
+  id: string;
+  trust_id: string;
+  name: string;
+  workflow_id: string;
+  local_authority: string;
+}
+export const toSchool = (r: SchoolRow): School => ({
+  id: r.id,
+  trustId: r.trust_id,
+  name: r.name,
+  workflowId: r.workflow_id,
+  localAuthority: r.local_authority,
+});
+
+export interface PupilRow {
+  school_id: string;
+  upn: string;
+  forename: string;
+  surname: string;
+  date_of_birth: string;
+  year_group: string;
+  vulnerability: string[];
+  on_roll: boolean;
+}
+export const toPupil = (r: PupilRow): Pupil => ({
+  schoolId: r.school_id,
+  upn: r.upn,
+  forename: r.forename,
+  surname: r.surname,
+  dateOfBirth: r.date_of_birth,
+  yearGroup: r.year_group,
+  vulnerability: r.vulnerability,
+  onRoll: r.on_roll,
+});
+
+export interface ContactRow {
+  school_id: string;
+  upn: string;
+  name: string;
+  relationship: string;
+  email: string | null;
+  phone: string | null;
+  parental_responsibility: boolean;
+  lives_with: boolean;
+}
+export const toContact = (r: ContactRow): Contact => ({
+  schoolId: r.school_id,
+  upn: r.upn,
+  name: r.name,
+  relationship: r.relationship,
+  email: r.email,
+  phone: r.phone,
+  parentalResponsibility: r.parental_responsibility,
+  livesWith: r.lives_with,
+});
+
+export interface CaseRow {
+  id: string;
+  school_id: string;
+  upn: string;
+  workflow_id: string;
+  machine_id: string;
+  machine_version: number;
+  state: string;
+  status: 'open' | 'closed';
+  snapshot: unknown;
+  version: number;
+  opened_at: Date;
+  updated_at: Date;
+}
+export const toCase = (r: CaseRow): CaseRecord => ({
+  id: r.id,
+  schoolId: r.school_id,
+  upn: r.upn,
+  workflowId: r.workflow_id,
+  machineId: r.machine_id,
+  machineVersion: r.machine_version,
+  state: r.state,
+  status: r.status,
+  snapshot: r.snapshot,
+  version: r.version,
+  openedAt: r.opened_at,
+  updatedAt: r.updated_at,
+});
+
+export interface TimelineRow {
+  id: string;
+  case_id: string;
+  at: Date;
+  actor: string;
+  type: string;
+  from_state: string | null;
+  to_state: string | null;
+  evidence: unknown;
+}
+export const toTimeline = (r: TimelineRow): TimelineEntry => ({
+  id: r.id,
+  caseId: r.case_id,
+  at: r.at,
+  actor: r.actor,
+  type: r.type,
+  from: r.from_state,
+  to: r.to_state,
+  evidence: r.evidence,
+});
+
+export interface EffectRow {
+  id: string;
+  case_id: string | null;
+  kind: string;
+  payload: unknown;
+  status: OutboxEffect['status'];
+  attempts: number;
+  next_attempt_at: Date;
+  last_error: string | null;
+  created_at: Date;
+  completed_at: Date | null;
+}
+export const toEffect = (r: EffectRow): OutboxEffect => ({
+  id: r.id,
+  caseId: r.case_id,
+  kind: r.kind,
+  payload: r.payload,
+  status: r.status,
+  attempts: r.attempts,
+  nextAttemptAt: r.next_attempt_at,
+  lastError: r.last_error,
+  createdAt: r.created_at,
+  completedAt: r.completed_at,
+});
+
+export interface TimerRow {
+  case_id: string;
+  name: string;
+  timer_id: string;
+  due_at: Date;
+  event: unknown;
+}
+export const toTimer = (r: TimerRow): CaseTimer => ({
+  caseId: r.case_id,
+  name: r.name,
+  timerId: r.timer_id,
+  dueAt: r.due_at,
+  event: r.event,
+});

@@ -1,0 +1,275 @@
+// The Store contract: what the service needs from a database, implemented once per adapter
+// (src/store/postgres, src/store/mongo) and proven by one contract suite (test/contract).
+// Repositories return plain objects; dates of the register are ISO strings, instants are Dates.
+import type { IsoDate, Session } from '../domain/types.ts';
+
+export interface Trust {
+  id: string;
+  name: string;
+}
+
+export interface School {
+  id: string;
+  trustId: string;
+  name: string;
+  /** Which workflow (policy) in workflows/ governs this school's cases. */
+  workflowId: string;
+  localAuthority: string;
+}
+
+export interface Pupil {
+  schoolId: string;
+  upn: string;
+  forename: string;
+  surname: string;
+  dateOfBirth: IsoDate;
+  yearGroup: string;
+  /** Flags such as ehcp, lac, cp_plan, social_worker, young_carer, fsm. */
+  vulnerability: string[];
+  onRoll: boolean;
+}
+
+export interface Contact {
+  schoolId: string;
+  upn: string;
+  name: string;
+  relationship: string;
+  email: string | null;
+  phone: string | null;
+  parentalResponsibility: boolean;
+  livesWith: boolean;
+}
+
+export interface MarkRow {
+  upn: string;
+  date: IsoDate;
+  session: Session;
+  code: string;
+  /** Line of the source file, for error reports. */
+  line: number;
+}
+
+export interface StoredMark {
+  upn: string;
+  date: IsoDate;
+  session: Session;
+  code: string;
+}
+
+export interface MarkAmendment {
+  schoolId: string;
+  upn: string;
+  date: IsoDate;
+  session: Session;
+  originalCode: string;
+  newCode: string;
+  reason: string;
+  amendedBy: string;
+  amendedAt: Date;
+}
+
+export interface ImportProblem {
+  line: number;
+  column: string;
+  value: string;
+  message: string;
+}
+
+export interface MarksImportResult {
+  read: number;
+  inserted: number;
+  amended: number;
+  unchanged: number;
+}
+
+/**
+ * One all-or-nothing import of register marks. Rows are staged as they stream in; `problems()`
+ * checks what only the whole file can show (pupils not on roll, one session marked twice with
+ * different codes); `commit()` applies everything or `abort()` leaves the register untouched.
+ */
+export interface MarksImport {
+  add(rows: MarkRow[]): Promise<void>;
+  problems(limit: number): Promise<ImportProblem[]>;
+  commit(): Promise<MarksImportResult>;
+  abort(): Promise<void>;
+}
+
+export type CaseStatus = 'open' | 'closed';
+
+export interface CaseRecord {
+  id: string;
+  schoolId: string;
+  upn: string;
+  workflowId: string;
+  machineId: string;
+  machineVersion: number;
+  /** The state value flattened to a dotted path, e.g. `stage1b` or `penaltyNotice.reducedRateWindow`. */
+  state: string;
+  status: CaseStatus;
+  /** The persisted XState snapshot (value + context), JSON. */
+  snapshot: unknown;
+  /** Optimistic-concurrency version: every committed transition increments it. */
+  version: number;
+  openedAt: Date;
+  updatedAt: Date;
+}
+
+export type NewCase = Omit<CaseRecord, 'version' | 'updatedAt'>;
+
+export interface TimelineEntry {
+  id: string;
+  caseId: string;
+  at: Date;
+  /** Who: a user id, `system:evaluator`, `system:timer`, `system:outbox`. */
+  actor: string;
+  /** What: `transition`, `effect.failed`, `note`... */
+  type: string;
+  from: string | null;
+  to: string | null;
+  /** Why: the event, metrics, sessions and rule behind it. */
+  evidence: unknown;
+}
+
+export type NewTimelineEntry = Omit<TimelineEntry, 'caseId'>;
+
+export type EffectStatus = 'pending' | 'running' | 'done' | 'failed' | 'waiting';
+
+export interface OutboxEffect {
+  /** Stable id: executing an effect twice must change nothing, so handlers key on it. */
+  id: string;
+  caseId: string | null;
+  kind: string;
+  payload: unknown;
+  status: EffectStatus;
+  attempts: number;
+  nextAttemptAt: Date;
+  lastError: string | null;
+  createdAt: Date;
+  completedAt: Date | null;
+}
+
+export interface NewEffect {
+  id: string;
+  kind: string;
+  payload: unknown;
+  /** When it may first run; defaults to now. */
+  nextAttemptAt?: Date;
+}
+
+export interface CaseTimer {
+  caseId: string;
+  name: string;
+  /** Changes on every (re)schedule, so a firing that carries an old id is recognisably stale. */
+  timerId: string;
+  dueAt: Date;
+  event: unknown;
+}
+
+export interface TransitionCommit {
+  caseId: string;
+  expectedVersion: number;
+  state: string;
+  status: CaseStatus;
+  snapshot: unknown;
+  machineVersion?: number;
+  timeline: NewTimelineEntry[];
+  effects: NewEffect[];
+  /** Timers to create or replace (unique per case and name) and names to remove. */
+  timers?: { set: Omit<CaseTimer, 'caseId'>[]; remove: string[] };
+  at: Date;
+}
+
+export interface CaseFilter {
+  schoolIds?: string[];
+  status?: CaseStatus;
+  state?: string;
+  upn?: string;
+  limit?: number;
+  offset?: number;
+}
+
+export interface ClaimOptions {
+  now: Date;
+  limit: number;
+  /** How long a claimed effect stays locked before another worker may take it over. */
+  lockMs: number;
+}
+
+export interface Store {
+  readonly kind: 'postgres' | 'mongo';
+  /** Throws when the database cannot be reached. */
+  ping(): Promise<void>;
+  close(): Promise<void>;
+
+  upsertTrust(trust: Trust): Promise<void>;
+  getTrust(id: string): Promise<Trust | null>;
+  listTrusts(): Promise<Trust[]>;
+  upsertSchool(school: School): Promise<void>;
+  getSchool(id: string): Promise<School | null>;
+  listSchools(filter?: { trustId?: string }): Promise<School[]>;
+
+  /** Inserts or updates pupils by (school, UPN), all or nothing. */
+  upsertPupils(schoolId: string, pupils: Omit<Pupil, 'schoolId'>[]): Promise<{ inserted: number; updated: number }>;
+  getPupil(schoolId: string, upn: string): Promise<Pupil | null>;
+  listPupils(schoolId: string): Promise<Pupil[]>;
+  /** Replaces the contacts of each pupil named in `contacts`, all or nothing. */
+  replaceContacts(schoolId: string, contacts: Omit<Contact, 'schoolId'>[]): Promise<{ pupils: number; contacts: number }>;
+  listContacts(schoolId: string, upn: string): Promise<Contact[]>;
+
+  beginMarksImport(schoolId: string, meta: { actor: string; reason: string; at: Date }): Promise<MarksImport>;
+  listMarks(schoolId: string, upn: string, range?: { from?: IsoDate; to?: IsoDate }): Promise<StoredMark[]>;
+  /** Every pupil's marks of a school in one pass, ordered by UPN then date and session. */
+  streamSchoolMarks(schoolId: string, range?: { from?: IsoDate; to?: IsoDate }): AsyncIterable<{ upn: string; marks: StoredMark[] }>;
+  listAmendments(schoolId: string, upn: string): Promise<MarkAmendment[]>;
+
+  /** Creates a case with its first timeline entries, effects and timers; one open case per pupil. */
+  createCase(
+    record: NewCase,
+    initial: { timeline: NewTimelineEntry[]; effects: NewEffect[]; timers?: Omit<CaseTimer, 'caseId'>[] },
+  ): Promise<CaseRecord>;
+  getCase(id: string): Promise<CaseRecord | null>;
+  findOpenCase(schoolId: string, upn: string): Promise<CaseRecord | null>;
+  listCases(filter: CaseFilter): Promise<{ total: number; cases: CaseRecord[] }>;
+  /** Writes snapshot + timeline + effects + timers atomically, guarded by the expected version. */
+  commitTransition(commit: TransitionCommit): Promise<CaseRecord>;
+  appendTimeline(caseId: string, entries: NewTimelineEntry[]): Promise<void>;
+  listTimeline(caseId: string): Promise<TimelineEntry[]>;
+
+  getTimer(caseId: string, name: string): Promise<CaseTimer | null>;
+  listTimers(caseId: string): Promise<CaseTimer[]>;
+  listDueTimers(now: Date, limit: number): Promise<CaseTimer[]>;
+
+  /** Locks up to `limit` due effects (pending, or running with an expired lock) for this worker. */
+  claimEffects(options: ClaimOptions): Promise<OutboxEffect[]>;
+  completeEffect(id: string, at: Date): Promise<void>;
+  /** A transient failure: try again at `nextAttemptAt`. */
+  retryEffect(id: string, error: string, nextAttemptAt: Date): Promise<void>;
+  /** A permanent failure, or the last attempt. */
+  failEffect(id: string, error: string, at: Date): Promise<void>;
+  /** Stored but not runnable yet (e.g. an email before mail delivery exists). */
+  parkEffect(id: string, reason: string): Promise<void>;
+  getEffect(id: string): Promise<OutboxEffect | null>;
+  listEffects(filter: { caseId?: string; status?: EffectStatus }): Promise<OutboxEffect[]>;
+}
+
+/** A write lost the optimistic-concurrency race: reload and try again. */
+export class VersionConflict extends Error {
+  constructor(
+    readonly caseId: string,
+    readonly expectedVersion: number,
+  ) {
+    super(`case ${caseId} is no longer at version ${expectedVersion}`);
+    this.name = 'VersionConflict';
+  }
+}
+
+/** The pupil already has an open case. */
+export class CaseAlreadyOpen extends Error {
+  constructor(
+    readonly schoolId: string,
+    readonly upn: string,
+  ) {
+    super(`pupil ${upn} at school ${schoolId} already has an open case`);
+    this.name = 'CaseAlreadyOpen';
+  }
+}

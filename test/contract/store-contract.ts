@@ -1,0 +1,392 @@
+// One contract suite for every Store adapter: each adapter's test file calls defineStoreContract.
+import { describe, it, expect, beforeAll, afterAll } from 'vitest';
+import { randomUUID } from 'node:crypto';
+import { CaseAlreadyOpen, VersionConflict, type MarkRow, type NewCase, type NewTimelineEntry, type Store } from '../../src/store/types.ts';
+
+export interface OpenedStore {
+  store: Store;
+  cleanup(): Promise<void>;
+}
+
+const at = new Date('2025-01-10T09:00:00Z');
+
+function entry(type: string, from: string | null, to: string | null): NewTimelineEntry {
+  return { id: randomUUID(), at, actor: 'system:test', type, from, to, evidence: { rule: 'test', pct: 92.5 } };
+}
+
+function newCase(schoolId: string, upn: string): NewCase {
+  return {
+    id: randomUUID(),
+    schoolId,
+    upn,
+    workflowId: 'west-coventry',
+    machineId: 'west-coventry',
+    machineVersion: 1,
+    state: 'stage1a',
+    status: 'open',
+    snapshot: { value: 'stage1a', context: { upn } },
+    openedAt: at,
+  };
+}
+
+function marks(upn: string, rows: [string, 'AM' | 'PM', string][], firstLine = 2): MarkRow[] {
+  return rows.map(([date, session, code], i) => ({ upn, date, session, code, line: firstLine + i }));
+}
+
+export function defineStoreContract(name: string, open: () => Promise<OpenedStore>) {
+  describe(`store contract: ${name}`, () => {
+    let opened: OpenedStore;
+    let store: Store;
+    const trustId = `trust-${randomUUID()}`;
+    const schoolId = `school-${randomUUID()}`;
+    const otherSchoolId = `school-${randomUUID()}`;
+
+    beforeAll(async () => {
+      opened = await open();
+      store = opened.store;
+      await store.upsertTrust({ id: trustId, name: 'Test Trust' });
+      await store.upsertSchool({ id: schoolId, trustId, name: 'A School', workflowId: 'west-coventry', localAuthority: 'coventry' });
+      await store.upsertSchool({ id: otherSchoolId, trustId, name: 'B School', workflowId: 'hall-green', localAuthority: 'sandwell' });
+      const pupil = (upn: string, surname: string) => ({
+        upn,
+        forename: 'Sam',
+        surname,
+        dateOfBirth: '2012-03-04',
+        yearGroup: '8',
+        vulnerability: [] as string[],
+        onRoll: true,
+      });
+      await store.upsertPupils(schoolId, [pupil('A1', 'Ash'), pupil('A2', 'Birch'), pupil('A3', 'Cedar'), pupil('A4', 'Damson')]);
+      await store.upsertPupils(otherSchoolId, [pupil('B1', 'Elm')]);
+    });
+
+    afterAll(async () => {
+      await opened?.cleanup();
+    });
+
+    describe('organisation', () => {
+      it('when a store is reachable, then ping resolves', async () => {
+        await expect(store.ping()).resolves.toBeUndefined();
+      });
+
+      it('when trusts and schools are upserted twice, then they are updated, not duplicated', async () => {
+        await store.upsertTrust({ id: trustId, name: 'Renamed Trust' });
+        expect(await store.getTrust(trustId)).toEqual({ id: trustId, name: 'Renamed Trust' });
+        expect((await store.listTrusts()).filter((t) => t.id === trustId)).toHaveLength(1);
+        expect(await store.getTrust('nope')).toBeNull();
+        const schools = await store.listSchools({ trustId });
+        expect(schools.map((s) => s.name)).toEqual(['A School', 'B School']);
+        expect(await store.getSchool(otherSchoolId)).toMatchObject({ workflowId: 'hall-green', localAuthority: 'sandwell' });
+        expect(await store.getSchool('nope')).toBeNull();
+      });
+
+      it('when pupils are upserted again with changes, then inserted and updated are counted apart', async () => {
+        const counts = await store.upsertPupils(schoolId, [
+          { upn: 'A4', forename: 'Dee', surname: 'Damson', dateOfBirth: '2012-05-06', yearGroup: '8', vulnerability: ['lac', 'ehcp'], onRoll: true },
+          { upn: 'A5', forename: 'Eve', surname: 'Elder', dateOfBirth: '2013-01-02', yearGroup: '7', vulnerability: [], onRoll: false },
+        ]);
+        expect(counts).toEqual({ inserted: 1, updated: 1 });
+        expect(await store.getPupil(schoolId, 'A4')).toEqual({
+          schoolId,
+          upn: 'A4',
+          forename: 'Dee',
+          surname: 'Damson',
+          dateOfBirth: '2012-05-06',
+          yearGroup: '8',
+          vulnerability: ['lac', 'ehcp'],
+          onRoll: true,
+        });
+        expect((await store.listPupils(schoolId)).map((p) => p.upn)).toEqual(['A1', 'A2', 'A3', 'A4', 'A5']);
+        expect(await store.getPupil(otherSchoolId, 'A4')).toBeNull();
+      });
+
+      it('when contacts are replaced, then only the named pupils lose their old contacts', async () => {
+        const mum = { upn: 'A1', name: 'Ann Ash', relationship: 'mother', email: 'ann@example.org', phone: null, parentalResponsibility: true, livesWith: true };
+        await store.replaceContacts(schoolId, [mum, { ...mum, upn: 'A2', name: 'Bo Birch' }]);
+        const dad = { ...mum, name: 'Al Ash', relationship: 'father', email: null, phone: '07700900123', livesWith: false };
+        expect(await store.replaceContacts(schoolId, [mum, dad])).toEqual({ pupils: 1, contacts: 2 });
+        expect((await store.listContacts(schoolId, 'A1')).map((c) => c.name)).toEqual(['Ann Ash', 'Al Ash']);
+        expect(await store.listContacts(schoolId, 'A1')).toContainEqual({ schoolId, ...dad });
+        expect((await store.listContacts(schoolId, 'A2')).map((c) => c.name)).toEqual(['Bo Birch']);
+      });
+    });
+
+    describe('register marks', () => {
+      it('when marks are imported, then they are listed in date and session order', async () => {
+        const importer = await store.beginMarksImport(schoolId, { actor: 'user:1', reason: 'MIS export', at });
+        await importer.add(marks('A1', [['2025-01-07', 'PM', 'O'], ['2025-01-06', 'AM', '/'], ['2025-01-06', 'PM', '\\']]));
+        await importer.add(marks('A2', [['2025-01-06', 'AM', 'I']], 5));
+        expect(await importer.problems(10)).toEqual([]);
+        expect(await importer.commit()).toEqual({ read: 4, inserted: 4, amended: 0, unchanged: 0 });
+        expect(await store.listMarks(schoolId, 'A1')).toEqual([
+          { upn: 'A1', date: '2025-01-06', session: 'AM', code: '/' },
+          { upn: 'A1', date: '2025-01-06', session: 'PM', code: '\\' },
+          { upn: 'A1', date: '2025-01-07', session: 'PM', code: 'O' },
+        ]);
+        expect(await store.listMarks(schoolId, 'A1', { from: '2025-01-07' })).toHaveLength(1);
+        expect(await store.listMarks(schoolId, 'A1', { to: '2025-01-06' })).toHaveLength(2);
+      });
+
+      it('when the same file is imported again with one changed code, then one amendment keeps both codes', async () => {
+        const importer = await store.beginMarksImport(schoolId, { actor: 'user:2', reason: 'reason given by parent', at });
+        await importer.add(marks('A1', [['2025-01-07', 'PM', 'I'], ['2025-01-06', 'AM', '/'], ['2025-01-06', 'PM', '\\'], ['2025-01-06', 'PM', '\\']]));
+        expect(await importer.commit()).toEqual({ read: 4, inserted: 0, amended: 1, unchanged: 2 });
+        expect(await store.listAmendments(schoolId, 'A1')).toEqual([
+          {
+            schoolId,
+            upn: 'A1',
+            date: '2025-01-07',
+            session: 'PM',
+            originalCode: 'O',
+            newCode: 'I',
+            reason: 'reason given by parent',
+            amendedBy: 'user:2',
+            amendedAt: at,
+          },
+        ]);
+        expect((await store.listMarks(schoolId, 'A1')).at(-1)?.code).toBe('I');
+      });
+
+      it('when a file names unknown pupils or marks a session twice differently, then problems name the lines', async () => {
+        const importer = await store.beginMarksImport(schoolId, { actor: 'user:1', reason: 'MIS export', at });
+        await importer.add([
+          { upn: 'A3', date: '2025-01-08', session: 'AM', code: '/', line: 2 },
+          { upn: 'ZZ9', date: '2025-01-08', session: 'AM', code: '/', line: 3 },
+          { upn: 'A3', date: '2025-01-08', session: 'AM', code: 'O', line: 4 },
+          { upn: 'B1', date: '2025-01-08', session: 'AM', code: '/', line: 5 },
+        ]);
+        const problems = await importer.problems(10);
+        expect(problems.map((p) => [p.line, p.column, p.value])).toEqual([
+          [3, 'upn', 'ZZ9'],
+          [4, 'code', 'O'],
+          [5, 'upn', 'B1'],
+        ]);
+        expect(problems[1]!.message).toContain('line 2');
+        expect(await importer.problems(1)).toHaveLength(1);
+        await importer.abort();
+        expect(await store.listMarks(schoolId, 'A3')).toEqual([]);
+      });
+
+      it('when an import is aborted after staging, then the register is untouched', async () => {
+        const importer = await store.beginMarksImport(schoolId, { actor: 'user:1', reason: 'MIS export', at });
+        await importer.add(marks('A3', [['2025-01-09', 'AM', 'G'], ['2025-01-09', 'PM', 'G']]));
+        await importer.abort();
+        expect(await store.listMarks(schoolId, 'A3')).toEqual([]);
+      });
+
+      it('when a school is streamed, then every pupil comes once with their marks, even pupils with none', async () => {
+        const seen: [string, number][] = [];
+        for await (const { upn, marks: pupilMarks } of store.streamSchoolMarks(schoolId, { to: '2025-01-06' })) {
+          seen.push([upn, pupilMarks.length]);
+        }
+        expect(seen).toEqual([
+          ['A1', 2],
+          ['A2', 1],
+          ['A3', 0],
+          ['A4', 0],
+          ['A5', 0],
+        ]);
+      });
+    });
+
+    describe('cases', () => {
+      it('when a case is created, then it starts at version 1 with its timeline, effects and timers', async () => {
+        const record = newCase(schoolId, 'A1');
+        const created = await store.createCase(record, {
+          timeline: [entry('opened', null, 'stage1a')],
+          effects: [{ id: `${record.id}:1:0`, kind: 'sendLetter', payload: { template: 'letter-a' } }],
+          timers: [{ name: 'reviewDue', timerId: `${record.id}:t1`, dueAt: new Date('2025-02-01T00:00:00Z'), event: { type: 'REVIEW_DUE' } }],
+        });
+        expect(created).toMatchObject({ id: record.id, version: 1, state: 'stage1a', status: 'open', snapshot: record.snapshot });
+        expect(await store.getCase(record.id)).toEqual(created);
+        expect(await store.findOpenCase(schoolId, 'A1')).toEqual(created);
+        expect((await store.listTimeline(record.id)).map((t) => [t.type, t.to, t.actor])).toEqual([['opened', 'stage1a', 'system:test']]);
+        expect(await store.listEffects({ caseId: record.id })).toMatchObject([{ kind: 'sendLetter', status: 'pending', attempts: 0 }]);
+        expect(await store.getTimer(record.id, 'reviewDue')).toMatchObject({ timerId: `${record.id}:t1`, event: { type: 'REVIEW_DUE' } });
+      });
+
+      it('when a second open case is created for the same pupil, then CaseAlreadyOpen and nothing is written', async () => {
+        const record = newCase(schoolId, 'A1');
+        await expect(store.createCase(record, { timeline: [entry('opened', null, 'stage1a')], effects: [] })).rejects.toBeInstanceOf(
+          CaseAlreadyOpen,
+        );
+        expect(await store.getCase(record.id)).toBeNull();
+      });
+
+      it('when a transition commits, then version, snapshot, timeline, effects and timers change together', async () => {
+        const current = (await store.findOpenCase(schoolId, 'A1'))!;
+        const next = await store.commitTransition({
+          caseId: current.id,
+          expectedVersion: 1,
+          state: 'stage1b',
+          status: 'open',
+          snapshot: { value: 'stage1b', context: { upn: 'A1', letters: 2 } },
+          timeline: [entry('transition', 'stage1a', 'stage1b')],
+          effects: [{ id: `${current.id}:2:0`, kind: 'sendLetter', payload: { template: 'letter-b' } }],
+          timers: {
+            remove: ['reviewDue'],
+            set: [{ name: 'meetingDue', timerId: `${current.id}:t2`, dueAt: new Date('2025-02-10T00:00:00Z'), event: { type: 'MEETING_DUE' } }],
+          },
+          at: new Date('2025-01-20T09:00:00Z'),
+        });
+        expect(next).toMatchObject({ version: 2, state: 'stage1b', snapshot: { context: { letters: 2 } } });
+        expect(next.updatedAt).toEqual(new Date('2025-01-20T09:00:00Z'));
+        expect((await store.listTimeline(current.id)).map((t) => t.to)).toEqual(['stage1a', 'stage1b']);
+        expect((await store.listEffects({ caseId: current.id })).map((e) => e.payload)).toEqual([
+          { template: 'letter-a' },
+          { template: 'letter-b' },
+        ]);
+        expect((await store.listTimers(current.id)).map((t) => t.name)).toEqual(['meetingDue']);
+      });
+
+      it('when a timer is set again under the same name, then it is replaced, not doubled', async () => {
+        const current = (await store.findOpenCase(schoolId, 'A1'))!;
+        await store.commitTransition({
+          caseId: current.id,
+          expectedVersion: current.version,
+          state: current.state,
+          status: 'open',
+          snapshot: current.snapshot,
+          timeline: [],
+          effects: [],
+          timers: { remove: [], set: [{ name: 'meetingDue', timerId: `${current.id}:t3`, dueAt: new Date('2025-03-01T00:00:00Z'), event: { type: 'MEETING_DUE' } }] },
+          at,
+        });
+        const timers = await store.listTimers(current.id);
+        expect(timers).toHaveLength(1);
+        expect(timers[0]).toMatchObject({ timerId: `${current.id}:t3`, dueAt: new Date('2025-03-01T00:00:00Z') });
+      });
+
+      it('when two writers commit against the same version concurrently, then exactly one wins and the other gets VersionConflict', async () => {
+        const record = newCase(schoolId, 'A2');
+        await store.createCase(record, { timeline: [], effects: [] });
+        const attempt = (n: number) =>
+          store.commitTransition({
+            caseId: record.id,
+            expectedVersion: 1,
+            state: 'stage1b',
+            status: 'open',
+            snapshot: { writer: n },
+            timeline: [entry('transition', 'stage1a', 'stage1b')],
+            effects: [{ id: `${record.id}:writer:${n}`, kind: 'log', payload: { n } }],
+            at,
+          });
+        const results = await Promise.allSettled([attempt(1), attempt(2), attempt(3)]);
+        expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
+        for (const r of results.filter((r) => r.status === 'rejected')) {
+          expect((r as PromiseRejectedResult).reason).toBeInstanceOf(VersionConflict);
+        }
+        expect(await store.listTimeline(record.id)).toHaveLength(1);
+        expect(await store.listEffects({ caseId: record.id })).toHaveLength(1);
+        expect((await store.getCase(record.id))!.version).toBe(2);
+      });
+
+      it('when a write fails part-way, then nothing of it is left', async () => {
+        const current = (await store.findOpenCase(schoolId, 'A2'))!;
+        const [existing] = await store.listEffects({ caseId: current.id });
+        await expect(
+          store.commitTransition({
+            caseId: current.id,
+            expectedVersion: current.version,
+            state: 'stage2',
+            status: 'open',
+            snapshot: { broken: true },
+            timeline: [entry('transition', 'stage1b', 'stage2')],
+            // The second effect reuses an existing id: the write must fail after the case row changed.
+            effects: [
+              { id: `${current.id}:fresh`, kind: 'log', payload: {} },
+              { id: existing!.id, kind: 'log', payload: {} },
+            ],
+            timers: { remove: [], set: [{ name: 'x', timerId: `${current.id}:tx`, dueAt: at, event: {} }] },
+            at,
+          }),
+        ).rejects.toThrow();
+        expect(await store.getCase(current.id)).toEqual(current);
+        expect(await store.listTimeline(current.id)).toHaveLength(1);
+        expect(await store.listEffects({ caseId: current.id })).toHaveLength(1);
+        expect(await store.listTimers(current.id)).toEqual([]);
+      });
+
+      it('when cases are listed, then filters, totals and paging apply', async () => {
+        const closed = newCase(otherSchoolId, 'B1');
+        await store.createCase({ ...closed, status: 'closed', state: 'closed.improved' }, { timeline: [], effects: [] });
+        expect((await store.listCases({ schoolIds: [schoolId] })).total).toBe(2);
+        expect((await store.listCases({ schoolIds: [otherSchoolId], status: 'open' })).total).toBe(0);
+        expect((await store.listCases({ state: 'closed' })).cases.map((c) => c.id)).toContain(closed.id);
+        expect((await store.listCases({ upn: 'A1', schoolIds: [schoolId] })).cases).toHaveLength(1);
+        const page = await store.listCases({ schoolIds: [schoolId, otherSchoolId], limit: 2, offset: 2 });
+        expect(page.total).toBe(3);
+        expect(page.cases).toHaveLength(1);
+      });
+
+      it('when timeline entries are appended outside a transition, then they follow in order', async () => {
+        const current = (await store.findOpenCase(schoolId, 'A1'))!;
+        await store.appendTimeline(current.id, [entry('note', null, null), entry('effect.failed', null, null)]);
+        expect((await store.listTimeline(current.id)).map((t) => t.type).slice(-2)).toEqual(['note', 'effect.failed']);
+      });
+
+      it('when timers fall due, then listDueTimers returns those due, soonest first', async () => {
+        const due = await store.listDueTimers(new Date('2025-03-01T00:00:00Z'), 100);
+        expect(due.map((t) => t.name)).toEqual(['meetingDue']);
+        expect(await store.listDueTimers(new Date('2025-02-28T00:00:00Z'), 100)).toEqual([]);
+      });
+    });
+
+    describe('outbox', () => {
+      let caseId: string;
+      const now = new Date('2025-01-20T10:00:00Z');
+
+      beforeAll(async () => {
+        const record = newCase(schoolId, 'A3');
+        caseId = record.id;
+        await store.createCase(record, {
+          timeline: [],
+          effects: [
+            { id: `${caseId}:a`, kind: 'log', payload: { n: 1 }, nextAttemptAt: new Date('2025-01-20T09:00:00Z') },
+            { id: `${caseId}:b`, kind: 'log', payload: { n: 2 }, nextAttemptAt: new Date('2025-01-20T09:30:00Z') },
+            { id: `${caseId}:later`, kind: 'log', payload: { n: 3 }, nextAttemptAt: new Date('2025-01-21T09:00:00Z') },
+          ],
+        });
+      });
+
+      it('when two workers claim at once, then each due effect goes to exactly one of them', async () => {
+        const [first, second] = await Promise.all([
+          store.claimEffects({ now, limit: 10, lockMs: 60_000 }),
+          store.claimEffects({ now, limit: 10, lockMs: 60_000 }),
+        ]);
+        const claimed = [...first!, ...second!].map((e) => e.id).filter((id) => id.startsWith(caseId));
+        expect(claimed.sort()).toEqual([`${caseId}:a`, `${caseId}:b`]);
+        expect(await store.getEffect(`${caseId}:a`)).toMatchObject({ status: 'running', attempts: 1 });
+      });
+
+      it('when a claimed effect is not finished before its lock expires, then another worker takes it over', async () => {
+        const later = new Date(now.getTime() + 61_000);
+        const reclaimed = (await store.claimEffects({ now: later, limit: 10, lockMs: 60_000 })).filter((e) => e.caseId === caseId);
+        expect(reclaimed.map((e) => [e.id, e.attempts])).toEqual([
+          [`${caseId}:a`, 2],
+          [`${caseId}:b`, 2],
+        ]);
+      });
+
+      it('when effects complete, retry, fail or park, then their status says so', async () => {
+        await store.completeEffect(`${caseId}:a`, now);
+        await store.retryEffect(`${caseId}:b`, 'smtp 421', new Date('2025-01-20T11:00:00Z'));
+        expect(await store.getEffect(`${caseId}:a`)).toMatchObject({ status: 'done', completedAt: now, lastError: null });
+        expect(await store.getEffect(`${caseId}:b`)).toMatchObject({ status: 'pending', lastError: 'smtp 421' });
+        expect((await store.claimEffects({ now, limit: 10, lockMs: 1000 })).filter((e) => e.caseId === caseId)).toEqual([]);
+        const retried = (await store.claimEffects({ now: new Date('2025-01-20T11:00:00Z'), limit: 10, lockMs: 1000 })).filter(
+          (e) => e.caseId === caseId,
+        );
+        expect(retried.map((e) => e.id)).toEqual([`${caseId}:b`]);
+        await store.failEffect(`${caseId}:b`, 'smtp 550 no such user', now);
+        await store.parkEffect(`${caseId}:later`, 'waiting for mail delivery');
+        expect(await store.getEffect(`${caseId}:b`)).toMatchObject({ status: 'failed', lastError: 'smtp 550 no such user' });
+        expect((await store.listEffects({ caseId, status: 'waiting' })).map((e) => e.id)).toEqual([`${caseId}:later`]);
+        expect(await store.claimEffects({ now: new Date('2025-02-01T00:00:00Z'), limit: 10, lockMs: 1000 })).toSatisfy((list: { caseId: string | null }[]) =>
+          list.every((e) => e.caseId !== caseId),
+        );
+        expect(await store.getEffect('missing')).toBeNull();
+      });
+    });
+  });
+}
