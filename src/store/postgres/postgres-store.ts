@@ -21,7 +21,6 @@ import {
   CaseAlreadyOpen,
   VersionConflict,
   type CaseFilter,
-  type CaseRecord,
   type CaseTimer,
   type ClaimOptions,
   type Contact,
