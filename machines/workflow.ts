@@ -1,0 +1,75 @@
+import type { AnyMachineSnapshot } from 'xstate';
+import type { SchoolCalendar } from '../src/domain/calendar.ts';
+import type { Policy } from '../src/domain/policy.ts';
+import { toMermaid } from './diagram.ts';
+import { createEscalationMachine } from './escalation.ts';
+import type { EscalationMachine } from './escalation.ts';
+import { EFFECT_TYPES } from './types.ts';
+import type { Effect, PersistedCase } from './types.ts';
+
+/** Upgrades a case persisted under version N to version N + 1 of the same workflow. */
+export type Migration = (persisted: PersistedCase) => PersistedCase;
+
+export interface WorkflowDefinition {
+  policy: Policy;
+  version: number;
+  /** Keyed by the version a migration upgrades from. */
+  migrations: Record<number, Migration>;
+}
+
+export interface Workflow {
+  id: string;
+  policy: Policy;
+  version: number;
+  createMachine(calendar?: SchoolCalendar): EscalationMachine;
+  /** An older snapshot, upgraded one version at a time to the current one. */
+  migrateSnapshot(fromVersion: number, persisted: PersistedCase): PersistedCase;
+  diagram: string;
+}
+
+export function defineWorkflow({ policy, version, migrations }: WorkflowDefinition): Workflow {
+  for (const from of Object.keys(migrations).map(Number)) {
+    if (!(from >= 1 && from < version)) throw new Error(`${policy.id}: migration from v${from} is not below v${version}`);
+  }
+  return {
+    id: policy.id,
+    policy,
+    version,
+    createMachine: (calendar) => createEscalationMachine(policy, { version, calendar }),
+    migrateSnapshot(fromVersion, persisted) {
+      if (persisted.machineId !== policy.id) throw new Error(`a ${persisted.machineId} case cannot load as ${policy.id}`);
+      if (fromVersion > version) throw new Error(`${policy.id} v${fromVersion} is newer than this code (v${version})`);
+      let current: PersistedCase = { ...persisted, version: fromVersion };
+      for (let from = fromVersion; from < version; from += 1) {
+        const migration = migrations[from];
+        if (!migration) throw new Error(`${policy.id}: no migration from v${from} to v${from + 1}`);
+        current = { ...migration(current), version: from + 1 };
+      }
+      return current;
+    },
+    diagram: toMermaid(createEscalationMachine(policy, { version })),
+  };
+}
+
+/** What the case service stores for a snapshot: its value and context, with machine id and version. */
+export function persist(workflow: Workflow, snapshot: AnyMachineSnapshot): PersistedCase {
+  return { machineId: workflow.id, version: workflow.version, value: snapshot.value, context: snapshot.context };
+}
+
+/**
+ * Rebuilds a stored case on the current machine, migrating it first. XState does not throw on a
+ * state that no longer exists, it only marks the snapshot as errored, so that is checked here.
+ */
+export function restore(workflow: Workflow, machine: EscalationMachine, persisted: PersistedCase) {
+  const current = workflow.migrateSnapshot(persisted.version, persisted);
+  const snapshot = machine.resolveState({ value: current.value as never, context: current.context });
+  if (snapshot.status === 'error') throw new Error(`${workflow.id} v${workflow.version} cannot restore state ${JSON.stringify(current.value)}`);
+  return snapshot;
+}
+
+/** The effects among the actions transition() returned, as plain serialisable objects. */
+export function effectsOf(actions: readonly { type: string; params?: unknown }[]): Effect[] {
+  return actions
+    .filter((action) => (EFFECT_TYPES as readonly string[]).includes(action.type))
+    .map((action) => ({ type: action.type, params: action.params }) as Effect);
+}
