@@ -1,0 +1,25 @@
+// Wiltshire Council's six-term calendar as best known; each DSAT school (Dorset ones may follow Dorset's dates) confirms its own dates and its five staff development days.
+import type { CalendarSpec } from '../../src/domain/types.ts';
+import { bankHolidayClosures } from './bank-holidays.ts';
+
+// The term days are the published 195, within which the school sets its five INSET days (add them
+// as closures). The summer term of 2023-24 is kept so that the rolling 10-school-week window of
+// the national threshold can be measured from the first day of 2024-25.
+const terms: CalendarSpec['terms'] = [
+  { name: 'Term 5 2024', start: '2024-04-15', end: '2024-05-24' },
+  { name: 'Term 6 2024', start: '2024-06-03', end: '2024-07-23' },
+  { name: 'Term 1 2024', start: '2024-09-02', end: '2024-10-25' },
+  { name: 'Term 2 2024', start: '2024-11-04', end: '2024-12-20' },
+  { name: 'Term 3 2025', start: '2025-01-06', end: '2025-02-14' },
+  { name: 'Term 4 2025', start: '2025-02-24', end: '2025-04-04' },
+  { name: 'Term 5 2025', start: '2025-04-22', end: '2025-05-23' },
+  { name: 'Term 6 2025', start: '2025-06-02', end: '2025-07-22' },
+  { name: 'Term 1 2025', start: '2025-09-02', end: '2025-10-24' },
+  { name: 'Term 2 2025', start: '2025-11-03', end: '2025-12-19' },
+  { name: 'Term 3 2026', start: '2026-01-05', end: '2026-02-13' },
+  { name: 'Term 4 2026', start: '2026-02-23', end: '2026-03-27' },
+  { name: 'Term 5 2026', start: '2026-04-13', end: '2026-05-22' },
+  { name: 'Term 6 2026', start: '2026-06-01', end: '2026-07-21' },
+];
+
+export const wiltshire: CalendarSpec = { terms, closures: bankHolidayClosures(terms) };
