@@ -1,0 +1,384 @@
+// Collections of the MongoDB adapter, their indexes, and the mapping of their documents to the
+// contract's plain objects. Register dates stay 'YYYY-MM-DD' strings (they sort and compare as
+// dates); instants are Dates.
+import { Schema, type Connection } from 'mongoose';
+import type {
+  CaseRecord,
+  CaseStatus,
+  CaseTimer,
+  Contact,
+  EffectStatus,
+  MarkAmendment,
+  OutboxEffect,
+  Pupil,
+  School,
+  StoredMark,
+  TimelineEntry,
+  Trust,
+} from '../types.ts';
+import type { Session } from '../../domain/types.ts';
+
+/** Name of the partial unique index that lets a pupil have at most one open case. */
+export const OPEN_CASE_INDEX = 'cases_one_open';
+
+// Snapshots, evidence, payloads and timer events are kept as JSON text: they round-trip exactly
+// as through PostgreSQL's jsonb (a Date comes back as its ISO string, undefined is dropped), and
+// no key inside user data (a '$' or a '.') can be taken for an operator or a path.
+export const toJson = (value: unknown): string => JSON.stringify(value ?? null);
+const fromJson = (text: string): unknown => JSON.parse(text);
+
+// Every field is written by this adapter on every insert (the *Doc types say which may be null),
+// so no path is marked `required`: mongoose would take '' for missing, where PostgreSQL's NOT NULL
+// accepts it. Writing a path the schema does not know is a bug, hence strict 'throw'.
+const options = { versionKey: false, strict: 'throw' } as const;
+
+export interface TrustDoc {
+  _id: string;
+  name: string;
+}
+const trustSchema = new Schema<TrustDoc>({ _id: String, name: String }, options);
+trustSchema.index({ name: 1 });
+export const toTrust = (d: TrustDoc): Trust => ({ id: d._id, name: d.name });
+
+export interface SchoolDoc {
+  _id: string;
+  trustId: string;
+  name: string;
+  workflowId: string;
+  localAuthority: string;
+}
+const schoolSchema = new Schema<SchoolDoc>(
+  {
+    _id: String,
+    trustId: String,
+    name: String,
+    workflowId: String,
+    localAuthority: String,
+  },
+  options,
+);
+schoolSchema.index({ trustId: 1, name: 1 });
+schoolSchema.index({ name: 1 });
+export const toSchool = (d: SchoolDoc): School => ({
+  id: d._id,
+  trustId: d.trustId,
+  name: d.name,
+  workflowId: d.workflowId,
+  localAuthority: d.localAuthority,
+});
+
+export interface PupilDoc {
+  schoolId: string;
+  upn: string;
+  forename: string;
+  surname: string;
+  dateOfBirth: string;
+  yearGroup: string;
+  vulnerability: string[];
+  onRoll: boolean;
+}
+const pupilSchema = new Schema<PupilDoc>(
+  {
+    schoolId: String,
+    upn: String,
+    forename: String,
+    surname: String,
+    dateOfBirth: String,
+    yearGroup: String,
+    vulnerability: [String],
+    onRoll: Boolean,
+  },
+  options,
+);
+pupilSchema.index({ schoolId: 1, upn: 1 }, { unique: true });
+export const toPupil = (d: PupilDoc): Pupil => ({
+  schoolId: d.schoolId,
+  upn: d.upn,
+  forename: d.forename,
+  surname: d.surname,
+  dateOfBirth: d.dateOfBirth,
+  yearGroup: d.yearGroup,
+  vulnerability: [...d.vulnerability],
+  onRoll: d.onRoll,
+});
+
+export interface ContactDoc {
+  schoolId: string;
+  upn: string;
+  /** 1-based order within the pupil's contacts, as given to replaceContacts. */
+  position: number;
+  name: string;
+  relationship: string;
+  email: string | null;
+  phone: string | null;
+  parentalResponsibility: boolean;
+  livesWith: boolean;
+}
+const contactSchema = new Schema<ContactDoc>(
+  {
+    schoolId: String,
+    upn: String,
+    position: Number,
+    name: String,
+    relationship: String,
+    email: String,
+    phone: String,
+    parentalResponsibility: Boolean,
+    livesWith: Boolean,
+  },
+  options,
+);
+contactSchema.index({ schoolId: 1, upn: 1, position: 1 }, { unique: true });
+export const toContact = (d: ContactDoc): Contact => ({
+  schoolId: d.schoolId,
+  upn: d.upn,
+  name: d.name,
+  relationship: d.relationship,
+  email: d.email ?? null,
+  phone: d.phone ?? null,
+  parentalResponsibility: d.parentalResponsibility,
+  livesWith: d.livesWith,
+});
+
+export interface MarkDoc {
+  schoolId: string;
+  upn: string;
+  date: string;
+  session: Session;
+  code: string;
+}
+const markSchema = new Schema<MarkDoc>(
+  {
+    schoolId: String,
+    upn: String,
+    date: String,
+    session: { type: String, enum: ['AM', 'PM'] },
+    code: String,
+  },
+  options,
+);
+// Serves the per-pupil listing and the school stream (by UPN, date, session) as well as uniqueness.
+markSchema.index({ schoolId: 1, upn: 1, date: 1, session: 1 }, { unique: true });
+markSchema.index({ schoolId: 1, date: 1 });
+export const toMark = (d: MarkDoc): StoredMark => ({ upn: d.upn, date: d.date, session: d.session, code: d.code });
+
+export interface AmendmentDoc {
+  schoolId: string;
+  upn: string;
+  date: string;
+  session: Session;
+  originalCode: string;
+  newCode: string;
+  reason: string;
+  amendedBy: string;
+  amendedAt: Date;
+}
+const amendmentSchema = new Schema<AmendmentDoc>(
+  {
+    schoolId: String,
+    upn: String,
+    date: String,
+    session: String,
+    originalCode: String,
+    newCode: String,
+    reason: String,
+    amendedBy: String,
+    amendedAt: Date,
+  },
+  options,
+);
+// Listed in the order written: ObjectIds made by one process increase with each one made.
+amendmentSchema.index({ schoolId: 1, upn: 1, _id: 1 });
+export const toAmendment = (d: AmendmentDoc): MarkAmendment => ({
+  schoolId: d.schoolId,
+  upn: d.upn,
+  date: d.date,
+  session: d.session,
+  originalCode: d.originalCode,
+  newCode: d.newCode,
+  reason: d.reason,
+  amendedBy: d.amendedBy,
+  amendedAt: d.amendedAt,
+});
+
+export interface CaseDoc {
+  _id: string;
+  schoolId: string;
+  upn: string;
+  workflowId: string;
+  machineId: string;
+  machineVersion: number;
+  state: string;
+  status: CaseStatus;
+  snapshot: string;
+  version: number;
+  /** Last sequence number given to a timeline entry of this case: the timeline's order. */
+  timelineSeq: number;
+  openedAt: Date;
+  updatedAt: Date;
+}
+const caseSchema = new Schema<CaseDoc>(
+  {
+    _id: String,
+    schoolId: String,
+    upn: String,
+    workflowId: String,
+    machineId: String,
+    machineVersion: Number,
+    state: String,
+    status: { type: String, enum: ['open', 'closed'] },
+    snapshot: String,
+    version: Number,
+    timelineSeq: Number,
+    openedAt: Date,
+    updatedAt: Date,
+  },
+  options,
+);
+// A pupil has at most one open case: two evaluators racing to open one cannot both win.
+caseSchema.index({ schoolId: 1, upn: 1 }, { name: OPEN_CASE_INDEX, unique: true, partialFilterExpression: { status: 'open' } });
+caseSchema.index({ schoolId: 1, status: 1, state: 1, updatedAt: -1 });
+caseSchema.index({ updatedAt: -1, _id: 1 });
+export const toCase = (d: CaseDoc): CaseRecord => ({
+  id: d._id,
+  schoolId: d.schoolId,
+  upn: d.upn,
+  workflowId: d.workflowId,
+  machineId: d.machineId,
+  machineVersion: d.machineVersion,
+  state: d.state,
+  status: d.status,
+  snapshot: fromJson(d.snapshot),
+  version: d.version,
+  openedAt: d.openedAt,
+  updatedAt: d.updatedAt,
+});
+
+export interface TimelineDoc {
+  _id: string;
+  caseId: string;
+  seq: number;
+  at: Date;
+  actor: string;
+  type: string;
+  from: string | null;
+  to: string | null;
+  evidence: string;
+}
+const timelineSchema = new Schema<TimelineDoc>(
+  {
+    _id: String,
+    caseId: String,
+    seq: Number,
+    at: Date,
+    actor: String,
+    type: String,
+    from: String,
+    to: String,
+    evidence: String,
+  },
+  options,
+);
+timelineSchema.index({ caseId: 1, seq: 1 }, { unique: true });
+export const toTimeline = (d: TimelineDoc): TimelineEntry => ({
+  id: d._id,
+  caseId: d.caseId,
+  at: d.at,
+  actor: d.actor,
+  type: d.type,
+  from: d.from ?? null,
+  to: d.to ?? null,
+  evidence: fromJson(d.evidence),
+});
+
+export interface EffectDoc {
+  _id: string;
+  caseId: string | null;
+  kind: string;
+  payload: string;
+  status: EffectStatus;
+  attempts: number;
+  nextAttemptAt: Date;
+  lockedUntil: Date | null;
+  lastError: string | null;
+  createdAt: Date;
+  completedAt: Date | null;
+}
+const effectSchema = new Schema<EffectDoc>(
+  {
+    _id: String,
+    caseId: String,
+    kind: String,
+    payload: String,
+    status: { type: String, enum: ['pending', 'running', 'done', 'failed', 'waiting'] },
+    attempts: Number,
+    nextAttemptAt: Date,
+    lockedUntil: Date,
+    lastError: String,
+    createdAt: Date,
+    completedAt: Date,
+  },
+  options,
+);
+// The claim reads pending and running effects in due order (two index ranges merged), never the
+// many done ones; a partial index on `status $in` would need MongoDB 6.0.
+effectSchema.index({ status: 1, nextAttemptAt: 1, _id: 1 }, { name: 'outbox_due' });
+effectSchema.index({ caseId: 1, createdAt: 1, _id: 1 });
+export const toEffect = (d: EffectDoc): OutboxEffect => ({
+  id: d._id,
+  caseId: d.caseId ?? null,
+  kind: d.kind,
+  payload: fromJson(d.payload),
+  status: d.status,
+  attempts: d.attempts,
+  nextAttemptAt: d.nextAttemptAt,
+  lastError: d.lastError ?? null,
+  createdAt: d.createdAt,
+  completedAt: d.completedAt ?? null,
+});
+
+export interface TimerDoc {
+  caseId: string;
+  name: string;
+  timerId: string;
+  dueAt: Date;
+  event: string;
+}
+const timerSchema = new Schema<TimerDoc>(
+  {
+    caseId: String,
+    name: String,
+    timerId: String,
+    dueAt: Date,
+    event: String,
+  },
+  options,
+);
+timerSchema.index({ caseId: 1, name: 1 }, { unique: true });
+timerSchema.index({ timerId: 1 }, { unique: true });
+timerSchema.index({ dueAt: 1, caseId: 1, name: 1 });
+export const toTimer = (d: TimerDoc): CaseTimer => ({
+  caseId: d.caseId,
+  name: d.name,
+  timerId: d.timerId,
+  dueAt: d.dueAt,
+  event: fromJson(d.event),
+});
+
+/** The adapter's models, bound to one connection. */
+export function createModels(connection: Connection) {
+  return {
+    trusts: connection.model('Trust', trustSchema, 'trusts'),
+    schools: connection.model('School', schoolSchema, 'schools'),
+    pupils: connection.model('Pupil', pupilSchema, 'pupils'),
+    contacts: connection.model('Contact', contactSchema, 'contacts'),
+    marks: connection.model('Mark', markSchema, 'marks'),
+    amendments: connection.model('MarkAmendment', amendmentSchema, 'mark_amendments'),
+    cases: connection.model('Case', caseSchema, 'cases'),
+    timeline: connection.model('TimelineEntry', timelineSchema, 'case_timeline'),
+    outbox: connection.model('OutboxEffect', effectSchema, 'outbox'),
+    timers: connection.model('CaseTimer', timerSchema, 'case_timers'),
+  };
+}
+
+export type Models = ReturnType<typeof createModels>;

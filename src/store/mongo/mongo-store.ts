@@ -1,0 +1,484 @@
+import type { Connection, QueryFilter, mongo } from 'mongoose';
+import { beginMongoMarksImport } from './marks-import.ts';
+import {
+  OPEN_CASE_INDEX,
+  createModels,
+  toAmendment,
+  toCase,
+  toContact,
+  toEffect,
+  toJson,
+  toMark,
+  toPupil,
+  toSchool,
+  toTimeline,
+  toTimer,
+  toTrust,
+  type CaseDoc,
+  type ContactDoc,
+  type EffectDoc,
+  type Models,
+  type PupilDoc,
+  type TimelineDoc,
+  type TimerDoc,
+} from './models.ts';
+import { caseStatus, count, dateRange, instant, integer, isoDate, optionalText, text } from './values.ts';
+import {
+  CaseAlreadyOpen,
+  VersionConflict,
+  type CaseFilter,
+  type CaseStatus,
+  type CaseTimer,
+  type ClaimOptions,
+  type Contact,
+  type EffectStatus,
+  type NewCase,
+  type NewEffect,
+  type NewTimelineEntry,
+  type Pupil,
+  type School,
+  type Store,
+  type TransitionCommit,
+  type Trust,
+} from '../types.ts';
+import type { IsoDate } from '../../domain/types.ts';
+
+// Snapshot reads see one consistent state, and majority writes survive a primary failover, so a
+// committed transition is never rolled back.
+const TRANSACTION: mongo.TransactionOptions = { readConcern: { level: 'snapshot' }, writeConcern: { w: 'majority' } };
+
+function isDuplicateKeyIn(error: unknown, index: string): boolean {
+  const { code, message } = (error ?? {}) as { code?: unknown; message?: unknown };
+  return code === 11000 && String(message).includes(`index: ${index} `);
+}
+
+export class MongoStore implements Store {
+  readonly kind = 'mongo' as const;
+  /** The native database, for Agenda's `MongoBackend({ mongo: db })`: one mongodb driver for both. */
+  readonly db: mongo.Db;
+  private readonly models: Models;
+
+  constructor(readonly connection: Connection) {
+    if (!connection.db) throw new Error('MongoStore needs an open connection');
+    this.db = connection.db;
+    this.models = createModels(connection);
+  }
+
+  /** Creates the collections and makes their indexes match the models (changed definitions are rebuilt). */
+  async syncIndexes() {
+    for (const model of Object.values(this.models)) {
+      await model.createCollection();
+      await model.syncIndexes();
+    }
+  }
+
+  /** Multi-document writes; the driver re-runs `work` after a transient conflict, so it must be re-runnable. */
+  private transaction<T>(work: (session: mongo.ClientSession) => Promise<T>): Promise<T> {
+    return this.connection.transaction(work, TRANSACTION);
+  }
+
+  async ping() {
+    await this.db.command({ ping: 1 });
+  }
+
+  async close() {
+    await this.connection.close();
+  }
+
+  async upsertTrust(trust: Trust) {
+    await this.models.trusts.updateOne({ _id: text(trust.id) }, { $set: { name: text(trust.name) } }, { upsert: true });
+  }
+
+  async getTrust(id: string) {
+    const doc = await this.models.trusts.findById(text(id)).lean();
+    return doc ? toTrust(doc) : null;
+  }
+
+  async listTrusts() {
+    return (await this.models.trusts.find().sort({ name: 1, _id: 1 }).lean()).map(toTrust);
+  }
+
+  async upsertSchool(school: School) {
+    const trustId = text(school.trustId);
+    if (!(await this.models.trusts.exists({ _id: trustId }))) throw new Error(`trust ${trustId} does not exist`);
+    await this.models.schools.updateOne(
+      { _id: text(school.id) },
+      { $set: { trustId, name: text(school.name), workflowId: text(school.workflowId), localAuthority: text(school.localAuthority) } },
+      { upsert: true },
+    );
+  }
+
+  async getSchool(id: string) {
+    const doc = await this.models.schools.findById(text(id)).lean();
+    return doc ? toSchool(doc) : null;
+  }
+
+  async listSchools(filter: { trustId?: string } = {}) {
+    const query = filter.trustId == null ? {} : { trustId: text(filter.trustId) };
+    return (await this.models.schools.find(query).sort({ name: 1, _id: 1 }).lean()).map(toSchool);
+  }
+
+  async upsertPupils(schoolId: string, pupils: Omit<Pupil, 'schoolId'>[]) {
+    if (pupils.length === 0) return { inserted: 0, updated: 0 };
+    const school = text(schoolId);
+    const docs = pupils.map(
+      (p): PupilDoc => ({
+        schoolId: school,
+        upn: text(p.upn),
+        forename: text(p.forename),
+        surname: text(p.surname),
+        dateOfBirth: isoDate(p.dateOfBirth),
+        yearGroup: text(p.yearGroup),
+        vulnerability: p.vulnerability.map(text),
+        onRoll: Boolean(p.onRoll),
+      }),
+    );
+    // PostgreSQL refuses to upsert one row twice in a statement; the same UPN twice is a caller's error.
+    const upns = new Set(docs.map((d) => d.upn));
+    if (upns.size < docs.length) throw new Error('the same UPN appears more than once in one upsert');
+    if (!(await this.models.schools.exists({ _id: school }))) throw new Error(`school ${school} does not exist`);
+    return this.transaction(async (session) => {
+      const result = await this.models.pupils.bulkWrite(
+        docs.map(({ schoolId: _school, upn, ...fields }) => ({
+          updateOne: { filter: { schoolId: school, upn }, update: { $set: fields }, upsert: true },
+        })),
+        { session, ordered: true },
+      );
+      return { inserted: result.upsertedCount, updated: result.matchedCount };
+    });
+  }
+
+  async getPupil(schoolId: string, upn: string) {
+    const doc = await this.models.pupils.findOne({ schoolId: text(schoolId), upn: text(upn) }).lean();
+    return doc ? toPupil(doc) : null;
+  }
+
+  async listPupils(schoolId: string) {
+    return (await this.models.pupils.find({ schoolId: text(schoolId) }).sort({ upn: 1 }).lean()).map(toPupil);
+  }
+
+  async replaceContacts(schoolId: string, contacts: Omit<Contact, 'schoolId'>[]) {
+    if (contacts.length === 0) return { pupils: 0, contacts: 0 };
+    const school = text(schoolId);
+    const position = new Map<string, number>();
+    const docs = contacts.map((c): ContactDoc => {
+      const upn = text(c.upn);
+      const next = (position.get(upn) ?? 0) + 1;
+      position.set(upn, next);
+      return {
+        schoolId: school,
+        upn,
+        position: next,
+        name: text(c.name),
+        relationship: text(c.relationship),
+        email: optionalText(c.email),
+        phone: optionalText(c.phone),
+        parentalResponsibility: Boolean(c.parentalResponsibility),
+        livesWith: Boolean(c.livesWith),
+      };
+    });
+    const upns = [...position.keys()];
+    return this.transaction(async (session) => {
+      const known = await this.models.pupils.find({ schoolId: school, upn: { $in: upns } }, { upn: 1 }).session(session).lean();
+      const missing = upns.filter((upn) => !known.some((p) => p.upn === upn));
+      if (missing.length > 0) throw new Error(`no pupil ${missing.join(', ')} at school ${school}`);
+      await this.models.contacts.deleteMany({ schoolId: school, upn: { $in: upns } }, { session });
+      await this.models.contacts.insertMany(docs, { session });
+      return { pupils: upns.length, contacts: docs.length };
+    });
+  }
+
+  async listContacts(schoolId: string, upn: string) {
+    return (await this.models.contacts.find({ schoolId: text(schoolId), upn: text(upn) }).sort({ position: 1 }).lean()).map(toContact);
+  }
+
+  beginMarksImport(schoolId: string, meta: { actor: string; reason: string; at: Date }) {
+    return beginMongoMarksImport({ db: this.db, models: this.models, transaction: (work) => this.transaction(work) }, schoolId, meta);
+  }
+
+  async listMarks(schoolId: string, upn: string, range: { from?: IsoDate; to?: IsoDate } = {}) {
+    const marks = await this.models.marks
+      .find({ schoolId: text(schoolId), upn: text(upn), ...dateRange(range) })
+      .sort({ date: 1, session: 1 })
+      .lean();
+    return marks.map(toMark);
+  }
+
+  async *streamSchoolMarks(schoolId: string, range: { from?: IsoDate; to?: IsoDate } = {}) {
+    // Keyset pagination by pupil keeps memory flat however large the school is.
+    const school = text(schoolId);
+    const dates = dateRange(range);
+    const pageSize = 500;
+    let after = '';
+    for (;;) {
+      const upns = (
+        await this.models.pupils.find({ schoolId: school, upn: { $gt: after } }, { upn: 1 }).sort({ upn: 1 }).limit(pageSize).lean()
+      ).map((p) => p.upn);
+      if (upns.length === 0) return;
+      const marks = await this.models.marks
+        .find({ schoolId: school, upn: { $in: upns }, ...dates })
+        .sort({ upn: 1, date: 1, session: 1 })
+        .lean();
+      const byPupil = new Map(upns.map((upn) => [upn, [] as ReturnType<typeof toMark>[]]));
+      for (const mark of marks) byPupil.get(mark.upn)!.push(toMark(mark));
+      for (const [upn, pupilMarks] of byPupil) yield { upn, marks: pupilMarks };
+      after = upns[upns.length - 1]!;
+    }
+  }
+
+  async listAmendments(schoolId: string, upn: string) {
+    return (await this.models.amendments.find({ schoolId: text(schoolId), upn: text(upn) }).sort({ _id: 1 }).lean()).map(toAmendment);
+  }
+
+  async createCase(
+    record: NewCase,
+    initial: { timeline: NewTimelineEntry[]; effects: NewEffect[]; timers?: Omit<CaseTimer, 'caseId'>[] },
+  ) {
+    const openedAt = instant(record.openedAt);
+    const doc: CaseDoc = {
+      _id: text(record.id),
+      schoolId: text(record.schoolId),
+      upn: text(record.upn),
+      workflowId: text(record.workflowId),
+      machineId: text(record.machineId),
+      machineVersion: integer(record.machineVersion),
+      state: text(record.state),
+      status: caseStatus(record.status),
+      snapshot: toJson(record.snapshot),
+      version: 1,
+      timelineSeq: initial.timeline.length,
+      openedAt,
+      updatedAt: openedAt,
+    };
+    try {
+      await this.transaction(async (session) => {
+        if (!(await this.models.pupils.exists({ schoolId: doc.schoolId, upn: doc.upn }).session(session))) {
+          throw new Error(`no pupil ${doc.upn} at school ${doc.schoolId}`);
+        }
+        await this.models.cases.insertMany([doc], { session });
+        await this.insertTimeline(session, doc._id, 1, initial.timeline);
+        await this.insertEffects(session, doc._id, initial.effects, openedAt);
+        await this.setTimers(session, doc._id, initial.timers ?? []);
+      });
+    } catch (error) {
+      if (isDuplicateKeyIn(error, OPEN_CASE_INDEX)) throw new CaseAlreadyOpen(record.schoolId, record.upn);
+      throw error;
+    }
+    return toCase(doc);
+  }
+
+  async getCase(id: string) {
+    const doc = await this.models.cases.findById(text(id)).lean();
+    return doc ? toCase(doc) : null;
+  }
+
+  async findOpenCase(schoolId: string, upn: string) {
+    const doc = await this.models.cases.findOne({ schoolId: text(schoolId), upn: text(upn), status: 'open' }).lean();
+    return doc ? toCase(doc) : null;
+  }
+
+  async listCases(filter: CaseFilter) {
+    const query: QueryFilter<CaseDoc> = {};
+    if (filter.schoolIds != null) query.schoolId = { $in: filter.schoolIds.map(text) };
+    if (filter.status != null) query.status = text(filter.status) as CaseStatus;
+    if (filter.upn != null) query.upn = text(filter.upn);
+    if (filter.state != null) {
+      // The state itself or any state nested in it: 'closed' matches 'closed.improved'. The strings
+      // that start with `state.` are exactly those from `state.` up to `state/` ('/' follows '.').
+      const state = text(filter.state);
+      query.$or = [{ state }, { state: { $gte: `${state}.`, $lt: `${state}/` } }];
+    }
+    const limit = count(filter.limit ?? 50);
+    const [total, docs] = await Promise.all([
+      this.models.cases.countDocuments(query),
+      limit === 0
+        ? []
+        : this.models.cases
+            .find(query)
+            .sort({ updatedAt: -1, _id: 1 })
+            .skip(count(filter.offset ?? 0))
+            .limit(limit)
+            .lean(),
+    ]);
+    return { total, cases: docs.map(toCase) };
+  }
+
+  async commitTransition(commit: TransitionCommit) {
+    const caseId = text(commit.caseId);
+    const at = instant(commit.at);
+    const set: Partial<CaseDoc> = {
+      state: text(commit.state),
+      status: caseStatus(commit.status),
+      snapshot: toJson(commit.snapshot),
+      updatedAt: at,
+    };
+    if (commit.machineVersion != null) set.machineVersion = integer(commit.machineVersion);
+    return this.transaction(async (session) => {
+      // The version in the filter is the guard: a writer that lost the race matches nothing.
+      const updated = await this.models.cases
+        .findOneAndUpdate(
+          { _id: caseId, version: integer(commit.expectedVersion) },
+          { $set: set, $inc: { version: 1, timelineSeq: commit.timeline.length } },
+          { session, returnDocument: 'after' },
+        )
+        .lean();
+      if (!updated) throw new VersionConflict(commit.caseId, commit.expectedVersion);
+      await this.insertTimeline(session, caseId, updated.timelineSeq - commit.timeline.length + 1, commit.timeline);
+      await this.insertEffects(session, caseId, commit.effects, at);
+      if (commit.timers) {
+        await this.models.timers.deleteMany({ caseId, name: { $in: commit.timers.remove.map(text) } }, { session });
+        await this.setTimers(session, caseId, commit.timers.set);
+      }
+      return toCase(updated);
+    });
+  }
+
+  async appendTimeline(caseId: string, entries: NewTimelineEntry[]) {
+    if (entries.length === 0) return;
+    const id = text(caseId);
+    await this.transaction(async (session) => {
+      // Taking sequence numbers from the case keeps the timeline in write order across processes
+      // without touching the version, so a concurrent transition is not made to conflict.
+      const counted = await this.models.cases
+        .findOneAndUpdate({ _id: id }, { $inc: { timelineSeq: entries.length } }, { session, returnDocument: 'after', projection: { timelineSeq: 1 } })
+        .lean();
+      if (!counted) throw new Error(`case ${id} does not exist`);
+      await this.insertTimeline(session, id, counted.timelineSeq - entries.length + 1, entries);
+    });
+  }
+
+  async listTimeline(caseId: string) {
+    return (await this.models.timeline.find({ caseId: text(caseId) }).sort({ seq: 1 }).lean()).map(toTimeline);
+  }
+
+  async getTimer(caseId: string, name: string) {
+    const doc = await this.models.timers.findOne({ caseId: text(caseId), name: text(name) }).lean();
+    return doc ? toTimer(doc) : null;
+  }
+
+  async listTimers(caseId: string) {
+    return (await this.models.timers.find({ caseId: text(caseId) }).sort({ dueAt: 1, name: 1 }).lean()).map(toTimer);
+  }
+
+  async listDueTimers(now: Date, limit: number) {
+    const n = count(limit);
+    if (n === 0) return [];
+    const docs = await this.models.timers
+      .find({ dueAt: { $lte: instant(now) } })
+      .sort({ dueAt: 1, caseId: 1, name: 1 })
+      .limit(n)
+      .lean();
+    return docs.map(toTimer);
+  }
+
+  async claimEffects({ now, limit, lockMs }: ClaimOptions) {
+    const at = instant(now);
+    const lockedUntil = new Date(at.getTime() + Number(lockMs));
+    const claimed: EffectDoc[] = [];
+    // One document per findOneAndUpdate: the server re-checks the filter on the document it
+    // writes, so of several workers racing for an effect exactly one gets it, and the others
+    // move on to the next due one instead of waiting.
+    for (let n = count(limit); claimed.length < n; ) {
+      const doc = await this.models.outbox
+        .findOneAndUpdate(
+          {
+            _id: { $nin: claimed.map((d) => d._id) },
+            status: { $in: ['pending', 'running'] },
+            nextAttemptAt: { $lte: at },
+            $or: [{ status: 'pending' }, { status: 'running', lockedUntil: { $lt: at } }],
+          },
+          { $set: { status: 'running', lockedUntil }, $inc: { attempts: 1 } },
+          { sort: { nextAttemptAt: 1, _id: 1 }, returnDocument: 'after' },
+        )
+        .lean();
+      if (!doc) break;
+      claimed.push(doc);
+    }
+    return claimed.map(toEffect);
+  }
+
+  async completeEffect(id: string, at: Date) {
+    await this.models.outbox.updateOne(
+      { _id: text(id) },
+      { $set: { status: 'done', completedAt: instant(at), lockedUntil: null, lastError: null } },
+    );
+  }
+
+  async retryEffect(id: string, error: string, nextAttemptAt: Date) {
+    await this.models.outbox.updateOne(
+      { _id: text(id) },
+      { $set: { status: 'pending', lastError: text(error), nextAttemptAt: instant(nextAttemptAt), lockedUntil: null } },
+    );
+  }
+
+  async failEffect(id: string, error: string, at: Date) {
+    await this.models.outbox.updateOne(
+      { _id: text(id) },
+      { $set: { status: 'failed', lastError: text(error), completedAt: instant(at), lockedUntil: null } },
+    );
+  }
+
+  async parkEffect(id: string, reason: string) {
+    await this.models.outbox.updateOne({ _id: text(id) }, { $set: { status: 'waiting', lastError: text(reason), lockedUntil: null } });
+  }
+
+  async getEffect(id: string) {
+    const doc = await this.models.outbox.findById(text(id)).lean();
+    return doc ? toEffect(doc) : null;
+  }
+
+  async listEffects(filter: { caseId?: string; status?: EffectStatus }) {
+    const query: QueryFilter<EffectDoc> = {};
+    if (filter.caseId != null) query.caseId = text(filter.caseId);
+    if (filter.status != null) query.status = text(filter.status) as EffectStatus;
+    return (await this.models.outbox.find(query).sort({ createdAt: 1, _id: 1 }).lean()).map(toEffect);
+  }
+
+  private async insertTimeline(session: mongo.ClientSession, caseId: string, firstSeq: number, entries: NewTimelineEntry[]) {
+    if (entries.length === 0) return;
+    const docs = entries.map(
+      (e, i): TimelineDoc => ({
+        _id: text(e.id),
+        caseId,
+        seq: firstSeq + i,
+        at: instant(e.at),
+        actor: text(e.actor),
+        type: text(e.type),
+        from: optionalText(e.from),
+        to: optionalText(e.to),
+        evidence: toJson(e.evidence),
+      }),
+    );
+    await this.models.timeline.insertMany(docs, { session });
+  }
+
+  private async insertEffects(session: mongo.ClientSession, caseId: string, effects: NewEffect[], at: Date) {
+    if (effects.length === 0) return;
+    const docs = effects.map(
+      (e): EffectDoc => ({
+        _id: text(e.id),
+        caseId,
+        kind: text(e.kind),
+        payload: toJson(e.payload),
+        status: 'pending',
+        attempts: 0,
+        nextAttemptAt: e.nextAttemptAt == null ? at : instant(e.nextAttemptAt),
+        lockedUntil: null,
+        lastError: null,
+        createdAt: at,
+        completedAt: null,
+      }),
+    );
+    await this.models.outbox.insertMany(docs, { session });
+  }
+
+  private async setTimers(session: mongo.ClientSession, caseId: string, timers: Omit<CaseTimer, 'caseId'>[]) {
+    if (timers.length === 0) return;
+    const writes = timers.map((t) => {
+      const fields: Omit<TimerDoc, 'caseId' | 'name'> = { timerId: text(t.timerId), dueAt: instant(t.dueAt), event: toJson(t.event) };
+      // The unique (caseId, name) index makes this upsert race-free: one timer per case and name.
+      return { updateOne: { filter: { caseId, name: text(t.name) }, update: { $set: fields }, upsert: true } };
+    });
+    await this.models.timers.bulkWrite(writes, { session, ordered: true });
+  }
+}
