@@ -51,6 +51,13 @@ export interface SchoolCalendar {
   readonly coverage: { readonly start: IsoDate; readonly end: IsoDate };
   readonly firstSchoolDay: IsoDate;
   readonly lastSchoolDay: IsoDate;
+  /** How many school days the calendar has. */
+  readonly schoolDayCount: number;
+  /**
+   * The position of d among the calendar's school days (0 for the first), or -1 when d is not
+   * one: lets callers keep per-day data in arrays rather than maps keyed by date.
+   */
+  indexOfSchoolDay(d: IsoDate): number;
   /** A weekday inside a term that is not a closure. */
   isSchoolDay(d: IsoDate): boolean;
   /** School days from `from` to `to`, both included. */
@@ -115,6 +122,7 @@ export function createCalendar(spec: CalendarSpec): SchoolCalendar {
   };
 
   function checked(d: IsoDate, what: string): IsoDate {
+    if (indexOf.has(d)) return d;
     if (!isIsoDate(d)) throw new TypeError(`${what}: '${d}' is not a calendar date YYYY-MM-DD`);
     if (d < coverage.start || d > coverage.end) {
       throw new CalendarCoverageError(
@@ -142,11 +150,11 @@ export function createCalendar(spec: CalendarSpec): SchoolCalendar {
     return i === undefined ? lowerBound(d) : i + 1;
   }
 
-  function dayAt(i: number, what: string): IsoDate {
+  function dayAt(i: number, from: IsoDate, n: number): IsoDate {
     const d = days[i];
     if (d === undefined) {
       throw new CalendarCoverageError(
-        `${what}: the answer lies beyond the calendar's school days (${firstSchoolDay} to ${lastSchoolDay}); add that year's term dates`,
+        `addSchoolDays(${from}, ${n}): the answer lies beyond the calendar's school days (${firstSchoolDay} to ${lastSchoolDay}); add that year's term dates`,
       );
     }
     return d;
@@ -154,18 +162,19 @@ export function createCalendar(spec: CalendarSpec): SchoolCalendar {
 
   function addSchoolDays(d: IsoDate, n: number): IsoDate {
     if (!Number.isInteger(n)) throw new TypeError(`addSchoolDays: ${n} is not a whole number`);
-    const what = `addSchoolDays(${d}, ${n})`;
     const i = indexOf.get(d);
-    if (i !== undefined) return dayAt(i + n, what);
-    const next = lowerBound(checked(d, what));
+    if (i !== undefined) return dayAt(i + n, d, n);
+    const next = lowerBound(checked(d, 'addSchoolDays'));
     // From a non-school day the next school day is already the first one after it.
-    return dayAt(n > 0 ? next + n - 1 : next + n, what);
+    return dayAt(n > 0 ? next + n - 1 : next + n, d, n);
   }
 
   return {
     coverage,
     firstSchoolDay,
     lastSchoolDay,
+    schoolDayCount: days.length,
+    indexOfSchoolDay: (d) => indexOf.get(d) ?? -1,
     isSchoolDay(d) {
       if (indexOf.has(d)) return true;
       checked(d, 'isSchoolDay');
@@ -189,14 +198,13 @@ export function createCalendar(spec: CalendarSpec): SchoolCalendar {
       if (!Number.isInteger(schoolWeeks) || schoolWeeks < 1) {
         throw new TypeError(`rollingWindowStart: ${schoolWeeks} is not a positive whole number of weeks`);
       }
-      const what = `rollingWindowStart(${asOf}, ${schoolWeeks})`;
-      const lastDay = upperBound(checked(asOf, what)) - 1;
+      const lastDay = upperBound(checked(asOf, 'rollingWindowStart')) - 1;
       const lastWeek = weekOfDay[lastDay];
       const first = lastWeek === undefined ? -1 : lastWeek - schoolWeeks + 1;
       const start = weekStarts[first];
       if (start === undefined) {
         throw new CalendarCoverageError(
-          `${what}: the window reaches back before the calendar's first school week (${weekStarts[0]}); add the previous year's term dates`,
+          `rollingWindowStart(${asOf}, ${schoolWeeks}): the window reaches back before the calendar's first school week (${weekStarts[0]}); add the previous year's term dates`,
         );
       }
       return start;
