@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { addDays, dayOfWeek, isIsoDate, mondayOf } from './dates.ts';
+import { addDays, compareDates, dayOfWeek, isIsoDate, mondayOf } from './dates.ts';
 import type { CalendarSpec, IsoDate } from './types.ts';
 
 const isoDate = z.string().refine(isIsoDate, { error: 'expected a calendar date YYYY-MM-DD' });
@@ -15,7 +15,7 @@ export const calendarSpecSchema = z
         ctx.addIssue({ code: 'custom', path: ['terms', i], message: `term '${term.name}' ends before it starts` });
       }
     });
-    const byStart = [...spec.terms].sort((a, b) => (a.start < b.start ? -1 : a.start > b.start ? 1 : 0));
+    const byStart = [...spec.terms].sort((a, b) => compareDates(a.start, b.start));
     for (let i = 1; i < byStart.length; i++) {
       const previous = byStart[i - 1];
       const term = byStart[i];
@@ -43,6 +43,11 @@ export class CalendarCoverageError extends RangeError {
   override name = 'CalendarCoverageError';
 }
 
+/**
+ * One school's days. A question whose answer depends on days outside `coverage` (or a school day
+ * beyond the first or last one) throws CalendarCoverageError rather than guess; only
+ * indexOfSchoolDay and schoolWeekStart answer for any date.
+ */
 export interface SchoolCalendar {
   /**
    * First and last dates the calendar can answer for: the first term's start, and the last
@@ -89,7 +94,7 @@ export interface SchoolCalendar {
 
 export function createCalendar(spec: CalendarSpec): SchoolCalendar {
   const { terms, closures } = calendarSpecSchema.parse(spec);
-  const sortedTerms = [...terms].sort((a, b) => (a.start < b.start ? -1 : 1));
+  const sortedTerms = [...terms].sort((a, b) => compareDates(a.start, b.start));
   const closed = new Set(closures.map((c) => c.date));
 
   // Answers come from sorted arrays and binary search: workflows and benchmarks ask millions of
