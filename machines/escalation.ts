@@ -508,10 +508,8 @@ export function createEscalationMachine(policy: Policy, { version, calendar }: M
       withinProsecutionTimeLimit: ({ context, event }) =>
         context.prosecution !== null && compareDates(event.at, context.prosecution.deadline) <= 0,
       sicknessReturnNotYetSent: ({ context }) => context.notified.sicknessReturnOn === null,
-      missingEducationNotYetReported: ({ context }) =>
-        policy.childMissingEducation !== undefined && context.notified.missingEducationOn === null,
-      multiAgencyPlanNotYetStarted: ({ context }) =>
-        policy.severeAbsence !== undefined && context.notified.multiAgencyPlanOn === null,
+      missingEducationNotYetReported: ({ context }) => context.notified.missingEducationOn === null,
+      multiAgencyPlanNotYetStarted: ({ context }) => context.notified.multiAgencyPlanOn === null,
       milestoneInPolicy: ({ event }) =>
         event.type === 'ABSENCE_MILESTONE' &&
         (policy.absenceMilestones?.milestones.some((milestone) => milestone.id === event.milestone) ?? false),
@@ -626,19 +624,31 @@ export function createEscalationMachine(policy: Policy, { version, calendar }: M
           PUPIL_LEFT: { target: path('closed'), actions: { type: 'closeCase', params: { reason: 'leftSchool' } } },
           CASE_WITHDRAWN: { target: path('closed'), actions: { type: 'closeCase', params: { reason: 'withdrawn' } } },
           SICKNESS_RETURN_DUE: { guard: 'sicknessReturnNotYetSent', actions: 'sendSicknessReturn' },
-          CHILD_MISSING_EDUCATION: { guard: 'missingEducationNotYetReported', actions: 'reportMissingEducation' },
-          SEVERE_ABSENCE: { guard: 'multiAgencyPlanNotYetStarted', actions: 'planMultiAgencySupport' },
           UNEXPLAINED_ABSENCE: { actions: 'notifyUnexplainedAbsence' },
-          ABSENCE_MILESTONE: { guard: 'milestoneInPolicy', actions: 'raiseMilestoneTask' },
-          ABSENCE_CONTINUES: { guard: 'faceToFaceContactDue', actions: 'raiseFaceToFaceTask' },
-          VULNERABILITY_RATED: { actions: 'rateVulnerability' },
+          // Rules only some settings have: a workflow without them does not listen for them.
+          ...(policy.childMissingEducation
+            ? { CHILD_MISSING_EDUCATION: { guard: 'missingEducationNotYetReported', actions: 'reportMissingEducation' } }
+            : {}),
+          ...(policy.severeAbsence
+            ? { SEVERE_ABSENCE: { guard: 'multiAgencyPlanNotYetStarted', actions: 'planMultiAgencySupport' } }
+            : {}),
+          ...(policy.absenceMilestones
+            ? { ABSENCE_MILESTONE: { guard: 'milestoneInPolicy', actions: 'raiseMilestoneTask' } }
+            : {}),
+          ...(policy.vulnerability
+            ? {
+                ABSENCE_CONTINUES: { guard: 'faceToFaceContactDue', actions: 'raiseFaceToFaceTask' },
+                VULNERABILITY_RATED: { actions: 'rateVulnerability' },
+              }
+            : {}),
         },
         states: {
           ...Object.fromEntries(stages.map((stage, index) => [stage.id, stageState(stage, index)])),
           resumingSupport: {
             description: 'Back to the support stage the case left for a legal step',
+            // Every stage's entry records it, so the first stage is only ever the one left.
             always: [
-              ...stages.map((stage) => ({
+              ...stages.slice(1).map((stage) => ({
                 guard: { type: 'wasAtStage' as const, params: { stage: stage.id } },
                 target: path('open', stage.id),
               })),
