@@ -57,13 +57,21 @@ export function persist(workflow: Workflow, snapshot: AnyMachineSnapshot): Persi
 }
 
 /**
- * Rebuilds a stored case on the current machine, migrating it first. XState does not throw on a
- * state that no longer exists, it only marks the snapshot as errored, so that is checked here.
+ * Rebuilds a stored case on the current machine, migrating it first. A state that no longer
+ * exists makes resolveState throw or (when restored through an actor) leaves the snapshot in
+ * error; both are reported the same way.
  */
 export function restore(workflow: Workflow, machine: EscalationMachine, persisted: PersistedCase) {
   const current = workflow.migrateSnapshot(persisted.version, persisted);
-  const snapshot = machine.resolveState({ value: current.value as never, context: current.context });
-  if (snapshot.status === 'error') throw new Error(`${workflow.id} v${workflow.version} cannot restore state ${JSON.stringify(current.value)}`);
+  const fail = (why: string) =>
+    new Error(`${workflow.id} v${workflow.version} cannot restore state ${JSON.stringify(current.value)}: ${why}`);
+  let snapshot: ReturnType<EscalationMachine['resolveState']>;
+  try {
+    snapshot = machine.resolveState({ value: current.value as never, context: current.context });
+  } catch (error) {
+    throw fail(error instanceof Error ? error.message : String(error));
+  }
+  if (snapshot.status === 'error') throw fail('the snapshot is in error');
   return snapshot;
 }
 
