@@ -26,5 +26,7 @@ export async function run(args: string[]): Promise<number> {
     process.once('SIGTERM', shutdown);
   });
   await service.stop();
-  return 0;
+  // Agenda leaves a timer for its next recurring run even after stopping; everything that
+  // matters is closed by now, so do not wait for it.
+  process.exit(0);
 }

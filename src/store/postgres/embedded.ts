@@ -38,6 +38,22 @@ async function exists(file: string): Promise<boolean> {
   );
 }
 
+/**
+ * PostgreSQL refuses to run as root, so as root the server runs as the `postgres` OS user, which
+ * must be able to reach the cluster. A checkout in a private directory (mktemp -d, /root) blocks
+ * it: grant traversal only (o+x, no listing) on the blocking ancestors, and say so.
+ */
+async function letPostgresUserReach(dataDir: string) {
+  await fs.chmod(dataDir, 0o755);
+  for (let dir = path.dirname(dataDir); dir !== path.dirname(dir); dir = path.dirname(dir)) {
+    const { mode } = await fs.stat(dir);
+    if ((mode & 0o001) === 0) {
+      await fs.chmod(dir, mode | 0o001);
+      console.warn(`embedded PostgreSQL: allowed other users to traverse ${dir} (chmod o+x) so the postgres user can reach ${dataDir}`);
+    }
+  }
+}
+
 const alive = (pid: number) => {
   try {
     process.kill(pid, 0);
@@ -73,8 +89,8 @@ export async function startEmbeddedPostgres(options: { dataDir: string; port?: n
   const dataDir = path.resolve(options.dataDir);
   const clusterDir = path.join(dataDir, 'cluster');
   await fs.mkdir(dataDir, { recursive: true });
-  // Running as root, the server runs as the `postgres` OS user, which must be able to reach the cluster.
-  await fs.chmod(dataDir, 0o755);
+  const runAsPostgresUser = process.getuid?.() === 0;
+  if (runAsPostgresUser) await letPostgresUserReach(dataDir);
   const port = options.port ?? (await freePort());
   const logs: string[] = [];
   const keep = (message: unknown) => {
@@ -87,7 +103,7 @@ export async function startEmbeddedPostgres(options: { dataDir: string; port?: n
     user: USER,
     password: PASSWORD,
     persistent: true,
-    createPostgresUser: process.getuid?.() === 0,
+    createPostgresUser: runAsPostgresUser,
     postgresFlags: ['-c', 'listen_addresses=127.0.0.1'],
     onLog: keep,
     onError: keep,

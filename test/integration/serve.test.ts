@@ -1,0 +1,72 @@
+import { describe, it, expect, afterAll } from 'vitest';
+import { mkdtemp, rm, access } from 'node:fs/promises';
+import { execFileSync } from 'node:child_process';
+import os from 'node:os';
+import path from 'node:path';
+import pg from 'pg';
+import { startServiceProcess, embeddedPort } from '../support/service-process.ts';
+
+const dataDir = await mkdtemp(path.join(os.tmpdir(), 'attendance-serve-'));
+const url = async () => `postgres://postgres:attendance-local@127.0.0.1:${await embeddedPort(dataDir)}/attendance`;
+const postgresProcessesOn = (dir: string) => {
+  try {
+    return execFileSync('pgrep', ['-f', dir], { encoding: 'utf8' }).trim().split('\n').filter(Boolean).length;
+  } catch {
+    return 0;
+  }
+};
+
+describe('serve on embedded PostgreSQL', () => {
+  afterAll(async () => {
+    await rm(dataDir, { recursive: true, force: true });
+  });
+
+  it('when started with no database configured, then /healthz reports embedded PostgreSQL and Agenda running', async () => {
+    const service = await startServiceProcess({ DATA_DIR: dataDir });
+    try {
+      expect(service.output()).toContain(`embedded PostgreSQL in ${dataDir}/pg`);
+      const health = await fetch(`${service.url}/healthz`);
+      expect(health.status).toBe(200);
+      expect(await health.json()).toEqual({ status: 'ok', store: 'postgres', database: 'ok', agenda: 'running' });
+      const client = new pg.Client(await url());
+      await client.connect();
+      await client.query("INSERT INTO trusts (id, name) VALUES ('kept', 'Kept Across Restarts')");
+      await client.end();
+    } finally {
+      service.child.kill('SIGTERM');
+      expect(await service.exited).toBe(0);
+    }
+    expect(postgresProcessesOn(dataDir)).toBe(0);
+    await expect(access(path.join(dataDir, 'pg', 'cluster', 'postmaster.pid'))).rejects.toThrow();
+  });
+
+  it('when started again on the same data directory, then the data is still there', async () => {
+    const service = await startServiceProcess({ DATA_DIR: dataDir });
+    try {
+      const client = new pg.Client(await url());
+      await client.connect();
+      const rows = await client.query("SELECT name FROM trusts WHERE id = 'kept'");
+      await client.end();
+      expect(rows.rows).toEqual([{ name: 'Kept Across Restarts' }]);
+    } finally {
+      service.child.kill('SIGKILL');
+      await service.exited;
+    }
+  });
+
+  it('when the previous process was killed with SIGKILL, then the next start takes over its orphaned PostgreSQL', async () => {
+    expect(postgresProcessesOn(dataDir)).toBeGreaterThan(0);
+    const service = await startServiceProcess({ DATA_DIR: dataDir });
+    try {
+      expect((await fetch(`${service.url}/healthz`)).status).toBe(200);
+    } finally {
+      service.child.kill('SIGINT');
+      expect(await service.exited).toBe(0);
+    }
+    expect(postgresProcessesOn(dataDir)).toBe(0);
+  });
+
+  it('when the configuration is bad, then the service refuses to start and names the variable', async () => {
+    await expect(startServiceProcess({ DATA_DIR: dataDir, PORT: 'eighty' }, 20_000)).rejects.toThrow(/PORT/);
+  });
+});
