@@ -35,13 +35,6 @@ export type TimerEventType =
   | 'ESO_ENDED'
   | 'PROSECUTION_TIME_LIMIT_REACHED';
 
-/** Timer events that need the pupil's attendance at the time they fire. */
-export const TIMER_EVENTS_WITH_EVIDENCE: readonly TimerEventType[] = [
-  'REVIEW_DUE',
-  'IMPROVEMENT_PERIOD_ENDED',
-  'CONTRACT_REVIEW_DUE',
-];
-
 interface At {
   at: IsoDate;
 }

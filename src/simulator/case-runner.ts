@@ -48,6 +48,10 @@ export class CaseRunner {
     return stateName(this.snapshot.value);
   }
 
+  get value(): StateValue {
+    return this.snapshot.value;
+  }
+
   get context(): CaseContext {
     return this.snapshot.context;
   }

@@ -1,0 +1,227 @@
+import type { StateValue } from 'xstate';
+import type { CaseContext, CaseEvent, Evidence, Timer } from '../../machines/types.ts';
+import type { SchoolCalendar } from './calendar.ts';
+import { codeCategory, isThresholdUnauthorised, normaliseCode } from './codes.ts';
+import { compareDates, daysBetween, dayOfWeek, mondayOf } from './dates.ts';
+import { attendanceChange, computeMetrics } from './metrics.ts';
+import type { AttendanceChange } from './metrics.ts';
+import { meetsPct } from './policy.ts';
+import type { Policy, VulnerabilityRating } from './policy.ts';
+import type { IsoDate, Mark, PupilMetrics } from './types.ts';
+
+/**
+ * Turns what the register says about one pupil into the events their case should receive. Pure,
+ * so the durable case service and the simulator decide the same way from the same marks.
+ */
+
+/** What the school knows about the pupil besides the register. */
+export interface PupilFlags {
+  hasSocialWorker?: boolean;
+  vulnerability?: VulnerabilityRating;
+  /** A parent answered the school's requests about the pupil's whereabouts during this absence. */
+  parentResponded?: boolean;
+}
+
+export interface CaseView {
+  value: StateValue;
+  context: CaseContext;
+}
+
+/** The numbers the rules read: year-to-date (or the policy's fixed period) and since the case's milestones. */
+export interface Measurements {
+  at: IsoDate;
+  metrics: PupilMetrics;
+  sinceLastLetter: AttendanceChange | null;
+  /** Unauthorised (G, O, U) sessions after the last threshold was considered, or after the notice was issued. */
+  unauthorisedSinceThreshold: number | null;
+  unauthorisedSinceNotice: number | null;
+  /** Days with an absence in the five school days ending today (a week of single absences). */
+  daysAbsentThisWeek: number;
+  absentToday: boolean;
+  unexplainedToday: boolean;
+  lastUnauthorisedOn: IsoDate | null;
+}
+
+function unauthorisedAfter(marks: readonly Mark[], after: IsoDate, asOf: IsoDate): number {
+  return marks.filter((mark) => mark.date > after && mark.date <= asOf && isThresholdUnauthorised(code(mark))).length;
+}
+
+function code(mark: Mark): string {
+  return normaliseCode(mark.code) ?? mark.code;
+}
+
+function absent(mark: Mark): boolean {
+  const category = codeCategory(code(mark));
+  return category === 'authorised' || category === 'unauthorised';
+}
+
+/** The attendance period a policy measures: its fixed period ending today, else the school year. */
+export function periodStart(policy: Policy, calendar: SchoolCalendar, asOf: IsoDate): IsoDate {
+  const period = policy.evaluation.period;
+  if (!period) return calendar.academicYearStart(asOf);
+  const days = period.unit === 'schoolWeeks' ? period.amount * 5 : period.amount;
+  const start = calendar.addSchoolDays(asOf, -(days - 1));
+  return compareDates(start, calendar.academicYearStart(asOf)) < 0 ? calendar.academicYearStart(asOf) : start;
+}
+
+export function measure(input: {
+  policy: Policy;
+  calendar: SchoolCalendar;
+  marks: readonly Mark[];
+  asOf: IsoDate;
+  case: CaseView | null;
+}): Measurements {
+  const { policy, calendar, marks, asOf } = input;
+  const context = input.case?.context;
+  const from = periodStart(policy, calendar, asOf);
+  const metrics = computeMetrics({ marks, calendar, asOf, from, bands: policy.bands });
+  const lastLetterOn = context?.lastLetter?.sentOn;
+  const sinceLastLetter =
+    lastLetterOn && compareDates(lastLetterOn, from) >= 0 && compareDates(lastLetterOn, asOf) <= 0
+      ? attendanceChange({ marks, calendar, from, since: lastLetterOn, asOf })
+      : null;
+  const weekStart = calendar.addSchoolDays(asOf, -4);
+  const thisWeek = marks.filter((mark) => mark.date >= weekStart && mark.date <= asOf && absent(mark));
+  const today = marks.filter((mark) => mark.date === asOf);
+  const unauthorised = marks.filter((mark) => mark.date <= asOf && isThresholdUnauthorised(code(mark)));
+  return {
+    at: asOf,
+    metrics,
+    sinceLastLetter,
+    unauthorisedSinceThreshold: context?.thresholdMetOn ? unauthorisedAfter(marks, context.thresholdMetOn, asOf) : null,
+    unauthorisedSinceNotice: context?.noticeToImprove ? unauthorisedAfter(marks, context.noticeToImprove.issuedOn, asOf) : null,
+    daysAbsentThisWeek: new Set(thisWeek.map((mark) => mark.date)).size,
+    absentToday: today.length > 0 && today.every(absent),
+    unexplainedToday: today.some((mark) => ['N', 'O'].includes(code(mark))),
+    lastUnauthorisedOn: unauthorised.map((mark) => mark.date).sort(compareDates).at(-1) ?? null,
+  };
+}
+
+/** Whether `d` is a day the school reviews attendance against its letter thresholds. */
+export function isReviewDay(policy: Policy, calendar: SchoolCalendar, d: IsoDate): boolean {
+  if (!calendar.isSchoolDay(d)) return false;
+  const { cadence, weekday, period } = policy.evaluation;
+  if (cadence === 'daily') return true;
+  // The week's review falls on the policy's weekday, or the next school day when that is closed.
+  const firstInWeek = calendar
+    .schoolDays(mondayOf(d), d)
+    .find((day) => dayOfWeek(day) >= weekday);
+  if (firstInWeek !== d) return false;
+  const weeks = Math.floor(daysBetween(mondayOf(calendar.academicYearStart(d)), mondayOf(d)) / 7);
+  const every = period?.unit === 'schoolWeeks' ? period.amount : cadence === 'fortnightly' ? 2 : 1;
+  if (cadence === 'monthly') return Number(d.slice(8, 10)) <= 7;
+  return (weeks + 1) % every === 0;
+}
+
+function evidence(rule: string, m: Measurements): Evidence {
+  return {
+    rule,
+    attendancePct: m.metrics.attendancePct,
+    change: m.sinceLastLetter,
+    metrics: m.metrics,
+    ...(m.lastUnauthorisedOn ? { lastUnauthorisedOn: m.lastUnauthorisedOn } : {}),
+  };
+}
+
+/** Why the pupil's attendance gives concern under the policy's opening rule, or null. */
+export function concern(policy: Policy, m: Measurements): string | null {
+  const { when, onUnauthorisedAbsence, onLates } = policy.opening;
+  if (meetsPct(m.metrics.attendancePct, when))
+    return `attendance ${m.metrics.attendancePct}% is ${'pctBelow' in when ? `below ${when.pctBelow}%` : `at or below ${when.pctAtOrBelow}%`}`;
+  if (onUnauthorisedAbsence && m.metrics.unauthorisedInRolling10Weeks > 0)
+    return `${m.metrics.unauthorisedInRolling10Weeks} unauthorised sessions in the last 10 school weeks`;
+  if (onLates !== undefined && m.metrics.lates + m.metrics.lateAfterRegister >= onLates)
+    return `${m.metrics.lates + m.metrics.lateAfterRegister} late arrivals: punctuality is a concern`;
+  return null;
+}
+
+const topState = (value: StateValue) => (typeof value === 'string' ? value : Object.keys(value)[0]);
+const inState = (value: StateValue, ...path: string[]): boolean => {
+  let current: StateValue | undefined = value;
+  for (const key of path) {
+    if (current === undefined) return false;
+    if (typeof current === 'string') return current === key;
+    current = current[key];
+  }
+  return current !== undefined;
+};
+
+/** The events a nightly evaluation sends the pupil's case (opening one when there is none). */
+export function evaluatePupil(input: {
+  policy: Policy;
+  measurements: Measurements;
+  flags: PupilFlags;
+  case: CaseView | null;
+  reviewDay: boolean;
+}): CaseEvent[] {
+  const { policy, measurements: m, flags, reviewDay } = input;
+  const at = m.at;
+  const state = input.case ? topState(input.case.value) : 'new';
+  const context = input.case?.context;
+  const why = concern(policy, m);
+  if (state === 'new' || state === 'closed') {
+    if (!reviewDay || why === null) return [];
+    return [{ type: state === 'new' ? 'OPEN' : 'REOPEN', at, evidence: evidence(`opening: ${why}`, m) }];
+  }
+  if (!context || !input.case) return [];
+  const value = input.case.value;
+  const events: CaseEvent[] = [];
+  const inStage = policy.stages.some((stage) => inState(value, 'open', stage.id));
+  const freshBreach = context.thresholdMetOn === null || (m.unauthorisedSinceThreshold ?? 0) >= 10;
+  if (inStage && m.metrics.nationalThresholdMet && freshBreach)
+    events.push({
+      type: 'THRESHOLD_MET',
+      at,
+      evidence: evidence(`national threshold: ${m.metrics.unauthorisedInRolling10Weeks} unauthorised sessions in 10 school weeks`, m),
+    });
+  if (inState(value, 'open', 'noticeToImprove', 'improvementPeriod') && (m.unauthorisedSinceNotice ?? 0) > 0)
+    events.push({
+      type: 'UNAUTHORISED_ABSENCE',
+      at,
+      evidence: evidence(`${m.unauthorisedSinceNotice} unauthorised sessions during the improvement period`, m),
+    });
+  if (m.metrics.illnessDays >= policy.sicknessReturn.schoolDays && context.notified.sicknessReturnOn === null)
+    events.push({ type: 'SICKNESS_RETURN_DUE', at, evidence: evidence(`${m.metrics.illnessDays} school days of illness`, m) });
+  const cme = policy.childMissingEducation;
+  if (cme && m.metrics.consecutiveDaysAbsent >= cme.schoolDays && !flags.parentResponded && context.notified.missingEducationOn === null)
+    events.push({
+      type: 'CHILD_MISSING_EDUCATION',
+      at,
+      evidence: evidence(`${m.metrics.consecutiveDaysAbsent} school days absent with no response from the parents`, m),
+    });
+  if (policy.severeAbsence && m.metrics.severeAbsence && context.notified.multiAgencyPlanOn === null)
+    events.push({ type: 'SEVERE_ABSENCE', at, evidence: evidence(`severe absence: ${m.metrics.attendancePct}%`, m) });
+  if (flags.hasSocialWorker && m.unexplainedToday)
+    events.push({ type: 'UNEXPLAINED_ABSENCE', at, evidence: evidence('unexplained absence of a pupil with a social worker', m) });
+  if (policy.vulnerability && flags.vulnerability && flags.vulnerability !== context.vulnerability)
+    events.push({ type: 'VULNERABILITY_RATED', at, rating: flags.vulnerability });
+  if (policy.vulnerability && m.absentToday && m.metrics.consecutiveDaysAbsent > 0)
+    events.push({
+      type: 'ABSENCE_CONTINUES',
+      at,
+      consecutiveDaysAbsent: m.metrics.consecutiveDaysAbsent,
+      evidence: evidence(`day ${m.metrics.consecutiveDaysAbsent} of absence`, m),
+    });
+  if (policy.absenceMilestones && reviewDay)
+    for (const milestone of policy.absenceMilestones.milestones) {
+      const met =
+        'daysAbsentInWeek' in milestone.when
+          ? m.daysAbsentThisWeek >= milestone.when.daysAbsentInWeek
+          : m.metrics.consecutiveDaysAbsent >= milestone.when.consecutiveDaysAbsent;
+      if (met) events.push({ type: 'ABSENCE_MILESTONE', at, milestone: milestone.id, evidence: evidence(`milestone: ${milestone.task.title}`, m) });
+    }
+  return events;
+}
+
+/** The event a fired timer sends, with the pupil's attendance at that moment where the rule needs it. */
+export function timerEvent(timer: Timer, m: Measurements): CaseEvent {
+  const base = { at: m.at, timerId: timer.timerId };
+  switch (timer.event) {
+    case 'REVIEW_DUE':
+    case 'IMPROVEMENT_PERIOD_ENDED':
+    case 'CONTRACT_REVIEW_DUE':
+      return { type: timer.event, ...base, evidence: evidence(`${timer.event.toLowerCase().replace(/_/g, ' ')}`, m) };
+    default:
+      return { type: timer.event, ...base };
+  }
+}
