@@ -223,6 +223,11 @@ function merge(base: unknown, override: unknown): unknown {
   return merged;
 }
 
+/** A base for other policies (a trust's shared rules), not yet a whole policy on its own. */
+export function extendPolicy(base: PolicyInput, overrides: PolicyOverrides): PolicyInput {
+  return merge(base, overrides) as PolicyInput;
+}
+
 /**
  * A school's policy as the national defaults (or any base) plus what the school says differently,
  * validated as a whole so an override can never leave a policy half-formed.
