@@ -2,7 +2,7 @@ import type { StateValue } from 'xstate';
 import type { CaseContext, CaseEvent, Evidence, Timer } from '../../machines/types.ts';
 import type { SchoolCalendar } from './calendar.ts';
 import { codeCategory, isThresholdUnauthorised, normaliseCode } from './codes.ts';
-import { compareDates, daysBetween, dayOfWeek, mondayOf } from './dates.ts';
+import { addDays, compareDates, dayOfWeek, mondayOf } from './dates.ts';
 import { attendanceChange, computeMetrics } from './metrics.ts';
 import type { AttendanceChange } from './metrics.ts';
 import { meetsPct } from './policy.ts';
@@ -107,10 +107,14 @@ export function isReviewDay(policy: Policy, calendar: SchoolCalendar, d: IsoDate
     .schoolDays(mondayOf(d), d)
     .find((day) => dayOfWeek(day) >= weekday);
   if (firstInWeek !== d) return false;
-  const weeks = Math.floor(daysBetween(mondayOf(calendar.academicYearStart(d)), mondayOf(d)) / 7);
-  const every = period?.unit === 'schoolWeeks' ? period.amount : cadence === 'fortnightly' ? 2 : 1;
   if (cadence === 'monthly') return Number(d.slice(8, 10)) <= 7;
-  return (weeks + 1) % every === 0;
+  const every = period?.unit === 'schoolWeeks' ? period.amount : cadence === 'fortnightly' ? 2 : 1;
+  if (every === 1) return true;
+  // Reviewed once every `every` whole school weeks of the year have passed; holiday weeks do not count.
+  let weeks = 0;
+  for (let monday = mondayOf(calendar.academicYearStart(d)); monday < mondayOf(d); monday = addDays(monday, 7))
+    if (calendar.schoolDays(monday, addDays(monday, 4)).length > 0) weeks += 1;
+  return weeks > 0 && weeks % every === 0;
 }
 
 function evidence(rule: string, m: Measurements): Evidence {
