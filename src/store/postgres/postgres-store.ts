@@ -96,7 +96,19 @@ export class PostgresStore implements Store {
   }
 
   async close() {
+    // pool.end() resolves before its clients' sockets have closed; stopping an embedded server
+    // in that gap makes the closing clients raise unhandled errors. Wait for each to be removed.
+    const open = this.pool.totalCount;
+    let removed = 0;
+    const allClosed = new Promise<void>((resolve) => {
+      if (open === 0) resolve();
+      this.pool.on('remove', () => {
+        removed += 1;
+        if (removed >= open) resolve();
+      });
+    });
     await this.pool.end();
+    await Promise.race([allClosed, new Promise((resolve) => setTimeout(resolve, 5000).unref())]);
   }
 
   async upsertTrust(trust: Trust) {
