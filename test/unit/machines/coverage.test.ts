@@ -114,24 +114,20 @@ function explore(workflow: Workflow, input: CaseInput) {
       }
     }
   }
-  return { machine, taken, reached, states: Object.keys(adjacency).length };
+  return { machine, taken, reached };
 }
 
 describe.each(Object.values(WORKFLOWS))('$id statechart', (workflow) => {
-  const parents = [{ id: 'mum' }, { id: 'dad' }];
-  const fresh = explore(workflow, { caseId: 'm', upn: 'M', parents });
-  // A parent already given two notices in the last 3 years: the refusals become reachable.
-  const twice = explore(workflow, {
+  // Mum was given a notice last year, so her second is her last and refusals become reachable.
+  const { machine, taken, reached } = explore(workflow, {
     caseId: 'm',
     upn: 'M',
-    parents,
-    penaltyNoticeHistory: ['2023-09-11', '2024-03-04'].map((issuedOn, i) => ({
+    parents: [{ id: 'mum' }, { id: 'dad' }],
+    penaltyNoticeHistory: ['2024-03-04'].map((issuedOn, i) => ({
       id: `n${i}`, parentId: 'mum', issuedOn, sequence: 1, amountDue: 80, status: 'paid', settledOn: issuedOn,
     })),
   });
-  const taken = new Set([...fresh.taken, ...twice.taken]);
-  const reached = new Set([...fresh.reached, ...twice.reached]);
-  const nodes = getStateNodes(fresh.machine.root) as AnyStateNode[];
+  const nodes = getStateNodes(machine.root) as AnyStateNode[];
 
   it('when every event is tried in every state, then every state is reached', () => {
     const names = nodes.map((node) => node.path.join('.'));
@@ -141,7 +137,6 @@ describe.each(Object.values(WORKFLOWS))('$id statechart', (workflow) => {
 
   it('when every event is tried in every state, then every transition is taken', () => {
     const transitions = nodes.flatMap((node) => [...[...node.transitions.values()].flat(), ...(node.always ?? [])]);
-    // Transitions of the two explorations are distinct objects (two machines): compare by description.
     const describe = (t: TransitionDefinition<CaseContext, CaseEvent>) =>
       `${t.source.path.join('.')} ${t.eventType} -> ${(t.target ?? []).map((n) => n.path.join('.')).join(',')} [${JSON.stringify(t.toJSON().guard ?? null)}] ${JSON.stringify(t.toJSON().actions)}`;
     const takenDescriptions = new Set([...taken].map(describe));
