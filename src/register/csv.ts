@@ -1,0 +1,91 @@
+import { parse } from 'csv-parse';
+import type { Readable } from 'node:stream';
+import type { z } from 'zod';
+import type { ImportProblem } from '../store/types.ts';
+
+export interface CsvFileSpec<S extends z.ZodType> {
+  schema: S;
+  required: readonly string[];
+  optional: readonly string[];
+}
+
+export type CsvItem<T> = { line: number; ok: true; value: T } | { line: number; ok: false; problems: ImportProblem[] };
+
+export class CsvHeaderError extends Error {
+  constructor(readonly problems: ImportProblem[]) {
+    super(problems.map((p) => p.message).join('; '));
+    this.name = 'CsvHeaderError';
+  }
+}
+
+const REPLACEMENT_CHARACTER = '\uFFFD';
+
+function checkHeader(header: string[], spec: CsvFileSpec<z.ZodType>): ImportProblem[] {
+  const expected = [...spec.required, ...spec.optional];
+  const problems: ImportProblem[] = [];
+  const seen = new Set<string>();
+  for (const name of header) {
+    if (seen.has(name)) problems.push({ line: 1, column: name, value: name, message: `column '${name}' appears twice` });
+    seen.add(name);
+    if (!expected.includes(name)) {
+      problems.push({ line: 1, column: name, value: name, message: `unexpected column '${name}' (the columns are: ${expected.join(', ')})` });
+    }
+  }
+  for (const name of spec.required) {
+    if (!seen.has(name)) problems.push({ line: 1, column: name, value: '', message: `column '${name}' is missing` });
+  }
+  return problems;
+}
+
+/**
+ * Streams a CSV export (UTF-8 with or without BOM, CRLF or LF) and validates each row with the
+ * file's zod schema, yielding parsed rows or every problem of a bad row with its line and column.
+ * A bad header ends the read: no row can be understood without it.
+ */
+export async function* readCsv<S extends z.ZodType>(source: Readable, spec: CsvFileSpec<S>): AsyncGenerator<CsvItem<z.output<S>>> {
+  const parser = source.pipe(
+    parse({ bom: true, relax_column_count: true, skip_empty_lines: true, info: true, encoding: 'utf8' }),
+  );
+  source.on('error', (error) => parser.destroy(error));
+  let header: string[] | null = null;
+  for await (const { record, info } of parser as AsyncIterable<{ record: string[]; info: { lines: number } }>) {
+    const line = info.lines;
+    if (!header) {
+      header = record.map((name) => name.trim().toLowerCase());
+      const problems = checkHeader(header, spec);
+      if (problems.length > 0) throw new CsvHeaderError(problems);
+      continue;
+    }
+    const problems: ImportProblem[] = [];
+    if (record.length !== header.length) {
+      problems.push({ line, column: '', value: record.join(','), message: `expected ${header.length} fields, found ${record.length}` });
+    }
+    const row: Record<string, string> = {};
+    header.forEach((name, i) => {
+      const value = record[i] ?? '';
+      if (value.includes(REPLACEMENT_CHARACTER)) {
+        problems.push({ line, column: name, value, message: 'is not valid UTF-8 (save the export as UTF-8)' });
+      }
+      row[name] = value;
+    });
+    if (problems.length > 0) {
+      yield { line, ok: false, problems };
+      continue;
+    }
+    const parsed = spec.schema.safeParse(row);
+    if (parsed.success) {
+      yield { line, ok: true, value: parsed.data };
+    } else {
+      yield {
+        line,
+        ok: false,
+        problems: parsed.error.issues.map((issue) => {
+          const column = String(issue.path[0] ?? '');
+          const value = row[column] ?? '';
+          return { line, column, value, message: `${column} '${value}' ${issue.message}` };
+        }),
+      };
+    }
+  }
+  if (!header) throw new CsvHeaderError([{ line: 1, column: '', value: '', message: 'the file is empty (expected a header row)' }]);
+}

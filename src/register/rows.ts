@@ -1,0 +1,85 @@
+// One zod schema per MIS export row. The CSV import, the JSON API and the simulator all read
+// register data through these, so a file that imports is a file that simulates.
+import { z } from 'zod';
+import { isIsoDate } from '../domain/dates.ts';
+import { normaliseCode } from '../domain/codes.ts';
+
+const text = z.string().trim();
+
+/** Unique Pupil Number: a letter, 11 digits, then a digit (or a letter for a temporary UPN). */
+export const upnSchema = text.toUpperCase().regex(/^[A-Z]\d{11}[0-9A-Z]$/, 'is not a UPN (a letter, 11 digits, then a digit or letter)');
+
+export const isoDateSchema = text.refine(isIsoDate, 'is not a real date in the form YYYY-MM-DD');
+
+const optionalText = text.transform((value) => (value === '' ? null : value)).nullable().optional();
+
+const yesNo = text
+  .toLowerCase()
+  .refine((value) => ['y', 'yes', 'true', '1', 'n', 'no', 'false', '0'].includes(value), 'must be yes or no')
+  .transform((value) => ['y', 'yes', 'true', '1'].includes(value));
+
+export const markRowSchema = z.object({
+  upn: upnSchema,
+  date: isoDateSchema,
+  session: text.toUpperCase().pipe(z.enum(['AM', 'PM'], { error: 'must be AM or PM' })),
+  code: z.string().transform((raw, ctx) => {
+    const code = normaliseCode(raw);
+    if (code === null) {
+      ctx.addIssue({ code: 'custom', message: 'is not a national attendance code' });
+      return z.NEVER;
+    }
+    return code;
+  }),
+});
+export type MarkRowInput = z.infer<typeof markRowSchema>;
+
+const vulnerabilityFlag = /^[a-z][a-z0-9_]*$/;
+
+export const pupilRowSchema = z.object({
+  upn: upnSchema,
+  forename: text.min(1, 'is empty'),
+  surname: text.min(1, 'is empty'),
+  date_of_birth: isoDateSchema,
+  year_group: text.toUpperCase().regex(/^(N1|N2|R|[1-9]|1[0-4])$/, 'must be N1, N2, R or 1 to 14'),
+  // Flags as the MIS lists them (`ehcp;lac`, `ehcp,lac` or `ehcp|lac`); the workflow decides what they mean.
+  vulnerability: text
+    .toLowerCase()
+    .optional()
+    .transform((value) => (value ? value.split(/[;,|]/).map((flag) => flag.trim()).filter(Boolean) : []))
+    .refine((flags) => flags.every((flag) => vulnerabilityFlag.test(flag)), 'flags are words such as ehcp, lac, cp_plan, social_worker'),
+  on_roll: yesNo.optional().transform((value) => value ?? true),
+});
+export type PupilRowInput = z.infer<typeof pupilRowSchema>;
+
+export const contactRowSchema = z.object({
+  upn: upnSchema,
+  name: text.min(1, 'is empty'),
+  relationship: text.min(1, 'is empty').toLowerCase(),
+  email: optionalText.pipe(z.email({ error: 'is not an email address' }).nullable().optional()),
+  phone: optionalText.pipe(
+    z
+      .string()
+      .regex(/^\+?[0-9 ()-]{7,20}$/, 'is not a phone number')
+      .nullable()
+      .optional(),
+  ),
+  parental_responsibility: yesNo,
+  lives_with: yesNo,
+});
+export type ContactRowInput = z.infer<typeof contactRowSchema>;
+
+export const REGISTER_FILES = {
+  marks: { schema: markRowSchema, required: ['upn', 'date', 'session', 'code'], optional: [] },
+  pupils: {
+    schema: pupilRowSchema,
+    required: ['upn', 'forename', 'surname', 'date_of_birth', 'year_group'],
+    optional: ['vulnerability', 'on_roll'],
+  },
+  contacts: {
+    schema: contactRowSchema,
+    required: ['upn', 'name', 'relationship', 'email', 'phone', 'parental_responsibility', 'lives_with'],
+    optional: [],
+  },
+} as const;
+
+export type RegisterFileKind = keyof typeof REGISTER_FILES;
