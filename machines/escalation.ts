@@ -60,6 +60,9 @@ function evidenceOf(event: CaseEvent): Evidence | null {
   return 'evidence' in event ? event.evidence : null;
 }
 
+/** One-off notifications start afresh each time the case opens. */
+const NOTHING_NOTIFIED: CaseContext['notified'] = { sicknessReturnOn: null, missingEducationOn: null, multiAgencyPlanOn: null };
+
 function initialContext(input: CaseInput): CaseContext {
   return {
     caseId: input.caseId,
@@ -81,7 +84,7 @@ function initialContext(input: CaseInput): CaseContext {
     supervisionOrder: null,
     prosecution: null,
     closure: null,
-    notified: { sicknessReturnOn: null, missingEducationOn: null, multiAgencyPlanOn: null },
+    notified: NOTHING_NOTIFIED,
   };
 }
 
@@ -176,7 +179,7 @@ export function createEscalationMachine(policy: Policy, { version, calendar }: M
 
       openCase: effectful((context, event) => ({
         effects: [],
-        patch: { openedOn: event.at, closure: null, notified: { ...initialContext(context).notified } },
+        patch: { openedOn: event.at, closure: null, notified: NOTHING_NOTIFIED },
       })),
       escalateTo: effectful<{ stage: string }>((context, event, { stage: id }) => {
         const stage = stageById.get(id) as Stage;
