@@ -1,7 +1,8 @@
 // The composition root: the only place that knows which store, clock, mailer and jobs are used.
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
-import { loadConfig, type Config } from './config.ts';
+import { loadConfig, storeKind, type Config } from './config.ts';
+import { hasData, loadDemo } from './demo/demo-trust.ts';
 import { systemClock, type Clock } from './clock.ts';
 import { createLogger, type Logger } from './logger.ts';
 import { openStore, type OpenedStore } from './store/open-store.ts';
@@ -16,6 +17,8 @@ export interface Service {
   worker: Worker | null;
   /** Base URL of the web server, when this process serves the web. */
   url: string | null;
+  /** Whether this start loaded the demo trusts into an empty store. */
+  demoLoaded: boolean;
   stop(): Promise<void>;
 }
 
@@ -30,12 +33,19 @@ export async function startService(config: Config, options: ServiceOptions = {})
   const opened = await openStore(config, logger);
   let worker: Worker | null = null;
   let server: Server | null = null;
+  let demoLoaded = false;
   const stop = async () => {
     if (server) await new Promise<void>((resolve) => server!.close(() => resolve()));
     await worker?.stop();
     await opened.close();
   };
   try {
+    // `npm start` on a fresh machine shows the product with data in it; a configured database is never seeded unasked.
+    if ((config.DEMO ?? storeKind(config) === 'embedded-postgres') && !(await hasData(opened.store))) {
+      logger.info('loading the demo trusts');
+      await loadDemo(opened.store, { at: clock.now() });
+      demoLoaded = true;
+    }
     if (config.ROLE !== 'web') {
       const dispatcher = createOutboxDispatcher({ store: opened.store, clock, logger, handlers: effectHandlers({ logger }) });
       worker = await startWorker({ backend: opened.agendaBackend(), logger, dispatcher });
@@ -49,7 +59,7 @@ export async function startService(config: Config, options: ServiceOptions = {})
       const { port } = server.address() as AddressInfo;
       url = `http://${config.HOST === '0.0.0.0' ? 'localhost' : config.HOST}:${port}`;
     }
-    return { config, opened, worker, url, stop };
+    return { config, opened, worker, url, demoLoaded, stop };
   } catch (error) {
     await stop().catch(() => {});
     throw error;

@@ -25,6 +25,7 @@ describe('serve on embedded PostgreSQL', () => {
     const service = await startServiceProcess({ DATA_DIR: dataDir });
     try {
       expect(service.output()).toContain(`embedded PostgreSQL in ${dataDir}/pg`);
+      expect(service.output()).toContain('loaded the demo trusts');
       const health = await fetch(`${service.url}/healthz`);
       expect(health.status).toBe(200);
       expect(await health.json()).toEqual({ status: 'ok', store: 'postgres', database: 'ok', agenda: 'running' });
@@ -46,8 +47,11 @@ describe('serve on embedded PostgreSQL', () => {
       const client = new pg.Client(await url());
       await client.connect();
       const rows = await client.query("SELECT name FROM trusts WHERE id = 'kept'");
+      const pupils = await client.query("SELECT count(*)::int AS n FROM pupils WHERE school_id = 'west-coventry'");
       await client.end();
       expect(rows.rows).toEqual([{ name: 'Kept Across Restarts' }]);
+      expect(pupils.rows[0].n).toBe(80);
+      expect(service.output()).not.toContain('loaded the demo trusts');
     } finally {
       service.child.kill('SIGKILL');
       await service.exited;

@@ -15,6 +15,7 @@ export async function run(args: string[]): Promise<number> {
   const service = await startService(config);
   console.log(
     `attendance service started (${config.ROLE === 'all' ? 'web + worker' : config.ROLE}) on ${service.opened.where} [${storeKind(config)}]` +
+      (service.demoLoaded ? '\n  loaded the demo trusts (the five seed settings, synthetic pupils and a term of marks)' : '') +
       (service.url ? `\n  open ${service.url}` : ''),
   );
   await new Promise<void>((resolve) => {
