@@ -165,6 +165,35 @@ export interface CaseTimer {
   event: unknown;
 }
 
+export type TaskStatus = 'open' | 'done' | 'cancelled';
+
+/** A staff action with a due date: a meeting to hold, a parent to contact, a failed letter to fix. */
+export interface Task {
+  /** Stable: a task made by an effect takes the effect's id, so running the effect twice makes one task. */
+  id: string;
+  caseId: string | null;
+  schoolId: string;
+  kind: string;
+  title: string;
+  dueDate: IsoDate;
+  status: TaskStatus;
+  assignee: string | null;
+  createdAt: Date;
+  completedAt: Date | null;
+  completedBy: string | null;
+  note: string | null;
+}
+
+export type NewTask = Pick<Task, 'id' | 'caseId' | 'schoolId' | 'kind' | 'title' | 'dueDate' | 'createdAt'> & { assignee?: string | null };
+
+export interface TaskFilter {
+  caseId?: string;
+  schoolIds?: string[];
+  status?: TaskStatus;
+  /** Due on or before this date. */
+  dueBefore?: IsoDate;
+}
+
 export interface TransitionCommit {
   caseId: string;
   expectedVersion: number;
@@ -238,6 +267,13 @@ export interface Store {
   getTimer(caseId: string, name: string): Promise<CaseTimer | null>;
   listTimers(caseId: string): Promise<CaseTimer[]>;
   listDueTimers(now: Date, limit: number): Promise<CaseTimer[]>;
+
+  /** Creates the task unless one with its id exists; true when it was created. */
+  createTask(task: NewTask): Promise<boolean>;
+  getTask(id: string): Promise<Task | null>;
+  listTasks(filter: TaskFilter): Promise<Task[]>;
+  /** Marks an open task done or cancelled; null when there is no open task with that id. */
+  closeTask(id: string, outcome: { status: 'done' | 'cancelled'; by: string; at: Date; note?: string }): Promise<Task | null>;
 
   /** Locks up to `limit` due effects (pending, or running with an expired lock) for this worker. */
   claimEffects(options: ClaimOptions): Promise<OutboxEffect[]>;

@@ -332,6 +332,40 @@ export function defineStoreContract(name: string, open: () => Promise<OpenedStor
       });
     });
 
+    describe('tasks', () => {
+      it('when a task is created twice with one id, then there is one task and the second call says so', async () => {
+        const caseId = (await store.findOpenCase(schoolId, 'A1'))!.id;
+        const task = { id: `task-${caseId}`, caseId, schoolId, kind: 'meeting', title: 'Hold the attendance meeting', dueDate: '2025-02-03', createdAt: at };
+        expect(await store.createTask(task)).toBe(true);
+        expect(await store.createTask({ ...task, title: 'changed' })).toBe(false);
+        expect(await store.getTask(task.id)).toEqual({
+          ...task,
+          status: 'open',
+          assignee: null,
+          completedAt: null,
+          completedBy: null,
+          note: null,
+        });
+        await store.createTask({ id: `task-b-${caseId}`, caseId: null, schoolId: otherSchoolId, kind: 'contact', title: 'Fix the address', dueDate: '2025-01-25', createdAt: at, assignee: 'user:9' });
+        await store.createTask({ id: `task-c-${caseId}`, caseId, schoolId, kind: 'meeting', title: 'Later', dueDate: '2025-03-03', createdAt: at });
+        expect((await store.listTasks({ schoolIds: [schoolId] })).map((t) => t.dueDate)).toEqual(['2025-02-03', '2025-03-03']);
+        expect((await store.listTasks({ schoolIds: [schoolId, otherSchoolId], dueBefore: '2025-02-03' })).map((t) => t.title)).toEqual([
+          'Fix the address',
+          'Hold the attendance meeting',
+        ]);
+        expect(await store.listTasks({ caseId })).toHaveLength(2);
+      });
+
+      it('when a task is closed, then it records who and when, and cannot be closed again', async () => {
+        const caseId = (await store.findOpenCase(schoolId, 'A1'))!.id;
+        const closed = await store.closeTask(`task-${caseId}`, { status: 'done', by: 'user:7', at, note: 'met mum' });
+        expect(closed).toMatchObject({ status: 'done', completedBy: 'user:7', completedAt: at, note: 'met mum' });
+        expect(await store.closeTask(`task-${caseId}`, { status: 'cancelled', by: 'user:8', at })).toBeNull();
+        expect((await store.listTasks({ caseId, status: 'open' })).map((t) => t.title)).toEqual(['Later']);
+        expect(await store.getTask('missing')).toBeNull();
+      });
+    });
+
     describe('outbox', () => {
       let caseId: string;
       const now = new Date('2025-01-20T10:00:00Z');

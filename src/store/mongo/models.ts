@@ -13,6 +13,8 @@ import type {
   Pupil,
   School,
   StoredMark,
+  Task,
+  TaskStatus,
   TimelineEntry,
   Trust,
 } from '../types.ts';
@@ -365,6 +367,54 @@ export const toTimer = (d: TimerDoc): CaseTimer => ({
   event: fromJson(d.event),
 });
 
+export interface TaskDoc {
+  _id: string;
+  caseId: string | null;
+  schoolId: string;
+  kind: string;
+  title: string;
+  dueDate: string;
+  status: TaskStatus;
+  assignee: string | null;
+  createdAt: Date;
+  completedAt: Date | null;
+  completedBy: string | null;
+  note: string | null;
+}
+const taskSchema = new Schema<TaskDoc>(
+  {
+    _id: String,
+    caseId: String,
+    schoolId: String,
+    kind: String,
+    title: String,
+    dueDate: String,
+    status: { type: String, enum: ['open', 'done', 'cancelled'] },
+    assignee: String,
+    createdAt: Date,
+    completedAt: Date,
+    completedBy: String,
+    note: String,
+  },
+  options,
+);
+taskSchema.index({ schoolId: 1, status: 1, dueDate: 1 });
+taskSchema.index({ caseId: 1 });
+export const toTask = (d: TaskDoc): Task => ({
+  id: d._id,
+  caseId: d.caseId ?? null,
+  schoolId: d.schoolId,
+  kind: d.kind,
+  title: d.title,
+  dueDate: d.dueDate,
+  status: d.status,
+  assignee: d.assignee ?? null,
+  createdAt: d.createdAt,
+  completedAt: d.completedAt ?? null,
+  completedBy: d.completedBy ?? null,
+  note: d.note ?? null,
+});
+
 /** The adapter's models, bound to one connection. */
 export function createModels(connection: Connection) {
   return {
@@ -378,6 +428,7 @@ export function createModels(connection: Connection) {
     timeline: connection.model('TimelineEntry', timelineSchema, 'case_timeline'),
     outbox: connection.model('OutboxEffect', effectSchema, 'outbox'),
     timers: connection.model('CaseTimer', timerSchema, 'case_timers'),
+    tasks: connection.model('Task', taskSchema, 'tasks'),
   };
 }
 

@@ -13,6 +13,8 @@ import {
   toSchool,
   toTimeline,
   toTimer,
+  toTask,
+  type TaskDoc,
   toTrust,
   type CaseDoc,
   type ContactDoc,
@@ -39,6 +41,9 @@ import {
   type School,
   type Store,
   type TransitionCommit,
+  type NewTask,
+  type TaskFilter,
+  type TaskStatus,
   type Trust,
 } from '../types.ts';
 import type { IsoDate } from '../../domain/types.ts';
@@ -395,6 +400,56 @@ export class MongoStore implements Store {
       claimed.push(doc);
     }
     return claimed.map(toEffect);
+  }
+
+  async createTask(task: NewTask) {
+    if (!(await this.models.schools.exists({ _id: text(task.schoolId) }))) throw new Error(`no school '${task.schoolId}'`);
+    // Upsert with $setOnInsert on the unique _id: a repeat leaves the first task untouched.
+    const result = await this.models.tasks.updateOne(
+      { _id: text(task.id) },
+      {
+        $setOnInsert: {
+          caseId: optionalText(task.caseId),
+          schoolId: text(task.schoolId),
+          kind: text(task.kind),
+          title: text(task.title),
+          dueDate: isoDate(task.dueDate),
+          status: 'open',
+          assignee: optionalText(task.assignee),
+          createdAt: instant(task.createdAt),
+          completedAt: null,
+          completedBy: null,
+          note: null,
+        },
+      },
+      { upsert: true },
+    );
+    return result.upsertedCount === 1;
+  }
+
+  async getTask(id: string) {
+    const doc = await this.models.tasks.findById(text(id)).lean();
+    return doc ? toTask(doc) : null;
+  }
+
+  async listTasks(filter: TaskFilter) {
+    const query: QueryFilter<TaskDoc> = {};
+    if (filter.caseId != null) query.caseId = text(filter.caseId);
+    if (filter.schoolIds != null) query.schoolId = { $in: filter.schoolIds.map(text) };
+    if (filter.status != null) query.status = text(filter.status) as TaskStatus;
+    if (filter.dueBefore != null) query.dueDate = { $lte: isoDate(filter.dueBefore) };
+    return (await this.models.tasks.find(query).sort({ dueDate: 1, createdAt: 1, _id: 1 }).lean()).map(toTask);
+  }
+
+  async closeTask(id: string, outcome: { status: 'done' | 'cancelled'; by: string; at: Date; note?: string }) {
+    const doc = await this.models.tasks
+      .findOneAndUpdate(
+        { _id: text(id), status: 'open' },
+        { $set: { status: outcome.status === 'done' ? 'done' : 'cancelled', completedBy: text(outcome.by), completedAt: instant(outcome.at), note: optionalText(outcome.note) } },
+        { returnDocument: 'after' },
+      )
+      .lean();
+    return doc ? toTask(doc) : null;
   }
 
   async completeEffect(id: string, at: Date) {

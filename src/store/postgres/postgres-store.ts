@@ -9,7 +9,9 @@ import {
   toSchool,
   toTimeline,
   toTimer,
+  toTask,
   type CaseRow,
+  type TaskRow,
   type ContactRow,
   type EffectRow,
   type PupilRow,
@@ -31,6 +33,8 @@ import {
   type Pupil,
   type School,
   type StoredMark,
+  type NewTask,
+  type TaskFilter,
   type Store,
   type TransitionCommit,
   type Trust,
@@ -385,6 +389,42 @@ export class PostgresStore implements Store {
     return (
       await this.pool.query<TimerRow>('SELECT * FROM case_timers WHERE due_at <= $1 ORDER BY due_at, case_id, name LIMIT $2', [now, limit])
     ).rows.map(toTimer);
+  }
+
+  async createTask(task: NewTask) {
+    const result = await this.pool.query(
+      `INSERT INTO tasks (id, case_id, school_id, kind, title, due_date, status, assignee, created_at)
+       VALUES ($1, $2, $3, $4, $5, $6, 'open', $7, $8) ON CONFLICT (id) DO NOTHING`,
+      [task.id, task.caseId, task.schoolId, task.kind, task.title, task.dueDate, task.assignee ?? null, task.createdAt],
+    );
+    return result.rowCount === 1;
+  }
+
+  async getTask(id: string) {
+    const row = (await this.pool.query<TaskRow>('SELECT * FROM tasks WHERE id = $1', [id])).rows[0];
+    return row ? toTask(row) : null;
+  }
+
+  async listTasks(filter: TaskFilter) {
+    const rows = await this.pool.query<TaskRow>(
+      `SELECT * FROM tasks
+        WHERE ($1::text IS NULL OR case_id = $1) AND ($2::text[] IS NULL OR school_id = ANY($2))
+          AND ($3::text IS NULL OR status = $3) AND ($4::date IS NULL OR due_date <= $4)
+        ORDER BY due_date, created_at, id`,
+      [filter.caseId ?? null, filter.schoolIds ?? null, filter.status ?? null, filter.dueBefore ?? null],
+    );
+    return rows.rows.map(toTask);
+  }
+
+  async closeTask(id: string, outcome: { status: 'done' | 'cancelled'; by: string; at: Date; note?: string }) {
+    const row = (
+      await this.pool.query<TaskRow>(
+        `UPDATE tasks SET status = $2, completed_by = $3, completed_at = $4, note = $5
+          WHERE id = $1 AND status = 'open' RETURNING *`,
+        [id, outcome.status, outcome.by, outcome.at, outcome.note ?? null],
+      )
+    ).rows[0];
+    return row ? toTask(row) : null;
   }
 
   async claimEffects({ now, limit, lockMs }: ClaimOptions) {

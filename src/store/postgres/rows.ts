@@ -1,5 +1,5 @@
 // Row shapes of the PostgreSQL tables and their mapping to the contract's plain objects.
-import type { CaseRecord, CaseTimer, Contact, OutboxEffect, Pupil, School, TimelineEntry } from '../types.ts';
+import type { CaseRecord, CaseTimer, Contact, OutboxEffect, Pupil, School, Task, TimelineEntry } from '../types.ts';
 
 export interface SchoolRow {
   id: string;
@@ -146,4 +146,33 @@ export const toTimer = (r: TimerRow): CaseTimer => ({
   timerId: r.timer_id,
   dueAt: r.due_at,
   event: r.event,
+});
+
+export interface TaskRow {
+  id: string;
+  case_id: string | null;
+  school_id: string;
+  kind: string;
+  title: string;
+  due_date: string;
+  status: Task['status'];
+  assignee: string | null;
+  created_at: Date;
+  completed_at: Date | null;
+  completed_by: string | null;
+  note: string | null;
+}
+export const toTask = (r: TaskRow): Task => ({
+  id: r.id,
+  caseId: r.case_id,
+  schoolId: r.school_id,
+  kind: r.kind,
+  title: r.title,
+  dueDate: r.due_date,
+  status: r.status,
+  assignee: r.assignee,
+  createdAt: r.created_at,
+  completedAt: r.completed_at,
+  completedBy: r.completed_by,
+  note: r.note,
 });
