@@ -1,4 +1,4 @@
-// England and Wales bank holidays 2024–2026, from GOV.UK's published list (www.gov.uk/bank-holidays).
+// England and Wales bank holidays 2024–2027, from GOV.UK's published list (www.gov.uk/bank-holidays).
 import type { CalendarSpec, IsoDate } from '../../src/domain/types.ts';
 
 export const BANK_HOLIDAYS: readonly { date: IsoDate; name: string }[] = [
@@ -27,6 +27,15 @@ export const BANK_HOLIDAYS: readonly { date: IsoDate; name: string }[] = [
   { date: '2026-12-25', name: 'Christmas Day' },
   // Boxing Day falls on a Saturday, so the bank holiday moves to Monday.
   { date: '2026-12-28', name: 'Boxing Day (substitute day)' },
+  { date: '2027-01-01', name: "New Year's Day" },
+  { date: '2027-03-26', name: 'Good Friday' },
+  { date: '2027-03-29', name: 'Easter Monday' },
+  { date: '2027-05-03', name: 'Early May bank holiday' },
+  { date: '2027-05-31', name: 'Spring bank holiday' },
+  { date: '2027-08-30', name: 'Summer bank holiday' },
+  // Christmas Day and Boxing Day fall on a weekend, so the bank holidays move to Monday and Tuesday.
+  { date: '2027-12-27', name: 'Christmas Day (substitute day)' },
+  { date: '2027-12-28', name: 'Boxing Day (substitute day)' },
 ];
 
 /** The bank holidays that fall inside the given terms, as closures. */

@@ -1,4 +1,4 @@
-// West Berkshire Council's term dates as best known (2025-26 matches West Berkshire schools' published calendars); each Equinox school confirms its own dates and INSET days.
+// West Berkshire Council's term dates as best known (2025-26 matches West Berkshire schools' published calendars; 2026-27 follows the pattern of its neighbours); each Equinox school confirms its own dates and INSET days.
 import type { CalendarSpec } from '../../src/domain/types.ts';
 import { bankHolidayClosures } from './bank-holidays.ts';
 
@@ -20,6 +20,12 @@ const terms: CalendarSpec['terms'] = [
   { name: 'Spring 2 2026', start: '2026-02-23', end: '2026-03-27' },
   { name: 'Summer 1 2026', start: '2026-04-13', end: '2026-05-22' },
   { name: 'Summer 2 2026', start: '2026-06-01', end: '2026-07-21' },
+  { name: 'Autumn 1 2026', start: '2026-09-01', end: '2026-10-23' },
+  { name: 'Autumn 2 2026', start: '2026-11-02', end: '2026-12-18' },
+  { name: 'Spring 1 2027', start: '2027-01-04', end: '2027-02-12' },
+  { name: 'Spring 2 2027', start: '2027-02-22', end: '2027-03-25' },
+  { name: 'Summer 1 2027', start: '2027-04-12', end: '2027-05-28' },
+  { name: 'Summer 2 2027', start: '2027-06-07', end: '2027-07-21' },
 ];
 
 export const westBerkshire: CalendarSpec = { terms, closures: bankHolidayClosures(terms) };

@@ -1,4 +1,4 @@
-// Wiltshire Council's six-term calendar as best known; each DSAT school (Dorset ones may follow Dorset's dates) confirms its own dates and its five staff development days.
+// Wiltshire Council's six-term calendar as best known (2026-27 as the consultation's option 2, the five-day October break its neighbours favour); each DSAT school (Dorset ones may follow Dorset's dates) confirms its own dates and its five staff development days.
 import type { CalendarSpec } from '../../src/domain/types.ts';
 import { bankHolidayClosures } from './bank-holidays.ts';
 
@@ -20,6 +20,12 @@ const terms: CalendarSpec['terms'] = [
   { name: 'Term 4 2026', start: '2026-02-23', end: '2026-03-27' },
   { name: 'Term 5 2026', start: '2026-04-13', end: '2026-05-22' },
   { name: 'Term 6 2026', start: '2026-06-01', end: '2026-07-21' },
+  { name: 'Term 1 2026', start: '2026-09-01', end: '2026-10-23' },
+  { name: 'Term 2 2026', start: '2026-11-02', end: '2026-12-18' },
+  { name: 'Term 3 2027', start: '2027-01-04', end: '2027-02-12' },
+  { name: 'Term 4 2027', start: '2027-02-22', end: '2027-03-25' },
+  { name: 'Term 5 2027', start: '2027-04-12', end: '2027-05-28' },
+  { name: 'Term 6 2027', start: '2027-06-07', end: '2027-07-21' },
 ];
 
 export const wiltshire: CalendarSpec = { terms, closures: bankHolidayClosures(terms) };

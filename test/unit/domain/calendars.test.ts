@@ -4,19 +4,21 @@ import { dayOfWeek } from '../../../src/domain/dates.ts';
 import { BANK_HOLIDAYS } from '../../../workflows/calendars/bank-holidays.ts';
 import { CALENDARS, isCalendarId, type CalendarId } from '../../../workflows/calendars/index.ts';
 
-// Hand-checked against each file: first and last term day of each year, and the start of the
-// 10-school-week window on the first day of 2024-25 (which reaches into the 2023-24 summer term).
-const expected: Record<CalendarId, { firstDays: [string, string]; lastDays: [string, string]; windowOnFirstDay: string }> = {
-  coventry: { firstDays: ['2024-09-02', '2025-09-01'], lastDays: ['2025-07-21', '2026-07-20'], windowOnFirstDay: '2024-05-13' },
-  sandwell: { firstDays: ['2024-09-02', '2025-09-01'], lastDays: ['2025-07-21', '2026-07-20'], windowOnFirstDay: '2024-05-20' },
-  wolverhampton: { firstDays: ['2024-09-02', '2025-09-01'], lastDays: ['2025-07-21', '2026-07-20'], windowOnFirstDay: '2024-05-20' },
-  'west-berkshire': { firstDays: ['2024-09-02', '2025-09-02'], lastDays: ['2025-07-22', '2026-07-21'], windowOnFirstDay: '2024-05-20' },
-  wiltshire: { firstDays: ['2024-09-02', '2025-09-02'], lastDays: ['2025-07-22', '2026-07-21'], windowOnFirstDay: '2024-05-20' },
+// Hand-checked against each file: first and last term day of each year (2024-25 to 2026-27), and
+// the start of the 10-school-week window on the first day of 2024-25 (which reaches into the
+// 2023-24 summer term).
+const expected: Record<CalendarId, { firstDays: [string, string, string]; lastDays: [string, string, string]; windowOnFirstDay: string }> = {
+  coventry: { firstDays: ['2024-09-02', '2025-09-01', '2026-09-01'], lastDays: ['2025-07-21', '2026-07-20', '2027-07-21'], windowOnFirstDay: '2024-05-13' },
+  sandwell: { firstDays: ['2024-09-02', '2025-09-01', '2026-09-01'], lastDays: ['2025-07-21', '2026-07-20', '2027-07-21'], windowOnFirstDay: '2024-05-20' },
+  wolverhampton: { firstDays: ['2024-09-02', '2025-09-01', '2026-09-01'], lastDays: ['2025-07-21', '2026-07-20', '2027-07-21'], windowOnFirstDay: '2024-05-20' },
+  'west-berkshire': { firstDays: ['2024-09-02', '2025-09-02', '2026-09-01'], lastDays: ['2025-07-22', '2026-07-21', '2027-07-21'], windowOnFirstDay: '2024-05-20' },
+  wiltshire: { firstDays: ['2024-09-02', '2025-09-02', '2026-09-01'], lastDays: ['2025-07-22', '2026-07-21', '2027-07-21'], windowOnFirstDay: '2024-05-20' },
 };
 
 const years = [
   ['2024-09-01', '2025-07-31'],
   ['2025-09-01', '2026-07-31'],
+  ['2026-09-01', '2027-07-31'],
 ] as const;
 
 describe.each(Object.keys(CALENDARS) as CalendarId[])('the %s calendar', (id) => {
@@ -42,6 +44,7 @@ describe.each(Object.keys(CALENDARS) as CalendarId[])('the %s calendar', (id) =>
   it('when a bank holiday falls in term, then the school is closed', () => {
     expect(calendar.isSchoolDay('2025-05-05')).toBe(false);
     expect(calendar.isSchoolDay('2026-05-04')).toBe(false);
+    expect(calendar.isSchoolDay('2027-05-03')).toBe(false);
     expect(calendar.isSchoolDay('2025-05-06')).toBe(true);
   });
 
@@ -50,6 +53,12 @@ describe.each(Object.keys(CALENDARS) as CalendarId[])('the %s calendar', (id) =>
     expect(calendar.isSchoolDay('2025-02-17')).toBe(false);
     expect(calendar.isSchoolDay('2025-12-25')).toBe(false);
     expect(calendar.isSchoolDay('2026-02-16')).toBe(false);
+    expect(calendar.isSchoolDay('2026-10-26')).toBe(false);
+    expect(calendar.isSchoolDay('2026-12-25')).toBe(false);
+    expect(calendar.isSchoolDay('2027-02-15')).toBe(false);
+    expect(calendar.isSchoolDay('2027-03-26')).toBe(false);
+    expect(calendar.isSchoolDay('2027-05-31')).toBe(false);
+    expect(calendar.isSchoolDay('2027-06-04')).toBe(false);
   });
 
   it('when measuring the national threshold window on the first day of 2024-25, then it reaches into the 2023-24 summer term', () => {
@@ -59,7 +68,7 @@ describe.each(Object.keys(CALENDARS) as CalendarId[])('the %s calendar', (id) =>
 
 describe('bank holidays', () => {
   it('when listed, then there are eight a year, all on weekdays, in date order', () => {
-    for (const year of ['2024', '2025', '2026']) {
+    for (const year of ['2024', '2025', '2026', '2027']) {
       expect(BANK_HOLIDAYS.filter((h) => h.date.startsWith(year))).toHaveLength(8);
     }
     expect(BANK_HOLIDAYS.every((h) => dayOfWeek(h.date) >= 1 && dayOfWeek(h.date) <= 5)).toBe(true);
@@ -69,6 +78,10 @@ describe('bank holidays', () => {
   it('when Boxing Day 2026 falls on a Saturday, then the substitute day is Monday 28 December', () => {
     expect(BANK_HOLIDAYS.some((h) => h.date === '2026-12-28')).toBe(true);
     expect(BANK_HOLIDAYS.some((h) => h.date === '2026-12-26')).toBe(false);
+  });
+
+  it('when Christmas Day and Boxing Day 2027 fall on a weekend, then the substitute days are Monday 27 and Tuesday 28 December', () => {
+    expect(BANK_HOLIDAYS.filter((h) => h.date >= '2027-12-25').map((h) => h.date)).toEqual(['2027-12-27', '2027-12-28']);
   });
 });
 
