@@ -8,13 +8,17 @@ import { createLogger, type Logger } from './logger.ts';
 import { openStore, type OpenedStore } from './store/open-store.ts';
 import { startWorker, type Worker } from './jobs/agenda.ts';
 import { createOutboxDispatcher } from './jobs/outbox-dispatcher.ts';
-import { effectHandlers } from './jobs/effect-handlers.ts';
+import { coreEffectHandlers } from './jobs/effect-handlers.ts';
+import { workerJobs } from './jobs/worker-jobs.ts';
+import { createCaseService, type CaseService } from './cases/case-service.ts';
 import { createApp } from './http/app.ts';
 
 export interface Service {
   config: Config;
   opened: OpenedStore;
   worker: Worker | null;
+  cases: CaseService;
+  clock: Clock;
   /** Base URL of the web server, when this process serves the web. */
   url: string | null;
   /** Whether this start loaded the demo trusts into an empty store. */
@@ -46,9 +50,11 @@ export async function startService(config: Config, options: ServiceOptions = {})
       await loadDemo(opened.store, { at: clock.now() });
       demoLoaded = true;
     }
+    const cases = createCaseService({ store: opened.store, clock, logger });
     if (config.ROLE !== 'web') {
-      const dispatcher = createOutboxDispatcher({ store: opened.store, clock, logger, handlers: effectHandlers({ logger }) });
-      worker = await startWorker({ backend: opened.agendaBackend(), logger, dispatcher });
+      const dispatcher = createOutboxDispatcher({ store: opened.store, clock, logger, handlers: coreEffectHandlers({ store: opened.store, clock, logger }) });
+      const jobs = workerJobs({ store: opened.store, cases, dispatcher, clock, logger }, await opened.store.listSchools());
+      worker = await startWorker({ backend: opened.agendaBackend(), logger, jobs });
     }
     let url: string | null = null;
     if (config.ROLE !== 'worker') {
@@ -59,7 +65,7 @@ export async function startService(config: Config, options: ServiceOptions = {})
       const { port } = server.address() as AddressInfo;
       url = `http://${config.HOST === '0.0.0.0' ? 'localhost' : config.HOST}:${port}`;
     }
-    return { config, opened, worker, url, demoLoaded, stop };
+    return { config, opened, worker, cases, clock, url, demoLoaded, stop };
   } catch (error) {
     await stop().catch(() => {});
     throw error;

@@ -1,15 +1,19 @@
 import { Agenda, type AgendaBackend } from 'agenda';
 import type { Logger } from '../logger.ts';
-import type { OutboxDispatcher } from './outbox-dispatcher.ts';
 
-export const JOB = {
-  dispatchOutbox: 'outbox.dispatch',
-} as const;
+/** A recurring job: its work lives in an application service, so it can also be run by hand. */
+export interface JobSpec {
+  name: string;
+  /** Agenda interval ('30 seconds') or cron ('30 18 * * 1-5'). */
+  every: string;
+  timezone?: string;
+  run(): Promise<void>;
+}
 
 export interface Worker {
   agenda: Agenda;
-  /** Asks the dispatcher to run now rather than at its next tick. */
-  kick(): Promise<void>;
+  /** Runs a job now rather than at its next tick (after a commit, a clock move, an import). */
+  kick(name: string): Promise<void>;
   isRunning(): boolean;
   /** Lets running jobs finish, then releases every lock this worker holds. */
   stop(): Promise<void>;
@@ -18,46 +22,53 @@ export interface Worker {
 export interface WorkerOptions {
   backend: AgendaBackend;
   logger: Logger;
-  dispatcher: OutboxDispatcher;
-  /** How often the outbox is swept for effects whose retry time has come. */
-  sweepEvery?: string;
+  jobs: JobSpec[];
   processEvery?: string | number;
 }
 
 /**
- * Agenda on the service's own database. Jobs are defined here; their work lives in the
- * application services they call, so a job can be replayed by hand from the CLI.
+ * Agenda on the service's own database. Each job runs on one worker at a time (Agenda's lock),
+ * and what it does is safe to repeat, so a job taken over after a crash changes nothing twice.
  */
 export async function startWorker(options: WorkerOptions): Promise<Worker> {
-  const { logger, dispatcher } = options;
-  const agenda = new Agenda({ backend: options.backend, processEvery: options.processEvery ?? '2 seconds', defaultLockLifetime: 10 * 60_000, removeOnComplete: true });
+  const { logger } = options;
+  const agenda = new Agenda({
+    backend: options.backend,
+    processEvery: options.processEvery ?? '2 seconds',
+    defaultLockLifetime: 10 * 60_000,
+    removeOnComplete: true,
+  });
   agenda.on('error', (error: Error) => logger.error({ err: error }, 'agenda error'));
   await agenda.ready;
-
-  agenda.define(
-    JOB.dispatchOutbox,
-    async () => {
-      const summary = await dispatcher.drain();
-      if (summary.claimed > 0) logger.info(summary, 'outbox dispatched');
-    },
-    { concurrency: 1 },
-  );
-
+  for (const job of options.jobs) {
+    agenda.define(
+      job.name,
+      async () => {
+        try {
+          await job.run();
+        } catch (error) {
+          logger.error({ err: error, job: job.name }, 'job failed');
+          throw error;
+        }
+      },
+      { concurrency: 1, lockLimit: 1 },
+    );
+  }
   await agenda.start();
-  await agenda.every(options.sweepEvery ?? '30 seconds', JOB.dispatchOutbox);
+  for (const job of options.jobs) await agenda.every(job.every, job.name, undefined, job.timezone ? { timezone: job.timezone } : undefined);
   let running = true;
 
   return {
     agenda,
-    async kick() {
-      await agenda.now(JOB.dispatchOutbox);
+    async kick(name) {
+      await agenda.now(name);
     },
     isRunning: () => running,
     async stop() {
       if (!running) return;
       running = false;
+      // drain() stops taking jobs, waits for the running ones and closes the notification channel.
       await agenda.drain({ timeout: 30_000, closeConnection: false });
-      await agenda.stop(false);
     },
   };
 }

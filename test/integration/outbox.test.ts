@@ -110,11 +110,11 @@ describe('outbox dispatcher on PostgreSQL', () => {
     const worker = await startWorker({
       backend: new PostgresBackend({ pool: db.store.pool, ensureSchema: false }),
       logger,
-      dispatcher,
+      jobs: [{ name: 'outbox.dispatch', every: '1 hour', run: async () => void (await dispatcher.drain()) }],
       processEvery: 200,
     });
     try {
-      await worker.kick();
+      await worker.kick('outbox.dispatch');
       await expect.poll(async () => (await db.store.getEffect('agenda-log-1'))?.status, { timeout: 10_000 }).toBe('done');
       expect(seen).toEqual(['agenda-log-1']);
       expect(await db.store.listEffects({ caseId, status: 'done' })).toHaveLength(1);

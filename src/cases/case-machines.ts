@@ -1,0 +1,40 @@
+import type { EscalationMachine } from '../../machines/escalation.ts';
+import type { PersistedCase } from '../../machines/types.ts';
+import { restore, type Workflow } from '../../machines/workflow.ts';
+import type { SchoolCalendar } from '../domain/calendar.ts';
+import type { CaseRecord, School } from '../store/types.ts';
+import { periodStart } from '../domain/evaluate.ts';
+import type { IsoDate } from '../domain/types.ts';
+import { calendarFor, getWorkflow } from '../../workflows/index.ts';
+
+export interface SchoolMachine {
+  workflow: Workflow;
+  calendar: SchoolCalendar;
+  machine: EscalationMachine;
+}
+
+/** Machines are pure and costly to build: one per workflow and local-authority calendar. */
+const cache = new Map<string, SchoolMachine>();
+
+export function machineFor(school: Pick<School, 'workflowId' | 'localAuthority'>): SchoolMachine {
+  const key = `${school.workflowId}@${school.localAuthority}`;
+  let entry = cache.get(key);
+  if (!entry) {
+    const workflow = getWorkflow(school.workflowId);
+    const calendar = calendarFor(workflow, school.localAuthority);
+    entry = { workflow, calendar, machine: workflow.createMachine(calendar) };
+    cache.set(key, entry);
+  }
+  return entry;
+}
+
+/** A stored case as a live snapshot of the current machine version (migrating an older one). */
+export function snapshotOf(entry: SchoolMachine, record: CaseRecord) {
+  const persisted = record.snapshot as Omit<PersistedCase, 'version'>;
+  return restore(entry.workflow, entry.machine, { ...persisted, version: record.machineVersion });
+}
+
+/** The first register date a measurement as of `asOf` reads: the policy's period or the 10-week window. */
+export function marksNeededFrom(entry: SchoolMachine, asOf: IsoDate): IsoDate {
+  return [periodStart(entry.workflow.policy, entry.calendar, asOf), entry.calendar.rollingWindowStart(asOf, 10)].sort()[0]!;
+}

@@ -1,0 +1,98 @@
+import type { CaseEvent } from '../../machines/types.ts';
+import { evaluatePupil, isReviewDay, measure, type PupilFlags } from '../domain/evaluate.ts';
+import type { IsoDate, Mark } from '../domain/types.ts';
+import { AppError } from '../http/errors.ts';
+import type { Logger } from '../logger.ts';
+import type { CaseRecord, Pupil, Store } from '../store/types.ts';
+import { machineFor, marksNeededFrom, snapshotOf } from './case-machines.ts';
+import { ratingOf, type CaseService } from './case-service.ts';
+
+export interface EvaluationSummary {
+  schoolId: string;
+  asOf: IsoDate;
+  schoolDay: boolean;
+  reviewDay: boolean;
+  pupils: number;
+  opened: number;
+  events: number;
+  /** Events the case refused because it had moved on (another worker, a staff action): not faults. */
+  refused: number;
+}
+
+/** The school may not know why a run of absence is happening only while every mark is N or O. */
+function parentResponded(marks: readonly Mark[], asOf: IsoDate): boolean {
+  const recent = marks.filter((mark) => mark.date <= asOf).slice(-20);
+  const absentRun = [];
+  for (let i = recent.length - 1; i >= 0 && !['/', '\\', 'L'].includes(recent[i]!.code); i--) absentRun.push(recent[i]!);
+  return absentRun.length === 0 || absentRun.some((mark) => !['N', 'O'].includes(mark.code));
+}
+
+const flagsOf = (pupil: Pupil, marks: readonly Mark[], asOf: IsoDate): PupilFlags => ({
+  hasSocialWorker: pupil.vulnerability.some((flag) => flag === 'social_worker' || flag === 'yot'),
+  vulnerability: ratingOf(pupil),
+  parentResponded: parentResponded(marks, asOf),
+});
+
+/**
+ * Evaluates every pupil of a school as of a date under its workflow, opening cases that cross
+ * into concern and sending the review, threshold and duty events the policy's rules produce.
+ */
+export async function evaluateSchool(
+  deps: { store: Store; cases: CaseService; logger: Logger },
+  schoolId: string,
+  asOf: IsoDate,
+  actor = 'system:evaluator',
+): Promise<EvaluationSummary> {
+  const { store, cases, logger } = deps;
+  const school = await store.getSchool(schoolId);
+  if (!school) throw new AppError(404, 'not_found', `no school '${schoolId}'`);
+  const entry = machineFor(school);
+  const { policy } = entry.workflow;
+  const calendar = entry.calendar;
+  const summary: EvaluationSummary = { schoolId, asOf, schoolDay: calendar.isSchoolDay(asOf), reviewDay: false, pupils: 0, opened: 0, events: 0, refused: 0 };
+  if (!summary.schoolDay) return summary;
+  summary.reviewDay = isReviewDay(policy, calendar, asOf);
+
+  const pupils = new Map((await store.listPupils(schoolId)).map((pupil) => [pupil.upn, pupil]));
+  const latestCase = new Map<string, CaseRecord>();
+  for (const record of (await store.listCases({ schoolIds: [schoolId], limit: 1_000_000 })).cases) {
+    const known = latestCase.get(record.upn);
+    if (!known || known.openedAt < record.openedAt) latestCase.set(record.upn, record);
+  }
+  const from = marksNeededFrom(entry, asOf);
+
+  for await (const { upn, marks } of store.streamSchoolMarks(schoolId, { from, to: asOf })) {
+    const pupil = pupils.get(upn)!;
+    summary.pupils += 1;
+    let record = latestCase.get(upn) ?? null;
+    if (!pupil.onRoll) {
+      if (record?.status === 'open') await deliver(record.id, { type: 'PUPIL_LEFT', at: asOf });
+      continue;
+    }
+    const view = record ? snapshotOf(entry, record) : null;
+    const caseView = view ? { value: view.value, context: view.context } : null;
+    const measurements = measure({ policy, calendar, marks, asOf, case: caseView });
+    const events = evaluatePupil({ policy, measurements, flags: flagsOf(pupil, marks, asOf), case: caseView, reviewDay: summary.reviewDay });
+    for (const event of events) {
+      if (event.type === 'OPEN') {
+        record = (await cases.open(schoolId, upn, event, actor)).case;
+        summary.opened += 1;
+        summary.events += 1;
+      } else if (record) {
+        await deliver(record.id, event);
+      }
+    }
+  }
+  return summary;
+
+  async function deliver(caseId: string, event: CaseEvent) {
+    try {
+      await cases.send(caseId, event, { actor });
+      summary.events += 1;
+    } catch (error) {
+      if (!(error instanceof AppError) || error.code !== 'event_not_allowed') throw error;
+      summary.refused += 1;
+      logger.debug({ caseId, event: event.type, reason: error.message }, 'evaluation event refused');
+    }
+  }
+}

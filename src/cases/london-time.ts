@@ -1,0 +1,16 @@
+import type { IsoDate } from '../domain/types.ts';
+
+const TIME_ZONE = 'Europe/London';
+const dateFormat = new Intl.DateTimeFormat('en-CA', { timeZone: TIME_ZONE, year: 'numeric', month: '2-digit', day: '2-digit' });
+
+/** The school's calendar date at an instant: English schools keep London time. */
+export function londonDate(instant: Date): IsoDate {
+  return dateFormat.format(instant);
+}
+
+/** The instant a London calendar date begins (midnight, GMT or BST as the date falls). */
+export function startOfLondonDate(date: IsoDate): Date {
+  const utcMidnight = new Date(`${date}T00:00:00Z`);
+  // London is UTC+0 or UTC+1: if midnight UTC is already that London date, London is UTC+0.
+  return londonDate(new Date(utcMidnight.getTime() - 1)) === date ? new Date(utcMidnight.getTime() - 3_600_000) : utcMidnight;
+}

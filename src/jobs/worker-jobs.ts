@@ -1,0 +1,54 @@
+import type { CaseService } from '../cases/case-service.ts';
+import { evaluateSchool } from '../cases/evaluate-school.ts';
+import { fireDueTimers } from '../cases/fire-timers.ts';
+import { londonDate } from '../cases/london-time.ts';
+import type { Clock } from '../clock.ts';
+import type { Logger } from '../logger.ts';
+import type { School, Store } from '../store/types.ts';
+import type { JobSpec } from './agenda.ts';
+import type { OutboxDispatcher } from './outbox-dispatcher.ts';
+import { getWorkflow } from '../../workflows/index.ts';
+
+export const JOB = {
+  dispatchOutbox: 'outbox.dispatch',
+  fireTimers: 'timers.fire',
+  evaluate: (schoolId: string) => `evaluate.${schoolId}`,
+} as const;
+
+/** The worker's recurring jobs: outbox, timers, and each school's nightly evaluation at its workflow's time. */
+export function workerJobs(deps: { store: Store; cases: CaseService; dispatcher: OutboxDispatcher; clock: Clock; logger: Logger }, schools: School[]): JobSpec[] {
+  const { logger, clock } = deps;
+  return [
+    {
+      name: JOB.dispatchOutbox,
+      every: '30 seconds',
+      run: async () => {
+        const summary = await deps.dispatcher.drain();
+        if (summary.claimed > 0) logger.info(summary, 'outbox dispatched');
+      },
+    },
+    {
+      name: JOB.fireTimers,
+      every: '1 minute',
+      run: async () => {
+        const sweep = await fireDueTimers(deps, clock.now());
+        if (sweep.fired + sweep.stale > 0) logger.info(sweep, 'case timers fired');
+        // Transitions just queued effects: send them now rather than at the next sweep.
+        if (sweep.fired > 0) await deps.dispatcher.drain();
+      },
+    },
+    ...schools.map((school) => {
+      const [hours, minutes] = getWorkflow(school.workflowId).policy.evaluation.nightlyAt.split(':');
+      return {
+        name: JOB.evaluate(school.id),
+        every: `${Number(minutes)} ${Number(hours)} * * *`,
+        timezone: 'Europe/London',
+        run: async () => {
+          const summary = await evaluateSchool(deps, school.id, londonDate(clock.now()));
+          logger.info(summary, 'school evaluated');
+          await deps.dispatcher.drain();
+        },
+      };
+    }),
+  ];
+}
