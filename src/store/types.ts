@@ -15,7 +15,15 @@ export interface School {
   /** Which workflow (policy) in workflows/ governs this school's cases. */
   workflowId: string;
   localAuthority: string;
+  /**
+   * Where the workflow's notifications to professionals go, and the office address letters are
+   * sent from. Always present when read; leaving it out of an upsert keeps what is stored.
+   */
+  notifyEmails?: SchoolMailboxes;
 }
+
+/** The school's addresses for the EWO, the LA attendance team, a home school and its own office. */
+export type SchoolMailboxes = Partial<Record<'ewo' | 'la' | 'homeSchool' | 'office', string>>;
 
 export interface Pupil {
   schoolId: string;
@@ -286,7 +294,56 @@ export interface Store {
   parkEffect(id: string, reason: string): Promise<void>;
   getEffect(id: string): Promise<OutboxEffect | null>;
   listEffects(filter: { caseId?: string; status?: EffectStatus }): Promise<OutboxEffect[]>;
+
+  /** Records the message unless one with its id exists; true when it was created. */
+  createMessage(message: NewMessage): Promise<boolean>;
+  getMessage(id: string): Promise<Message | null>;
+  /** Oldest first. */
+  listMessages(filter: { caseId?: string; effectId?: string; schoolIds?: string[] }): Promise<Message[]>;
+  /** Null when there is no message with that id. */
+  updateMessage(id: string, update: MessageUpdate): Promise<Message | null>;
 }
+
+export type MessageStatus = 'pending' | 'sent' | 'printOnly' | 'failed';
+
+/**
+ * One letter or email made from one effect for one recipient. Its id is derived from the effect
+ * id and the recipient, so an effect that runs again finds what it already made and sent.
+ */
+export interface Message {
+  id: string;
+  effectId: string;
+  caseId: string | null;
+  schoolId: string;
+  template: string;
+  /** letter: to a parent, always printable; notification: an email to a professional. */
+  kind: 'letter' | 'notification';
+  recipientRole: string;
+  recipientName: string;
+  /** Null when there is no usable address: a letter is then posted, never emailed. */
+  recipientEmail: string | null;
+  subject: string;
+  /** The RFC 5322 Message-ID it is (or will be) sent with, derived from id. */
+  messageId: string;
+  status: MessageStatus;
+  /** 'smtp', or 'embedded' when no mail server is configured and messages are kept instead. */
+  transport: string | null;
+  /** The message as sent (.eml), kept by the embedded mailer so the service can show it. */
+  raw: string | null;
+  /** The printable letter. */
+  pdf: Buffer | null;
+  error: string | null;
+  createdAt: Date;
+  sentAt: Date | null;
+}
+
+export type NewMessage = Omit<Message, 'status' | 'transport' | 'raw' | 'error' | 'sentAt'> & { status: 'pending' | 'printOnly' };
+
+export type MessageUpdate =
+  | { status: 'sent'; at: Date; transport: string; raw: string | null }
+  | { status: 'failed'; at: Date; error: string }
+  /** A transient failure: still to send. */
+  | { status: 'pending'; at: Date; error: string };
 
 /** A write lost the optimistic-concurrency race: reload and try again. */
 export class VersionConflict extends Error {

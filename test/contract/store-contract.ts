@@ -422,5 +422,73 @@ export function defineStoreContract(name: string, open: () => Promise<OpenedStor
         expect(await store.getEffect('missing')).toBeNull();
       });
     });
+
+    describe('messages', () => {
+      let caseId: string;
+      const message = (id: string, status: 'pending' | 'printOnly' = 'pending') => ({
+        id,
+        effectId: `${caseId}:v1:0`,
+        caseId,
+        schoolId,
+        template: 'west-coventry/letter-a',
+        kind: 'letter' as const,
+        recipientRole: 'parent',
+        recipientName: 'Alex Ash',
+        recipientEmail: status === 'printOnly' ? null : 'alex@example.org',
+        subject: 'Attendance',
+        messageId: `<${id}@test>`,
+        status,
+        pdf: Buffer.from('%PDF-1.3 test'),
+        createdAt: at,
+      });
+
+      beforeAll(async () => {
+        const created = newCase(schoolId, 'A4');
+        caseId = created.id;
+        await store.createCase(created, { timeline: [], effects: [] });
+      });
+
+      it('when a school is stored with mailboxes, then they are read back, and an upsert without them keeps them', async () => {
+        const mailboxes = { ewo: 'ewo@example.org', la: 'attendance@la.example.org' };
+        await store.upsertSchool({ id: schoolId, trustId, name: 'A School', workflowId: 'west-coventry', localAuthority: 'coventry', notifyEmails: mailboxes });
+        await store.upsertSchool({ id: schoolId, trustId, name: 'A School', workflowId: 'west-coventry', localAuthority: 'coventry' });
+        expect((await store.getSchool(schoolId))?.notifyEmails).toEqual(mailboxes);
+        expect((await store.getSchool(otherSchoolId))?.notifyEmails).toEqual({});
+      });
+
+      it('when the same message is recorded twice, then the first stays and the second reports it was not created', async () => {
+        expect(await store.createMessage(message(`${caseId}/m1`))).toBe(true);
+        expect(await store.createMessage({ ...message(`${caseId}/m1`), subject: 'changed' })).toBe(false);
+        const stored = await store.getMessage(`${caseId}/m1`);
+        expect(stored).toMatchObject({ subject: 'Attendance', status: 'pending', transport: null, raw: null, error: null, sentAt: null });
+        expect(stored?.pdf?.toString()).toBe('%PDF-1.3 test');
+      });
+
+      it('when a message fails for now, is sent, or fails for good, then its status, error and raw copy say so', async () => {
+        await store.updateMessage(`${caseId}/m1`, { status: 'pending', at, error: '421 try later' });
+        expect(await store.getMessage(`${caseId}/m1`)).toMatchObject({ status: 'pending', error: '421 try later' });
+        const sentAt = new Date('2025-01-10T10:00:00Z');
+        expect(await store.updateMessage(`${caseId}/m1`, { status: 'sent', at: sentAt, transport: 'embedded', raw: 'Subject: x\r\n' })).toMatchObject({
+          status: 'sent',
+          transport: 'embedded',
+          raw: 'Subject: x\r\n',
+          error: null,
+          sentAt,
+        });
+        await store.createMessage(message(`${caseId}/m2`));
+        await store.updateMessage(`${caseId}/m2`, { status: 'failed', at, error: '550 no such user' });
+        expect(await store.getMessage(`${caseId}/m2`)).toMatchObject({ status: 'failed', error: '550 no such user', sentAt: null });
+        expect(await store.updateMessage('missing', { status: 'failed', at, error: 'x' })).toBeNull();
+        expect(await store.getMessage('missing')).toBeNull();
+      });
+
+      it('when messages are listed by case, effect or school, then each filter applies, oldest first', async () => {
+        await store.createMessage({ ...message(`${caseId}/m0`, 'printOnly'), effectId: 'other-effect', createdAt: new Date(at.getTime() - 1000) });
+        expect((await store.listMessages({ caseId })).map((m) => m.id)).toEqual([`${caseId}/m0`, `${caseId}/m1`, `${caseId}/m2`]);
+        expect((await store.listMessages({ effectId: 'other-effect' })).map((m) => [m.id, m.status])).toEqual([[`${caseId}/m0`, 'printOnly']]);
+        expect(await store.listMessages({ caseId, schoolIds: [otherSchoolId] })).toEqual([]);
+        expect((await store.listMessages({ caseId, schoolIds: [schoolId] })).length).toBe(3);
+      });
+    });
   });
 }

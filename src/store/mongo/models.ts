@@ -9,6 +9,7 @@ import type {
   Contact,
   EffectStatus,
   MarkAmendment,
+  Message,
   OutboxEffect,
   Pupil,
   School,
@@ -48,6 +49,8 @@ export interface SchoolDoc {
   name: string;
   workflowId: string;
   localAuthority: string;
+  /** JSON text of the school's mailboxes; absent on schools stored before they existed. */
+  notifyEmails?: string;
 }
 const schoolSchema = new Schema<SchoolDoc>(
   {
@@ -56,6 +59,7 @@ const schoolSchema = new Schema<SchoolDoc>(
     name: String,
     workflowId: String,
     localAuthority: String,
+    notifyEmails: String,
   },
   options,
 );
@@ -67,6 +71,7 @@ export const toSchool = (d: SchoolDoc): School => ({
   name: d.name,
   workflowId: d.workflowId,
   localAuthority: d.localAuthority,
+  notifyEmails: d.notifyEmails ? (fromJson(d.notifyEmails) as School['notifyEmails']) : {},
 });
 
 export interface PupilDoc {
@@ -415,6 +420,75 @@ export const toTask = (d: TaskDoc): Task => ({
   note: d.note ?? null,
 });
 
+export interface MessageDoc {
+  _id: string;
+  effectId: string;
+  caseId: string | null;
+  schoolId: string;
+  template: string;
+  kind: Message['kind'];
+  recipientRole: string;
+  recipientName: string;
+  recipientEmail: string | null;
+  subject: string;
+  messageId: string;
+  status: Message['status'];
+  transport: string | null;
+  raw: string | null;
+  pdf: Buffer | null;
+  error: string | null;
+  createdAt: Date;
+  sentAt: Date | null;
+}
+const messageSchema = new Schema<MessageDoc>(
+  {
+    _id: String,
+    effectId: String,
+    caseId: String,
+    schoolId: String,
+    template: String,
+    kind: { type: String, enum: ['letter', 'notification'] },
+    recipientRole: String,
+    recipientName: String,
+    recipientEmail: String,
+    subject: String,
+    messageId: String,
+    status: { type: String, enum: ['pending', 'sent', 'printOnly', 'failed'] },
+    transport: String,
+    raw: String,
+    pdf: Buffer,
+    error: String,
+    createdAt: Date,
+    sentAt: Date,
+  },
+  options,
+);
+messageSchema.index({ messageId: 1 }, { unique: true });
+messageSchema.index({ caseId: 1, createdAt: 1 });
+messageSchema.index({ effectId: 1 });
+messageSchema.index({ schoolId: 1, createdAt: 1 });
+export const toMessage = (d: MessageDoc): Message => ({
+  id: d._id,
+  effectId: d.effectId,
+  caseId: d.caseId ?? null,
+  schoolId: d.schoolId,
+  template: d.template,
+  kind: d.kind,
+  recipientRole: d.recipientRole,
+  recipientName: d.recipientName,
+  recipientEmail: d.recipientEmail ?? null,
+  subject: d.subject,
+  messageId: d.messageId,
+  status: d.status,
+  transport: d.transport ?? null,
+  raw: d.raw ?? null,
+  // lean() hands binary back as a BSON Binary, not a Buffer.
+  pdf: d.pdf == null ? null : Buffer.from((d.pdf as unknown as { buffer: Uint8Array }).buffer ?? d.pdf),
+  error: d.error ?? null,
+  createdAt: d.createdAt,
+  sentAt: d.sentAt ?? null,
+});
+
 /** The adapter's models, bound to one connection. */
 export function createModels(connection: Connection) {
   return {
@@ -429,6 +503,7 @@ export function createModels(connection: Connection) {
     outbox: connection.model('OutboxEffect', effectSchema, 'outbox'),
     timers: connection.model('CaseTimer', timerSchema, 'case_timers'),
     tasks: connection.model('Task', taskSchema, 'tasks'),
+    messages: connection.model('Message', messageSchema, 'messages'),
   };
 }
 

@@ -14,6 +14,8 @@ import {
   toTimeline,
   toTimer,
   toTask,
+  toMessage,
+  type MessageDoc,
   type TaskDoc,
   toTrust,
   type CaseDoc,
@@ -42,6 +44,8 @@ import {
   type Store,
   type TransitionCommit,
   type NewTask,
+  type NewMessage,
+  type MessageUpdate,
   type TaskFilter,
   type TaskStatus,
   type Trust,
@@ -106,9 +110,13 @@ export class MongoStore implements Store {
   async upsertSchool(school: School) {
     const trustId = text(school.trustId);
     if (!(await this.models.trusts.exists({ _id: trustId }))) throw new Error(`trust ${trustId} does not exist`);
+    const fields = { trustId, name: text(school.name), workflowId: text(school.workflowId), localAuthority: text(school.localAuthority) };
+    // As in PostgreSQL: mailboxes left out of an upsert keep what is stored.
     await this.models.schools.updateOne(
       { _id: text(school.id) },
-      { $set: { trustId, name: text(school.name), workflowId: text(school.workflowId), localAuthority: text(school.localAuthority) } },
+      school.notifyEmails
+        ? { $set: { ...fields, notifyEmails: toJson(school.notifyEmails) } }
+        : { $set: fields, $setOnInsert: { notifyEmails: toJson({}) } },
       { upsert: true },
     );
   }
@@ -535,5 +543,58 @@ export class MongoStore implements Store {
       return { updateOne: { filter: { caseId, name: text(t.name) }, update: { $set: fields }, upsert: true } };
     });
     await this.models.timers.bulkWrite(writes, { session, ordered: true });
+  }
+
+  async createMessage(m: NewMessage) {
+    if (!(await this.models.schools.exists({ _id: text(m.schoolId) }))) throw new Error(`no school '${m.schoolId}'`);
+    if (m.caseId != null && !(await this.models.cases.exists({ _id: text(m.caseId) }))) throw new Error(`no case '${m.caseId}'`);
+    const result = await this.models.messages.updateOne(
+      { _id: text(m.id) },
+      {
+        $setOnInsert: {
+          effectId: text(m.effectId),
+          caseId: optionalText(m.caseId),
+          schoolId: text(m.schoolId),
+          template: text(m.template),
+          kind: m.kind === 'letter' ? 'letter' : 'notification',
+          recipientRole: text(m.recipientRole),
+          recipientName: text(m.recipientName),
+          recipientEmail: optionalText(m.recipientEmail),
+          subject: text(m.subject),
+          messageId: text(m.messageId),
+          status: m.status === 'printOnly' ? 'printOnly' : 'pending',
+          transport: null,
+          raw: null,
+          pdf: m.pdf == null ? null : Buffer.from(m.pdf),
+          error: null,
+          createdAt: instant(m.createdAt),
+          sentAt: null,
+        },
+      },
+      { upsert: true },
+    );
+    return result.upsertedCount === 1;
+  }
+
+  async getMessage(id: string) {
+    const doc = await this.models.messages.findById(text(id)).lean();
+    return doc ? toMessage(doc) : null;
+  }
+
+  async listMessages(filter: { caseId?: string; effectId?: string; schoolIds?: string[] }) {
+    const query: QueryFilter<MessageDoc> = {};
+    if (filter.caseId != null) query.caseId = text(filter.caseId);
+    if (filter.effectId != null) query.effectId = text(filter.effectId);
+    if (filter.schoolIds != null) query.schoolId = { $in: filter.schoolIds.map(text) };
+    return (await this.models.messages.find(query).sort({ createdAt: 1, _id: 1 }).lean()).map(toMessage);
+  }
+
+  async updateMessage(id: string, update: MessageUpdate) {
+    const change =
+      update.status === 'sent'
+        ? { status: 'sent', transport: text(update.transport), ...(update.raw == null ? {} : { raw: text(update.raw) }), error: null, sentAt: instant(update.at) }
+        : { status: update.status === 'failed' ? 'failed' : 'pending', error: text(update.error) };
+    const doc = await this.models.messages.findOneAndUpdate({ _id: text(id) }, { $set: change }, { returnDocument: 'after' }).lean();
+    return doc ? toMessage(doc) : null;
   }
 }

@@ -10,6 +10,8 @@ import {
   toTimeline,
   toTimer,
   toTask,
+  toMessage,
+  type MessageRow,
   type CaseRow,
   type TaskRow,
   type ContactRow,
@@ -34,6 +36,8 @@ import {
   type School,
   type StoredMark,
   type NewTask,
+  type NewMessage,
+  type MessageUpdate,
   type TaskFilter,
   type Store,
   type TransitionCommit,
@@ -132,10 +136,12 @@ export class PostgresStore implements Store {
 
   async upsertSchool(school: School) {
     await this.pool.query(
-      `INSERT INTO schools (id, trust_id, name, workflow_id, local_authority) VALUES ($1, $2, $3, $4, $5)
+      `INSERT INTO schools (id, trust_id, name, workflow_id, local_authority, notify_emails)
+       VALUES ($1, $2, $3, $4, $5, COALESCE($6::jsonb, '{}'::jsonb))
        ON CONFLICT (id) DO UPDATE SET trust_id = EXCLUDED.trust_id, name = EXCLUDED.name,
-         workflow_id = EXCLUDED.workflow_id, local_authority = EXCLUDED.local_authority`,
-      [school.id, school.trustId, school.name, school.workflowId, school.localAuthority],
+         workflow_id = EXCLUDED.workflow_id, local_authority = EXCLUDED.local_authority,
+         notify_emails = COALESCE($6::jsonb, schools.notify_emails)`,
+      [school.id, school.trustId, school.name, school.workflowId, school.localAuthority, school.notifyEmails ? JSON.stringify(school.notifyEmails) : null],
     );
   }
 
@@ -481,6 +487,46 @@ export class PostgresStore implements Store {
       [filter.caseId ?? null, filter.status ?? null],
     );
     return rows.rows.map(toEffect);
+  }
+
+  async createMessage(m: NewMessage) {
+    const result = await this.pool.query(
+      `INSERT INTO messages (id, effect_id, case_id, school_id, template, kind, recipient_role, recipient_name, recipient_email,
+         subject, message_id, status, pdf, created_at)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14) ON CONFLICT (id) DO NOTHING`,
+      [m.id, m.effectId, m.caseId, m.schoolId, m.template, m.kind, m.recipientRole, m.recipientName, m.recipientEmail,
+        m.subject, m.messageId, m.status, m.pdf, m.createdAt],
+    );
+    return result.rowCount === 1;
+  }
+
+  async getMessage(id: string) {
+    const row = (await this.pool.query<MessageRow>('SELECT * FROM messages WHERE id = $1', [id])).rows[0];
+    return row ? toMessage(row) : null;
+  }
+
+  async listMessages(filter: { caseId?: string; effectId?: string; schoolIds?: string[] }) {
+    const rows = await this.pool.query<MessageRow>(
+      `SELECT * FROM messages
+        WHERE ($1::text IS NULL OR case_id = $1) AND ($2::text IS NULL OR effect_id = $2)
+          AND ($3::text[] IS NULL OR school_id = ANY($3))
+        ORDER BY created_at, id`,
+      [filter.caseId ?? null, filter.effectId ?? null, filter.schoolIds ?? null],
+    );
+    return rows.rows.map(toMessage);
+  }
+
+  async updateMessage(id: string, update: MessageUpdate) {
+    const sent = update.status === 'sent';
+    const row = (
+      await this.pool.query<MessageRow>(
+        `UPDATE messages SET status = $2, transport = COALESCE($3, transport), raw = COALESCE($4, raw), error = $5,
+           sent_at = CASE WHEN $6::boolean THEN $7::timestamptz ELSE sent_at END
+         WHERE id = $1 RETURNING *`,
+        [id, update.status, sent ? update.transport : null, sent ? update.raw : null, sent ? null : update.error, sent, update.at],
+      )
+    ).rows[0];
+    return row ? toMessage(row) : null;
   }
 }
 

@@ -1,5 +1,5 @@
 // Row shapes of the PostgreSQL tables and their mapping to the contract's plain objects.
-import type { CaseRecord, CaseTimer, Contact, OutboxEffect, Pupil, School, Task, TimelineEntry } from '../types.ts';
+import type { CaseRecord, CaseTimer, Contact, Message, OutboxEffect, Pupil, School, SchoolMailboxes, Task, TimelineEntry } from '../types.ts';
 
 export interface SchoolRow {
   id: string;
@@ -7,6 +7,7 @@ export interface SchoolRow {
   name: string;
   workflow_id: string;
   local_authority: string;
+  notify_emails: SchoolMailboxes;
 }
 export const toSchool = (r: SchoolRow): School => ({
   id: r.id,
@@ -14,6 +15,7 @@ export const toSchool = (r: SchoolRow): School => ({
   name: r.name,
   workflowId: r.workflow_id,
   localAuthority: r.local_authority,
+  notifyEmails: r.notify_emails,
 });
 
 export interface PupilRow {
@@ -175,4 +177,45 @@ export const toTask = (r: TaskRow): Task => ({
   completedAt: r.completed_at,
   completedBy: r.completed_by,
   note: r.note,
+});
+
+export interface MessageRow {
+  id: string;
+  effect_id: string;
+  case_id: string | null;
+  school_id: string;
+  template: string;
+  kind: Message['kind'];
+  recipient_role: string;
+  recipient_name: string;
+  recipient_email: string | null;
+  subject: string;
+  message_id: string;
+  status: Message['status'];
+  transport: string | null;
+  raw: string | null;
+  pdf: Buffer | null;
+  error: string | null;
+  created_at: Date;
+  sent_at: Date | null;
+}
+export const toMessage = (r: MessageRow): Message => ({
+  id: r.id,
+  effectId: r.effect_id,
+  caseId: r.case_id,
+  schoolId: r.school_id,
+  template: r.template,
+  kind: r.kind,
+  recipientRole: r.recipient_role,
+  recipientName: r.recipient_name,
+  recipientEmail: r.recipient_email,
+  subject: r.subject,
+  messageId: r.message_id,
+  status: r.status,
+  transport: r.transport,
+  raw: r.raw,
+  pdf: r.pdf,
+  error: r.error,
+  createdAt: r.created_at,
+  sentAt: r.sent_at,
 });
