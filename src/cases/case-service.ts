@@ -50,9 +50,11 @@ function timerRows(timers: Record<string, Timer>): Omit<CaseTimer, 'caseId'>[] {
   }));
 }
 
+/** Who did what and why: the event with its details, the evidence behind it, and what it set off. */
 function timelineEntry(actor: string, event: CaseEvent, from: string, to: string, effects: Effect[], at: Date): NewTimelineEntry {
   const { type, ...detail } = event;
-  return { id: randomUUID(), at, actor, type: 'transition', from, to, evidence: { event: type, ...detail, effects } };
+  const { evidence, ...fields } = detail as typeof detail & { evidence?: object };
+  return { id: randomUUID(), at, actor, type: 'transition', from, to, evidence: { event: type, ...fields, ...evidence, effects } };
 }
 
 function outboxRows(caseId: string, version: number, effects: Effect[]): NewEffect[] {
