@@ -276,6 +276,10 @@ export interface Store {
   listTimers(caseId: string): Promise<CaseTimer[]>;
   listDueTimers(now: Date, limit: number): Promise<CaseTimer[]>;
 
+  /** Service-wide settings shared by every process (e.g. the demo clock). */
+  getSetting(key: string): Promise<unknown>;
+  putSetting(key: string, value: unknown): Promise<void>;
+
   /** Creates the task unless one with its id exists; true when it was created. */
   createTask(task: NewTask): Promise<boolean>;
   getTask(id: string): Promise<Task | null>;

@@ -332,6 +332,15 @@ export function defineStoreContract(name: string, open: () => Promise<OpenedStor
       });
     });
 
+    describe('settings', () => {
+      it('when a setting is put twice, then the last value is read back, and an unknown key is null', async () => {
+        expect(await store.getSetting('clock')).toBeNull();
+        await store.putSetting('clock', { offsetMs: 5 });
+        await store.putSetting('clock', { offsetMs: -86_400_000, demo: true });
+        expect(await store.getSetting('clock')).toEqual({ offsetMs: -86_400_000, demo: true });
+      });
+    });
+
     describe('tasks', () => {
       it('when a task is created twice with one id, then there is one task and the second call says so', async () => {
         const caseId = (await store.findOpenCase(schoolId, 'A1'))!.id;

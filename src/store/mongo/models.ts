@@ -28,7 +28,7 @@ export const OPEN_CASE_INDEX = 'cases_one_open';
 // as through PostgreSQL's jsonb (a Date comes back as its ISO string, undefined is dropped), and
 // no key inside user data (a '$' or a '.') can be taken for an operator or a path.
 export const toJson = (value: unknown): string => JSON.stringify(value ?? null);
-const fromJson = (text: string): unknown => JSON.parse(text);
+export const fromJson = (text: string): unknown => JSON.parse(text);
 
 // Every field is written by this adapter on every insert (the *Doc types say which may be null),
 // so no path is marked `required`: mongoose would take '' for missing, where PostgreSQL's NOT NULL
@@ -489,6 +489,12 @@ export const toMessage = (d: MessageDoc): Message => ({
   sentAt: d.sentAt ?? null,
 });
 
+export interface SettingDoc {
+  _id: string;
+  value: string;
+}
+const settingSchema = new Schema<SettingDoc>({ _id: String, value: String }, options);
+
 /** The adapter's models, bound to one connection. */
 export function createModels(connection: Connection) {
   return {
@@ -503,6 +509,7 @@ export function createModels(connection: Connection) {
     outbox: connection.model('OutboxEffect', effectSchema, 'outbox'),
     timers: connection.model('CaseTimer', timerSchema, 'case_timers'),
     tasks: connection.model('Task', taskSchema, 'tasks'),
+    settings: connection.model('Setting', settingSchema, 'settings'),
     messages: connection.model('Message', messageSchema, 'messages'),
   };
 }

@@ -8,6 +8,7 @@ import {
   toContact,
   toEffect,
   toJson,
+  fromJson,
   toMark,
   toPupil,
   toSchool,
@@ -408,6 +409,15 @@ export class MongoStore implements Store {
       claimed.push(doc);
     }
     return claimed.map(toEffect);
+  }
+
+  async getSetting(key: string) {
+    const doc = await this.models.settings.findById(text(key)).lean();
+    return doc ? fromJson(doc.value) : null;
+  }
+
+  async putSetting(key: string, value: unknown) {
+    await this.models.settings.updateOne({ _id: text(key) }, { $set: { value: toJson(value) } }, { upsert: true });
   }
 
   async createTask(task: NewTask) {

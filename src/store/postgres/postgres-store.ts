@@ -397,6 +397,17 @@ export class PostgresStore implements Store {
     ).rows.map(toTimer);
   }
 
+  async getSetting(key: string) {
+    return (await this.pool.query<{ value: unknown }>('SELECT value FROM settings WHERE key = $1', [key])).rows[0]?.value ?? null;
+  }
+
+  async putSetting(key: string, value: unknown) {
+    await this.pool.query('INSERT INTO settings (key, value) VALUES ($1, $2) ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value', [
+      key,
+      JSON.stringify(value),
+    ]);
+  }
+
   async createTask(task: NewTask) {
     const result = await this.pool.query(
       `INSERT INTO tasks (id, case_id, school_id, kind, title, due_date, status, assignee, created_at)
