@@ -306,6 +306,26 @@ export interface Store {
   listMessages(filter: { caseId?: string; effectId?: string; schoolIds?: string[] }): Promise<Message[]>;
   /** Null when there is no message with that id. */
   updateMessage(id: string, update: MessageUpdate): Promise<Message | null>;
+
+  /** Creates or replaces the account with this id; emails are unique (stored lower-case). */
+  upsertUser(user: User): Promise<void>;
+  getUser(id: string): Promise<User | null>;
+  findUserByEmail(email: string): Promise<User | null>;
+  createSession(session: AuthSession): Promise<void>;
+  getSession(idHash: string): Promise<AuthSession | null>;
+  deleteSession(idHash: string): Promise<void>;
+  /** Removes sessions expired at `now`; returns how many. */
+  deleteExpiredSessions(now: Date): Promise<number>;
+  recordLoginFailure(key: string, at: Date): Promise<void>;
+  countLoginFailures(key: string, since: Date): Promise<number>;
+  clearLoginFailures(key: string): Promise<void>;
+  appendAudit(entries: AuditEntry[]): Promise<void>;
+  /** Newest first. */
+  listAudit(filter: AuditFilter): Promise<{ total: number; entries: AuditEntry[] }>;
+  /** Cases of these schools with a `notify` effect to one of these recipients: what was referred to the EWO or LA. */
+  listNotifiedCaseIds(filter: { schoolIds: string[]; recipients: string[] }): Promise<string[]>;
+  /** Retention: deletes register marks and amendments dated before `date`. */
+  purgeRegisterBefore(date: IsoDate): Promise<{ marks: number; amendments: number }>;
 }
 
 export type MessageStatus = 'pending' | 'sent' | 'printOnly' | 'failed';
@@ -369,4 +389,59 @@ export class CaseAlreadyOpen extends Error {
     super(`pupil ${upn} at school ${schoolId} already has an open case`);
     this.name = 'CaseAlreadyOpen';
   }
+}
+
+export type Role = 'pastoral' | 'champion' | 'ewo' | 'trustLead' | 'admin';
+
+/** A staff account. Which of school, trust and local authority is set follows the role. */
+export interface User {
+  id: string;
+  email: string;
+  name: string;
+  role: Role;
+  /** pastoral and champion: the school they work in. */
+  schoolId: string | null;
+  /** trustLead: the trust they look across. */
+  trustId: string | null;
+  /** ewo: the local authority whose referred cases they receive. */
+  localAuthority: string | null;
+  /** argon2id; null for an account that signs in only by single sign-on. */
+  passwordHash: string | null;
+  active: boolean;
+  createdAt: Date;
+}
+
+/** A signed-in browser. Only a hash of the cookie's session id is stored. */
+export interface AuthSession {
+  idHash: string;
+  userId: string;
+  /** The synchronizer token every cookie-authenticated write must echo. */
+  csrfToken: string;
+  createdAt: Date;
+  expiresAt: Date;
+}
+
+/** Who read or changed what, and when. */
+export interface AuditEntry {
+  id: string;
+  at: Date;
+  /** A user id, or `anonymous` for a failed sign-in. */
+  actor: string;
+  /** e.g. `case.read`, `case.event`, `pupil.read`, `register.import`, `auth.login`. */
+  action: string;
+  schoolId: string | null;
+  caseId: string | null;
+  upn: string | null;
+  detail: unknown;
+}
+
+export interface AuditFilter {
+  actor?: string;
+  caseId?: string;
+  upn?: string;
+  schoolIds?: string[];
+  from?: Date;
+  to?: Date;
+  limit?: number;
+  offset?: number;
 }

@@ -1,8 +1,12 @@
 // Collections of the MongoDB adapter, their indexes, and the mapping of their documents to the
 // contract's plain objects. Register dates stay 'YYYY-MM-DD' strings (they sort and compare as
 // dates); instants are Dates.
-import { Schema, type Connection } from 'mongoose';
+import { Schema, Types, type Connection } from 'mongoose';
 import type {
+  AuditEntry,
+  AuthSession,
+  Role,
+  User,
   CaseRecord,
   CaseStatus,
   CaseTimer,
@@ -495,6 +499,104 @@ export interface SettingDoc {
 }
 const settingSchema = new Schema<SettingDoc>({ _id: String, value: String }, options);
 
+export interface UserDoc {
+  _id: string;
+  /** Lower-case, unique. */
+  email: string;
+  name: string;
+  role: Role;
+  schoolId: string | null;
+  trustId: string | null;
+  localAuthority: string | null;
+  passwordHash: string | null;
+  active: boolean;
+  createdAt: Date;
+}
+const userSchema = new Schema<UserDoc>(
+  {
+    _id: String,
+    email: String,
+    name: String,
+    role: { type: String, enum: ['pastoral', 'champion', 'ewo', 'trustLead', 'admin'] },
+    schoolId: String,
+    trustId: String,
+    localAuthority: String,
+    passwordHash: String,
+    active: Boolean,
+    createdAt: Date,
+  },
+  options,
+);
+userSchema.index({ email: 1 }, { unique: true });
+export const toUser = (d: UserDoc): User => ({
+  id: d._id,
+  email: d.email,
+  name: d.name,
+  role: d.role,
+  schoolId: d.schoolId ?? null,
+  trustId: d.trustId ?? null,
+  localAuthority: d.localAuthority ?? null,
+  passwordHash: d.passwordHash ?? null,
+  active: d.active,
+  createdAt: d.createdAt,
+});
+
+export interface AuthSessionDoc {
+  /** The hash of the session id. */
+  _id: string;
+  userId: string;
+  csrfToken: string;
+  createdAt: Date;
+  expiresAt: Date;
+}
+const authSessionSchema = new Schema<AuthSessionDoc>({ _id: String, userId: String, csrfToken: String, createdAt: Date, expiresAt: Date }, options);
+authSessionSchema.index({ expiresAt: 1 });
+export const toAuthSession = (d: AuthSessionDoc): AuthSession => ({
+  idHash: d._id,
+  userId: d.userId,
+  csrfToken: d.csrfToken,
+  createdAt: d.createdAt,
+  expiresAt: d.expiresAt,
+});
+
+export interface LoginFailureDoc {
+  key: string;
+  at: Date;
+}
+const loginFailureSchema = new Schema<LoginFailureDoc>({ key: String, at: Date }, options);
+loginFailureSchema.index({ key: 1, at: 1 });
+
+export interface AuditDoc {
+  _id: string;
+  /** Insertion order among entries of the same instant, as PostgreSQL's sequence gives it. */
+  seq: Types.ObjectId;
+  at: Date;
+  actor: string;
+  action: string;
+  schoolId: string | null;
+  caseId: string | null;
+  upn: string | null;
+  /** JSON text, like evidence. */
+  detail: string;
+}
+const auditSchema = new Schema<AuditDoc>(
+  { _id: String, seq: Schema.Types.ObjectId, at: Date, actor: String, action: String, schoolId: String, caseId: String, upn: String, detail: String },
+  options,
+);
+auditSchema.index({ at: -1, seq: -1 });
+auditSchema.index({ caseId: 1, at: -1 });
+auditSchema.index({ actor: 1, at: -1 });
+export const toAudit = (d: AuditDoc): AuditEntry => ({
+  id: d._id,
+  at: d.at,
+  actor: d.actor,
+  action: d.action,
+  schoolId: d.schoolId ?? null,
+  caseId: d.caseId ?? null,
+  upn: d.upn ?? null,
+  detail: fromJson(d.detail),
+});
+
 /** The adapter's models, bound to one connection. */
 export function createModels(connection: Connection) {
   return {
@@ -511,6 +613,10 @@ export function createModels(connection: Connection) {
     tasks: connection.model('Task', taskSchema, 'tasks'),
     settings: connection.model('Setting', settingSchema, 'settings'),
     messages: connection.model('Message', messageSchema, 'messages'),
+    users: connection.model('User', userSchema, 'users'),
+    authSessions: connection.model('AuthSession', authSessionSchema, 'auth_sessions'),
+    loginFailures: connection.model('LoginFailure', loginFailureSchema, 'login_failures'),
+    audit: connection.model('AuditEntry', auditSchema, 'audit_log'),
   };
 }
 

@@ -1,4 +1,4 @@
-import type { Connection, QueryFilter, mongo } from 'mongoose';
+import { Types, type Connection, type QueryFilter, type mongo } from 'mongoose';
 import { beginMongoMarksImport } from './marks-import.ts';
 import {
   OPEN_CASE_INDEX,
@@ -16,6 +16,10 @@ import {
   toTimer,
   toTask,
   toMessage,
+  toUser,
+  toAuthSession,
+  toAudit,
+  type AuditDoc,
   type MessageDoc,
   type TaskDoc,
   toTrust,
@@ -50,6 +54,10 @@ import {
   type TaskFilter,
   type TaskStatus,
   type Trust,
+  type User,
+  type AuthSession,
+  type AuditEntry,
+  type AuditFilter,
 } from '../types.ts';
 import type { IsoDate } from '../../domain/types.ts';
 
@@ -606,5 +614,124 @@ export class MongoStore implements Store {
         : { status: update.status === 'failed' ? 'failed' : 'pending', error: text(update.error) };
     const doc = await this.models.messages.findOneAndUpdate({ _id: text(id) }, { $set: change }, { returnDocument: 'after' }).lean();
     return doc ? toMessage(doc) : null;
+  }
+  async upsertUser(user: User) {
+    const fields = {
+      email: text(user.email).toLowerCase(),
+      name: text(user.name),
+      role: text(user.role) as User['role'],
+      schoolId: optionalText(user.schoolId),
+      trustId: optionalText(user.trustId),
+      localAuthority: optionalText(user.localAuthority),
+      passwordHash: optionalText(user.passwordHash),
+      active: Boolean(user.active),
+    };
+    // As PostgreSQL's foreign keys: an account names a school or trust that exists.
+    if (fields.schoolId !== null && !(await this.models.schools.exists({ _id: fields.schoolId }))) throw new Error(`no school '${fields.schoolId}'`);
+    if (fields.trustId !== null && !(await this.models.trusts.exists({ _id: fields.trustId }))) throw new Error(`no trust '${fields.trustId}'`);
+    await this.models.users.updateOne({ _id: text(user.id) }, { $set: fields, $setOnInsert: { createdAt: instant(user.createdAt) } }, { upsert: true });
+  }
+
+  async getUser(id: string) {
+    const doc = await this.models.users.findById(text(id)).lean();
+    return doc ? toUser(doc) : null;
+  }
+
+  async findUserByEmail(email: string) {
+    const doc = await this.models.users.findOne({ email: text(email).toLowerCase() }).lean();
+    return doc ? toUser(doc) : null;
+  }
+
+  async createSession(session: AuthSession) {
+    if (!(await this.models.users.exists({ _id: text(session.userId) }))) throw new Error(`no user '${session.userId}'`);
+    await this.models.authSessions.create({
+      _id: text(session.idHash),
+      userId: text(session.userId),
+      csrfToken: text(session.csrfToken),
+      createdAt: instant(session.createdAt),
+      expiresAt: instant(session.expiresAt),
+    });
+  }
+
+  async getSession(idHash: string) {
+    const doc = await this.models.authSessions.findById(text(idHash)).lean();
+    return doc ? toAuthSession(doc) : null;
+  }
+
+  async deleteSession(idHash: string) {
+    await this.models.authSessions.deleteOne({ _id: text(idHash) });
+  }
+
+  async deleteExpiredSessions(now: Date) {
+    return (await this.models.authSessions.deleteMany({ expiresAt: { $lte: instant(now) } })).deletedCount;
+  }
+
+  async recordLoginFailure(key: string, at: Date) {
+    await this.models.loginFailures.create({ key: text(key), at: instant(at) });
+  }
+
+  async countLoginFailures(key: string, since: Date) {
+    return this.models.loginFailures.countDocuments({ key: text(key), at: { $gt: instant(since) } });
+  }
+
+  async clearLoginFailures(key: string) {
+    await this.models.loginFailures.deleteMany({ key: text(key) });
+  }
+
+  async appendAudit(entries: AuditEntry[]) {
+    if (entries.length === 0) return;
+    const docs = entries.map(
+      (e): AuditDoc => ({
+        _id: text(e.id),
+        seq: new Types.ObjectId(),
+        at: instant(e.at),
+        actor: text(e.actor),
+        action: text(e.action),
+        schoolId: optionalText(e.schoolId),
+        caseId: optionalText(e.caseId),
+        upn: optionalText(e.upn),
+        detail: toJson(e.detail),
+      }),
+    );
+    await this.models.audit.insertMany(docs);
+  }
+
+  async listAudit(filter: AuditFilter) {
+    const query: QueryFilter<AuditDoc> = {};
+    if (filter.actor != null) query.actor = text(filter.actor);
+    if (filter.caseId != null) query.caseId = text(filter.caseId);
+    if (filter.upn != null) query.upn = text(filter.upn);
+    if (filter.schoolIds != null) query.schoolId = { $in: filter.schoolIds.map(text) };
+    const at: { $gte?: Date; $lt?: Date } = {};
+    if (filter.from != null) at.$gte = instant(filter.from);
+    if (filter.to != null) at.$lt = instant(filter.to);
+    if (Object.keys(at).length > 0) query.at = at;
+    const limit = count(filter.limit ?? 50);
+    const [total, docs] = await Promise.all([
+      this.models.audit.countDocuments(query),
+      limit === 0 ? [] : this.models.audit.find(query).sort({ at: -1, seq: -1 }).skip(count(filter.offset ?? 0)).limit(limit).lean(),
+    ]);
+    return { total, entries: docs.map(toAudit) };
+  }
+
+  async listNotifiedCaseIds(filter: { schoolIds: string[]; recipients: string[] }) {
+    const caseIds = (await this.models.cases.find({ schoolId: { $in: filter.schoolIds.map(text) } }, { _id: 1 }).lean()).map((d) => d._id);
+    // Payloads are JSON text, so the recipient is read here rather than in the query.
+    const recipients = new Set(filter.recipients.map(text));
+    const notified = new Set<string>();
+    for (const effect of await this.models.outbox.find({ kind: 'notify', caseId: { $in: caseIds } }, { caseId: 1, payload: 1 }).lean()) {
+      const to = (JSON.parse(effect.payload) as { to?: unknown } | null)?.to;
+      if (effect.caseId != null && typeof to === 'string' && recipients.has(to)) notified.add(effect.caseId);
+    }
+    return [...notified].sort();
+  }
+
+  async purgeRegisterBefore(date: IsoDate) {
+    const before = isoDate(date);
+    return this.transaction(async (session) => {
+      const marks = await this.models.marks.deleteMany({ date: { $lt: before } }, { session });
+      const amendments = await this.models.amendments.deleteMany({ date: { $lt: before } }, { session });
+      return { marks: marks.deletedCount, amendments: amendments.deletedCount };
+    });
   }
 }

@@ -11,6 +11,12 @@ import {
   toTimer,
   toTask,
   toMessage,
+  toUser,
+  toAuthSession,
+  toAudit,
+  type UserRow,
+  type AuthSessionRow,
+  type AuditRow,
   type MessageRow,
   type CaseRow,
   type TaskRow,
@@ -42,6 +48,10 @@ import {
   type Store,
   type TransitionCommit,
   type Trust,
+  type User,
+  type AuthSession,
+  type AuditEntry,
+  type AuditFilter,
 } from '../types.ts';
 
 type Queryable = Pick<pg.PoolClient, 'query'>;
@@ -539,5 +549,111 @@ export class PostgresStore implements Store {
     ).rows[0];
     return row ? toMessage(row) : null;
   }
-}
+  async upsertUser(user: User) {
+    await this.pool.query(
+      `INSERT INTO users (id, email, name, role, school_id, trust_id, local_authority, password_hash, active, created_at)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
+       ON CONFLICT (id) DO UPDATE SET email = EXCLUDED.email, name = EXCLUDED.name, role = EXCLUDED.role,
+         school_id = EXCLUDED.school_id, trust_id = EXCLUDED.trust_id, local_authority = EXCLUDED.local_authority,
+         password_hash = EXCLUDED.password_hash, active = EXCLUDED.active`,
+      [user.id, user.email.toLowerCase(), user.name, user.role, user.schoolId, user.trustId, user.localAuthority, user.passwordHash, user.active, user.createdAt],
+    );
+  }
 
+  async getUser(id: string) {
+    const row = (await this.pool.query<UserRow>('SELECT * FROM users WHERE id = $1', [id])).rows[0];
+    return row ? toUser(row) : null;
+  }
+
+  async findUserByEmail(email: string) {
+    const row = (await this.pool.query<UserRow>('SELECT * FROM users WHERE email = $1', [email.toLowerCase()])).rows[0];
+    return row ? toUser(row) : null;
+  }
+
+  async createSession(session: AuthSession) {
+    await this.pool.query('INSERT INTO auth_sessions (id_hash, user_id, csrf_token, created_at, expires_at) VALUES ($1, $2, $3, $4, $5)', [
+      session.idHash,
+      session.userId,
+      session.csrfToken,
+      session.createdAt,
+      session.expiresAt,
+    ]);
+  }
+
+  async getSession(idHash: string) {
+    const row = (await this.pool.query<AuthSessionRow>('SELECT * FROM auth_sessions WHERE id_hash = $1', [idHash])).rows[0];
+    return row ? toAuthSession(row) : null;
+  }
+
+  async deleteSession(idHash: string) {
+    await this.pool.query('DELETE FROM auth_sessions WHERE id_hash = $1', [idHash]);
+  }
+
+  async deleteExpiredSessions(now: Date) {
+    return (await this.pool.query('DELETE FROM auth_sessions WHERE expires_at <= $1', [now])).rowCount ?? 0;
+  }
+
+  async recordLoginFailure(key: string, at: Date) {
+    await this.pool.query('INSERT INTO login_failures (key, at) VALUES ($1, $2)', [key, at]);
+  }
+
+  async countLoginFailures(key: string, since: Date) {
+    return (await this.pool.query<{ n: number }>('SELECT count(*)::int AS n FROM login_failures WHERE key = $1 AND at > $2', [key, since])).rows[0]!.n;
+  }
+
+  async clearLoginFailures(key: string) {
+    await this.pool.query('DELETE FROM login_failures WHERE key = $1', [key]);
+  }
+
+  async appendAudit(entries: AuditEntry[]) {
+    if (entries.length === 0) return;
+    await this.pool.query(
+      `INSERT INTO audit_log (id, at, actor, action, school_id, case_id, upn, detail)
+       SELECT * FROM unnest($1::text[], $2::timestamptz[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::jsonb[])`,
+      [
+        entries.map((e) => e.id),
+        entries.map((e) => e.at),
+        entries.map((e) => e.actor),
+        entries.map((e) => e.action),
+        entries.map((e) => e.schoolId),
+        entries.map((e) => e.caseId),
+        entries.map((e) => e.upn),
+        entries.map((e) => JSON.stringify(e.detail ?? null)),
+      ],
+    );
+  }
+
+  async listAudit(filter: AuditFilter) {
+    const params = [filter.actor ?? null, filter.caseId ?? null, filter.upn ?? null, filter.schoolIds ?? null, filter.from ?? null, filter.to ?? null];
+    const where = `($1::text IS NULL OR actor = $1) AND ($2::text IS NULL OR case_id = $2) AND ($3::text IS NULL OR upn = $3)
+      AND ($4::text[] IS NULL OR school_id = ANY($4)) AND ($5::timestamptz IS NULL OR at >= $5) AND ($6::timestamptz IS NULL OR at < $6)`;
+    const [total, rows] = await Promise.all([
+      this.pool.query<{ n: number }>(`SELECT count(*)::int AS n FROM audit_log WHERE ${where}`, params),
+      this.pool.query<AuditRow>(`SELECT * FROM audit_log WHERE ${where} ORDER BY at DESC, seq DESC LIMIT $7 OFFSET $8`, [
+        ...params,
+        filter.limit ?? 50,
+        filter.offset ?? 0,
+      ]),
+    ]);
+    return { total: total.rows[0]!.n, entries: rows.rows.map(toAudit) };
+  }
+
+  async listNotifiedCaseIds(filter: { schoolIds: string[]; recipients: string[] }) {
+    const rows = await this.pool.query<{ id: string }>(
+      `SELECT c.id FROM cases c
+        WHERE c.school_id = ANY($1::text[])
+          AND EXISTS (SELECT 1 FROM outbox o WHERE o.case_id = c.id AND o.kind = 'notify' AND o.payload->>'to' = ANY($2::text[]))
+        ORDER BY c.id COLLATE "C"`,
+      [filter.schoolIds, filter.recipients],
+    );
+    return rows.rows.map((r) => r.id);
+  }
+
+  async purgeRegisterBefore(date: string) {
+    return inTransaction(this.pool, async (client) => {
+      const marks = await client.query('DELETE FROM marks WHERE date < $1::date', [date]);
+      const amendments = await client.query('DELETE FROM mark_amendments WHERE date < $1::date', [date]);
+      return { marks: marks.rowCount ?? 0, amendments: amendments.rowCount ?? 0 };
+    });
+  }
+}

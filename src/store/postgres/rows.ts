@@ -1,5 +1,5 @@
 // Row shapes of the PostgreSQL tables and their mapping to the contract's plain objects.
-import type { CaseRecord, CaseTimer, Contact, Message, OutboxEffect, Pupil, School, SchoolMailboxes, Task, TimelineEntry } from '../types.ts';
+import type { AuditEntry, AuthSession, CaseRecord, CaseTimer, Contact, Message, OutboxEffect, Pupil, Role, School, SchoolMailboxes, Task, TimelineEntry, User } from '../types.ts';
 
 export interface SchoolRow {
   id: string;
@@ -218,4 +218,65 @@ export const toMessage = (r: MessageRow): Message => ({
   error: r.error,
   createdAt: r.created_at,
   sentAt: r.sent_at,
+});
+
+export interface UserRow {
+  id: string;
+  email: string;
+  name: string;
+  role: Role;
+  school_id: string | null;
+  trust_id: string | null;
+  local_authority: string | null;
+  password_hash: string | null;
+  active: boolean;
+  created_at: Date;
+}
+export const toUser = (r: UserRow): User => ({
+  id: r.id,
+  email: r.email,
+  name: r.name,
+  role: r.role,
+  schoolId: r.school_id,
+  trustId: r.trust_id,
+  localAuthority: r.local_authority,
+  passwordHash: r.password_hash,
+  active: r.active,
+  createdAt: r.created_at,
+});
+
+export interface AuthSessionRow {
+  id_hash: string;
+  user_id: string;
+  csrf_token: string;
+  created_at: Date;
+  expires_at: Date;
+}
+export const toAuthSession = (r: AuthSessionRow): AuthSession => ({
+  idHash: r.id_hash,
+  userId: r.user_id,
+  csrfToken: r.csrf_token,
+  createdAt: r.created_at,
+  expiresAt: r.expires_at,
+});
+
+export interface AuditRow {
+  id: string;
+  at: Date;
+  actor: string;
+  action: string;
+  school_id: string | null;
+  case_id: string | null;
+  upn: string | null;
+  detail: unknown;
+}
+export const toAudit = (r: AuditRow): AuditEntry => ({
+  id: r.id,
+  at: r.at,
+  actor: r.actor,
+  action: r.action,
+  schoolId: r.school_id,
+  caseId: r.case_id,
+  upn: r.upn,
+  detail: r.detail,
 });
