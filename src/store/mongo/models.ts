@@ -1,7 +1,7 @@
 // Collections of the MongoDB adapter, their indexes, and the mapping of their documents to the
 // contract's plain objects. Register dates stay 'YYYY-MM-DD' strings (they sort and compare as
 // dates); instants are Dates.
-import { Schema, Types, type Connection } from 'mongoose';
+import { Schema, type Types, type Connection } from 'mongoose';
 import type {
   AuditEntry,
   AuthSession,
