@@ -1,0 +1,44 @@
+import { WORKFLOWS } from '../../workflows/index.ts';
+import type { Policy } from '../domain/policy.ts';
+
+/** Letters the workflows do not send themselves but staff can produce for a case. */
+export const STAFF_TEMPLATES = {
+  'national/meeting-invitation': 'letter',
+  'national/notice-to-improve': 'letter',
+  'national/penalty-notice-warning': 'letter',
+  'west-coventry/letter-d': 'letter',
+  'national/referral': 'notification',
+} as const satisfies Record<string, TemplateKind>;
+
+export type TemplateKind = 'letter' | 'notification';
+
+/** Every template a workflow's escalation can name in a sendLetter or notify effect. */
+export function templatesOf(policy: Policy): string[] {
+  const notifications = [
+    ...policy.stages.flatMap((stage) => [...stage.notify, ...(stage.noImprovement?.notify ?? [])]),
+    policy.noticeToImprove.request,
+    policy.penaltyNotice.request,
+    policy.penaltyNotice.unpaid,
+    policy.sicknessReturn.notify,
+    policy.unexplainedAbsence.notify,
+    ...(policy.childMissingEducation ? [policy.childMissingEducation.notify] : []),
+  ].map((notification) => notification.template);
+  const letters = policy.stages.flatMap((stage) => (stage.letter ? [stage.letter] : []));
+  // The machine names the supervision-order request after the policy (machines/escalation.ts).
+  return [...new Set([...letters, policy.prosecution.formalNotice, ...notifications, `${policy.id}/education-supervision-order-request`])].sort();
+}
+
+const PARENT_LETTERS = new Set(
+  Object.values(WORKFLOWS).flatMap(({ policy }) => [...policy.stages.flatMap((stage) => (stage.letter ? [stage.letter] : [])), policy.prosecution.formalNotice]),
+);
+
+/** Letters go to parents (one each, printable); notifications are emails to professionals. */
+export function templateKind(id: string): TemplateKind {
+  if (Object.hasOwn(STAFF_TEMPLATES, id)) return STAFF_TEMPLATES[id as keyof typeof STAFF_TEMPLATES];
+  return PARENT_LETTERS.has(id) ? 'letter' : 'notification';
+}
+
+/** Every template there is to preview or test: the workflows' and the staff's own. */
+export function allTemplates(): string[] {
+  return [...new Set([...Object.values(WORKFLOWS).flatMap(({ policy }) => templatesOf(policy)), ...Object.keys(STAFF_TEMPLATES)])].sort();
+}

@@ -1,0 +1,162 @@
+import PDFDocument from 'pdfkit';
+import { parseDocument } from 'htmlparser2';
+import type { ChildNode, Element } from 'domhandler';
+
+/**
+ * Draws a printable letter from the same HTML the email carries, with pdfkit (pure JavaScript:
+ * no browser to install). The templates keep to a small vocabulary (headings, paragraphs, lists,
+ * tables, strong/em, br, an enclosure section), and that is what this draws.
+ */
+
+const MARGIN = 56;
+const FONTS = { regular: 'Helvetica', bold: 'Helvetica-Bold', italic: 'Helvetica-Oblique', boldItalic: 'Helvetica-BoldOblique' };
+const SIZES: Record<string, number> = { h1: 15, h2: 12.5, h3: 11, p: 10.5, li: 10.5 };
+
+interface Run {
+  text: string;
+  bold: boolean;
+  italic: boolean;
+}
+
+const isElement = (node: ChildNode): node is Element => node.type === 'tag' || node.type === 'script' || node.type === 'style';
+
+function runs(node: ChildNode, bold = false, italic = false): Run[] {
+  if (node.type === 'text') return [{ text: node.data.replace(/\s+/g, ' '), bold, italic }];
+  if (!isElement(node)) return [];
+  if (node.name === 'br') return [{ text: '\n', bold, italic }];
+  const b = bold || node.name === 'strong' || node.name === 'b' || node.name === 'th';
+  const i = italic || node.name === 'em' || node.name === 'i';
+  return node.children.flatMap((child) => runs(child, b, i));
+}
+
+function plain(node: ChildNode): string {
+  return runs(node)
+    .map((run) => run.text)
+    .join('')
+    .trim();
+}
+
+function fontOf(run: { bold: boolean; italic: boolean }): string {
+  if (run.bold) return run.italic ? FONTS.boldItalic : FONTS.bold;
+  return run.italic ? FONTS.italic : FONTS.regular;
+}
+
+function classes(node: Element): string[] {
+  return (node.attribs.class ?? '').split(/\s+/);
+}
+
+type Doc = PDFKit.PDFDocument;
+
+function paragraph(doc: Doc, node: Element, size: number, options: { bold?: boolean; prefix?: string; align?: 'left' | 'right'; indent?: number } = {}) {
+  const parts = runs(node, options.bold ?? false).filter((run) => run.text.length > 0);
+  if (parts[0]) parts[0] = { ...parts[0], text: parts[0].text.replace(/^ /, '') };
+  const lastRun = parts.length - 1;
+  if (parts[lastRun]) parts[lastRun] = { ...parts[lastRun], text: parts[lastRun].text.replace(/ $/, '') };
+  if (options.prefix) parts.unshift({ text: options.prefix, bold: false, italic: false });
+  if (parts.length === 0) return;
+  const x = MARGIN + (options.indent ?? 0);
+  const width = doc.page.width - MARGIN - x;
+  // A <br> starts a new chain of runs: pdfkit ignores a newline inside a continued chain.
+  const lines = parts.reduce<Run[][]>((acc, run) => (run.text === '\n' ? [...acc, []] : (acc[acc.length - 1]?.push(run), acc)), [[]]);
+  for (const line of lines.filter((candidate) => candidate.length > 0)) {
+    const final = line.length - 1;
+    // pdfkit lays out a continued chain from its first call's options; repeating them breaks the line.
+    line.forEach((run, index) => {
+      doc.font(fontOf(run)).fontSize(size);
+      if (index === 0) doc.text(run.text.replace(/^ /, ''), x, doc.y, { width, align: options.align ?? 'left', continued: final > 0 });
+      else doc.text(run.text, { continued: index < final });
+    });
+  }
+  doc.moveDown(0.5);
+}
+
+function table(doc: Doc, node: Element) {
+  const rows = node.children.flatMap(function collect(child): Element[] {
+    if (!isElement(child)) return [];
+    if (child.name === 'tr') return [child];
+    return child.children.flatMap(collect);
+  });
+  const cellsOf = (row: Element) => row.children.filter(isElement).filter((cell) => cell.name === 'td' || cell.name === 'th');
+  const columns = Math.max(...rows.map((row) => cellsOf(row).length));
+  if (!Number.isFinite(columns) || columns === 0) return;
+  const width = doc.page.width - 2 * MARGIN;
+  // A wide table is the register grid: its first column (the week) needs more room than a code.
+  const widths = columns > 6 ? [width * 0.16, ...Array<number>(columns - 1).fill((width * 0.84) / (columns - 1))] : Array<number>(columns).fill(width / columns);
+  const size = columns > 6 ? 8 : 9;
+  const pad = 3;
+  for (const row of rows) {
+    const cells = cellsOf(row);
+    doc.fontSize(size);
+    const height =
+      Math.max(...cells.map((cell, i) => doc.font(cell.name === 'th' ? FONTS.bold : FONTS.regular).heightOfString(plain(cell) || ' ', { width: (widths[i] ?? 0) - 2 * pad }))) + 2 * pad;
+    if (doc.y + height > doc.page.height - MARGIN) doc.addPage();
+    const top = doc.y;
+    let x = MARGIN;
+    cells.forEach((cell, i) => {
+      const w = widths[i] ?? 0;
+      doc.lineWidth(0.5).strokeColor('#888').rect(x, top, w, height).stroke();
+      doc.fillColor('#000').font(cell.name === 'th' ? FONTS.bold : FONTS.regular).fontSize(size);
+      doc.text(plain(cell), x + pad, top + pad, { width: w - 2 * pad });
+      x += w;
+    });
+    doc.y = top + height;
+  }
+  doc.x = MARGIN;
+  doc.moveDown(0.7);
+}
+
+function block(doc: Doc, node: ChildNode) {
+  if (!isElement(node)) return;
+  switch (node.name) {
+    case 'h1':
+    case 'h2':
+    case 'h3':
+      doc.moveDown(0.3);
+      paragraph(doc, node, SIZES[node.name] ?? 11, { bold: true });
+      return;
+    case 'p': {
+      const cls = classes(node);
+      if (cls.includes('school')) return paragraph(doc, node, 16, { bold: true });
+      if (cls.includes('date')) return paragraph(doc, node, SIZES.p ?? 10.5, { align: 'right' });
+      return paragraph(doc, node, SIZES.p ?? 10.5);
+    }
+    case 'ul':
+    case 'ol':
+      node.children.filter(isElement).forEach((item, index) =>
+        paragraph(doc, item, SIZES.li ?? 10.5, { prefix: node.name === 'ol' ? `${index + 1}. ` : '•  ', indent: 14 }),
+      );
+      return;
+    case 'table':
+      return table(doc, node);
+    case 'section':
+      if (classes(node).includes('enclosure')) doc.addPage();
+      node.children.forEach((child) => block(doc, child));
+      return;
+    case 'style':
+    case 'script':
+      return;
+    default:
+      node.children.forEach((child) => block(doc, child));
+  }
+}
+
+/** A printable A4 PDF of an HTML document rendered from templates/. */
+export function htmlToPdf(html: string, meta: { title: string; author: string }): Promise<Buffer> {
+  const dom = parseDocument(html);
+  const doc = new PDFDocument({ size: 'A4', margin: MARGIN, info: { Title: meta.title, Author: meta.author } });
+  const chunks: Buffer[] = [];
+  const done = new Promise<Buffer>((resolve, reject) => {
+    doc.on('data', (chunk: Buffer) => chunks.push(chunk));
+    doc.on('end', () => resolve(Buffer.concat(chunks)));
+    doc.on('error', reject);
+  });
+  const body = dom.children.flatMap(function find(node): Element[] {
+    if (!isElement(node)) return [];
+    if (node.name === 'body') return [node];
+    return node.children.flatMap(find);
+  })[0];
+  if (!body) throw new Error('a letter needs a <body>');
+  body.children.forEach((child) => block(doc, child));
+  doc.end();
+  return done;
+}

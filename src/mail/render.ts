@@ -1,0 +1,89 @@
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { convert } from 'html-to-text';
+import nunjucks from 'nunjucks';
+import type { LetterData } from './letter-data.ts';
+
+const TEMPLATES_DIR = fileURLToPath(new URL('../../templates/', import.meta.url));
+const TEMPLATE_ID = /^[a-z0-9-]+\/[a-z0-9-]+$/;
+
+const MONTHS = ['January', 'February', 'March', 'April', 'May', 'June', 'July', 'August', 'September', 'October', 'November', 'December'];
+const WEEKDAYS = ['Sunday', 'Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday'];
+
+/** "Monday 3 November 2025": the register's ISO dates, as a letter writes them. */
+export function longDate(iso: string): string {
+  const [y, m, d] = iso.split('-').map(Number);
+  const date = new Date(Date.UTC(y ?? 0, (m ?? 1) - 1, d ?? 1));
+  return `${WEEKDAYS[date.getUTCDay()]} ${date.getUTCDate()} ${MONTHS[date.getUTCMonth()]} ${date.getUTCFullYear()}`;
+}
+
+/** "3 Nov 2025": for the register's week column. */
+function shortDate(iso: string): string {
+  const [y, m, d] = iso.split('-').map(Number);
+  return `${d} ${MONTHS[(m ?? 1) - 1]?.slice(0, 3)} ${y}`;
+}
+
+function pct(value: number): string {
+  return `${value.toFixed(1)}%`;
+}
+
+function pounds(value: number): string {
+  return `£${value.toFixed(0)}`;
+}
+
+// throwOnUndefined makes a field the data lacks an error, never a blank in a letter to a parent;
+// autoescape keeps names and free text from becoming markup.
+const env = new nunjucks.Environment(new nunjucks.FileSystemLoader(TEMPLATES_DIR, { noCache: false }), {
+  autoescape: true,
+  throwOnUndefined: true,
+  trimBlocks: true,
+  lstripBlocks: true,
+});
+env.addFilter('longDate', longDate);
+env.addFilter('shortDate', shortDate);
+env.addFilter('pct', pct);
+env.addFilter('pounds', pounds);
+
+export class TemplateError extends Error {
+  override name = 'TemplateError';
+}
+
+export interface RenderedMessage {
+  subject: string;
+  /** The whole HTML document, as emailed and as the PDF is drawn from. */
+  html: string;
+  text: string;
+}
+
+export function templateExists(id: string): boolean {
+  return TEMPLATE_ID.test(id) && existsSync(`${TEMPLATES_DIR}${id}.njk`);
+}
+
+const between = (html: string, open: RegExp, close: string) => {
+  const start = html.search(open);
+  if (start < 0) return '';
+  const from = html.indexOf('>', start) + 1;
+  return html.slice(from, html.indexOf(close, from));
+};
+
+/** Renders one letter or email; the subject is the document's <title>. */
+export function renderMessage(id: string, data: LetterData): RenderedMessage {
+  if (!templateExists(id)) throw new TemplateError(`no template '${id}' in templates/`);
+  let html: string;
+  try {
+    html = env.render(`${id}.njk`, data);
+  } catch (error) {
+    throw new TemplateError(`template '${id}': ${(error as Error).message}`, { cause: error });
+  }
+  const subject = convert(between(html, /<title/, '</title>'), { wordwrap: false }).trim();
+  if (!subject) throw new TemplateError(`template '${id}' has no subject (an empty <title>)`);
+  const text = convert(between(html, /<body/, '</body>'), {
+    wordwrap: 78,
+    selectors: [
+      { selector: 'h1', options: { uppercase: false } },
+      { selector: 'h2', options: { uppercase: false } },
+      { selector: 'table', format: 'dataTable', options: { uppercaseHeaderCells: false } },
+    ],
+  });
+  return { subject, html, text };
+}
