@@ -1,0 +1,161 @@
+import { createHash } from 'node:crypto';
+import { z } from 'zod';
+import type { Clock } from '../clock.ts';
+import type { Logger } from '../logger.ts';
+import { londonDate } from '../cases/london-time.ts';
+import { recipientSchema } from '../domain/policy.ts';
+import { PermanentEffectError, type EffectHandler } from '../jobs/outbox-dispatcher.ts';
+import type { Message, OutboxEffect, Store } from '../store/types.ts';
+import { addressTo, assembleLetterData, loadLetterSource, type Addressee, type CaseLetterData, type LetterSource } from './letter-data.ts';
+import type { Mailer } from './mailer.ts';
+import { htmlToPdf } from './pdf.ts';
+import { notificationAddressees, parentAddressees } from './recipients.ts';
+import { renderMessage } from './render.ts';
+
+export interface MailDeps {
+  store: Store;
+  clock: Clock;
+  logger: Logger;
+  mailer: Mailer;
+  dataDir: string;
+}
+
+const sendLetterSchema = z.object({ caseId: z.string().min(1), template: z.string().min(1), to: z.literal('parents') });
+const notifySchema = z.object({ caseId: z.string().min(1), template: z.string().min(1), to: recipientSchema });
+
+/** The Message-ID of a message id: stable across attempts, opaque (effect ids carry case ids). */
+export function messageIdFor(id: string): string {
+  return `<${createHash('sha256').update(id).digest('hex').slice(0, 40)}@attendance-escalation.invalid>`;
+}
+
+/** nodemailer marks 5xx replies (other than 503) permanent; anything else may pass if tried again. */
+function isPermanentSmtp(error: unknown): boolean {
+  if (typeof error !== 'object' || error === null) return false;
+  const { permanent, responseCode } = error as { permanent?: unknown; responseCode?: unknown };
+  if (typeof permanent === 'boolean') return permanent;
+  return typeof responseCode === 'number' && responseCode >= 500 && responseCode !== 503;
+}
+
+const slug = (name: string) => name.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '');
+
+/**
+ * The outbox handlers for letters and notifications. Each recipient's message is recorded under
+ * an id derived from the effect id and the recipient before it is sent, and marked sent after:
+ * a rerun skips what was sent, and resends (with the same Message-ID) only what may not have been.
+ */
+export function createMailEffectHandlers(deps: MailDeps): Record<'sendLetter' | 'notify', EffectHandler> {
+  const { store, clock, logger, mailer } = deps;
+
+  async function task(effect: OutboxEffect, source: LetterSource, kind: string, key: string, title: string) {
+    await store.createTask({
+      id: `${effect.id}/${kind}/${key}`,
+      caseId: source.caseId,
+      schoolId: source.school.id,
+      kind,
+      title,
+      dueDate: londonDate(clock.now()),
+      createdAt: clock.now(),
+    });
+  }
+
+  async function load(effect: OutboxEffect, caseId: string) {
+    const source = await loadLetterSource(store, caseId, londonDate(clock.now()));
+    return { source, data: assembleLetterData(source) };
+  }
+
+  /** One message to one addressee; returns once it is sent, or kept for posting. */
+  async function deliver(effect: OutboxEffect, source: LetterSource, base: CaseLetterData, template: string, kind: Message['kind'], to: Addressee) {
+    const id = `${effect.id}/${to.role}/${to.key}`;
+    const data = addressTo(base, to);
+    const rendered = renderMessage(template, data);
+    let message = await store.getMessage(id);
+    if (!message) {
+      const pdf = await htmlToPdf(rendered.html, { title: rendered.subject, author: source.school.name });
+      await store.createMessage({
+        id,
+        effectId: effect.id,
+        caseId: source.caseId,
+        schoolId: source.school.id,
+        template,
+        kind,
+        recipientRole: to.role,
+        recipientName: to.name,
+        recipientEmail: to.email,
+        subject: rendered.subject,
+        messageId: messageIdFor(id),
+        status: to.email ? 'pending' : 'printOnly',
+        pdf,
+        createdAt: clock.now(),
+      });
+      message = await store.getMessage(id);
+    }
+    if (!message || message.status === 'sent') return;
+    if (message.status === 'printOnly' || !message.recipientEmail) {
+      const what = kind === 'letter' ? 'post the printed letter and' : 'send the notification by hand and';
+      await task(effect, source, 'contact-details', to.key, `No usable email address for ${to.name} (${to.relationship}): ${what} update their contact details`);
+      return;
+    }
+    const pdfName = `${slug(template)}-${slug(source.pupil.surname)}-${slug(to.name)}.pdf`;
+    try {
+      const { raw } = await mailer.send({
+        messageId: message.messageId,
+        from: source.school.notifyEmails?.office ? `"${source.school.name}" <${source.school.notifyEmails.office}>` : mailer.from,
+        to: message.recipientEmail,
+        subject: message.subject,
+        html: rendered.html,
+        text: rendered.text,
+        attachments: message.pdf ? [{ filename: pdfName, content: message.pdf, contentType: 'application/pdf' }] : [],
+      });
+      await store.updateMessage(id, { status: 'sent', at: clock.now(), transport: mailer.transport, raw });
+    } catch (error) {
+      const reason = error instanceof Error ? error.message : String(error);
+      if (!isPermanentSmtp(error)) {
+        await store.updateMessage(id, { status: 'pending', at: clock.now(), error: reason });
+        throw new Error(`sending ${template} to ${to.role} failed for now: ${reason}`, { cause: error });
+      }
+      await store.updateMessage(id, { status: 'failed', at: clock.now(), error: reason });
+      await task(effect, source, 'delivery-failed', to.key, `The ${kind} to ${to.name} was refused by the mail server: check the address, then post or resend it`);
+      throw new PermanentEffectError(`${template} to ${to.role} was refused: ${reason}`);
+    }
+    logger.info({ effectId: effect.id, messageId: message.messageId, template, role: to.role }, 'message sent');
+  }
+
+  /** Everyone in turn: one refusal does not stop the others, and is reported after them. */
+  async function deliverAll(effect: OutboxEffect, source: LetterSource, data: CaseLetterData, template: string, kind: Message['kind'], to: Addressee[]) {
+    let refusal: unknown = null;
+    for (const addressee of to) {
+      try {
+        await deliver(effect, source, data, template, kind, addressee);
+      } catch (error) {
+        if (!(error instanceof PermanentEffectError)) throw error;
+        refusal ??= error;
+      }
+    }
+    if (refusal) throw refusal;
+  }
+
+  return {
+    async sendLetter(effect) {
+      const params = sendLetterSchema.parse(effect.payload);
+      const { source, data } = await load(effect, params.caseId);
+      const parents = parentAddressees(source.contacts);
+      if (parents.length === 0) {
+        await task(effect, source, 'contact-details', 'parents', `No parent or carer with parental responsibility is recorded: ${params.template} could not be addressed`);
+        throw new PermanentEffectError(`no parent with parental responsibility for ${params.template}`);
+      }
+      await deliverAll(effect, source, data, params.template, 'letter', parents);
+    },
+
+    async notify(effect) {
+      const params = notifySchema.parse(effect.payload);
+      const { source, data } = await load(effect, params.caseId);
+      const addressees = notificationAddressees(params.to, source.school, source.contacts);
+      if (addressees.length === 0) {
+        await task(effect, source, 'contact-details', params.to, `No ${params.to} is recorded for this pupil: ${params.template} could not be sent`);
+        throw new PermanentEffectError(`no ${params.to} to notify with ${params.template}`);
+      }
+      await deliverAll(effect, source, data, params.template, 'notification', addressees);
+      if (addressees.every((addressee) => !addressee.email)) throw new PermanentEffectError(`no usable address for ${params.to}: ${params.template} was not sent`);
+    },
+  };
+}

@@ -1,0 +1,222 @@
+import { describe, it, expect, beforeAll, afterAll, beforeEach } from 'vitest';
+import { randomUUID } from 'node:crypto';
+import { mkdtemp, readdir, readFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { SMTPServer } from 'smtp-server';
+import { simpleParser, type ParsedMail } from 'mailparser';
+import { Readable } from 'node:stream';
+import { openTestPostgres } from '../../support/postgres.ts';
+import { ManualClock } from '../../../src/clock.ts';
+import { createLogger } from '../../../src/logger.ts';
+import { createOutboxDispatcher } from '../../../src/jobs/outbox-dispatcher.ts';
+import { createMailEffectHandlers, createMailer, messageIdFor } from '../../../src/mail/index.ts';
+import { CaseRunner, stateName } from '../../../src/simulator/case-runner.ts';
+import { calendarFor, getWorkflow } from '../../../workflows/index.ts';
+import { persist } from '../../../machines/workflow.ts';
+import type { Effect } from '../../../machines/types.ts';
+import type { OpenedPostgres } from '../../../src/store/postgres/open.ts';
+import type { Store } from '../../../src/store/types.ts';
+
+const logger = createLogger('silent');
+
+/** A real SMTP server on loopback that keeps what it accepts; `failNext` refuses the next message. */
+async function startSmtp() {
+  const received: { to: string[]; mail: ParsedMail }[] = [];
+  const state = { failNext: null as null | { code: number; message: string } };
+  const server = new SMTPServer({
+    disabledCommands: ['STARTTLS'],
+    authOptional: true,
+    logger: false,
+    onData(stream, session, callback) {
+      const chunks: Buffer[] = [];
+      stream.on('data', (chunk: Buffer) => chunks.push(chunk));
+      stream.on('end', () => {
+        const failure = state.failNext;
+        if (failure) {
+          state.failNext = null;
+          callback(Object.assign(new Error(failure.message), { responseCode: failure.code }));
+          return;
+        }
+        void simpleParser(Buffer.concat(chunks)).then((mail) => {
+          received.push({ to: session.envelope.rcptTo.map((r) => r.address), mail });
+          callback();
+        });
+      });
+    },
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.server.address() as { port: number };
+  return { received, state, url: `smtp://127.0.0.1:${port}`, close: () => new Promise<void>((resolve) => server.close(() => resolve())) };
+}
+
+/**
+ * A West Coventry pupil with a term of marks, a mother (email), a father (no email, both with
+ * parental responsibility), a grandparent (no responsibility) and a social worker, and a case
+ * opened through the real workflow: its effects are the outbox rows the case service would write.
+ */
+async function openedCase(store: Store, at: Date, extraContacts: { name: string; relationship: string; email: string | null }[] = []) {
+  const suffix = randomUUID().slice(0, 8);
+  const schoolId = `wca-${suffix}`;
+  await store.upsertTrust({ id: `atlp-${suffix}`, name: 'ATLP' });
+  await store.upsertSchool({
+    id: schoolId,
+    trustId: `atlp-${suffix}`,
+    name: 'West Coventry Academy',
+    workflowId: 'west-coventry',
+    localAuthority: 'coventry',
+    notifyEmails: { ewo: 'csaws@example.org', la: 'attendance@coventry.example.org', office: 'office@wca.example.org' },
+  });
+  const upn = 'K100000000001';
+  await store.upsertPupils(schoolId, [{ upn, forename: 'Tia', surname: 'Okafor', dateOfBirth: '2012-02-03', yearGroup: '8', vulnerability: [], onRoll: true }]);
+  const contact = (name: string, relationship: string, email: string | null, parentalResponsibility: boolean) => ({
+    upn,
+    name,
+    relationship,
+    email,
+    phone: null,
+    parentalResponsibility,
+    livesWith: parentalResponsibility,
+  });
+  await store.replaceContacts(schoolId, [
+    contact('Grace Okafor', 'mother', 'grace@example.org', true),
+    contact('Sam Okafor', 'father', null, true),
+    contact('Ada Okafor', 'grandparent', 'ada@example.org', false),
+    ...extraContacts.map((c) => contact(c.name, c.relationship, c.email, false)),
+  ]);
+  const workflow = getWorkflow('west-coventry');
+  const calendar = calendarFor(workflow, 'coventry');
+  const days = calendar.schoolDays('2025-09-01', '2025-10-17');
+  const marks = days.flatMap((date, i) =>
+    (['AM', 'PM'] as const).map((session, s) => ({ upn, date, session, code: i % 6 === 2 ? 'O' : s === 0 ? '/' : '\\', line: 2 + 2 * i + s })),
+  );
+  const marksImport = await store.beginMarksImport(schoolId, { actor: 'test', reason: 'fixture', at });
+  await marksImport.add(marks);
+  await marksImport.commit();
+
+  const caseId = randomUUID();
+  const runner = new CaseRunner(workflow, calendar, { caseId, upn, parents: [{ id: 'parent-1', name: 'Grace Okafor' }, { id: 'parent-2', name: 'Sam Okafor' }] });
+  const opened = runner.send({ type: 'OPEN', at: '2025-10-17', evidence: { rule: 'opening: below 95%', attendancePct: 83.3 } });
+  const escalated = runner.send({ type: 'UNEXPLAINED_ABSENCE', at: '2025-10-17', evidence: { rule: 'unexplained', attendancePct: 83.3 } });
+  const effects = [...opened.effects, ...escalated.effects].filter((effect): effect is Extract<Effect, { type: 'sendLetter' | 'notify' }> => effect.type === 'sendLetter' || effect.type === 'notify');
+  await store.createCase(
+    { id: caseId, schoolId, upn, workflowId: workflow.id, machineId: workflow.id, machineVersion: workflow.version, state: stateName(runner.value), status: 'open', snapshot: persist(workflow, { value: runner.value, context: runner.context } as never), openedAt: at },
+    { timeline: [], effects: effects.map((effect, index) => ({ id: `${caseId}:v1:${index}`, kind: effect.type, payload: effect.params })) },
+  );
+  return { caseId, schoolId, effects };
+}
+
+describe('mail delivery from the outbox', () => {
+  let db: OpenedPostgres;
+  let smtp: Awaited<ReturnType<typeof startSmtp>>;
+  let dataDir: string;
+  const clock = new ManualClock(new Date('2025-10-20T08:00:00Z'));
+
+  beforeAll(async () => {
+    db = await openTestPostgres();
+    smtp = await startSmtp();
+  });
+  afterAll(async () => {
+    await smtp?.close();
+    await db?.close();
+  });
+  beforeEach(async () => {
+    smtp.received.length = 0;
+    smtp.state.failNext = null;
+    dataDir = await mkdtemp(join(tmpdir(), 'mail-'));
+  });
+
+  function dispatcher(mailer = createMailer({ SMTP_URL: smtp.url, DATA_DIR: dataDir })) {
+    const handlers = createMailEffectHandlers({ store: db.store, clock, logger, mailer, dataDir });
+    return { handlers, outbox: createOutboxDispatcher({ store: db.store, clock, logger, handlers, baseDelayMs: 1000 }) };
+  }
+
+  it('when a case opens, then the parent with an email gets Letter A with its PDF, the parent without one gets a printable letter and a task', async () => {
+    const { caseId, effects } = await openedCase(db.store, clock.now());
+    expect(effects.map((effect) => effect.type)).toEqual(['sendLetter', 'notify']);
+    const { outbox } = dispatcher();
+    expect(await outbox.drain()).toMatchObject({ done: 1, failed: 1 });
+
+    const letters = smtp.received.filter((m) => m.mail.subject?.startsWith('Attendance Letter A'));
+    expect(letters.map((m) => m.to)).toEqual([['grace@example.org']]);
+    const letter = letters[0]?.mail;
+    expect(letter?.subject).toBe('Attendance Letter A: Tia Okafor');
+    expect(letter?.from?.text).toBe('"West Coventry Academy" <office@wca.example.org>');
+    const [graces] = await db.store.listMessages({ caseId });
+    expect(graces?.id).toMatch(new RegExp(`^${caseId}:v1:0/parent/[0-9a-f]{12}$`));
+    expect(letter?.messageId).toBe(messageIdFor(graces?.id ?? ''));
+    expect(letter?.text).toContain('Dear Grace Okafor');
+    expect(letter?.text).toMatch(/Tia's attendance is currently 8\d\.\d%/);
+    expect(letter?.html).toContain('Attendance record: Tia Okafor');
+    expect(letter?.attachments.map((a) => [a.contentType, a.content.subarray(0, 5).toString()])).toEqual([['application/pdf', '%PDF-']]);
+
+    const messages = await db.store.listMessages({ caseId });
+    expect(messages.filter((m) => m.kind === 'letter').map((m) => [m.recipientName, m.status, m.pdf?.subarray(0, 5).toString()])).toEqual([
+      ['Grace Okafor', 'sent', '%PDF-'],
+      ['Sam Okafor', 'printOnly', '%PDF-'],
+    ]);
+    const tasks = await db.store.listTasks({ caseId });
+    expect(tasks.map((t) => [t.kind, t.title])).toEqual([
+      ['contact-details', expect.stringContaining('No usable email address for Sam Okafor (father): post the printed letter')],
+      ['contact-details', expect.stringContaining('No socialWorker is recorded')],
+    ]);
+    // The unexplained-absence notice had no social worker to go to: failed, on the timeline.
+    expect((await db.store.listTimeline(caseId)).map((e) => [e.type, (e.evidence as { kind: string }).kind])).toEqual([['effect.failed', 'notify']]);
+  });
+
+  it('when the handler runs again after a crash and the dispatcher runs twice, then each recipient still has one message', async () => {
+    const { caseId } = await openedCase(db.store, clock.now(), [{ name: 'Jo Mensah', relationship: 'social worker', email: 'jo.mensah@example.org' }]);
+    const { handlers, outbox } = dispatcher();
+    expect(await outbox.drain()).toMatchObject({ done: 2, failed: 0 });
+    // A crash after sending but before completing the effect: the handler runs once more.
+    const effect = await db.store.getEffect(`${caseId}:v1:0`);
+    await handlers.sendLetter(effect!);
+    expect(await outbox.drain()).toMatchObject({ claimed: 0 });
+    expect(smtp.received.map((m) => m.to)).toEqual([['grace@example.org'], ['jo.mensah@example.org']]);
+    const notice = smtp.received[1]?.mail;
+    expect(notice?.subject).toBe('Unexplained absence: Tia Okafor');
+    expect(notice?.text).toContain('To: Jo Mensah');
+  });
+
+  it('when the server fails once for now, then the effect is retried with backoff and one message arrives', async () => {
+    const { caseId } = await openedCase(db.store, clock.now());
+    smtp.state.failNext = { code: 421, message: 'try again later' };
+    const { outbox } = dispatcher();
+    expect(await outbox.drain()).toMatchObject({ retried: 1 });
+    expect(await db.store.getEffect(`${caseId}:v1:0`)).toMatchObject({ status: 'pending', attempts: 1 });
+    expect((await db.store.listMessages({ caseId }))[0]).toMatchObject({ status: 'pending', error: expect.stringContaining('421') });
+    expect(smtp.received).toEqual([]);
+    clock.advance(1000);
+    expect(await outbox.drain()).toMatchObject({ done: 1 });
+    expect(smtp.received.map((m) => m.to)).toEqual([['grace@example.org']]);
+    expect((await db.store.listMessages({ caseId }))[0]).toMatchObject({ status: 'sent', transport: 'smtp', error: null });
+  });
+
+  it('when the server refuses the address for good, then the effect fails on the timeline and a staff task is raised', async () => {
+    const { caseId } = await openedCase(db.store, clock.now());
+    smtp.state.failNext = { code: 550, message: 'no such user' };
+    const { outbox } = dispatcher();
+    expect(await outbox.drain()).toMatchObject({ failed: 2 });
+    expect(await db.store.getEffect(`${caseId}:v1:0`)).toMatchObject({ status: 'failed', lastError: expect.stringContaining('550') });
+    expect((await db.store.listMessages({ caseId })).map((m) => [m.recipientName, m.status])).toEqual([
+      ['Grace Okafor', 'failed'],
+      ['Sam Okafor', 'printOnly'],
+    ]);
+    expect((await db.store.listTasks({ caseId })).map((t) => t.kind).sort()).toEqual(['contact-details', 'contact-details', 'delivery-failed']);
+  });
+
+  it('when no SMTP_URL is set, then the embedded mailer keeps the message as an .eml file and in the database', async () => {
+    const { caseId } = await openedCase(db.store, clock.now());
+    const { outbox } = dispatcher(createMailer({ DATA_DIR: dataDir }));
+    await outbox.drain();
+    expect(smtp.received).toEqual([]);
+    const [sent] = (await db.store.listMessages({ caseId })).filter((m) => m.status === 'sent');
+    expect(sent).toMatchObject({ transport: 'embedded', recipientEmail: 'grace@example.org' });
+    const files = await readdir(join(dataDir, 'mail'));
+    expect(files).toHaveLength(1);
+    const parsed = await simpleParser(Readable.from(await readFile(join(dataDir, 'mail', files[0]!))));
+    expect(parsed.messageId).toBe(sent?.messageId);
+    expect(parsed.subject).toBe('Attendance Letter A: Tia Okafor');
+    expect((await simpleParser(sent!.raw!)).attachments).toHaveLength(1);
+  });
+});
