@@ -2,7 +2,9 @@
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
 import { loadConfig, storeKind, type Config } from './config.ts';
-import { hasData, loadDemo } from './demo/demo-trust.ts';
+import { DEMO_CLOCK_START, DEMO_FIRST_REVIEW_MS, hasData, loadDemo } from './demo/demo-trust.ts';
+import { demoRegisterFiller } from './demo/demo-register.ts';
+import { SharedClock, advanceClock } from './cases/demo-clock.ts';
 import { systemClock, type Clock } from './clock.ts';
 import { createLogger, type Logger } from './logger.ts';
 import { openStore, type OpenedStore } from './store/open-store.ts';
@@ -19,6 +21,8 @@ export interface Service {
   worker: Worker | null;
   cases: CaseService;
   clock: Clock;
+  /** The movable clock, in demo mode. */
+  sharedClock: SharedClock | null;
   /** Base URL of the web server, when this process serves the web. */
   url: string | null;
   /** Whether this start loaded the demo trusts into an empty store. */
@@ -33,24 +37,35 @@ export interface ServiceOptions {
 
 export async function startService(config: Config, options: ServiceOptions = {}): Promise<Service> {
   const logger = options.logger ?? createLogger(config.LOG_LEVEL);
-  const clock = options.clock ?? systemClock;
   const opened = await openStore(config, logger);
+  const demoMode = config.DEMO ?? storeKind(config) === 'embedded-postgres';
+  // The demo's clock can be moved forward, and every process must agree on it.
+  const shared = demoMode && !options.clock ? new SharedClock(opened.store) : null;
+  const clock: Clock = options.clock ?? shared ?? systemClock;
+  await shared?.refresh();
+  const refreshing = shared ? setInterval(() => void shared.refresh().catch(() => {}), 2000).unref() : null;
   let worker: Worker | null = null;
   let server: Server | null = null;
   let demoLoaded = false;
   const stop = async () => {
+    if (refreshing) clearInterval(refreshing);
     if (server) await new Promise<void>((resolve) => server!.close(() => resolve()));
     await worker?.stop();
     await opened.close();
   };
   try {
+    const cases = createCaseService({ store: opened.store, clock, logger });
     // `npm start` on a fresh machine shows the product with data in it; a configured database is never seeded unasked.
-    if ((config.DEMO ?? storeKind(config) === 'embedded-postgres') && !(await hasData(opened.store))) {
+    if (demoMode && !(await hasData(opened.store))) {
       logger.info('loading the demo trusts');
-      await loadDemo(opened.store, { at: clock.now() });
+      await loadDemo(opened.store, { at: new Date() });
+      if (shared) {
+        // The demo's first school day after its term of marks: the first reviews open the first cases.
+        await shared.set(DEMO_CLOCK_START);
+        await advanceClock({ store: opened.store, cases, logger, clock: shared, fillRegister: demoRegisterFiller(opened.store) }, DEMO_FIRST_REVIEW_MS);
+      }
       demoLoaded = true;
     }
-    const cases = createCaseService({ store: opened.store, clock, logger });
     if (config.ROLE !== 'web') {
       const dispatcher = createOutboxDispatcher({ store: opened.store, clock, logger, handlers: coreEffectHandlers({ store: opened.store, clock, logger }) });
       const jobs = workerJobs({ store: opened.store, cases, dispatcher, clock, logger }, await opened.store.listSchools());
@@ -65,7 +80,7 @@ export async function startService(config: Config, options: ServiceOptions = {})
       const { port } = server.address() as AddressInfo;
       url = `http://${config.HOST === '0.0.0.0' ? 'localhost' : config.HOST}:${port}`;
     }
-    return { config, opened, worker, cases, clock, url, demoLoaded, stop };
+    return { config, opened, worker, cases, clock, sharedClock: shared, url, demoLoaded, stop };
   } catch (error) {
     await stop().catch(() => {});
     throw error;

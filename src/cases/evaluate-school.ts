@@ -17,6 +17,8 @@ export interface EvaluationSummary {
   events: number;
   /** Events the case refused because it had moved on (another worker, a staff action): not faults. */
   refused: number;
+  /** The school was already evaluated for this date: its daily events (absence today, milestones) are sent once. */
+  alreadyEvaluated: boolean;
 }
 
 /** The school may not know why a run of absence is happening only while every mark is N or O. */
@@ -49,8 +51,20 @@ export async function evaluateSchool(
   const entry = machineFor(school);
   const { policy } = entry.workflow;
   const calendar = entry.calendar;
-  const summary: EvaluationSummary = { schoolId, asOf, schoolDay: calendar.isSchoolDay(asOf), reviewDay: false, pupils: 0, opened: 0, events: 0, refused: 0 };
+  const summary: EvaluationSummary = {
+    schoolId,
+    asOf,
+    schoolDay: calendar.isSchoolDay(asOf),
+    reviewDay: false,
+    pupils: 0,
+    opened: 0,
+    events: 0,
+    refused: 0,
+    alreadyEvaluated: false,
+  };
   if (!summary.schoolDay) return summary;
+  const marker = `evaluated:${schoolId}`;
+  if (((await store.getSetting(marker)) as IsoDate | null) === asOf) return { ...summary, alreadyEvaluated: true };
   summary.reviewDay = isReviewDay(policy, calendar, asOf);
 
   const pupils = new Map((await store.listPupils(schoolId)).map((pupil) => [pupil.upn, pupil]));
@@ -83,6 +97,7 @@ export async function evaluateSchool(
       }
     }
   }
+  await store.putSetting(marker, asOf);
   return summary;
 
   async function deliver(caseId: string, event: CaseEvent) {

@@ -27,6 +27,10 @@ export const DEMO_SCHOOLS: (School & { synthetic: SyntheticSchool; pupils: numbe
 /** The demo register runs through the autumn term of 2025 up to this date; the demo clock starts after it. */
 export const DEMO_TERM = { from: '2025-09-01', to: '2025-11-28' } as const satisfies { from: IsoDate; to: IsoDate };
 
+/** Noon on the Sunday after the demo term's marks; advancing to Monday evening runs the first reviews. */
+export const DEMO_CLOCK_START = new Date('2025-11-30T12:00:00Z');
+export const DEMO_FIRST_REVIEW_MS = 30 * 3_600_000;
+
 const PUPIL_COLUMNS = ['upn', 'forename', 'surname', 'date_of_birth', 'year_group', 'vulnerability'] as const;
 const CONTACT_COLUMNS = ['upn', 'name', 'relationship', 'email', 'phone', 'parental_responsibility', 'lives_with'] as const;
 

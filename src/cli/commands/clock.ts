@@ -1,0 +1,52 @@
+import { parseArgs } from 'node:util';
+import { withStore } from '../open.ts';
+import { createLogger } from '../../logger.ts';
+import { createCaseService } from '../../cases/case-service.ts';
+import { SharedClock, advanceClock, isShiftedClock } from '../../cases/demo-clock.ts';
+import { demoRegisterFiller } from '../../demo/demo-register.ts';
+
+const usage = `usage: attendance clock show
+       attendance clock advance <duration>     e.g. 1d, 3w, 12h, 28d
+
+Moves the demo clock forward, living through every day on the way: timers fire each morning,
+the demo register grows and each school is evaluated each school-day evening. Demo mode only.`;
+
+const UNITS: Record<string, number> = { h: 3_600_000, d: 86_400_000, w: 7 * 86_400_000 };
+
+export function parseDuration(text: string): number | null {
+  const match = /^(\d+)([hdw])$/.exec(text.trim());
+  return match ? Number(match[1]) * UNITS[match[2]!]! : null;
+}
+
+export async function run(args: string[]): Promise<number> {
+  const { positionals, values } = parseArgs({ args, allowPositionals: true, options: { help: { type: 'boolean', short: 'h' } } });
+  const [action, durationText] = positionals;
+  if (values.help || (action !== 'show' && action !== 'advance')) {
+    console.log(usage);
+    return values.help ? 0 : 2;
+  }
+  return withStore(async (store) => {
+    const clock = new SharedClock(store);
+    await clock.refresh();
+    if (action === 'show') {
+      console.log(`${clock.now().toISOString()}${(await isShiftedClock(store)) ? ' (demo clock)' : ' (real time)'}`);
+      return 0;
+    }
+    const ms = durationText ? parseDuration(durationText) : null;
+    if (ms === null) {
+      console.error(`'${durationText ?? ''}' is not a duration: use a number and h, d or w (e.g. 28d)\n\n${usage}`);
+      return 2;
+    }
+    if (!(await isShiftedClock(store))) {
+      console.error('the clock moves only in demo mode (this store runs on real time)');
+      return 1;
+    }
+    const logger = createLogger('warn');
+    const cases = createCaseService({ store, clock, logger });
+    const result = await advanceClock({ store, cases, logger, clock, fillRegister: demoRegisterFiller(store) }, ms);
+    console.log(
+      `clock moved from ${result.from.toISOString()} to ${result.to.toISOString()}: ${result.timersFired} timers fired, ${result.evaluations} school evaluations`,
+    );
+    return 0;
+  });
+}

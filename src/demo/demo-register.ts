@@ -1,0 +1,31 @@
+import { Readable } from 'node:stream';
+import type { IsoDate } from '../domain/types.ts';
+import { importMarks } from '../register/import-register.ts';
+import type { Store } from '../store/types.ts';
+import { machineFor } from '../cases/case-machines.ts';
+import { DEMO_SCHOOLS } from './demo-trust.ts';
+import { syntheticMarks, syntheticPupils, toCsv } from './synthetic.ts';
+
+/** A number from a date, so each demo day's marks differ but are the same on every run. */
+const daySeed = (date: IsoDate) => Number(date.replaceAll('-', '')) % 1_000_003;
+
+/**
+ * Writes each demo school's register for a day as its MIS would, so the demo's cases move on as
+ * its clock does: the same synthetic pupils, with their attendance patterns, one more day.
+ */
+export function demoRegisterFiller(store: Store) {
+  return async (date: IsoDate) => {
+    for (const [index, { synthetic, pupils: count, ...school }] of DEMO_SCHOOLS.entries()) {
+      if (!(await store.getSchool(school.id)) || !machineFor(school).calendar.isSchoolDay(date)) continue;
+      const { pupils } = syntheticPupils(synthetic, count, 1000 + index);
+      const rows = syntheticMarks(pupils, machineFor(school).calendar, date, date, daySeed(date) + index);
+      await importMarks(store, {
+        schoolId: school.id,
+        source: Readable.from([Buffer.from(toCsv(['upn', 'date', 'session', 'code'], rows))]),
+        actor: 'system:demo',
+        reason: 'demo register',
+        at: new Date(),
+      });
+    }
+  };
+}
