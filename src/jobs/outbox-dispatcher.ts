@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Clock } from '../clock.ts';
 import type { Logger } from '../logger.ts';
 import type { OutboxEffect, Store } from '../store/types.ts';
+import { londonDate } from '../cases/london-time.ts';
 
 /** Thrown by a handler when trying again cannot help (bad address, rejected by the server for good). */
 export class PermanentEffectError extends Error {
@@ -59,8 +60,19 @@ export function createOutboxDispatcher(options: DispatcherOptions) {
     await store.failEffect(effect.id, message, at);
     summary.failed += 1;
     logger.warn({ effectId: effect.id, kind: effect.kind, attempts: effect.attempts }, 'effect failed permanently');
-    if (effect.caseId) {
-      await store.appendTimeline(effect.caseId, [
+    const record = effect.caseId ? await store.getCase(effect.caseId) : null;
+    if (record) {
+      // Someone must act on what did not happen: a letter not sent is a letter a family never got.
+      await store.createTask({
+        id: `failed:${effect.id}`,
+        caseId: record.id,
+        schoolId: record.schoolId,
+        kind: 'effect-failed',
+        title: `${effect.kind} could not be completed: ${message}`,
+        dueDate: londonDate(at),
+        createdAt: at,
+      });
+      await store.appendTimeline(record.id, [
         {
           id: randomUUID(),
           at,

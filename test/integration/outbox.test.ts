@@ -59,6 +59,9 @@ describe('outbox dispatcher on PostgreSQL', () => {
     expect(await db.store.listTimeline(caseId)).toMatchObject([
       { type: 'effect.failed', actor: 'system:outbox', evidence: { effectId: 'bad-1', kind: 'bounce', error: '550 mailbox unavailable' } },
     ]);
+    expect(await db.store.listTasks({ caseId })).toMatchObject([
+      { kind: 'effect-failed', title: 'bounce could not be completed: 550 mailbox unavailable', dueDate: '2025-01-10', status: 'open' },
+    ]);
   });
 
   it('when the attempts run out, then the effect fails instead of retrying for ever', async () => {
