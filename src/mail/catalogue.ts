@@ -1,5 +1,5 @@
 import { WORKFLOWS } from '../../workflows/index.ts';
-import type { Policy } from '../domain/policy.ts';
+import type { Notification, Policy, Recipient } from '../domain/policy.ts';
 
 /** Letters the workflows do not send themselves but staff can produce for a case. */
 export const STAFF_TEMPLATES = {
@@ -13,8 +13,9 @@ export const STAFF_TEMPLATES = {
 export type TemplateKind = 'letter' | 'notification';
 
 /** Every template a workflow's escalation can name in a sendLetter or notify effect. */
-export function templatesOf(policy: Policy): string[] {
-  const notifications = [
+/** Every notify effect a workflow's escalation can make; the machine names the supervision-order request after the policy. */
+function notificationsOf(policy: Policy): Notification[] {
+  return [
     ...policy.stages.flatMap((stage) => [...stage.notify, ...(stage.noImprovement?.notify ?? [])]),
     policy.noticeToImprove.request,
     policy.penaltyNotice.request,
@@ -22,10 +23,14 @@ export function templatesOf(policy: Policy): string[] {
     policy.sicknessReturn.notify,
     policy.unexplainedAbsence.notify,
     ...(policy.childMissingEducation ? [policy.childMissingEducation.notify] : []),
-  ].map((notification) => notification.template);
+    { to: policy.legalRequestsTo, template: `${policy.id}/education-supervision-order-request` },
+  ];
+}
+
+export function templatesOf(policy: Policy): string[] {
+  const notifications = notificationsOf(policy).map((notification) => notification.template);
   const letters = policy.stages.flatMap((stage) => (stage.letter ? [stage.letter] : []));
-  // The machine names the supervision-order request after the policy (machines/escalation.ts).
-  return [...new Set([...letters, policy.prosecution.formalNotice, ...notifications, `${policy.id}/education-supervision-order-request`])].sort();
+  return [...new Set([...letters, policy.prosecution.formalNotice, ...notifications])].sort();
 }
 
 const PARENT_LETTERS = new Set(
@@ -41,4 +46,9 @@ export function templateKind(id: string): TemplateKind {
 /** Every template there is to preview or test: the workflows' and the staff's own. */
 export function allTemplates(): string[] {
   return [...new Set([...Object.values(WORKFLOWS).flatMap(({ policy }) => templatesOf(policy)), ...Object.keys(STAFF_TEMPLATES)])].sort();
+}
+
+/** Who a notification template is written for, as the workflows address it ('la' when none names it). */
+export function recipientOf(id: string): Recipient {
+  return Object.values(WORKFLOWS).flatMap(({ policy }) => notificationsOf(policy)).find((notification) => notification.template === id)?.to ?? 'la';
 }

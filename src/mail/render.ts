@@ -80,8 +80,7 @@ export function renderMessage(id: string, data: LetterData): RenderedMessage {
   const text = convert(between(html, /<body/, '</body>'), {
     wordwrap: 78,
     selectors: [
-      { selector: 'h1', options: { uppercase: false } },
-      { selector: 'h2', options: { uppercase: false } },
+      ...['h1', 'h2', 'h3'].map((selector) => ({ selector, options: { uppercase: false } })),
       { selector: 'table', format: 'dataTable', options: { uppercaseHeaderCells: false } },
     ],
   });
