@@ -46,12 +46,13 @@ const slug = (name: string) => name.toLowerCase().replace(/[^a-z0-9]+/g, '-').re
 export function createMailEffectHandlers(deps: MailDeps): Record<'sendLetter' | 'notify', EffectHandler> {
   const { store, clock, logger, mailer } = deps;
 
-  async function task(effect: OutboxEffect, source: LetterSource, kind: string, key: string, title: string) {
+  /** An address to fix: the effect itself succeeds (the letter is printed for posting). */
+  async function contactTask(effect: OutboxEffect, source: LetterSource, key: string, title: string) {
     await store.createTask({
-      id: `${effect.id}/${kind}/${key}`,
+      id: `${effect.id}/contact-details/${key}`,
       caseId: source.caseId,
       schoolId: source.school.id,
-      kind,
+      kind: 'contact-details',
       title,
       dueDate: londonDate(clock.now()),
       createdAt: clock.now(),
@@ -92,7 +93,7 @@ export function createMailEffectHandlers(deps: MailDeps): Record<'sendLetter' | 
     if (!message || message.status === 'sent') return;
     if (message.status === 'printOnly' || !message.recipientEmail) {
       const what = kind === 'letter' ? 'post the printed letter and' : 'send the notification by hand and';
-      await task(effect, source, 'contact-details', to.key, `No usable email address for ${to.name} (${to.relationship}): ${what} update their contact details`);
+      await contactTask(effect, source, to.key, `No usable email address for ${to.name} (${to.relationship}): ${what} update their contact details`);
       return;
     }
     const pdfName = `${slug(template)}-${slug(source.pupil.surname)}-${slug(to.name)}.pdf`;
@@ -114,8 +115,8 @@ export function createMailEffectHandlers(deps: MailDeps): Record<'sendLetter' | 
         throw new Error(`sending ${template} to ${to.role} failed for now: ${reason}`, { cause: error });
       }
       await store.updateMessage(id, { status: 'failed', at: clock.now(), error: reason });
-      await task(effect, source, 'delivery-failed', to.key, `The ${kind} to ${to.name} was refused by the mail server: check the address, then post or resend it`);
-      throw new PermanentEffectError(`${template} to ${to.role} was refused: ${reason}`);
+      // The dispatcher raises the staff task for a failed effect, with this message as its title.
+      throw new PermanentEffectError(`the mail server refused ${template} to ${to.name} (check the address, then post or resend it): ${reason}`);
     }
     logger.info({ effectId: effect.id, messageId: message.messageId, template, role: to.role }, 'message sent');
   }
@@ -139,10 +140,7 @@ export function createMailEffectHandlers(deps: MailDeps): Record<'sendLetter' | 
       const params = sendLetterSchema.parse(effect.payload);
       const { source, data } = await load(effect, params.caseId);
       const parents = parentAddressees(source.contacts);
-      if (parents.length === 0) {
-        await task(effect, source, 'contact-details', 'parents', `No parent or carer with parental responsibility is recorded: ${params.template} could not be addressed`);
-        throw new PermanentEffectError(`no parent with parental responsibility for ${params.template}`);
-      }
+      if (parents.length === 0) throw new PermanentEffectError(`no parent or carer with parental responsibility is recorded, so ${params.template} could not be addressed`);
       await deliverAll(effect, source, data, params.template, 'letter', parents);
     },
 
@@ -150,10 +148,7 @@ export function createMailEffectHandlers(deps: MailDeps): Record<'sendLetter' | 
       const params = notifySchema.parse(effect.payload);
       const { source, data } = await load(effect, params.caseId);
       const addressees = notificationAddressees(params.to, source.school, source.contacts);
-      if (addressees.length === 0) {
-        await task(effect, source, 'contact-details', params.to, `No ${params.to} is recorded for this pupil: ${params.template} could not be sent`);
-        throw new PermanentEffectError(`no ${params.to} to notify with ${params.template}`);
-      }
+      if (addressees.length === 0) throw new PermanentEffectError(`no ${params.to} is recorded for this pupil, so ${params.template} could not be sent`);
       await deliverAll(effect, source, data, params.template, 'notification', addressees);
       if (addressees.every((addressee) => !addressee.email)) throw new PermanentEffectError(`no usable address for ${params.to}: ${params.template} was not sent`);
     },

@@ -158,7 +158,7 @@ describe('mail delivery from the outbox', () => {
     const tasks = await db.store.listTasks({ caseId });
     expect(tasks.map((t) => [t.kind, t.title])).toEqual([
       ['contact-details', expect.stringContaining('No usable email address for Sam Okafor (father): post the printed letter')],
-      ['contact-details', expect.stringContaining('No socialWorker is recorded')],
+      ['effect-failed', expect.stringContaining('no socialWorker is recorded for this pupil')],
     ]);
     // The unexplained-absence notice had no social worker to go to: failed, on the timeline.
     expect((await db.store.listTimeline(caseId)).map((e) => [e.type, (e.evidence as { kind: string }).kind])).toEqual([['effect.failed', 'notify']]);
@@ -202,7 +202,11 @@ describe('mail delivery from the outbox', () => {
       ['Grace Okafor', 'failed'],
       ['Sam Okafor', 'printOnly'],
     ]);
-    expect((await db.store.listTasks({ caseId })).map((t) => t.kind).sort()).toEqual(['contact-details', 'contact-details', 'delivery-failed']);
+    expect((await db.store.listTasks({ caseId })).map((t) => [t.kind, t.title]).sort()).toEqual([
+      ['contact-details', expect.stringContaining('Sam Okafor')],
+      ['effect-failed', expect.stringContaining('no socialWorker')],
+      ['effect-failed', expect.stringContaining('the mail server refused west-coventry/letter-a to Grace Okafor')],
+    ]);
   });
 
   it('when no SMTP_URL is set, then the embedded mailer keeps the message as an .eml file and in the database', async () => {
