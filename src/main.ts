@@ -14,6 +14,7 @@ import { coreEffectHandlers } from './jobs/effect-handlers.ts';
 import { workerJobs } from './jobs/worker-jobs.ts';
 import { createCaseService, type CaseService } from './cases/case-service.ts';
 import { createApp } from './http/app.ts';
+import { oidcSettingsFrom } from './http/auth/auth-config.ts';
 
 export interface Service {
   config: Config;
@@ -73,7 +74,10 @@ export async function startService(config: Config, options: ServiceOptions = {})
     }
     let url: string | null = null;
     if (config.ROLE !== 'worker') {
-      const app = createApp({ store: opened.store, logger, worker });
+      const demoClock = shared
+        ? { advance: (ms: number) => advanceClock({ store: opened.store, cases, logger, clock: shared, fillRegister: demoRegisterFiller(opened.store) }, ms) }
+        : null;
+      const app = createApp({ store: opened.store, logger, worker, cases, clock, demoClock, oidc: oidcSettingsFrom(process.env) });
       server = await new Promise<Server>((resolve, reject) => {
         const listening = app.listen(config.PORT, config.HOST, () => resolve(listening)).on('error', reject);
       });

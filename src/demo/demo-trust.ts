@@ -1,3 +1,4 @@
+import { createDemoAccounts } from '../access/demo-accounts.ts';
 import { Readable } from 'node:stream';
 import type { IsoDate } from '../domain/types.ts';
 import { importContacts, importMarks, importPupils, type ImportReport } from '../register/import-register.ts';
@@ -58,4 +59,5 @@ export async function loadDemo(store: Store, options: { at: Date; onSchool?: (sc
     if (rejected) throw new Error(`demo data for ${school.name} was rejected: ${rejected.problems.map((p) => `line ${p.line}: ${p.message}`).join('; ')}`);
     options.onSchool?.(school, reports);
   }
+  await createDemoAccounts(store, options.at);
 }

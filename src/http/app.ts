@@ -1,19 +1,82 @@
 import express from 'express';
+import helmet from 'helmet';
 import { pinoHttp } from 'pino-http';
+import type { CaseService } from '../cases/case-service.ts';
+import type { Clock } from '../clock.ts';
 import type { Logger } from '../logger.ts';
 import type { Store } from '../store/types.ts';
-import { errorHandler } from './errors.ts';
+import { auditRecorder } from '../access/audit.ts';
+import { AppError, errorHandler } from './errors.ts';
+import { sessionStore } from './auth/sessions.ts';
+import { oidcClient } from './auth/oidc.ts';
+import type { OidcSettings } from './auth/auth-config.ts';
+import { mountRoutes, route, type AnyRoute } from './api/route.ts';
+import { openApiDocument } from './api/openapi.ts';
+import { mountDocs } from './api/docs.ts';
+import type { DemoClockControl } from './api/deps.ts';
+import { authRoutes } from './api/auth/auth-routes.ts';
+import { caseRoutes } from './api/cases/case-routes.ts';
+import { pupilRoutes } from './api/pupils/pupil-routes.ts';
+import { schoolRoutes } from './api/schools/school-routes.ts';
+import { workflowRoutes } from './api/workflows/workflow-routes.ts';
+import { adminRoutes } from './api/admin/admin-routes.ts';
 
 export interface AppDeps {
   store: Store;
   logger: Logger;
   /** Whether this process runs the worker, and if so whether Agenda is up. */
   worker: { isRunning(): boolean } | null;
+  cases: CaseService;
+  /** The service clock: "today" for cases and register imports. */
+  clock: Clock;
+  /** Moves the demo clock (admins); null outside demo mode. */
+  demoClock?: DemoClockControl | null;
+  /** Single sign-on provider, when configured. */
+  oidc?: OidcSettings | null;
+  /** Wall-clock time for sessions, rate limits and the audit log; tests inject one. */
+  now?: () => Date;
+}
+
+/** Every API route, in one registry: mounted from it, and described from it in /api/openapi.json. */
+export function apiRoutes(deps: AppDeps): AnyRoute[] {
+  const now = deps.now ?? (() => new Date());
+  const api = { store: deps.store, cases: deps.cases, clock: deps.clock, logger: deps.logger, demoClock: deps.demoClock ?? null };
+  const routes: AnyRoute[] = [
+    ...authRoutes({
+      store: deps.store,
+      sessions: sessionStore(deps.store, now),
+      audit: auditRecorder(deps.store, now),
+      now,
+      oidc: deps.oidc ? oidcClient(deps.oidc) : null,
+    }),
+    ...caseRoutes(api),
+    ...pupilRoutes(api),
+    ...schoolRoutes(api),
+    ...workflowRoutes(),
+    ...adminRoutes(api),
+  ];
+  let document: unknown;
+  routes.push(openApiRoute(() => (document ??= openApiDocument(routes))));
+  return routes;
+}
+
+function openApiRoute(document: () => unknown): AnyRoute {
+  return route({
+    method: 'get',
+    path: '/api/openapi.json',
+    tag: 'meta',
+    summary: 'This API description (OpenAPI 3.1); interactive docs at /api/docs',
+    public: true,
+    responses: { 200: 'the OpenAPI document' },
+    handle: document,
+  });
 }
 
 export function createApp(deps: AppDeps): express.Express {
+  const now = deps.now ?? (() => new Date());
   const app = express();
   app.disable('x-powered-by');
+  app.set('query parser', 'simple');
   app.use(
     pinoHttp({
       logger: deps.logger,
@@ -21,7 +84,7 @@ export function createApp(deps: AppDeps): express.Express {
       serializers: { req: (req: { method: string; url: string; id: unknown }) => ({ id: req.id, method: req.method, path: req.url.split('?')[0] }) },
     }),
   );
-  app.use(express.json({ limit: '1mb' }));
+  app.use(helmet());
 
   app.get('/healthz', async (_req, res) => {
     const database = await deps.store.ping().then(
@@ -31,6 +94,21 @@ export function createApp(deps: AppDeps): express.Express {
     const agenda = deps.worker ? (deps.worker.isRunning() ? 'running' : 'stopped') : 'not in this process';
     const healthy = database === 'ok' && agenda !== 'stopped';
     res.status(healthy ? 200 : 503).json({ status: healthy ? 'ok' : 'degraded', store: deps.store.kind, database, agenda });
+  });
+
+  const sessions = sessionStore(deps.store, now);
+  app.use('/api', async (req, res, next) => {
+    // Personal data: no shared cache may keep an answer.
+    res.set('Cache-Control', 'no-store');
+    res.locals.signedIn = await sessions.load(req);
+    next();
+  });
+  const router = express.Router();
+  mountDocs(router);
+  mountRoutes(router, apiRoutes(deps), { store: deps.store, audit: auditRecorder(deps.store, now) });
+  app.use(router);
+  app.use('/api', () => {
+    throw new AppError(404, 'not_found', 'no such API route');
   });
 
   app.use(errorHandler(deps.logger));

@@ -1,0 +1,20 @@
+import type { Role } from '../store/types.ts';
+
+export const ROLES = ['pastoral', 'champion', 'ewo', 'trustLead', 'admin'] as const satisfies readonly Role[];
+
+export const ROLE_NAMES: Record<Role, string> = {
+  pastoral: 'Pastoral leader / attendance officer',
+  champion: 'Senior attendance champion',
+  ewo: 'Education welfare officer',
+  trustLead: 'Trust lead',
+  admin: 'Administrator',
+};
+
+/** Roles that may record staff actions on the cases they can see (the trust lead only looks). */
+export const ACTING_ROLES: readonly Role[] = ['pastoral', 'champion', 'ewo', 'admin'];
+
+/** Legal steps are the school's decision to take: the senior attendance champion approves them. */
+export const LEGAL_STEP_ROLES: readonly Role[] = ['champion', 'admin'];
+
+/** Whole-school work (register imports, school metrics) belongs to the school's own staff. */
+export const SCHOOL_STAFF_ROLES: readonly Role[] = ['pastoral', 'champion', 'admin'];

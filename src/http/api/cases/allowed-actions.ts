@@ -1,0 +1,76 @@
+import { transition } from 'xstate';
+import { CONSIDERATIONS } from '../../../domain/penalty-notices.ts';
+import type { IsoDate } from '../../../domain/types.ts';
+import { snapshotOf, type SchoolMachine } from '../../../cases/case-machines.ts';
+import type { CaseRecord } from '../../../store/types.ts';
+import { mayAct, mayTakeLegalSteps, type Access } from '../../../access/scope.ts';
+import { DECISIONS, isLegalStep, STAFF_ACTION_TYPES, toCaseEvent, type MachineAction, type StaffActionType } from './staff-events.ts';
+
+export interface AllowedAction {
+  type: StaffActionType;
+  /** Whether this is a legal step (for a decision: whether any allowed decision is one). */
+  legal: boolean;
+  /** Whether the caller's role may take it. */
+  youMay: boolean;
+  /** The parents it can be recorded for now, for actions about one parent's notice. */
+  parentIds?: string[];
+  /** The decisions the case accepts now, for recorded considerations. */
+  decisions?: string[];
+}
+
+const fullConsiderations = Object.fromEntries(CONSIDERATIONS.map(({ id }) => [id, { answer: true, rationale: 'sample' }]));
+
+/** Every variant of an action worth trying: one per parent, per decision. */
+function samples(type: Exclude<StaffActionType, 'NOTE'>, parentIds: string[]): MachineAction[] {
+  const variants: Record<string, unknown>[] = (() => {
+    switch (type) {
+      case 'CONSIDERATIONS_RECORDED':
+        return DECISIONS.map((decision) => ({ considerations: fullConsiderations, decision }));
+      case 'PENALTY_NOTICE_ISSUED':
+      case 'PENALTY_PAID':
+        return parentIds.map((parentId) => ({ parentId }));
+      case 'LA_DECISION':
+        return parentIds.flatMap((parentId) => [{ parentId, decision: 'prosecute' }, { parentId, decision: 'withdraw' }]);
+      case 'COURT_OUTCOME':
+        return [{ outcome: 'convicted' }];
+      case 'CASE_WITHDRAWN':
+        return [{ reason: 'sample' }];
+      case 'VULNERABILITY_RATED':
+        return [{ rating: 'RED' }];
+      default:
+        return [{}];
+    }
+  })();
+  return variants.map((fields) => ({ type, ...fields }) as MachineAction);
+}
+
+/**
+ * The staff actions the case accepts now, read from the machine itself: each candidate event is
+ * run through the pure transition on the stored snapshot, and whatever changes it is allowed.
+ */
+export function allowedActions(entry: SchoolMachine, record: CaseRecord, today: IsoDate, access: Access): AllowedAction[] {
+  const snapshot = snapshotOf(entry, record);
+  const parentIds = snapshot.context.parents.map((parent) => parent.id);
+  const accepts = (action: MachineAction) => {
+    const next = transition(entry.machine, snapshot, toCaseEvent(action, today, access.user.id))[0];
+    return next !== snapshot && next.status !== 'error';
+  };
+  const result: AllowedAction[] = [];
+  for (const type of STAFF_ACTION_TYPES) {
+    if (type === 'NOTE') continue;
+    const accepted = samples(type, parentIds).filter(accepts);
+    if (accepted.length === 0) continue;
+    const legalOnes = accepted.filter((action) => isLegalStep(action));
+    const allowed: AllowedAction = {
+      type,
+      legal: legalOnes.length > 0,
+      youMay: mayAct(access) && (mayTakeLegalSteps(access) || legalOnes.length < accepted.length),
+    };
+    const parents = [...new Set(accepted.flatMap((action) => ('parentId' in action ? [action.parentId] : [])))];
+    if (parents.length > 0) allowed.parentIds = parents;
+    if (type === 'CONSIDERATIONS_RECORDED') allowed.decisions = accepted.map((action) => (action as { decision: string }).decision);
+    result.push(allowed);
+  }
+  result.push({ type: 'NOTE', legal: false, youMay: mayAct(access) });
+  return result;
+}

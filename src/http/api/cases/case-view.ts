@@ -1,0 +1,72 @@
+import { computeMetrics } from '../../../domain/metrics.ts';
+import type { CaseContext } from '../../../../machines/types.ts';
+import { machineFor } from '../../../cases/case-machines.ts';
+import type { Access } from '../../../access/scope.ts';
+import type { CaseRecord, Message, Pupil } from '../../../store/types.ts';
+import { todayOf, type ApiDeps } from '../deps.ts';
+import { allowedActions } from './allowed-actions.ts';
+
+export const caseSummary = (record: CaseRecord) => ({
+  id: record.id,
+  schoolId: record.schoolId,
+  upn: record.upn,
+  workflowId: record.workflowId,
+  state: record.state,
+  status: record.status,
+  version: record.version,
+  openedAt: record.openedAt,
+  updatedAt: record.updatedAt,
+});
+
+export const pupilSummary = (pupil: Pupil) => ({
+  upn: pupil.upn,
+  forename: pupil.forename,
+  surname: pupil.surname,
+  dateOfBirth: pupil.dateOfBirth,
+  yearGroup: pupil.yearGroup,
+  vulnerability: pupil.vulnerability,
+  onRoll: pupil.onRoll,
+});
+
+/** A letter or notification without its stored copies (the .eml and the PDF are served on their own). */
+const letterSummary = (message: Message) => ({
+  id: message.id,
+  template: message.template,
+  kind: message.kind,
+  recipientRole: message.recipientRole,
+  recipientName: message.recipientName,
+  subject: message.subject,
+  status: message.status,
+  createdAt: message.createdAt,
+  sentAt: message.sentAt,
+  hasPdf: message.pdf !== null,
+});
+
+/** Everything the case-review screen shows, as of today: the pupil, their metrics, the state, what can be done next. */
+export async function caseDetail(deps: ApiDeps, access: Access, record: CaseRecord) {
+  const { store } = deps;
+  const school = (await store.getSchool(record.schoolId))!;
+  const entry = machineFor(school);
+  const today = todayOf(deps);
+  const from = entry.calendar.academicYearStart(today);
+  // The rolling 10-week window of the national threshold can reach back before the academic year.
+  const earliest = [from, entry.calendar.rollingWindowStart(today, 10)].sort()[0];
+  const [pupil, marks, tasks, letters] = await Promise.all([
+    store.getPupil(record.schoolId, record.upn),
+    store.listMarks(record.schoolId, record.upn, { from: earliest, to: today }),
+    store.listTasks({ caseId: record.id }),
+    store.listMessages({ caseId: record.id }),
+  ]);
+  const context = (record.snapshot as { context: CaseContext }).context;
+  const { timers: _timers, timerSeq: _seq, ...state } = context;
+  return {
+    case: caseSummary(record),
+    school: { id: school.id, name: school.name },
+    pupil: pupil && pupilSummary(pupil),
+    metrics: computeMetrics({ marks, calendar: entry.calendar, asOf: today, from, bands: entry.workflow.policy.bands }),
+    context: state,
+    allowedActions: allowedActions(entry, record, today, access),
+    tasks,
+    letters: letters.map(letterSummary),
+  };
+}

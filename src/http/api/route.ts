@@ -1,0 +1,89 @@
+import express, { type Request, type Response, type Router } from 'express';
+import type { z } from 'zod';
+import { accessFor, type Access } from '../../access/scope.ts';
+import type { AuditRecorder, AuditTarget } from '../../access/audit.ts';
+import type { Store } from '../../store/types.ts';
+import { AppError } from '../errors.ts';
+import { checkCsrf, type SignedIn } from '../auth/sessions.ts';
+import { parseRequest } from './validation.ts';
+
+type Out<S> = S extends z.ZodType ? z.output<S> : undefined;
+
+export interface Caller extends SignedIn {
+  /** What the caller may see and do, computed once per request. */
+  access(): Promise<Access>;
+  audit(action: string, target: AuditTarget, detail?: Record<string, unknown>): Promise<void>;
+}
+
+export interface RouteContext<P, Q, B> {
+  params: P;
+  query: Q;
+  body: B;
+  req: Request;
+  res: Response;
+  /** The signed-in caller; only a public route can run without one. */
+  caller(): Caller;
+}
+
+export interface RouteSpec<P extends z.ZodType | undefined, Q extends z.ZodType | undefined, B extends z.ZodType | undefined> {
+  method: 'get' | 'post';
+  /** Express path syntax, e.g. `/api/cases/:id`. */
+  path: string;
+  summary: string;
+  tag: string;
+  /** Public routes (sign-in, the API description) run without a session. */
+  public?: boolean;
+  params?: P;
+  query?: Q;
+  body?: B;
+  /** Largest JSON body accepted (register imports are large). */
+  bodyLimit?: string;
+  /** Statuses the route answers besides the validation 400 and the sign-in 401, for the API description. */
+  responses: Record<number, string>;
+  /** Returns the JSON body of a 200 (or sets the status itself first); undefined answers 204. */
+  handle(ctx: RouteContext<Out<P>, Out<Q>, Out<B>>): Promise<unknown> | unknown;
+}
+
+// Each route keeps its own schema types; the registry only needs the common shape.
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type AnyRoute = RouteSpec<any, any, any>;
+
+export function route<P extends z.ZodType | undefined = undefined, Q extends z.ZodType | undefined = undefined, B extends z.ZodType | undefined = undefined>(
+  spec: RouteSpec<P, Q, B>,
+): AnyRoute {
+  return spec;
+}
+
+const unauthenticated = () => new AppError(401, 'unauthenticated', 'sign in first');
+
+/** The signed-in user, set by the session middleware for every request that carries a live session. */
+export const signedInOf = (res: Response): SignedIn | null => (res.locals.signedIn as SignedIn | undefined) ?? null;
+
+/**
+ * Mounts the routes: sign-in check, CSRF check on writes, validation of params, query and body,
+ * then the handler with the parsed values. Authorisation of the data itself happens in the
+ * handler through the caller's access, which is the same for every route.
+ */
+export function mountRoutes(router: Router, routes: AnyRoute[], deps: { store: Store; audit: AuditRecorder }): void {
+  for (const spec of routes) {
+    router[spec.method](spec.path, express.json({ limit: spec.bodyLimit ?? '100kb' }), async (req, res) => {
+      const signedIn = signedInOf(res);
+      if (!spec.public && !signedIn) throw unauthenticated();
+      if (signedIn && !spec.public && spec.method !== 'get') checkCsrf(req, signedIn.session);
+      const { params, query, body } = parseRequest(spec, req);
+      let access: Promise<Access> | null = null;
+      const caller = (): Caller => {
+        if (!signedIn) throw unauthenticated();
+        return {
+          ...signedIn,
+          access: () => (access ??= accessFor(deps.store, signedIn.user)),
+          audit: (action, target, detail) => deps.audit(signedIn.user.id, action, target, { route: spec.path, ...detail }),
+        };
+      };
+      const result = await spec.handle({ params, query, body, req, res, caller });
+      if (res.headersSent) return;
+      if (result === undefined) res.status(204).end();
+      else res.json(result);
+    });
+  }
+}

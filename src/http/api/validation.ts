@@ -1,0 +1,34 @@
+import type { Request } from 'express';
+import type { z } from 'zod';
+import { AppError } from '../errors.ts';
+
+export interface RequestSchemas {
+  params?: z.ZodType;
+  query?: z.ZodType;
+  body?: z.ZodType;
+}
+
+export interface FieldProblem {
+  in: 'params' | 'query' | 'body';
+  /** Dotted path to the field, e.g. `rows.3.code`; empty for the whole part. */
+  field: string;
+  message: string;
+}
+
+/**
+ * Parses the request's params, query and body with the route's schemas and hands on the parsed
+ * values (with their defaults and transforms); any problem is a 400 listing every field at fault.
+ */
+export function parseRequest(schemas: RequestSchemas, req: Request): { params: unknown; query: unknown; body: unknown } {
+  const problems: FieldProblem[] = [];
+  const parse = (part: FieldProblem['in'], schema: z.ZodType | undefined, value: unknown) => {
+    if (!schema) return undefined;
+    const result = schema.safeParse(value ?? {});
+    if (result.success) return result.data;
+    for (const issue of result.error.issues) problems.push({ in: part, field: issue.path.map(String).join('.'), message: issue.message });
+    return undefined;
+  };
+  const parsed = { params: parse('params', schemas.params, req.params), query: parse('query', schemas.query, req.query), body: parse('body', schemas.body, req.body) };
+  if (problems.length > 0) throw new AppError(400, 'invalid_request', 'the request is not valid: see details', { problems });
+  return parsed;
+}

@@ -1,0 +1,79 @@
+import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import type { CookieOptions, Request, Response } from 'express';
+import type { AuthSession, Store, User } from '../../store/types.ts';
+import { AppError } from '../errors.ts';
+
+export const SESSION_COOKIE = 'sid';
+/** A working day and a bit: staff sign in each morning. */
+export const SESSION_TTL_MS = 10 * 3_600_000;
+export const CSRF_HEADER = 'x-csrf-token';
+/** The form-field alternative to the header, for plain HTML forms. */
+export const CSRF_FIELD = '_csrf';
+
+const token = () => randomBytes(32).toString('base64url');
+const hashOf = (sessionId: string) => createHash('sha256').update(sessionId).digest('hex');
+
+const LOOPBACK = new Set(['localhost', '127.0.0.1', '::1', '[::1]']);
+
+/** Secure everywhere except plain http on the machine itself, where a browser would drop a Secure cookie. */
+export function cookieOptions(req: Request, maxAge?: number): CookieOptions {
+  return { httpOnly: true, sameSite: 'lax', secure: req.secure || !LOOPBACK.has(req.hostname), path: '/', ...(maxAge === undefined ? {} : { maxAge }) };
+}
+
+export function readCookie(req: Request, name: string): string | null {
+  for (const part of (req.headers.cookie ?? '').split(';')) {
+    const [key, ...value] = part.trim().split('=');
+    if (key === name) return decodeURIComponent(value.join('='));
+  }
+  return null;
+}
+
+export interface SignedIn {
+  user: User;
+  session: AuthSession;
+}
+
+/** Server-side sessions: the cookie carries a random id, the database its hash, the user and the CSRF token. */
+export function sessionStore(store: Store, now: () => Date) {
+  async function start(req: Request, res: Response, user: User): Promise<SignedIn> {
+    const id = token();
+    const at = now();
+    const session: AuthSession = { idHash: hashOf(id), userId: user.id, csrfToken: token(), createdAt: at, expiresAt: new Date(at.getTime() + SESSION_TTL_MS) };
+    // A session id chosen before sign-in is never kept (no fixation): drop any old one.
+    const previous = readCookie(req, SESSION_COOKIE);
+    if (previous) await store.deleteSession(hashOf(previous));
+    await store.createSession(session);
+    res.cookie(SESSION_COOKIE, id, cookieOptions(req, SESSION_TTL_MS));
+    return { user, session };
+  }
+
+  async function load(req: Request): Promise<SignedIn | null> {
+    const id = readCookie(req, SESSION_COOKIE);
+    if (!id) return null;
+    const session = await store.getSession(hashOf(id));
+    if (!session || session.expiresAt <= now()) return null;
+    const user = await store.getUser(session.userId);
+    return user?.active ? { user, session } : null;
+  }
+
+  async function end(req: Request, res: Response): Promise<void> {
+    const id = readCookie(req, SESSION_COOKIE);
+    if (id) await store.deleteSession(hashOf(id));
+    res.clearCookie(SESSION_COOKIE, cookieOptions(req));
+  }
+
+  return { start, load, end };
+}
+
+export type Sessions = ReturnType<typeof sessionStore>;
+
+/** The synchronizer-token check for a write made with the session cookie. */
+export function checkCsrf(req: Request, session: AuthSession): void {
+  const body = req.body as Record<string, unknown> | undefined;
+  const sent = req.get(CSRF_HEADER) ?? (typeof body?.[CSRF_FIELD] === 'string' ? (body[CSRF_FIELD] as string) : '');
+  const expected = Buffer.from(session.csrfToken);
+  const given = Buffer.from(sent);
+  if (given.length !== expected.length || !timingSafeEqual(given, expected)) {
+    throw new AppError(403, 'csrf', `this write needs the session's CSRF token in the ${CSRF_HEADER} header`);
+  }
+}
