@@ -19,6 +19,8 @@ export const configSchema = z
     MONGODB_URI: optionalUrl(['mongodb', 'mongodb+srv']),
     DATA_DIR: z.string().min(1).default('./data'),
     SMTP_URL: optionalUrl(['smtp', 'smtps']),
+    /** Sender when a school has no office mailbox of its own. */
+    MAIL_FROM: z.string().trim().min(3).optional(),
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
     TZ: z.string().default('Europe/London'),
     ROLE: z.enum(['all', 'web', 'worker']).default('all'),

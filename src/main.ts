@@ -12,6 +12,7 @@ import { startWorker, type Worker } from './jobs/agenda.ts';
 import { createOutboxDispatcher } from './jobs/outbox-dispatcher.ts';
 import { coreEffectHandlers } from './jobs/effect-handlers.ts';
 import { workerJobs } from './jobs/worker-jobs.ts';
+import { createMailEffectHandlers, createMailer } from './mail/index.ts';
 import { createCaseService, type CaseService } from './cases/case-service.ts';
 import { createApp } from './http/app.ts';
 import { oidcSettingsFrom } from './http/auth/auth-config.ts';
@@ -48,10 +49,12 @@ export async function startService(config: Config, options: ServiceOptions = {})
   let worker: Worker | null = null;
   let server: Server | null = null;
   let demoLoaded = false;
+  let closeMailer: (() => void) | null = null;
   const stop = async () => {
     if (refreshing) clearInterval(refreshing);
     if (server) await new Promise<void>((resolve) => server!.close(() => resolve()));
     await worker?.stop();
+    closeMailer?.();
     await opened.close();
   };
   try {
@@ -68,7 +71,10 @@ export async function startService(config: Config, options: ServiceOptions = {})
       demoLoaded = true;
     }
     if (config.ROLE !== 'web') {
-      const dispatcher = createOutboxDispatcher({ store: opened.store, clock, logger, handlers: coreEffectHandlers({ store: opened.store, clock, logger }) });
+      const mailer = createMailer(config);
+      closeMailer = () => mailer.close();
+      const handlers = { ...coreEffectHandlers({ store: opened.store, clock, logger }), ...createMailEffectHandlers({ store: opened.store, clock, logger, mailer }) };
+      const dispatcher = createOutboxDispatcher({ store: opened.store, clock, logger, handlers });
       const jobs = workerJobs({ store: opened.store, cases, dispatcher, clock, logger }, await opened.store.listSchools());
       worker = await startWorker({ backend: opened.agendaBackend(), logger, jobs });
     }

