@@ -1,19 +1,18 @@
 import { randomUUID } from 'node:crypto';
 import { initialTransition, transition } from 'xstate';
-import type { CaseEvent, CaseInput, Effect, Parent, Timer } from '../../machines/types.ts';
+import type { CaseEvent, CaseInput, Effect, Timer } from '../../machines/types.ts';
 import { effectsOf, persist } from '../../machines/workflow.ts';
 import { stateName } from '../simulator/case-runner.ts';
 import type { Clock } from '../clock.ts';
+import { parentsOf, ratingOf } from '../domain/pupil-flags.ts';
 import { AppError } from '../http/errors.ts';
 import type { Logger } from '../logger.ts';
 import {
   VersionConflict,
   type CaseRecord,
   type CaseTimer,
-  type Contact,
   type NewEffect,
   type NewTimelineEntry,
-  type Pupil,
   type School,
   type Store,
 } from '../store/types.ts';
@@ -30,13 +29,6 @@ export interface TransitionOutcome {
 /** Timers and tasks are applied in the case's own atomic write; only outward effects go to the outbox. */
 const OUTBOX_KINDS = new Set<Effect['type']>(['sendLetter', 'notify', 'createTask']);
 const MAX_CONFLICT_RETRIES = 5;
-
-export const parentsOf = (contacts: Contact[]): Parent[] =>
-  contacts.filter((c) => c.parentalResponsibility).map((c, i) => ({ id: `parent-${i + 1}`, name: c.name }));
-
-/** Leading Futures' vulnerability rating travels as one of the pupil's flags. */
-export const ratingOf = (pupil: Pupil) =>
-  (['red', 'amber', 'green'] as const).find((flag) => pupil.vulnerability.includes(flag))?.toUpperCase() as 'RED' | 'AMBER' | 'GREEN' | undefined;
 
 /** The case row's status follows the machine's top-level state. */
 const statusOf = (state: string) => (state.split('.')[0] === 'closed' ? 'closed' : 'open');
@@ -88,7 +80,7 @@ export function createCaseService(deps: { store: Store; clock: Clock; logger: Lo
       caseId,
       upn,
       parents: parentsOf(await store.listContacts(schoolId, upn)),
-      vulnerability: ratingOf(pupil) ?? null,
+      vulnerability: ratingOf(pupil.vulnerability) ?? null,
     };
     const [initial, initialActions] = initialTransition(entry.machine, input);
     const [next, actions] = transition(entry.machine, initial, event);

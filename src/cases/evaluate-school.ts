@@ -1,11 +1,12 @@
 import type { CaseEvent } from '../../machines/types.ts';
-import { evaluatePupil, isReviewDay, measure, type PupilFlags } from '../domain/evaluate.ts';
-import type { IsoDate, Mark } from '../domain/types.ts';
+import { evaluatePupil, isReviewDay, measure } from '../domain/evaluate.ts';
+import { pupilFlags } from '../domain/pupil-flags.ts';
+import type { IsoDate } from '../domain/types.ts';
 import { AppError } from '../http/errors.ts';
 import type { Logger } from '../logger.ts';
-import type { CaseRecord, Pupil, Store } from '../store/types.ts';
+import type { CaseRecord, Store } from '../store/types.ts';
 import { machineFor, marksNeededFrom, snapshotOf } from './case-machines.ts';
-import { ratingOf, type CaseService } from './case-service.ts';
+import type { CaseService } from './case-service.ts';
 
 export interface EvaluationSummary {
   schoolId: string;
@@ -20,20 +21,6 @@ export interface EvaluationSummary {
   /** The school was already evaluated for this date: its daily events (absence today, milestones) are sent once. */
   alreadyEvaluated: boolean;
 }
-
-/** The school may not know why a run of absence is happening only while every mark is N or O. */
-function parentResponded(marks: readonly Mark[], asOf: IsoDate): boolean {
-  const recent = marks.filter((mark) => mark.date <= asOf).slice(-20);
-  const absentRun = [];
-  for (let i = recent.length - 1; i >= 0 && !['/', '\\', 'L'].includes(recent[i]!.code); i--) absentRun.push(recent[i]!);
-  return absentRun.length === 0 || absentRun.some((mark) => !['N', 'O'].includes(mark.code));
-}
-
-const flagsOf = (pupil: Pupil, marks: readonly Mark[], asOf: IsoDate): PupilFlags => ({
-  hasSocialWorker: pupil.vulnerability.some((flag) => flag === 'social_worker' || flag === 'yot'),
-  vulnerability: ratingOf(pupil),
-  parentResponded: parentResponded(marks, asOf),
-});
 
 /**
  * Evaluates every pupil of a school as of a date under its workflow, opening cases that cross
@@ -86,7 +73,7 @@ export async function evaluateSchool(
     const view = record ? snapshotOf(entry, record) : null;
     const caseView = view ? { value: view.value, context: view.context } : null;
     const measurements = measure({ policy, calendar, marks, asOf, case: caseView });
-    const events = evaluatePupil({ policy, measurements, flags: flagsOf(pupil, marks, asOf), case: caseView, reviewDay: summary.reviewDay });
+    const events = evaluatePupil({ policy, measurements, flags: pupilFlags(pupil.vulnerability, marks, asOf), case: caseView, reviewDay: summary.reviewDay });
     for (const event of events) {
       if (event.type === 'OPEN') {
         record = (await cases.open(schoolId, upn, event, actor)).case;

@@ -3,9 +3,9 @@ import type { Workflow } from '../../machines/workflow.ts';
 import type { SchoolCalendar } from '../domain/calendar.ts';
 import { addDays, compareDates } from '../domain/dates.ts';
 import { evaluatePupil, isReviewDay, measure, timerEvent } from '../domain/evaluate.ts';
-import type { PupilFlags } from '../domain/evaluate.ts';
 import { CONSIDERATIONS } from '../domain/penalty-notices.ts';
 import type { Considerations } from '../domain/penalty-notices.ts';
+import { pupilFlags, ratingOf } from '../domain/pupil-flags.ts';
 import type { IsoDate, Mark } from '../domain/types.ts';
 import { CaseRunner } from './case-runner.ts';
 import type { TransitionRecord } from './case-runner.ts';
@@ -16,9 +16,13 @@ import type { TransitionRecord } from './case-runner.ts';
  * same input always gives the same lines.
  */
 
+/** A pupil as the MIS lists them; their flags for each day follow from these and their marks. */
 export interface Pupil {
   upn: string;
-  flags: PupilFlags;
+  /** Flags such as ehcp, lac, social_worker, red. */
+  vulnerability: string[];
+  /** A pupil off roll is not evaluated, as in the service. */
+  onRoll: boolean;
 }
 
 export interface StaffAction {
@@ -135,18 +139,19 @@ export function simulate(input: SimulationInput): { lines: SimulationLine[]; sum
   const pupils = [...input.pupils].sort((a, b) => a.upn.localeCompare(b.upn));
   const marksByPupil = new Map<string, Mark[]>();
   for (const mark of input.marks) marksByPupil.set(mark.upn, [...(marksByPupil.get(mark.upn) ?? []), mark]);
+  // In date and session order, as the store streams them: the parent-response flag reads the latest run.
+  for (const marks of marksByPupil.values()) marks.sort((a, b) => compareDates(a.date, b.date) || a.session.localeCompare(b.session));
   const runners = new Map<string, CaseRunner>();
   const lines: SimulationLine[] = [];
 
-  const runnerFor = (upn: string) => {
+  const runnerFor = ({ upn, vulnerability }: Pupil) => {
     let runner = runners.get(upn);
     if (!runner) {
-      const flags = pupils.find((pupil) => pupil.upn === upn)?.flags;
       runner = new CaseRunner(workflow, calendar, {
         caseId: `${policy.id}/${upn}`,
         upn,
         parents: input.parents[upn] ?? [],
-        vulnerability: flags?.vulnerability ?? null,
+        vulnerability: ratingOf(vulnerability) ?? null,
       });
       runners.set(upn, runner);
     }
@@ -168,13 +173,14 @@ export function simulate(input: SimulationInput): { lines: SimulationLine[]; sum
     const schoolDay = calendar.isSchoolDay(date);
     const reviewDay = isReviewDay(policy, calendar, date);
     for (const pupil of pupils) {
+      if (!pupil.onRoll) continue;
       const marks = marksByPupil.get(pupil.upn) ?? [];
       const existing = runners.get(pupil.upn);
       const view = () => snapshotOf(existing);
       if (schoolDay) {
         const measurements = measure({ policy, calendar, marks, asOf: date, case: view() });
-        const events = evaluatePupil({ policy, measurements, flags: pupil.flags, case: view(), reviewDay });
-        for (const event of events) send(date, pupil.upn, runnerFor(pupil.upn), event);
+        const events = evaluatePupil({ policy, measurements, flags: pupilFlags(pupil.vulnerability, marks, date), case: view(), reviewDay });
+        for (const event of events) send(date, pupil.upn, runnerFor(pupil), event);
       }
       const runner = runners.get(pupil.upn);
       if (!runner) continue;

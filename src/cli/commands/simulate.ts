@@ -1,16 +1,20 @@
+import { createReadStream } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { isIsoDate } from '../../domain/dates.ts';
-import { parseActions, parseContacts, parseMarks, parsePupils } from '../../simulator/csv.ts';
+import { parseActions, readMarks, readParents, readPupils } from '../../simulator/csv.ts';
 import { simulate } from '../../simulator/simulate.ts';
 import { calendarFor, getWorkflow } from '../../../workflows/index.ts';
 
 const usage = `usage: attendance simulate --workflow <id> --pupils <csv> --marks <csv> [--contacts <csv>] [--actions <csv>] --from <date> --to <date> [--calendar <la>]
 
 Prints one JSON line per case transition, then one line {"summary": ...}.
-  pupils.csv    upn[,hasSocialWorker][,vulnerability][,parentResponded]
+pupils.csv, marks.csv and contacts.csv are the files the school imports from its MIS:
+  pupils.csv    upn,forename,surname,date_of_birth,year_group[,vulnerability][,on_roll]
+                vulnerability flags: social_worker or yot (social worker), red/amber/green (rating)
   marks.csv     upn,date,session,code
-  contacts.csv  upn,id[,name]            parents who receive letters and penalty notices
+  contacts.csv  upn,name,relationship,email,phone,parental_responsibility,lives_with
+                contacts with parental responsibility are the parents, parent-1, parent-2... in file order
   actions.csv   date,upn,action,detail   staff actions (MEETING_HELD, NTI_ISSUED, PENALTY_PAID, LA_DECISION...)
   --calendar    the LA term dates, for a workflow without its own (national)`;
 
@@ -39,14 +43,14 @@ export async function run(args: string[]): Promise<number> {
     return 2;
   }
   const workflow = getWorkflow(id);
-  const text = (file: string | undefined) => (file ? readFile(file, 'utf8') : Promise.resolve(''));
+  const { contacts, actions } = values;
   const { lines, summary } = simulate({
     workflow,
     calendar: calendarFor(workflow, values.calendar ?? workflow.policy.calendarId),
-    pupils: parsePupils(await text(pupils)),
-    marks: parseMarks(await text(marks)),
-    parents: parseContacts(await text(values.contacts)),
-    actions: parseActions(await text(values.actions)),
+    pupils: await readPupils(createReadStream(pupils), pupils),
+    marks: await readMarks(createReadStream(marks), marks),
+    parents: contacts ? await readParents(createReadStream(contacts), contacts) : {},
+    actions: actions ? parseActions(await readFile(actions, 'utf8'), actions) : [],
     from,
     to,
   });
