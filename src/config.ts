@@ -10,6 +10,16 @@ const optionalUrl = (protocols: string[]) =>
       message: `must start with ${protocols.map((p) => `${p}:`).join(' or ')}`,
     });
 
+const optionalHttpUrl = z
+  .string()
+  .trim()
+  .optional()
+  .transform((value) => (value ? value : undefined))
+  .pipe(z.url({ protocol: /^https?$/, error: 'must be an http: or https: URL' }).optional());
+
+/** Single sign-on needs all four; the label is optional. */
+const OIDC_REQUIRED = ['OIDC_ISSUER', 'OIDC_CLIENT_ID', 'OIDC_CLIENT_SECRET', 'OIDC_REDIRECT_URI'] as const;
+
 /** The environment the service reads; everything else about a school lives in its workflow. */
 export const configSchema = z
   .object({
@@ -28,6 +38,22 @@ export const configSchema = z
       .enum(['true', 'false', '1', '0'])
       .optional()
       .transform((value) => (value === undefined ? undefined : value === 'true' || value === '1')),
+    /** The OpenID Connect provider of the deployment (a school's Microsoft 365 or Google tenant). */
+    OIDC_ISSUER: optionalHttpUrl,
+    OIDC_CLIENT_ID: z.string().trim().optional().transform((value) => (value ? value : undefined)),
+    OIDC_CLIENT_SECRET: z.string().optional().transform((value) => (value ? value : undefined)),
+    /** Where the provider sends the browser back: this service's /api/auth/oidc/callback, as the public sees it. */
+    OIDC_REDIRECT_URI: optionalHttpUrl.refine((value) => value === undefined || new URL(value).pathname.endsWith('/api/auth/oidc/callback'), {
+      message: 'must be this service\'s /api/auth/oidc/callback',
+    }),
+    OIDC_LABEL: z.string().trim().min(1).default('Sign in with your school account'),
+  })
+  .superRefine((env, ctx) => {
+    const missing = OIDC_REQUIRED.filter((name) => env[name] === undefined);
+    if (missing.length === 0 || missing.length === OIDC_REQUIRED.length) return;
+    for (const name of missing) {
+      ctx.addIssue({ code: 'custom', path: [name], message: `not set: single sign-on needs ${OIDC_REQUIRED.slice(0, -1).join(', ')} and ${OIDC_REQUIRED.at(-1)} together` });
+    }
   })
   .refine((env) => !(env.DATABASE_URL && env.MONGODB_URI), {
     message: 'set DATABASE_URL or MONGODB_URI, not both',

@@ -1,24 +1,4 @@
-import { z } from 'zod';
-
-const url = z.url({ protocol: /^https?$/ });
-
-/**
- * Single sign-on settings from the environment: one OpenID Connect provider per deployment
- * (a school's Microsoft 365 or Google tenant). All four set, or none.
- */
-export const oidcEnvSchema = z
-  .object({
-    OIDC_ISSUER: url.optional(),
-    OIDC_CLIENT_ID: z.string().min(1).optional(),
-    OIDC_CLIENT_SECRET: z.string().min(1).optional(),
-    /** Where the provider sends the browser back: this service's /api/auth/oidc/callback. */
-    OIDC_REDIRECT_URI: url.optional(),
-    OIDC_LABEL: z.string().min(1).default('Sign in with your school account'),
-  })
-  .refine((env) => [env.OIDC_ISSUER, env.OIDC_CLIENT_ID, env.OIDC_CLIENT_SECRET, env.OIDC_REDIRECT_URI].every((v) => v === undefined) ||
-    [env.OIDC_ISSUER, env.OIDC_CLIENT_ID, env.OIDC_CLIENT_SECRET, env.OIDC_REDIRECT_URI].every((v) => v !== undefined), {
-    message: 'set OIDC_ISSUER, OIDC_CLIENT_ID, OIDC_CLIENT_SECRET and OIDC_REDIRECT_URI together',
-  });
+import type { Config } from '../../config.ts';
 
 export interface OidcSettings {
   issuer: string;
@@ -28,9 +8,9 @@ export interface OidcSettings {
   label: string;
 }
 
-/** The provider the environment configures, or null when single sign-on is off. */
-export function oidcSettingsFrom(env: NodeJS.ProcessEnv): OidcSettings | null {
-  const parsed = oidcEnvSchema.parse(env);
-  if (!parsed.OIDC_ISSUER) return null;
-  return { issuer: parsed.OIDC_ISSUER, clientId: parsed.OIDC_CLIENT_ID!, clientSecret: parsed.OIDC_CLIENT_SECRET!, redirectUri: parsed.OIDC_REDIRECT_URI!, label: parsed.OIDC_LABEL };
+/** The provider the configuration names, or null when single sign-on is off (config.ts checks all four are set together). */
+export function oidcSettingsFrom(config: Config): OidcSettings | null {
+  const { OIDC_ISSUER: issuer, OIDC_CLIENT_ID: clientId, OIDC_CLIENT_SECRET: clientSecret, OIDC_REDIRECT_URI: redirectUri } = config;
+  if (!issuer || !clientId || !clientSecret || !redirectUri) return null;
+  return { issuer, clientId, clientSecret, redirectUri, label: config.OIDC_LABEL };
 }

@@ -1,5 +1,6 @@
 import { describe, it, expect } from 'vitest';
 import { loadConfig, storeKind } from '../../../src/config.ts';
+import { oidcSettingsFrom } from '../../../src/http/auth/auth-config.ts';
 
 describe('configuration', () => {
   it('when nothing is set, then the embedded defaults apply', () => {
@@ -21,5 +22,27 @@ describe('configuration', () => {
 
   it('when both databases are set, then start-up refuses to guess', () => {
     expect(() => loadConfig({ DATABASE_URL: 'postgres://a/b', MONGODB_URI: 'mongodb://c/d' })).toThrow(/DATABASE_URL: set DATABASE_URL or MONGODB_URI, not both/);
+  });
+
+  it('when only some single sign-on variables are set, then start-up names each missing one, and with all four the settings are read', () => {
+    const oidc = {
+      OIDC_ISSUER: 'https://login.microsoftonline.com/tenant/v2.0',
+      OIDC_CLIENT_ID: 'attendance',
+      OIDC_CLIENT_SECRET: 'secret',
+      OIDC_REDIRECT_URI: 'https://attendance.school.example/api/auth/oidc/callback',
+    };
+    const { OIDC_CLIENT_SECRET: _secret, OIDC_REDIRECT_URI: _redirect, ...partial } = oidc;
+    expect(() => loadConfig(partial)).toThrow(
+      /^invalid configuration:\n {2}OIDC_CLIENT_SECRET: not set: single sign-on needs OIDC_ISSUER, OIDC_CLIENT_ID, OIDC_CLIENT_SECRET and OIDC_REDIRECT_URI together\n {2}OIDC_REDIRECT_URI: not set: [^\n]+$/,
+    );
+    expect(() => loadConfig({ ...oidc, OIDC_REDIRECT_URI: 'https://attendance.school.example/' })).toThrow(/OIDC_REDIRECT_URI: must be this service's \/api\/auth\/oidc\/callback/);
+    expect(oidcSettingsFrom(loadConfig({}))).toBeNull();
+    expect(oidcSettingsFrom(loadConfig({ ...oidc, OIDC_LABEL: 'Sign in with Microsoft' }))).toEqual({
+      issuer: oidc.OIDC_ISSUER,
+      clientId: 'attendance',
+      clientSecret: 'secret',
+      redirectUri: oidc.OIDC_REDIRECT_URI,
+      label: 'Sign in with Microsoft',
+    });
   });
 });
