@@ -74,7 +74,8 @@ export async function startService(config: Config, options: ServiceOptions = {})
       const mailer = createMailer(config);
       closeMailer = () => mailer.close();
       const handlers = { ...coreEffectHandlers({ store: opened.store, clock, logger }), ...createMailEffectHandlers({ store: opened.store, clock, logger, mailer }) };
-      const dispatcher = createOutboxDispatcher({ store: opened.store, clock, logger, handlers });
+      // Delivery runs on real time: see NewEffect.nextAttemptAt.
+      const dispatcher = createOutboxDispatcher({ store: opened.store, clock: systemClock, logger, handlers });
       const jobs = workerJobs({ store: opened.store, cases, dispatcher, clock, logger }, await opened.store.listSchools());
       worker = await startWorker({ backend: opened.agendaBackend(), logger, jobs });
     }

@@ -47,7 +47,8 @@ export async function fireDueTimers(deps: { store: Store; cases: CaseService; lo
       } catch (error) {
         if (!(error instanceof AppError) || error.code !== 'event_not_allowed') throw error;
         result.stale += 1;
-        logger.warn({ caseId: record.id, timer: row.name, reason: error.message }, 'timer event refused');
+        // Another worker fired it between our read and our write: the expected race, not a fault.
+        logger.info({ caseId: record.id, timer: row.name, reason: error.message }, 'timer event refused');
       }
     }
   }

@@ -160,7 +160,11 @@ export interface NewEffect {
   id: string;
   kind: string;
   payload: unknown;
-  /** When it may first run; defaults to now. */
+  /**
+   * When it may first run; defaults to the wall-clock time of writing. Delivery (claims, locks,
+   * backoff) runs on real time even when cases run on a demo or test clock, so moving that clock
+   * never makes a running effect look abandoned.
+   */
   nextAttemptAt?: Date;
 }
 

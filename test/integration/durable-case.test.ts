@@ -3,7 +3,7 @@ import { PostgresBackend } from '@agendajs/postgres-backend';
 import { openTestPostgres } from '../support/postgres.ts';
 import { importRegister, schoolWithPupil } from '../support/register.ts';
 import { considered } from '../unit/machines/support.ts';
-import { ManualClock } from '../../src/clock.ts';
+import { ManualClock, systemClock } from '../../src/clock.ts';
 import { createLogger } from '../../src/logger.ts';
 import { createCaseService, type CaseService } from '../../src/cases/case-service.ts';
 import { evaluateSchool } from '../../src/cases/evaluate-school.ts';
@@ -33,7 +33,7 @@ describe('a West Coventry case, durable, through real Agenda jobs', () => {
   const startTheWorker = async () => {
     const dispatcher = createOutboxDispatcher({
       store: db.store,
-      clock,
+      clock: systemClock,
       logger,
       // Letters arrive with the mail handlers; until then they wait, visibly.
       handlers: coreEffectHandlers({ store: db.store, clock, logger }),

@@ -25,7 +25,8 @@ export async function caseWithEffects(store: Store, effects: NewEffect[], at = n
       snapshot: { value: 'stage1a', context: {} },
       openedAt: at,
     },
-    { timeline: [], effects },
+    // The dispatcher under test runs on a manual clock: effects are due from the fixture's time.
+    { timeline: [], effects: effects.map((effect) => ({ nextAttemptAt: at, ...effect })) },
   );
   return { trustId, schoolId, caseId };
 }

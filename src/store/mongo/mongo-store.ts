@@ -543,7 +543,7 @@ export class MongoStore implements Store {
         payload: toJson(e.payload),
         status: 'pending',
         attempts: 0,
-        nextAttemptAt: e.nextAttemptAt == null ? at : instant(e.nextAttemptAt),
+        nextAttemptAt: e.nextAttemptAt == null ? new Date() : instant(e.nextAttemptAt),
         lockedUntil: null,
         lastError: null,
         createdAt: at,

@@ -89,7 +89,8 @@ async function insertEffects(db: Queryable, caseId: string, effects: NewEffect[]
       effects.map((e) => e.id),
       effects.map((e) => e.kind),
       effects.map((e) => JSON.stringify(e.payload ?? null)),
-      effects.map((e) => e.nextAttemptAt ?? at),
+      // Delivery runs on wall-clock time (locks, backoff); the case's own time may be a demo's.
+      effects.map((e) => e.nextAttemptAt ?? new Date()),
     ],
   );
 }

@@ -101,7 +101,8 @@ async function openedCase(store: Store, at: Date, extraContacts: { name: string;
   const effects = [...opened.effects, ...escalated.effects].filter((effect): effect is Extract<Effect, { type: 'sendLetter' | 'notify' }> => effect.type === 'sendLetter' || effect.type === 'notify');
   await store.createCase(
     { id: caseId, schoolId, upn, workflowId: workflow.id, machineId: workflow.id, machineVersion: workflow.version, state: stateName(runner.value), status: 'open', snapshot: persist(workflow, { value: runner.value, context: runner.context } as never), openedAt: at },
-    { timeline: [], effects: effects.map((effect, index) => ({ id: `${caseId}:v1:${index}`, kind: effect.type, payload: effect.params })) },
+    // Due from the test clock's time, which the dispatcher here runs on.
+    { timeline: [], effects: effects.map((effect, index) => ({ id: `${caseId}:v1:${index}`, kind: effect.type, payload: effect.params, nextAttemptAt: at })) },
   );
   return { caseId, schoolId, effects };
 }
