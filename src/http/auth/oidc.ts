@@ -49,15 +49,17 @@ export function oidcClient(settings: OidcSettings) {
     // The registered redirect URI, not the request's Host header: behind a proxy they differ.
     const callbackUrl = new URL(settings.redirectUri);
     callbackUrl.search = search;
-    let claims: client.IDToken | undefined;
+    let claims: client.IDToken | client.UserInfoResponse;
     try {
       const tokens = await client.authorizationCodeGrant(config, callbackUrl, { pkceCodeVerifier: flow.verifier, expectedState: flow.state, expectedNonce: flow.nonce, idTokenExpected: true });
-      claims = tokens.claims();
+      const idToken = tokens.claims()!;
+      // Providers that follow OIDC Core 5.4 give scope claims such as email at UserInfo, not in the ID token.
+      claims = typeof idToken.email === 'string' ? idToken : await client.fetchUserInfo(config, tokens.access_token, idToken.sub);
     } catch (error) {
       throw new AppError(401, 'sso_failed', `single sign-on did not complete: ${(error as Error).message}`);
     }
-    const email = claims?.email;
-    if (typeof email !== 'string' || claims?.email_verified === false) throw new AppError(401, 'sso_failed', 'the provider did not give a verified email address');
+    const email = claims.email;
+    if (typeof email !== 'string' || claims.email_verified === false) throw new AppError(401, 'sso_failed', 'the provider did not give a verified email address');
     return email;
   }
 

@@ -30,6 +30,18 @@ export const publicUser = (user: User) => ({
   localAuthority: user.localAuthority,
 });
 
+const flowSchema = z.object({ state: z.string().min(1), nonce: z.string().min(1), verifier: z.string().min(1) });
+
+/** The flow the start route saved, or null: the cookie comes from the browser and may be anything. */
+function flowFromCookie(saved: string | null): OidcFlow | null {
+  if (!saved) return null;
+  try {
+    return flowSchema.parse(JSON.parse(Buffer.from(saved, 'base64url').toString()));
+  } catch {
+    return null;
+  }
+}
+
 const signedInBody = ({ user, session }: SignedIn) => ({ user: publicUser(user), csrfToken: session.csrfToken, expiresAt: session.expiresAt });
 
 /** Sign-in may only be posted from this site's own pages: a login CSRF would sign a victim in as the attacker. */
@@ -113,10 +125,9 @@ export function authRoutes(deps: AuthDeps): AnyRoute[] {
       responses: { 302: 'signed in, to the home page', 401: 'the sign-on failed or no account has that email', 404: 'single sign-on is not configured' },
       async handle({ req, res }) {
         if (!deps.oidc) throw new AppError(404, 'not_found', 'single sign-on is not configured');
-        const saved = readCookie(req, FLOW_COOKIE);
+        const flow = flowFromCookie(readCookie(req, FLOW_COOKIE));
         res.clearCookie(FLOW_COOKIE, { ...cookieOptions(req), path: FLOW_PATH });
-        if (!saved) throw new AppError(401, 'sso_failed', 'the sign-on was not started from this browser, or took too long');
-        const flow = JSON.parse(Buffer.from(saved, 'base64url').toString()) as OidcFlow;
+        if (!flow) throw new AppError(401, 'sso_failed', 'the sign-on was not started from this browser, or took too long');
         const email = await deps.oidc.finish(new URL(req.originalUrl, 'http://callback').search, flow);
         const user = await store.findUserByEmail(email);
         if (!user?.active) {
