@@ -200,6 +200,7 @@ export type NewTask = Pick<Task, 'id' | 'caseId' | 'schoolId' | 'kind' | 'title'
 
 export interface TaskFilter {
   caseId?: string;
+  caseIds?: string[];
   schoolIds?: string[];
   status?: TaskStatus;
   /** Due on or before this date. */
@@ -223,8 +224,17 @@ export interface TransitionCommit {
 export interface CaseFilter {
   schoolIds?: string[];
   status?: CaseStatus;
+  /** The state or any state nested in it: `closed` matches `closed.improved`. */
   state?: string;
+  /** A stage by name: any segment of the state (`penaltyNotice`) or the support stage the case is at (`stage1b`). */
+  stage?: string;
   upn?: string;
+  upns?: string[];
+  caseIds?: string[];
+  /** Only cases with an open task due by this date and/or assigned to this user. */
+  openTask?: { dueBefore?: IsoDate; assignee?: string };
+  /** `recent` (default): last changed first; `dueFirst`: the earliest open task first, cases with none last. */
+  order?: 'recent' | 'dueFirst';
   limit?: number;
   offset?: number;
 }

@@ -373,6 +373,20 @@ export function defineStoreContract(name: string, open: () => Promise<OpenedStor
         expect((await store.listTasks({ caseId, status: 'open' })).map((t) => t.title)).toEqual(['Later']);
         expect(await store.getTask('missing')).toBeNull();
       });
+
+      it('when cases are listed by open task, stage, pupils or ids, then the filters and due-first order apply', async () => {
+        const a1 = (await store.findOpenCase(schoolId, 'A1'))!;
+        const a2 = (await store.findOpenCase(schoolId, 'A2'))!;
+        expect((await store.listTasks({ caseIds: [a1.id, a2.id] })).map((t) => t.title)).toEqual(['Hold the attendance meeting', 'Later']);
+        expect((await store.listCases({ schoolIds: [schoolId], openTask: {} })).cases.map((c) => c.id)).toEqual([a1.id]);
+        expect((await store.listCases({ schoolIds: [schoolId], openTask: { dueBefore: '2025-03-01' } })).total).toBe(0);
+        expect((await store.listCases({ schoolIds: [schoolId], openTask: { dueBefore: '2025-03-03', assignee: 'user:nobody' } })).total).toBe(0);
+        expect((await store.listCases({ schoolIds: [schoolId], order: 'dueFirst' })).cases[0]!.id).toBe(a1.id);
+        expect((await store.listCases({ schoolIds: [schoolId], stage: 'stage1b' })).cases.map((c) => c.upn).sort()).toEqual(['A1', 'A2']);
+        expect((await store.listCases({ schoolIds: [schoolId], stage: 'stage9' })).total).toBe(0);
+        expect((await store.listCases({ upns: ['A2'], schoolIds: [schoolId] })).cases.map((c) => c.id)).toEqual([a2.id]);
+        expect((await store.listCases({ caseIds: [a2.id, 'missing'] })).cases.map((c) => c.id)).toEqual([a2.id]);
+      });
     });
 
     describe('outbox', () => {

@@ -301,26 +301,44 @@ export class MongoStore implements Store {
 
   async listCases(filter: CaseFilter) {
     const query: QueryFilter<CaseDoc> = {};
+    const and: QueryFilter<CaseDoc>[] = [];
     if (filter.schoolIds != null) query.schoolId = { $in: filter.schoolIds.map(text) };
     if (filter.status != null) query.status = text(filter.status) as CaseStatus;
     if (filter.upn != null) query.upn = text(filter.upn);
+    if (filter.upns != null) and.push({ upn: { $in: filter.upns.map(text) } });
+    if (filter.caseIds != null) and.push({ _id: { $in: filter.caseIds.map(text) } });
     if (filter.state != null) {
       // The state itself or any state nested in it: 'closed' matches 'closed.improved'. The strings
       // that start with `state.` are exactly those from `state.` up to `state/` ('/' follows '.').
       const state = text(filter.state);
-      query.$or = [{ state }, { state: { $gte: `${state}.`, $lt: `${state}/` } }];
+      and.push({ $or: [{ state }, { state: { $gte: `${state}.`, $lt: `${state}/` } }] });
     }
+    if (filter.stage != null) {
+      // A segment of the dotted state, or the support stage kept in the snapshot's context (JSON text).
+      const stage = text(filter.stage).replace(/[^A-Za-z0-9]/g, '');
+      and.push({ $or: [{ state: { $regex: `(^|\\.)${stage}(\\.|$)` } }, { snapshot: { $regex: `"stage":"${stage}"` } }] });
+    }
+    const taskQuery: QueryFilter<TaskDoc> = { status: 'open' };
+    if (filter.openTask?.dueBefore != null) taskQuery.dueDate = { $lte: isoDate(filter.openTask.dueBefore) };
+    if (filter.openTask?.assignee != null) taskQuery.assignee = text(filter.openTask.assignee);
+    if (filter.openTask) and.push({ _id: { $in: (await this.models.tasks.distinct('caseId', taskQuery)).filter((id) => id != null).map(text) } });
+    if (and.length > 0) query.$and = and;
     const limit = count(filter.limit ?? 50);
+    const offset = count(filter.offset ?? 0);
+    if (filter.order === 'dueFirst') {
+      // The earliest open task of each case decides its place; cases with none come last.
+      const docs = await this.models.cases.find(query).sort({ updatedAt: -1, _id: 1 }).lean();
+      const due = new Map<string, string>();
+      for (const task of await this.models.tasks.find({ status: 'open', caseId: { $in: docs.map((d) => d._id) } }).lean()) {
+        const known = due.get(task.caseId!);
+        if (!known || task.dueDate < known) due.set(task.caseId!, task.dueDate);
+      }
+      const ordered = docs.map((doc, index) => ({ doc, index, due: due.get(doc._id) ?? '9999-12-31' })).sort((a, b) => a.due.localeCompare(b.due) || a.index - b.index);
+      return { total: docs.length, cases: limit === 0 ? [] : ordered.slice(offset, offset + limit).map(({ doc }) => toCase(doc)) };
+    }
     const [total, docs] = await Promise.all([
       this.models.cases.countDocuments(query),
-      limit === 0
-        ? []
-        : this.models.cases
-            .find(query)
-            .sort({ updatedAt: -1, _id: 1 })
-            .skip(count(filter.offset ?? 0))
-            .limit(limit)
-            .lean(),
+      limit === 0 ? [] : this.models.cases.find(query).sort({ updatedAt: -1, _id: 1 }).skip(offset).limit(limit).lean(),
     ]);
     return { total, cases: docs.map(toCase) };
   }
@@ -461,6 +479,7 @@ export class MongoStore implements Store {
   async listTasks(filter: TaskFilter) {
     const query: QueryFilter<TaskDoc> = {};
     if (filter.caseId != null) query.caseId = text(filter.caseId);
+    if (filter.caseIds != null) query.caseId = { $in: filter.caseIds.map(text) };
     if (filter.schoolIds != null) query.schoolId = { $in: filter.schoolIds.map(text) };
     if (filter.status != null) query.status = text(filter.status) as TaskStatus;
     if (filter.dueBefore != null) query.dueDate = { $lte: isoDate(filter.dueBefore) };

@@ -340,12 +340,32 @@ export class PostgresStore implements Store {
   }
 
   async listCases(filter: CaseFilter) {
-    const params = [filter.schoolIds ?? null, filter.status ?? null, filter.state ?? null, filter.upn ?? null];
-    const where = `($1::text[] IS NULL OR school_id = ANY($1)) AND ($2::text IS NULL OR status = $2)
-      AND ($3::text IS NULL OR state = $3 OR state LIKE $3 || '.%') AND ($4::text IS NULL OR upn = $4)`;
+    const params: unknown[] = [
+      filter.schoolIds ?? null,
+      filter.status ?? null,
+      filter.state ?? null,
+      filter.upn ?? null,
+      filter.upns ?? null,
+      filter.caseIds ?? null,
+      filter.stage ?? null,
+      filter.openTask ? true : null,
+      filter.openTask?.dueBefore ?? null,
+      filter.openTask?.assignee ?? null,
+    ];
+    const where = `($1::text[] IS NULL OR c.school_id = ANY($1)) AND ($2::text IS NULL OR c.status = $2)
+      AND ($3::text IS NULL OR c.state = $3 OR c.state LIKE $3 || '.%') AND ($4::text IS NULL OR c.upn = $4)
+      AND ($5::text[] IS NULL OR c.upn = ANY($5)) AND ($6::text[] IS NULL OR c.id = ANY($6))
+      AND ($7::text IS NULL OR $7 = ANY(string_to_array(c.state, '.')) OR c.snapshot->'context'->>'stage' = $7)
+      AND ($8::boolean IS NULL OR EXISTS (
+        SELECT 1 FROM tasks t WHERE t.case_id = c.id AND t.status = 'open'
+           AND ($9::date IS NULL OR t.due_date <= $9) AND ($10::text IS NULL OR t.assignee = $10)))`;
+    const order =
+      filter.order === 'dueFirst'
+        ? `ORDER BY (SELECT min(t.due_date) FROM tasks t WHERE t.case_id = c.id AND t.status = 'open') ASC NULLS LAST, c.updated_at DESC, c.id`
+        : 'ORDER BY c.updated_at DESC, c.id';
     const [total, rows] = await Promise.all([
-      this.pool.query<{ n: number }>(`SELECT count(*)::int AS n FROM cases WHERE ${where}`, params),
-      this.pool.query<CaseRow>(`SELECT * FROM cases WHERE ${where} ORDER BY updated_at DESC, id LIMIT $5 OFFSET $6`, [
+      this.pool.query<{ n: number }>(`SELECT count(*)::int AS n FROM cases c WHERE ${where}`, params),
+      this.pool.query<CaseRow>(`SELECT c.* FROM cases c WHERE ${where} ${order} LIMIT $11 OFFSET $12`, [
         ...params,
         filter.limit ?? 50,
         filter.offset ?? 0,
@@ -438,8 +458,9 @@ export class PostgresStore implements Store {
       `SELECT * FROM tasks
         WHERE ($1::text IS NULL OR case_id = $1) AND ($2::text[] IS NULL OR school_id = ANY($2))
           AND ($3::text IS NULL OR status = $3) AND ($4::date IS NULL OR due_date <= $4)
+          AND ($5::text[] IS NULL OR case_id = ANY($5))
         ORDER BY due_date, created_at, id`,
-      [filter.caseId ?? null, filter.schoolIds ?? null, filter.status ?? null, filter.dueBefore ?? null],
+      [filter.caseId ?? null, filter.schoolIds ?? null, filter.status ?? null, filter.dueBefore ?? null, filter.caseIds ?? null],
     );
     return rows.rows.map(toTask);
   }

@@ -3,7 +3,6 @@ import type { CaseContext } from '../../../../machines/types.ts';
 import { isoDateSchema, upnSchema } from '../../../register/rows.ts';
 import { schoolContext, schoolMetrics } from '../../../register/school-metrics.ts';
 import { notFound, type Access } from '../../../access/scope.ts';
-import type { CaseRecord, Pupil, Task } from '../../../store/types.ts';
 import { todayOf, type ApiDeps } from '../deps.ts';
 
 export const PAGE_SIZE = 25;
@@ -22,58 +21,62 @@ export const workQueueQuery = z.object({
 });
 export type WorkQueueQuery = z.output<typeof workQueueQuery>;
 
-const matchesStage = (record: CaseRecord, stage: string) =>
-  record.state === stage || record.state.startsWith(`${stage}.`) || record.state.split('.').includes(stage) || (record.snapshot as { context?: CaseContext }).context?.stage === stage;
+/** The pupils whose name contains the search text (or whose UPN it is), among the given schools. */
+async function searchedUpns(deps: ApiDeps, schoolIds: string[], q: string): Promise<string[]> {
+  const upn = upnSchema.safeParse(q);
+  if (upn.success) return [upn.data];
+  const needle = q.toLowerCase();
+  const found: string[] = [];
+  for (const schoolId of schoolIds) {
+    for (const pupil of await deps.store.listPupils(schoolId)) if (`${pupil.forename} ${pupil.surname}`.toLowerCase().includes(needle)) found.push(pupil.upn);
+  }
+  return found;
+}
+
+/** The pupils in a band today under their school's policy: the one filter that needs metrics. */
+async function upnsInBand(deps: ApiDeps, schoolIds: string[], band: string): Promise<string[]> {
+  const found: string[] = [];
+  for (const schoolId of schoolIds) {
+    for await (const { upn, metrics } of schoolMetrics(deps.store, await schoolContext(deps.store, schoolId), todayOf(deps))) {
+      if (metrics.band?.toLowerCase() === band.toLowerCase()) found.push(upn);
+    }
+  }
+  return found;
+}
+
+const intersect = (a: string[] | undefined, b: string[]) => (a === undefined ? b : a.filter((item) => b.includes(item)));
 
 /**
- * The caller's work queue: the cases they may see, filtered, with the pupil and the next task.
- * Filters on tasks, names and bands run here over the scoped cases: a school's open cases are
- * hundreds, not millions.
+ * The caller's work queue: the cases they may see, filtered in the store, overdue first, with the
+ * pupil and the next task for the page shown.
  */
 export async function workQueue(deps: ApiDeps, access: Access, query: WorkQueueQuery) {
   const { store } = deps;
   if (query.school !== undefined && !access.caseSchoolIds.includes(query.school)) throw notFound(`school '${query.school}'`);
   const schoolIds = query.school !== undefined ? [query.school] : access.caseSchoolIds;
   if (schoolIds.length === 0) return { total: 0, page: query.page, pageSize: PAGE_SIZE, cases: [] };
-  const { cases: scoped } = await store.listCases({ schoolIds, status: query.status === 'all' ? undefined : query.status, limit: 1_000_000 });
-  let candidates = scoped.filter((record) => access.referredCaseIds === null || access.referredCaseIds.has(record.id));
-  if (query.stage !== undefined) candidates = candidates.filter((record) => matchesStage(record, query.stage!));
-
-  const involved = [...new Set(candidates.map((record) => record.schoolId))];
-  const pupils = new Map<string, Pupil>();
-  for (const schoolId of involved) for (const pupil of await store.listPupils(schoolId)) pupils.set(`${schoolId}/${pupil.upn}`, pupil);
-  const pupilOf = (record: CaseRecord) => pupils.get(`${record.schoolId}/${record.upn}`);
-  const openTasks = new Map<string, Task[]>();
-  for (const task of await store.listTasks({ schoolIds: involved, status: 'open' })) {
-    if (task.caseId) openTasks.set(task.caseId, [...(openTasks.get(task.caseId) ?? []), task]);
-  }
-
-  if (query.q !== undefined) {
-    const needle = query.q.toLowerCase();
-    const upn = upnSchema.safeParse(query.q);
-    candidates = candidates.filter((record) => {
-      const pupil = pupilOf(record);
-      return (upn.success && record.upn === upn.data) || (pupil !== undefined && `${pupil.forename} ${pupil.surname}`.toLowerCase().includes(needle));
-    });
-  }
-  if (query.assignee !== undefined) {
-    const assignee = query.assignee === 'me' ? access.user.id : query.assignee;
-    candidates = candidates.filter((record) => (openTasks.get(record.id) ?? []).some((task) => task.assignee === assignee));
-  }
-  if (query.due_before !== undefined) {
-    candidates = candidates.filter((record) => (openTasks.get(record.id) ?? []).some((task) => task.dueDate <= query.due_before!));
-  }
-  if (query.band !== undefined) {
-    const bands = new Map<string, string | null>();
-    for (const schoolId of new Set(candidates.map((record) => record.schoolId))) {
-      for await (const { upn, metrics } of schoolMetrics(store, await schoolContext(store, schoolId), todayOf(deps))) bands.set(`${schoolId}/${upn}`, metrics.band);
-    }
-    candidates = candidates.filter((record) => bands.get(`${record.schoolId}/${record.upn}`)?.toLowerCase() === query.band!.toLowerCase());
-  }
-
-  const rows = candidates.slice((query.page - 1) * PAGE_SIZE, query.page * PAGE_SIZE).map((record) => {
-    const pupil = pupilOf(record);
-    const next = (openTasks.get(record.id) ?? []).sort((a, b) => a.dueDate.localeCompare(b.dueDate))[0];
+  let upns: string[] | undefined;
+  if (query.q !== undefined) upns = await searchedUpns(deps, schoolIds, query.q);
+  if (query.band !== undefined) upns = intersect(upns, await upnsInBand(deps, schoolIds, query.band));
+  const assignee = query.assignee === 'me' ? access.user.id : query.assignee;
+  const { total, cases } = await store.listCases({
+    schoolIds,
+    status: query.status === 'all' ? undefined : query.status,
+    stage: query.stage,
+    upns,
+    caseIds: access.referredCaseIds === null ? undefined : [...access.referredCaseIds],
+    openTask: assignee !== undefined || query.due_before !== undefined ? { assignee, dueBefore: query.due_before } : undefined,
+    order: 'dueFirst',
+    limit: PAGE_SIZE,
+    offset: (query.page - 1) * PAGE_SIZE,
+  });
+  const [pupils, tasks] = await Promise.all([
+    Promise.all(cases.map((record) => store.getPupil(record.schoolId, record.upn))),
+    store.listTasks({ caseIds: cases.map((record) => record.id), status: 'open' }),
+  ]);
+  const rows = cases.map((record, index) => {
+    const pupil = pupils[index];
+    const next = tasks.find((task) => task.caseId === record.id);
     return {
       id: record.id,
       schoolId: record.schoolId,
@@ -87,5 +90,5 @@ export async function workQueue(deps: ApiDeps, access: Access, query: WorkQueueQ
       nextTask: next ? { id: next.id, title: next.title, dueDate: next.dueDate, assignee: next.assignee } : null,
     };
   });
-  return { total: candidates.length, page: query.page, pageSize: PAGE_SIZE, cases: rows };
+  return { total, page: query.page, pageSize: PAGE_SIZE, cases: rows };
 }
