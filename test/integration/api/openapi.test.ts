@@ -2,6 +2,7 @@ import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import request from 'supertest';
 import { createWorld, type World } from './world.ts';
 import { openApiPath } from '../../../src/http/api/openapi.ts';
+import { Validator } from '@seriousme/openapi-schema-validator';
 
 interface Layer {
   route?: { path: string; methods: Record<string, boolean> };
@@ -44,6 +45,13 @@ describe('the OpenAPI document', () => {
         for (const parameter of operation.parameters ?? []) expect(['path', 'query']).toContain(parameter.in);
       }
     }
+  });
+
+  it('when it is checked against the OpenAPI specification schema, then it is a valid 3.1 document', async () => {
+    const validator = new Validator();
+    const result = await validator.validate(doc);
+    expect(validator.version).toBe('3.1');
+    expect(result.valid, JSON.stringify(result.errors, null, 2)).toBe(true);
   });
 
   it('when it is compared with the routes express mounted, then every route is documented and nothing else', () => {
