@@ -20,6 +20,8 @@ import { pupilRoutes } from './api/pupils/pupil-routes.ts';
 import { schoolRoutes } from './api/schools/school-routes.ts';
 import { workflowRoutes } from './api/workflows/workflow-routes.ts';
 import { adminRoutes } from './api/admin/admin-routes.ts';
+import { pageRouter } from './ui/pages.ts';
+import { apiCaller } from './ui/api-call.ts';
 
 export interface AppDeps {
   store: Store;
@@ -103,13 +105,19 @@ export function createApp(deps: AppDeps): express.Express {
     res.locals.signedIn = await sessions.load(req);
     next();
   });
+  const routes = apiRoutes(deps);
+  const audit = auditRecorder(deps.store, now);
   const router = express.Router();
   mountDocs(router);
-  mountRoutes(router, apiRoutes(deps), { store: deps.store, audit: auditRecorder(deps.store, now) });
+  mountRoutes(router, routes, { store: deps.store, audit });
   app.use(router);
   app.use('/api', () => {
     throw new AppError(404, 'not_found', 'no such API route');
   });
+  // The pages call the same routes in-process, so they share the API's validation, access rules and audit.
+  app.use(
+    pageRouter({ store: deps.store, cases: deps.cases, clock: deps.clock, logger: deps.logger, demoClock: deps.demoClock ?? null, oidc: deps.oidc ?? null, sessions, audit, api: apiCaller(routes, { store: deps.store, audit }) }),
+  );
 
   app.use(errorHandler(deps.logger));
   return app;

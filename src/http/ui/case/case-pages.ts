@@ -1,0 +1,101 @@
+import type { Router } from 'express';
+import { canSeeCase, notFound } from '../../../access/scope.ts';
+import { schoolContext } from '../../../register/school-metrics.ts';
+import { getWorkflow } from '../../../../workflows/index.ts';
+import { todayOf } from '../../api/deps.ts';
+import type { caseDetail } from '../../api/cases/case-view.ts';
+import { checkCsrf } from '../../auth/sessions.ts';
+import { AppError } from '../../errors.ts';
+import { STAFF_ACTION_LABELS, stateLabel } from '../labels.ts';
+import { page, type Page, type PageDeps } from '../page-context.ts';
+import { actionForms, actionFromForm, considerationQuestions, fieldLabel } from './action-forms.ts';
+import { attendanceChartSvg } from './attendance-chart.ts';
+import { attendanceWeeks } from './attendance-weeks.ts';
+
+export type CaseDetail = Awaited<ReturnType<typeof caseDetail>>;
+
+const CATEGORY_NAMES = { present: 'Present', approvedEducation: 'Approved education off site', authorised: 'Authorised absence', unauthorised: 'Unauthorised absence', notCounted: 'Not a possible session' };
+
+interface Notice {
+  kind: 'success' | 'conflict' | 'problem';
+  title: string;
+  message?: string;
+  problems?: string[];
+}
+
+async function renderCase(deps: PageDeps, { api, render, req }: Page, id: string, notice: Notice | null, status = 200): Promise<void> {
+  const detail = await api<CaseDetail>('get', '/api/cases/:id', { params: { id } });
+  const { store } = deps;
+  const today = todayOf(deps);
+  const context = await schoolContext(store, detail.case.schoolId);
+  const from = detail.metrics.from;
+  const weeks = attendanceWeeks(await store.listMarks(detail.case.schoolId, detail.case.upn, { from, to: today }), context.calendar, from, today);
+  const policy = getWorkflow(detail.case.workflowId).policy;
+  const timeline = await api<{ entries: { type: string; at: Date; actor: string; evidence: unknown }[] }>('get', '/api/cases/:id/timeline', { params: { id } });
+  const editing = req.method === 'POST' ? (req.body as Record<string, string>) : {};
+  await render(
+    'case.njk',
+    {
+      title: detail.pupil ? `${detail.pupil.forename} ${detail.pupil.surname}` : `Case ${detail.case.upn}`,
+      detail,
+      stageLabel: stateLabel(detail.case.workflowId, detail.case.state),
+      notice,
+      chart: attendanceChartSvg(weeks, policy.bands, policy.targetPct),
+      weeks,
+      categoryNames: CATEGORY_NAMES,
+      actions: actionForms(detail.allowedActions, detail.context.parents),
+      questions: considerationQuestions,
+      editing,
+      notes: timeline.entries.filter((entry) => entry.type === 'note').reverse(),
+      recent: timeline.entries.slice(-5).reverse(),
+      openTasks: detail.tasks.filter((task) => task.status === 'open'),
+      doneTasks: detail.tasks.filter((task) => task.status !== 'open'),
+      today,
+    },
+    status,
+  );
+}
+
+export function casePages(router: Router, deps: PageDeps): void {
+  router.get(
+    '/cases/:id',
+    page(deps, async (current) => {
+      const done = String(current.req.query.done ?? '');
+      const notice: Notice | null = Object.hasOwn(STAFF_ACTION_LABELS, done) ? { kind: 'success', title: `Done: ${STAFF_ACTION_LABELS[done]}` } : null;
+      await renderCase(deps, current, String(current.req.params.id), notice);
+    }),
+  );
+
+  router.post(
+    '/cases/:id/actions',
+    page(deps, async (current) => {
+      const { req, res, signedIn, api } = current;
+      checkCsrf(req, signedIn.session);
+      const id = String(req.params.id);
+      const body = actionFromForm(req.body as Record<string, string>);
+      try {
+        await api('post', '/api/cases/:id/events', { params: { id }, body });
+      } catch (error) {
+        if (!(error instanceof AppError) || error.status === 404) throw error;
+        if (error.code === 'version_conflict') {
+          // Nothing was applied: show what the case is now, so the decision is made again on it.
+          return renderCase(deps, current, id, { kind: 'conflict', title: 'This case changed since you opened it – here is the current state', message: 'Your action was not recorded. Check the case below and, if it is still right, do it again.' }, 409);
+        }
+        const problems = ((error.details as { problems?: { field: string; message: string }[] } | undefined)?.problems ?? []).map((problem) => `${fieldLabel(problem.field)}: ${problem.message}`);
+        return renderCase(deps, current, id, { kind: 'problem', title: 'There is a problem', message: problems.length ? undefined : error.message, problems }, error.status);
+      }
+      res.redirect(303, `/cases/${encodeURIComponent(id)}?done=${encodeURIComponent(String(body.type))}`);
+    }),
+  );
+
+  router.get(
+    '/letters/:id.pdf',
+    page(deps, async ({ req, res, access, signedIn }) => {
+      const message = await deps.store.getMessage(String(req.params.id));
+      const record = message?.caseId ? await deps.store.getCase(message.caseId) : null;
+      if (!message?.pdf || !record || !canSeeCase(await access(), record)) throw notFound('letter');
+      await deps.audit(signedIn.user.id, 'letter.read', { schoolId: record.schoolId, caseId: record.id, upn: record.upn }, { messageId: message.id });
+      res.set('Cache-Control', 'no-store').type('application/pdf').set('Content-Disposition', `inline; filename="${message.template.replace(/\W+/g, '-')}.pdf"`).send(message.pdf);
+    }),
+  );
+}

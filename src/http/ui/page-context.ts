@@ -1,0 +1,100 @@
+import type { ErrorRequestHandler, NextFunction, Request, Response } from 'express';
+import type { CaseService } from '../../cases/case-service.ts';
+import type { Clock } from '../../clock.ts';
+import type { Logger } from '../../logger.ts';
+import type { Store } from '../../store/types.ts';
+import { ROLE_NAMES } from '../../access/roles.ts';
+import { accessFor, type Access } from '../../access/scope.ts';
+import type { AuditRecorder } from '../../access/audit.ts';
+import type { OidcSettings } from '../auth/auth-config.ts';
+import type { SignedIn, Sessions } from '../auth/sessions.ts';
+import type { DemoClockControl } from '../api/deps.ts';
+import { AppError } from '../errors.ts';
+import type { ApiCall, apiCaller } from './api-call.ts';
+import { renderView } from './views.ts';
+
+export interface PageDeps {
+  store: Store;
+  cases: CaseService;
+  clock: Clock;
+  logger: Logger;
+  demoClock: DemoClockControl | null;
+  oidc: OidcSettings | null;
+  sessions: Sessions;
+  audit: AuditRecorder;
+  api: ReturnType<typeof apiCaller>;
+}
+
+export interface Page {
+  req: Request;
+  res: Response;
+  signedIn: SignedIn;
+  api: ApiCall;
+  access(): Promise<Access>;
+  render(view: string, data?: Record<string, unknown>, status?: number): Promise<void>;
+}
+
+const NAV = [
+  { href: '/', label: 'Work queue' },
+  { href: '/dashboard', label: 'Dashboard' },
+  { href: '/workflows', label: 'Workflows' },
+  { href: '/outbox', label: 'Outbox' },
+] as const;
+
+/** What every page's layout shows: who is signed in, the navigation, the demo clock. */
+function layoutData(deps: PageDeps, req: Request, signedIn: SignedIn | null) {
+  return {
+    user: signedIn && { name: signedIn.user.name, role: ROLE_NAMES[signedIn.user.role], isAdmin: signedIn.user.role === 'admin' },
+    csrfToken: signedIn?.session.csrfToken ?? '',
+    nav: signedIn ? NAV.map((item) => ({ ...item, current: item.href === '/' ? req.path === '/' || req.path.startsWith('/cases') : req.path.startsWith(item.href) })) : [],
+    demo: deps.demoClock !== null,
+    today: deps.clock.now(),
+  };
+}
+
+export function sendPage(deps: PageDeps, req: Request, res: Response, signedIn: SignedIn | null, view: string, data: Record<string, unknown>, status = 200): void {
+  // Personal data: no shared cache may keep a page.
+  res.set('Cache-Control', 'no-store');
+  res.status(status).type('html').send(renderView(view, { ...layoutData(deps, req, signedIn), ...data }));
+}
+
+type PageHandler = (page: Page) => Promise<void>;
+
+/** A signed-in page: anyone else is sent to sign in and brought back afterwards. */
+export function page(deps: PageDeps, handler: PageHandler) {
+  return async (req: Request, res: Response, next: NextFunction) => {
+    const signedIn = await deps.sessions.load(req);
+    if (!signedIn) {
+      if (req.method === 'GET') return res.redirect(303, `/signin?next=${encodeURIComponent(req.originalUrl)}`);
+      return next(new AppError(401, 'unauthenticated', 'Your session has ended. Sign in again, then repeat what you were doing.'));
+    }
+    res.locals.signedIn = signedIn;
+    const api = deps.api(req, res, signedIn);
+    let access: Promise<Access> | null = null;
+    await handler({
+      req,
+      res,
+      signedIn,
+      api,
+      // The same Access the API computes, for pages that read the store through the scope functions.
+      access: () => (access ??= accessFor(deps.store, signedIn.user)),
+      render: async (view, data = {}, status = 200) => sendPage(deps, req, res, signedIn, view, data, status),
+    });
+  };
+}
+
+const TITLES: Record<number, string> = { 400: 'There is a problem', 401: 'Sign in again', 403: 'You cannot do that', 404: 'Page not found', 409: 'This case changed' };
+
+/** Errors on pages are pages too: the same statuses as the API, said in words. */
+export function pageErrors(deps: PageDeps): ErrorRequestHandler {
+  return (error: unknown, req, res, _next) => {
+    const signedIn = (res.locals.signedIn as SignedIn | undefined) ?? null;
+    if (error instanceof AppError) {
+      const problems = (error.details as { problems?: { field: string; message: string }[] } | undefined)?.problems ?? [];
+      sendPage(deps, req, res, signedIn, 'error.njk', { title: TITLES[error.status] ?? 'There is a problem', message: error.message, problems }, error.status);
+      return;
+    }
+    deps.logger.error({ err: error }, 'page failed');
+    sendPage(deps, req, res, signedIn, 'error.njk', { title: 'Sorry, something went wrong', message: 'It has been logged. Try again in a moment.', problems: [] }, 500);
+  };
+}

@@ -1,0 +1,31 @@
+import path from 'node:path';
+import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
+import express, { type Router } from 'express';
+import type { PageDeps } from './page-context.ts';
+import { page, pageErrors } from './page-context.ts';
+import { notFound } from '../../access/scope.ts';
+import { signInPages } from './sign-in/sign-in-pages.ts';
+import { queuePage } from './queue/queue-page.ts';
+import { casePages } from './case/case-pages.ts';
+
+const ASSETS_DIR = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'assets');
+const MERMAID_DIR = path.dirname(createRequire(import.meta.url).resolve('mermaid/dist/mermaid.min.js'));
+
+/** The web pages: server-rendered HTML over the API's own use cases, with assets served from this service (never a CDN). */
+export function pageRouter(deps: PageDeps): Router {
+  const router = express.Router();
+  router.use('/assets', express.static(ASSETS_DIR, { index: false, maxAge: '1h' }));
+  router.get('/assets/mermaid.min.js', (_req, res) => res.sendFile(path.join(MERMAID_DIR, 'mermaid.min.js'), { maxAge: '1d' }));
+  router.use(express.urlencoded({ extended: false, limit: '100kb' }));
+  signInPages(router, deps);
+  queuePage(router, deps);
+  casePages(router, deps);
+  router.use(
+    page(deps, async () => {
+      throw notFound('page at this address');
+    }),
+  );
+  router.use(pageErrors(deps));
+  return router;
+}

@@ -1,0 +1,103 @@
+import { describe, it, expect, beforeAll, afterAll } from 'vitest';
+import { expectAccessible, screenshots, startE2EWorld, type E2EWorld } from './support/e2e-world.ts';
+
+describe('case review in the browser', () => {
+  let world: E2EWorld;
+  beforeAll(async () => {
+    world = await startE2EWorld();
+  }, 90_000);
+  afterAll(async () => world?.close());
+
+  const openCaseIds = async (schoolId: string) => (await world.service.opened.store.listCases({ schoolIds: [schoolId], status: 'open', limit: 100 })).cases.map((record) => record.id);
+
+  it('when a pastoral leader searches the queue and opens a case, then the case page shows the pupil, attendance and actions', async () => {
+    const page = await world.signIn('pastoral');
+    await expect(page.getByRole('heading', { level: 1, name: 'Work queue' }).isVisible()).resolves.toBe(true);
+    await expectAccessible(page);
+    await screenshots(page, 'queue');
+    const firstPupil = (await page.locator('table.queue tbody tr td:first-child a').first().textContent())!.trim();
+    await page.getByLabel('Pupil name or UPN').fill(firstPupil.split(' ')[1]!);
+    await page.getByRole('button', { name: 'Apply filters' }).click();
+    await page.getByRole('link', { name: firstPupil }).first().click();
+    await expect(page.getByRole('heading', { level: 1 }).textContent()).resolves.toContain(firstPupil);
+    await expect(page.getByRole('img', { name: /Weekly attendance/ }).count()).resolves.toBe(1);
+    await expect(page.locator('table.heatmap td').count()).resolves.toBeGreaterThan(100);
+    await expect(page.getByRole('heading', { name: 'What you can do now' }).isVisible()).resolves.toBe(true);
+    await expectAccessible(page);
+    await screenshots(page, 'case');
+    await page.context().close();
+  });
+
+  it('when a pastoral leader notes and then withdraws a case, then the stage changes and the timeline shows both', async () => {
+    const [id] = await openCaseIds('west-coventry');
+    const page = await world.signIn('pastoral');
+    await page.goto(`/cases/${id}`);
+    await page.getByText('Add a note').click();
+    await page.getByRole('textbox', { name: 'Note' }).fill('Phoned home: mum says the bus is the problem.');
+    await page.getByRole('button', { name: 'Save the note' }).click();
+    await expect(page.getByRole('status').textContent()).resolves.toContain('Done: Add a note');
+    await expect(page.getByText('Phoned home: mum says the bus is the problem.').count()).resolves.toBeGreaterThan(0);
+
+    await page.getByText('Withdraw the case').click();
+    await page.getByLabel('Reason').fill('Moved to a school in another county.');
+    await page.getByRole('button', { name: 'Record it' }).click();
+    await expect(page.getByRole('status').textContent()).resolves.toContain('Done: Withdraw the case');
+    await expect(page.locator('.summary').textContent()).resolves.toContain('(closed)');
+    const record = await world.service.opened.store.getCase(id!);
+    expect(record).toMatchObject({ status: 'closed', version: 2 });
+    await page.context().close();
+  });
+
+  it('when a stale page records an action after someone else changed the case, then it says so and nothing is applied', async () => {
+    const [, id] = await openCaseIds('west-coventry');
+    const stale = await world.signIn('pastoral');
+    await stale.goto(`/cases/${id}`);
+    const other = await world.signIn('champion');
+    await other.goto(`/cases/${id}`);
+    await other.getByText('Record that the pupil left the school').click();
+    await other.getByRole('button', { name: 'Record it' }).click();
+    const after = await world.service.opened.store.getCase(id!);
+
+    await stale.getByText('Record that the pupil left the school').click();
+    await stale.getByRole('button', { name: 'Record it' }).click();
+    await expect(stale.getByRole('alert').textContent()).resolves.toContain('This case changed since you opened it');
+    expect(await world.service.opened.store.getCase(id!)).toMatchObject({ version: after!.version, state: after!.state });
+    await expectAccessible(stale);
+    await screenshots(stale, 'case-conflict');
+    await stale.context().close();
+    await other.context().close();
+  });
+
+  it('when a trust lead opens a case, then they read it but are offered no action', async () => {
+    const [id] = await openCaseIds('west-coventry');
+    const page = await world.signIn('lead');
+    await page.goto(`/cases/${id}`);
+    await expect(page.getByText('Your role can read this case but not act on it.').isVisible()).resolves.toBe(true);
+    await expect(page.locator('form.action-form').count()).resolves.toBe(0);
+    await page.context().close();
+  });
+
+  it('when a pastoral leader opens a case of another school, then it is not found', async () => {
+    const [id] = await openCaseIds('kennet');
+    const page = await world.signIn('pastoral');
+    const response = await page.goto(`/cases/${id}`);
+    expect(response?.status()).toBe(404);
+    await expect(page.getByRole('heading', { level: 1 }).textContent()).resolves.toBe('Page not found');
+    await expectAccessible(page);
+    await page.context().close();
+  });
+
+  it('when someone is not signed in, then a page sends them to sign in and back', async () => {
+    const context = await world.browser.newContext({ baseURL: world.url });
+    const page = await context.newPage();
+    await page.goto('/dashboard');
+    expect(new URL(page.url()).pathname).toBe('/signin');
+    await page.getByLabel('Email address').fill('lead@atlp.demo');
+    await page.getByLabel('Password').fill('wrong password');
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await expect(page.getByRole('alert').textContent()).resolves.toContain('The email or password is not right');
+    await expectAccessible(page);
+    await screenshots(page, 'signin-error');
+    await context.close();
+  });
+});

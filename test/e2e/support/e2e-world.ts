@@ -1,0 +1,91 @@
+// One running service (the real app, worker and demo trusts on a fresh database) and one
+// Chromium for the browser suites. Chromium is a Debian package here, never a download.
+import { existsSync } from 'node:fs';
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { AxeBuilder } from '@axe-core/playwright';
+import { expect } from 'vitest';
+import { freshDatabaseUrl } from '../../support/postgres.ts';
+import { loadConfig, startService, type Service } from '../../../src/main.ts';
+import { DEMO_PASSWORD } from '../../../src/access/demo-accounts.ts';
+
+export const CHROMIUM = '/usr/bin/chromium';
+const SCREENSHOTS = path.join(path.dirname(new URL(import.meta.url).pathname), '..', 'screenshots');
+
+export const ACCOUNTS = {
+  pastoral: 'pastoral@west-coventry.demo',
+  champion: 'champion@west-coventry.demo',
+  ewo: 'ewo.coventry@coventry.demo',
+  lead: 'lead@atlp.demo',
+  admin: 'admin@attendance.demo',
+} as const;
+export type Who = keyof typeof ACCOUNTS;
+
+export const VIEWPORTS = { desktop: { width: 1280, height: 800 }, phone: { width: 390, height: 844 } } as const;
+
+export interface E2EWorld {
+  service: Service;
+  browser: Browser;
+  url: string;
+  /** A fresh browser context signed in through the sign-in page. */
+  signIn(who: Who, viewport?: keyof typeof VIEWPORTS): Promise<Page>;
+  close(): Promise<void>;
+}
+
+export async function startE2EWorld(): Promise<E2EWorld> {
+  if (!existsSync(CHROMIUM)) {
+    throw new Error(`the browser tests need Debian's chromium at ${CHROMIUM}: run \`apt-get update && apt-get install -y chromium\` (.ci/run does this on CI)`);
+  }
+  const dataDir = await mkdtemp(path.join(os.tmpdir(), 'attendance-e2e-'));
+  const config = loadConfig({ DATABASE_URL: await freshDatabaseUrl(), DEMO: 'true', PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'silent', DATA_DIR: dataDir, ROLE: 'all' });
+  const service = await startService(config);
+  // Playwright gives every launch a fresh --user-data-dir of its own.
+  const browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    headless: true,
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  });
+  const url = service.url!;
+  return {
+    service,
+    browser,
+    url,
+    async signIn(who, viewport = 'desktop') {
+      const context = await browser.newContext({ viewport: VIEWPORTS[viewport], baseURL: url });
+      const page = await context.newPage();
+      await page.goto('/signin');
+      await page.getByLabel('Email address').fill(ACCOUNTS[who]);
+      await page.getByLabel('Password').fill(DEMO_PASSWORD);
+      await page.getByRole('button', { name: 'Sign in' }).click();
+      await page.waitForURL((target) => !target.pathname.startsWith('/signin'));
+      return page;
+    },
+    async close() {
+      await browser.close();
+      await service.stop();
+      await rm(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Fails on any serious or critical WCAG 2.x A/AA violation of the page as it is now. */
+export async function expectAccessible(page: Page): Promise<void> {
+  const results = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa']).analyze();
+  const bad = results.violations.filter((violation) => violation.impact === 'serious' || violation.impact === 'critical');
+  expect(bad.map((violation) => `${violation.id}: ${violation.help} (${violation.nodes.map((node) => node.target.join(' ')).slice(0, 3).join(', ')})`), page.url()).toEqual([]);
+}
+
+/** The page at desktop and phone widths, full length, into test/e2e/screenshots/. */
+export async function screenshots(page: Page, name: string): Promise<void> {
+  await mkdir(SCREENSHOTS, { recursive: true });
+  for (const [label, size] of Object.entries(VIEWPORTS)) {
+    await page.setViewportSize(size);
+    await page.screenshot({ path: path.join(SCREENSHOTS, `${name}-${label}.png`), fullPage: true });
+  }
+  // What a phone shows first, small enough to look at whole.
+  await page.setViewportSize(VIEWPORTS.phone);
+  await page.screenshot({ path: path.join(SCREENSHOTS, `${name}-phone-top.png`) });
+  await page.setViewportSize(VIEWPORTS.desktop);
+}
