@@ -45,6 +45,19 @@ describe('case review in the browser', () => {
     await expect(page.locator('.summary').textContent()).resolves.toContain('(closed)');
     const record = await world.service.opened.store.getCase(id!);
     expect(record).toMatchObject({ status: 'closed', version: 2 });
+
+    await page.getByRole('link', { name: 'See the whole timeline' }).click();
+    const timeline = page.locator('ol.timeline');
+    await expect(timeline.textContent()).resolves.toContain('Phoned home: mum says the bus is the problem.');
+    await expect(timeline.locator('li.kind-transition').last().textContent()).resolves.toMatch(/Stage 1a → Closed[\s\S]*By Priya Pastoral[\s\S]*Moved to a school in another county/);
+    await expectAccessible(page);
+    await screenshots(page, 'timeline');
+    await page.getByLabel('Show').selectOption('note');
+    await page.getByRole('button', { name: 'Filter' }).click();
+    await expect(timeline.locator('li').count()).resolves.toBe(1);
+    const pdf = await page.request.get(`/cases/${id}/timeline.pdf`);
+    expect(pdf.headers()['content-type']).toBe('application/pdf');
+    expect((await pdf.body()).subarray(0, 5).toString()).toBe('%PDF-');
     await page.context().close();
   });
 

@@ -8,6 +8,7 @@ import { notFound } from '../../access/scope.ts';
 import { signInPages } from './sign-in/sign-in-pages.ts';
 import { queuePage } from './queue/queue-page.ts';
 import { casePages } from './case/case-pages.ts';
+import { timelinePages } from './timeline/timeline-page.ts';
 
 const ASSETS_DIR = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'assets');
 const MERMAID_DIR = path.dirname(createRequire(import.meta.url).resolve('mermaid/dist/mermaid.min.js'));
@@ -21,6 +22,7 @@ export function pageRouter(deps: PageDeps): Router {
   signInPages(router, deps);
   queuePage(router, deps);
   casePages(router, deps);
+  timelinePages(router, deps);
   router.use(
     page(deps, async () => {
       throw notFound('page at this address');

@@ -1,0 +1,104 @@
+import type { Store, TimelineEntry } from '../../../store/types.ts';
+import type { CaseDetail } from '../case/case-pages.ts';
+import { pct, templateName, words } from '../views.ts';
+
+export const TIMELINE_KINDS = ['transition', 'timer', 'letter', 'email', 'task', 'note', 'other'] as const;
+export type TimelineKind = (typeof TIMELINE_KINDS)[number];
+
+export interface TimelineItem {
+  at: Date;
+  kind: TimelineKind;
+  title: string;
+  who: string;
+  /** The evidence behind it, as label and text pairs. */
+  evidence: { label: string; value: string }[];
+  pdfMessageId?: string;
+}
+
+const SYSTEM_ACTORS: Record<string, string> = {
+  'system:evaluator': 'The nightly attendance review',
+  'system:timer': 'A timer falling due',
+  'system:outbox': 'Letters and emails',
+};
+
+interface Effect {
+  type: string;
+  params?: Record<string, unknown>;
+}
+
+function describeEffect({ type, params = {} }: Effect): string {
+  if (type === 'sendLetter' && typeof params.template === 'string') return `${templateName(params.template)} to ${String(params.to ?? 'parents')}`;
+  if (type === 'notify' && typeof params.to === 'string') return `notify ${params.to}${typeof params.template === 'string' ? ` (${templateName(params.template)})` : ''}`;
+  if (type === 'createTask' && typeof params.title === 'string') return `task: ${params.title}${typeof params.dueDate === 'string' ? ` (due ${params.dueDate})` : ''}`;
+  if (type === 'startTimer' && typeof params.name === 'string') return `timer ${words(params.name).toLowerCase()}${typeof params.dueDate === 'string' ? ` due ${params.dueDate}` : ''}`;
+  return words(type).toLowerCase();
+}
+
+const text = (value: unknown): string => (typeof value === 'string' ? value : typeof value === 'number' || typeof value === 'boolean' ? String(value) : JSON.stringify(value));
+
+/** The evidence of a timeline entry in words: the rule, the event, the figures and what it set going. */
+function evidenceOf(evidence: unknown): TimelineItem['evidence'] {
+  if (evidence === null || typeof evidence !== 'object') return evidence == null ? [] : [{ label: 'Detail', value: text(evidence) }];
+  const rows: TimelineItem['evidence'] = [];
+  for (const [key, value] of Object.entries(evidence as Record<string, unknown>)) {
+    if (value === null || value === undefined || key === 'attendancePct') continue;
+    if (key === 'effects' && Array.isArray(value)) {
+      if (value.length) rows.push({ label: 'What it set going', value: (value as Effect[]).map(describeEffect).join('; ') });
+    } else if (key === 'metrics' && typeof value === 'object') {
+      const metrics = value as { attendancePct?: number | null; unauthorisedInRolling10Weeks?: number; band?: string | null; asOf?: string };
+      rows.push({ label: 'Attendance then', value: `${pct(metrics.attendancePct)} (${metrics.band ?? 'no band'}), ${metrics.unauthorisedInRolling10Weeks ?? 0} unauthorised sessions in 10 school weeks, as of ${metrics.asOf ?? '?'}` });
+    } else {
+      rows.push({ label: words(key), value: text(value) });
+    }
+  }
+  return rows;
+}
+
+function kindOf(entry: TimelineEntry): TimelineKind {
+  if (entry.type === 'note') return 'note';
+  if (entry.type === 'transition') return entry.actor === 'system:timer' ? 'timer' : 'transition';
+  return 'other';
+}
+
+/** Everything that happened to a case, oldest first: transitions, timers, notes, letters, emails and tasks. */
+export async function timelineItems(store: Store, detail: CaseDetail, entries: TimelineEntry[], stateName: (state: string) => string): Promise<TimelineItem[]> {
+  const names = new Map<string, string>();
+  const who = async (actor: string | null) => {
+    if (!actor) return 'The service';
+    if (SYSTEM_ACTORS[actor]) return SYSTEM_ACTORS[actor];
+    if (actor.startsWith('system:')) return words(actor.slice(7));
+    if (!names.has(actor)) names.set(actor, (await store.getUser(actor))?.name ?? actor);
+    return names.get(actor)!;
+  };
+  const items: TimelineItem[] = [];
+  for (const entry of entries) {
+    const kind = kindOf(entry);
+    const title =
+      kind === 'note'
+        ? 'Note'
+        : entry.from !== entry.to && entry.to
+          ? `${stateName(entry.from ?? 'new')} → ${stateName(entry.to)}`
+          : words(entry.type);
+    items.push({ at: new Date(entry.at), kind, title, who: await who(entry.actor), evidence: evidenceOf(entry.evidence) });
+  }
+  for (const letter of detail.letters) {
+    items.push({
+      at: new Date(letter.sentAt ?? letter.createdAt),
+      kind: letter.kind === 'letter' ? 'letter' : 'email',
+      title: `${letter.kind === 'letter' ? 'Letter' : 'Email'}: ${letter.subject}`,
+      who: 'Letters and emails',
+      evidence: [
+        { label: 'To', value: `${letter.recipientName} (${letter.recipientRole})` },
+        { label: 'Status', value: words(letter.status) },
+      ],
+      pdfMessageId: letter.hasPdf ? letter.id : undefined,
+    });
+  }
+  for (const task of detail.tasks) {
+    items.push({ at: new Date(task.createdAt), kind: 'task', title: `Task set: ${task.title}`, who: 'The workflow', evidence: [{ label: 'Due', value: task.dueDate }] });
+    if (task.completedAt) {
+      items.push({ at: new Date(task.completedAt), kind: 'task', title: `Task ${task.status}: ${task.title}`, who: await who(task.completedBy), evidence: task.note ? [{ label: 'Note', value: task.note }] : [] });
+    }
+  }
+  return items.sort((a, b) => a.at.getTime() - b.at.getTime());
+}
