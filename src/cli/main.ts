@@ -16,6 +16,7 @@ commands:
   evaluate                  evaluate a school now, as the nightly job does
   letter preview|list       render letters and emails (PDF and HTML) for a look
   demo load                 load the demo trusts into the configured store
+  purge register            delete register entries past their 6-year retention (--before, --dry-run)
 run 'attendance <command> --help' for a command's options`;
 
 export interface Command {
