@@ -1,0 +1,95 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { freshDatabaseUrl, sql } from '../../support/postgres.ts';
+import { openPostgres } from '../../../src/store/postgres/open.ts';
+import {
+  crashOutcome,
+  expireLocksOfDeadWorkers,
+  schoolWithDueTimers,
+  startCountingSmtp,
+  startServe,
+  waitFor,
+  type CrashOutcome,
+} from './harness.ts';
+
+/** Where to pull the plug: once this many cases reached Stage 1b, or the SMTP server accepted this many messages. */
+export type KillPoint = { casesMoved: number } | { mailsAccepted: number };
+
+export interface CrashRun {
+  pupils: number;
+  kills: number;
+  /** What each kill interrupted: cases moved and mails accepted at the moment of the kill. */
+  killedAt: { casesMoved: number; mailsAccepted: number }[];
+  outcome: CrashOutcome;
+  smtp: { accepted: number; distinct: number; duplicates: [string, number][]; unknown: string[] };
+  expectedIds: Set<string>;
+  seconds: number;
+}
+
+const movedCount = async (url: string) => (await sql<{ n: number }>(url, "SELECT count(*)::int AS n FROM cases WHERE state = 'open.stage1b'"))[0]!.n;
+const unfinished = async (url: string) => (await sql<{ n: number }>(url, "SELECT count(*)::int AS n FROM outbox WHERE status IN ('pending', 'running')"))[0]!.n;
+
+/**
+ * Seeds `pupils` cases whose review timers are due, then runs the real worker process and kills it
+ * with SIGKILL at each kill point, restarting it each time, until it has finished the work.
+ */
+export async function runCrashScenario(pupils: number, killPoints: KillPoint[], timeoutMs: number): Promise<CrashRun> {
+  const started = Date.now();
+  const url = await freshDatabaseUrl();
+  const seeded = await openPostgres(url);
+  try {
+    await schoolWithDueTimers(seeded.store, pupils);
+  } finally {
+    await seeded.close();
+  }
+  const smtp = await startCountingSmtp();
+  const dataDir = await mkdtemp(path.join(tmpdir(), 'attendance-crash-'));
+  // Demo-clock mode: the worker reads "now" from the store (18 November 2024), as `npm start` does.
+  const env = { DATABASE_URL: url, SMTP_URL: smtp.url, ROLE: 'worker', DEMO: 'true', DATA_DIR: dataDir };
+  const killedAt: CrashRun['killedAt'] = [];
+  try {
+    for (const point of killPoints) {
+      const worker = await startServe(env);
+      try {
+        await waitFor(
+          `kill point ${JSON.stringify(point)}`,
+          async () => ('casesMoved' in point ? (await movedCount(url)) >= point.casesMoved : smtp.accepted() >= point.mailsAccepted),
+          timeoutMs,
+          20,
+        );
+      } finally {
+        await worker.kill9();
+      }
+      killedAt.push({ casesMoved: await movedCount(url), mailsAccepted: smtp.accepted() });
+      await expireLocksOfDeadWorkers(url);
+    }
+    const last = await startServe(env);
+    try {
+      await waitFor('every case to reach Stage 1b and the outbox to empty', async () => (await movedCount(url)) === pupils && (await unfinished(url)) === 0, timeoutMs, 250);
+      last.child.kill('SIGTERM');
+      await last.exited;
+    } finally {
+      await last.kill9();
+    }
+    const outcome = await crashOutcome(url);
+    const duplicates = [...smtp.byMessageId].filter(([, n]) => n > 1);
+    return {
+      pupils,
+      kills: killPoints.length,
+      killedAt,
+      outcome,
+      smtp: {
+        accepted: smtp.accepted(),
+        distinct: smtp.byMessageId.size,
+        duplicates,
+        unknown: [...smtp.byMessageId.keys()].filter((id) => !outcome.messages.ids.has(id)),
+      },
+      expectedIds: outcome.messages.ids,
+      seconds: (Date.now() - started) / 1000,
+    };
+  } finally {
+    await smtp.close();
+    await rm(dataDir, { recursive: true, force: true });
+  }
+}
