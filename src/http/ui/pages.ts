@@ -9,6 +9,9 @@ import { signInPages } from './sign-in/sign-in-pages.ts';
 import { queuePage } from './queue/queue-page.ts';
 import { casePages } from './case/case-pages.ts';
 import { timelinePages } from './timeline/timeline-page.ts';
+import { dashboardPage } from './dashboard/dashboard-page.ts';
+import { workflowPages } from './workflows/workflow-pages.ts';
+import { outboxPage } from './outbox/outbox-page.ts';
 
 const ASSETS_DIR = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'assets');
 const MERMAID_DIR = path.dirname(createRequire(import.meta.url).resolve('mermaid/dist/mermaid.min.js'));
@@ -23,6 +26,9 @@ export function pageRouter(deps: PageDeps): Router {
   queuePage(router, deps);
   casePages(router, deps);
   timelinePages(router, deps);
+  dashboardPage(router, deps);
+  workflowPages(router, deps);
+  outboxPage(router, deps);
   router.use(
     page(deps, async () => {
       throw notFound('page at this address');

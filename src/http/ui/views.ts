@@ -13,6 +13,9 @@ export const dateTime = (value: Date | string | null | undefined) =>
   value == null ? '' : asDate(value).toLocaleString('en-GB', { day: 'numeric', month: 'short', year: 'numeric', hour: '2-digit', minute: '2-digit', timeZone: LONDON });
 export const pct = (value: number | null | undefined) => (value == null ? '–' : `${value.toFixed(1)}%`);
 
+/** For text placed inside server-made SVG, which nunjucks does not escape. */
+export const escapeXml = (text: string) => text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+
 /** camelCase and dotted state names as words: `open.penaltyNotice` → `Penalty notice`. */
 export function words(name: string): string {
   const last = name.split('.').filter((part) => part !== 'open').join(' ') || name;

@@ -1,12 +1,10 @@
 import type { Band } from '../../../domain/types.ts';
-import { shortDate, words } from '../views.ts';
+import { escapeXml, shortDate, words } from '../views.ts';
 import type { WeekOfAttendance } from './attendance-weeks.ts';
 
 const WIDTH = 720;
 const HEIGHT = 280;
 const PAD = { left: 44, right: 150, top: 14, bottom: 40 };
-
-const escapeXml = (text: string) => text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 
 /**
  * The weekly attendance as an SVG bar chart, with the year-to-date line and the school's bands

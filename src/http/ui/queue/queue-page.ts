@@ -16,6 +16,7 @@ const LEGAL_STATES = ['considering', 'noticeToImprove', 'penaltyNotice', 'attend
 
 const optional = z.string().trim().max(100).optional().transform((value) => (value ? value : undefined));
 const filtersSchema = z.object({
+  school: optional,
   q: optional,
   stage: optional,
   band: optional,
@@ -40,6 +41,7 @@ export function queuePage(router: Router, deps: PageDeps): void {
       const filters = filtersSchema.parse(req.query);
       const today = todayOf(deps);
       const query = {
+        school: filters.school,
         q: filters.q,
         stage: filters.stage,
         band: filters.band,
@@ -76,6 +78,7 @@ export function queuePage(router: Router, deps: PageDeps): void {
         current,
         pageLink: (n: number) => `/?${new URLSearchParams({ ...Object.fromEntries(Object.entries(filters).filter(([, v]) => v !== undefined).map(([k, v]) => [k, String(v)])), page: String(n) })}`,
         manySchools: schools.length > 1,
+        schoolOptions: schools.map((school) => ({ value: school.id, label: school.name })),
         rows: matching.slice((current - 1) * PAGE_SIZE, current * PAGE_SIZE).map((row) => ({
           ...row,
           schoolName: schoolNames.get(row.schoolId) ?? row.schoolId,

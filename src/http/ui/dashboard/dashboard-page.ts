@@ -1,0 +1,105 @@
+import type { Router } from 'express';
+import type { CaseContext } from '../../../../machines/types.ts';
+import { canSeeCase } from '../../../access/scope.ts';
+import { addDays } from '../../../domain/dates.ts';
+import { FULL_RATE, REDUCED_RATE } from '../../../domain/penalty-notices.ts';
+import { schoolContext } from '../../../register/school-metrics.ts';
+import type { CaseRecord, Pupil, School } from '../../../store/types.ts';
+import { WORKFLOWS } from '../../../../workflows/index.ts';
+import { todayOf } from '../../api/deps.ts';
+import { stateLabel } from '../labels.ts';
+import { page, type PageDeps } from '../page-context.ts';
+import { schoolTrends } from './school-trends.ts';
+import { trendChartSvg } from './trend-chart.ts';
+
+const contextOf = (record: CaseRecord) => (record.snapshot as { context: CaseContext }).context;
+/** Where a case is in the funnel: its support stage, or the legal step it has reached. */
+const funnelKey = (record: CaseRecord) => {
+  const [, second] = record.state.split('.');
+  return second && !second.startsWith('stage') && second !== 'resumingSupport' ? second : (contextOf(record).stage ?? second ?? record.state);
+};
+
+export function dashboardPage(router: Router, deps: PageDeps): void {
+  router.get(
+    '/dashboard',
+    page(deps, async ({ req, render, access }) => {
+      const { store } = deps;
+      const me = await access();
+      const today = todayOf(deps);
+      const schools = (await Promise.all(me.caseSchoolIds.map((id) => store.getSchool(id)))).filter((school): school is School => school !== null);
+      const chosen = schools.find((school) => school.id === req.query.school) ?? null;
+      const inView = chosen ? [chosen] : schools;
+      const ids = inView.map((school) => school.id);
+      const cases = ids.length ? (await store.listCases({ schoolIds: ids, status: 'open', limit: 1_000_000 })).cases.filter((record) => canSeeCase(me, record)) : [];
+      const byId = new Map(cases.map((record) => [record.id, record]));
+
+      // Funnel: the stages in the order of the first school's policy, then the legal steps as they come.
+      const counts = new Map<string, { key: string; label: string; count: number }>();
+      const order = inView.flatMap((school) => WORKFLOWS[school.workflowId]?.policy.stages.map((stage) => stage.id) ?? []);
+      for (const key of order) if (!counts.has(key)) counts.set(key, { key, label: stateLabel(inView.find((s) => WORKFLOWS[s.workflowId]?.policy.stages.some((stage) => stage.id === key))!.workflowId, key), count: 0 });
+      for (const record of cases) {
+        const key = funnelKey(record);
+        const entry = counts.get(key) ?? { key, label: stateLabel(record.workflowId, key), count: 0 };
+        entry.count += 1;
+        counts.set(key, entry);
+      }
+      const funnel = [...counts.values()];
+      const widest = Math.max(1, ...funnel.map((row) => row.count));
+
+      const pupils = new Map<string, Pupil>();
+      for (const id of new Set(cases.map((record) => record.schoolId))) for (const pupil of await store.listPupils(id)) pupils.set(`${id}/${pupil.upn}`, pupil);
+      const nameOf = (record: CaseRecord) => {
+        const pupil = pupils.get(`${record.schoolId}/${record.upn}`);
+        return pupil ? `${pupil.forename} ${pupil.surname}` : record.upn;
+      };
+      const notices = cases.flatMap((record) =>
+        contextOf(record)
+          .penaltyNotices.filter((notice) => notice.status === 'awaitingPayment' || notice.status === 'unpaid')
+          .map((notice) => ({
+            caseId: record.id,
+            pupil: nameOf(record),
+            parent: contextOf(record).parents.find((parent) => parent.id === notice.parentId)?.name ?? notice.parentId,
+            ...notice,
+            reducedUntil: notice.sequence === 1 ? addDays(notice.issuedOn, REDUCED_RATE.days) : null,
+            fullUntil: addDays(notice.issuedOn, FULL_RATE.days),
+          })),
+      );
+      const overdue = (await store.listTasks({ schoolIds: ids, status: 'open', dueBefore: addDays(today, -1) }))
+        .filter((task) => (task.caseId ? byId.has(task.caseId) : me.wholeSchoolIds.has(task.schoolId)))
+        .map((task) => ({ ...task, pupil: task.caseId ? nameOf(byId.get(task.caseId)!) : null }));
+
+      // Attendance trends need the whole register: only schools the caller sees whole.
+      const trends = [];
+      for (const school of inView.filter((candidate) => me.wholeSchoolIds.has(candidate.id))) {
+        const points = await schoolTrends(store, await schoolContext(store, school.id), today);
+        const labels = points.map((point) => point.asOf);
+        const last = points.at(-1);
+        trends.push({
+          school,
+          points,
+          last,
+          attendance: trendChartSvg(`${school.name}: attendance year to date, by week`, labels, [{ name: 'Attendance', css: 's-attendance', values: points.map((p) => p.attendancePct) }], { min: 80, max: 100 }),
+          absence: trendChartSvg(
+            `${school.name}: persistent and severe absence, share of pupils by week`,
+            labels,
+            [
+              { name: 'Persistent absence', css: 's-persistent', values: points.map((p) => p.persistentPct) },
+              { name: 'Severe absence', css: 's-severe', values: points.map((p) => p.severePct) },
+            ],
+            { min: 0, max: 40 },
+          ),
+        });
+      }
+      await render('dashboard.njk', {
+        title: chosen ? `Dashboard: ${chosen.name}` : 'Dashboard',
+        schools,
+        chosen,
+        openCases: cases.length,
+        funnel: funnel.map((row) => ({ ...row, width: Math.round((100 * row.count) / widest) })),
+        notices,
+        overdue,
+        trends,
+      });
+    }),
+  );
+}

@@ -1,0 +1,78 @@
+import { describe, it, expect, beforeAll, afterAll } from 'vitest';
+import { expectAccessible, screenshots, startE2EWorld, type E2EWorld } from './support/e2e-world.ts';
+
+describe('dashboard, workflow, outbox and demo clock pages in the browser', () => {
+  let world: E2EWorld;
+  beforeAll(async () => {
+    world = await startE2EWorld();
+  }, 90_000);
+  afterAll(async () => world?.close());
+
+  it('when a trust lead opens the dashboard, then it shows the funnel and the trend of their school, and a stage drills down to its cases', async () => {
+    const page = await world.signIn('lead');
+    await page.getByRole('link', { name: 'Dashboard' }).click();
+    await expect(page.getByRole('heading', { name: 'Open cases by stage' }).isVisible()).resolves.toBe(true);
+    await expect(page.getByRole('heading', { name: 'West Coventry Academy' }).isVisible()).resolves.toBe(true);
+    await expect(page.getByRole('heading', { name: 'Kennet School' }).count()).resolves.toBe(0);
+    await expectAccessible(page);
+    await screenshots(page, 'dashboard');
+    const stage = page.locator('.funnel a').first();
+    const count = Number(await page.locator('.funnel .bar-row span:last-child').first().textContent());
+    await stage.click();
+    await expect(page.locator('#results-heading').textContent()).resolves.toContain(`${count} case`);
+    await page.context().close();
+  });
+
+  it('when an EWO opens the dashboard, then it shows no whole-school attendance', async () => {
+    const page = await world.signIn('ewo');
+    await page.goto('/dashboard');
+    await expect(page.getByRole('heading', { name: 'West Coventry Academy' }).count()).resolves.toBe(0);
+    await expectAccessible(page);
+    await page.context().close();
+  });
+
+  it('when a champion opens a workflow, then the diagram is drawn from local assets and the what-if panel simulates a pupil', async () => {
+    const page = await world.signIn('champion');
+    await page.getByRole('link', { name: 'Workflows' }).click();
+    await expectAccessible(page);
+    await screenshots(page, 'workflows');
+    await page.goto('/workflows/west-coventry');
+    await page.locator('pre[data-diagram] svg').waitFor({ timeout: 15_000 });
+    await page.getByLabel('Pupil', { exact: true }).selectOption({ index: 0 });
+    await page.getByRole('button', { name: 'Run the simulation' }).click();
+    await expect(page.getByText(/transitions?; nothing is stored or sent/).isVisible()).resolves.toBe(true);
+    await page.locator('pre[data-diagram] svg').waitFor({ timeout: 15_000 });
+    await expectAccessible(page);
+    await screenshots(page, 'workflow');
+    await page.context().close();
+  });
+
+  it('when an admin moves the demo clock from the outbox, then time passes and the outbox lists the letters made', async () => {
+    const page = await world.signIn('admin');
+    await page.getByRole('link', { name: 'Outbox' }).click();
+    const before = world.service.clock.now().getTime();
+    await page.getByLabel('Move the clock forward by').selectOption('7d');
+    await page.getByRole('button', { name: 'Move the clock' }).click();
+    await expect(page.getByRole('status').textContent()).resolves.toMatch(/The clock moved on to .*: \d+ timers? fired and \d+ school evaluations? ran/);
+    expect(world.service.clock.now().getTime() - before).toBeGreaterThanOrEqual(7 * 86_400_000 - 60_000);
+    await expect.poll(async () => (await world.service.opened.store.listMessages({ schoolIds: ['west-coventry'] })).length, { timeout: 20_000 }).toBeGreaterThan(0);
+    await page.reload();
+    await expect(page.locator('table.queue tbody tr').count()).resolves.toBeGreaterThan(0);
+    await expectAccessible(page);
+    await screenshots(page, 'outbox');
+    const pdfLink = page.getByRole('link', { name: /^PDF/ }).first();
+    const pdf = await page.request.get((await pdfLink.getAttribute('href'))!);
+    expect(pdf.headers()['content-type']).toBe('application/pdf');
+    await page.context().close();
+  });
+
+  it('when a pastoral leader opens the outbox, then there is no clock control and posting to it is refused', async () => {
+    const page = await world.signIn('pastoral');
+    await page.goto('/outbox');
+    await expect(page.getByRole('heading', { name: 'Demo clock' }).count()).resolves.toBe(0);
+    const csrf = await page.locator('input[name="_csrf"]').first().inputValue();
+    const refused = await page.request.post('/demo/clock', { form: { _csrf: csrf, duration: '7d' } });
+    expect(refused.status()).toBe(403);
+    await page.context().close();
+  });
+});
