@@ -1,3 +1,4 @@
+import type { EventEmitter } from 'node:events';
 import { Agenda, type AgendaBackend } from 'agenda';
 import type { Logger } from '../logger.ts';
 
@@ -39,6 +40,11 @@ export async function startWorker(options: WorkerOptions): Promise<Worker> {
     removeOnComplete: true,
   });
   agenda.on('error', (error: Error) => logger.error({ err: error }, 'agenda error'));
+  // The PostgreSQL backend's LISTEN connection re-emits a lost connection as an 'error' event
+  // and reconnects by itself; with no listener that event would crash the process on a database
+  // restart (found by test/reliability/database-restart.test.ts).
+  const channel = options.backend.notificationChannel as unknown as Partial<EventEmitter> | undefined;
+  channel?.on?.('error', (error: Error) => logger.warn({ err: error }, 'agenda notification channel lost its connection; reconnecting'));
   await agenda.ready;
   for (const job of options.jobs) {
     agenda.define(

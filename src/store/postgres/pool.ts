@@ -9,6 +9,10 @@ export function createPool(url: string, options: { max?: number; onError?: (erro
   const pool = new pg.Pool({ connectionString: url, max: options.max ?? 10 });
   // After a database restart idle clients emit errors; unhandled, they would crash the process.
   pool.on('error', options.onError ?? (() => {}));
+  // So does a client that is checked out but between queries (a transaction or a marks import
+  // waiting for its next rows), and the pool only listens on idle ones. The client's next query
+  // fails instead, and the pool discards the broken client when it is released.
+  pool.on('connect', (client) => client.on('error', () => {}));
   return pool;
 }
 
