@@ -27,6 +27,8 @@ export const policy = definePolicy(nationalDefaults, {
   // "attendance is considered over a fixed period (typically 6 weeks) and reviewed at the end of the period".
   evaluation: { cadence: 'weekly', weekday: 1, period: sixWeeks },
   opening: { cites: cite(`${MONITORING}: 95%-94% optional 'yellow letter'`), when: { pctBelow: 96 }, onUnauthorisedAbsence: false },
+  // The optional yellow letter is the gentlest: amber and red letters wait for approval.
+  autoSend: ['dsat/yellow-letter'],
   stages: [
     { id: 'yellowLetter', name: 'Yellow letter', cites: cite(`${MONITORING}: 95%-94%`), letter: 'dsat/yellow-letter', review: sixWeeks },
     {

@@ -30,6 +30,7 @@ export function equinoxDefaults(school: {
       { name: 'red', minPct: 0 },
     ],
     opening: { cites: cite(`${appendix}: Letter 1`), when: { pctBelow: 95 }, onUnauthorisedAbsence: false },
+    autoSend: [`${id}/letter-1`],
     stages: [
       {
         id: 'letter1',

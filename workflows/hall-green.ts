@@ -24,6 +24,7 @@ export const policy = definePolicy(nationalDefaults, {
     onUnauthorisedAbsence: false,
     onLates: 10,
   },
+  autoSend: ['hall-green/stage-1-letter'],
   stages: [
     { id: 'stage1', name: 'Stage 1', cites: cite(`${ABSENCE}: (Stage 1)`), letter: 'hall-green/stage-1-letter', review },
     {

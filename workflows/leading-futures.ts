@@ -24,6 +24,7 @@ export const policy = definePolicy(nationalDefaults, {
   // "Monitor attendance and absence data daily, weekly, half-termly..." (Attendance Monitoring).
   evaluation: { cadence: 'daily' },
   opening: { cites: cite(`${APPENDIX_2}: SAL 1 under 90%`), when: { pctBelow: 90 }, onUnauthorisedAbsence: false },
+  autoSend: ['leading-futures/sal-1'],
   stages: [
     {
       id: 'sal1',

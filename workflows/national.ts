@@ -32,6 +32,8 @@ export const nationalDefaults = {
     when: { pctBelow: 95 },
     onUnauthorisedAbsence: true,
   },
+  // The first concern letter explores reasons and offers support: it goes without waiting.
+  autoSend: ['national/first-letter'],
   tasksDueIn: { amount: 5, unit: 'schoolDays' },
   stages: [
     {

@@ -29,6 +29,8 @@ export const policy = definePolicy(nationalDefaults, {
     when: { pctBelow: 95 },
     onUnauthorisedAbsence: true,
   },
+  // Letter A is the first concern letter (Stage 1a): it goes without waiting for approval.
+  autoSend: ['west-coventry/letter-a'],
   stages: [
     {
       id: 'stage1a',

@@ -2,9 +2,11 @@ import { randomUUID } from 'node:crypto';
 import { initialTransition, transition } from 'xstate';
 import type { CaseEvent, CaseInput, Effect, Timer } from '../../machines/types.ts';
 import { effectsOf, persist } from '../../machines/workflow.ts';
+import { approvalGate } from '../approvals/gate.ts';
 import { stateName } from '../simulator/case-runner.ts';
 import type { Clock } from '../clock.ts';
 import { parentsOf, ratingOf } from '../domain/pupil-flags.ts';
+import type { Policy } from '../domain/policy.ts';
 import { AppError } from '../http/errors.ts';
 import type { Logger } from '../logger.ts';
 import {
@@ -42,18 +44,28 @@ function timerRows(timers: Record<string, Timer>): Omit<CaseTimer, 'caseId'>[] {
   }));
 }
 
-/** Who did what and why: the event with its details, the evidence behind it, and what it set off. */
-function timelineEntry(actor: string, event: CaseEvent, from: string, to: string, effects: Effect[], at: Date): NewTimelineEntry {
+/** The event with its details and the evidence behind it (metrics, rule, sessions). */
+function evidenceOf(event: CaseEvent) {
   const { type, ...detail } = event;
   const { evidence, ...fields } = detail as typeof detail & { evidence?: object };
-  return { id: randomUUID(), at, actor, type: 'transition', from, to, evidence: { event: type, ...fields, ...evidence, effects } };
+  return { event: type, ...fields, ...evidence };
 }
 
-function outboxRows(caseId: string, version: number, effects: Effect[]): NewEffect[] {
+/** Who did what and why: the event, its evidence, and what it set off. */
+function timelineEntry(actor: string, event: CaseEvent, from: string, to: string, effects: Effect[], at: Date): NewTimelineEntry {
+  return { id: randomUUID(), at, actor, type: 'transition', from, to, evidence: { ...evidenceOf(event), effects } };
+}
+
+/** The outbox rows of a transition: letters and legal steps are written held, for a person to decide, with the event behind them. */
+function outboxRows(caseId: string, version: number, effects: Effect[], policy: Policy, event: CaseEvent): NewEffect[] {
+  const gate = approvalGate(policy, evidenceOf(event));
   // The id is stable across retries of the same commit: the version a transition creates is unique.
   return effects
     .filter((effect) => OUTBOX_KINDS.has(effect.type))
-    .map((effect, index) => ({ id: `${caseId}:v${version}:${index}`, kind: effect.type, payload: effect.params }));
+    .map((effect, index) => {
+      const approval = gate(effect);
+      return { id: `${caseId}:v${version}:${index}`, kind: effect.type, payload: effect.params, ...(approval ? { approval } : {}) };
+    });
 }
 
 /**
@@ -103,7 +115,7 @@ export function createCaseService(deps: { store: Store; clock: Clock; logger: Lo
       },
       {
         timeline: [timelineEntry(actor, event, stateName(initial.value), to, effects, at)],
-        effects: outboxRows(caseId, 1, effects),
+        effects: outboxRows(caseId, 1, effects, entry.workflow.policy, event),
         timers: timerRows(next.context.timers),
       },
     );
@@ -143,7 +155,9 @@ export function createCaseService(deps: { store: Store; clock: Clock; logger: Lo
           snapshot: persist(entry.workflow, next),
           machineVersion: entry.workflow.version,
           timeline: [timelineEntry(options.actor, event, from, to, effects, at)],
-          effects: outboxRows(caseId, record.version + 1, effects),
+          effects: outboxRows(caseId, record.version + 1, effects, entry.workflow.policy, event),
+          // A pupil off roll gets no more letters, and nothing waits for a person's approval.
+          ...(event.type === 'PUPIL_LEFT' ? { cancelUnsent: { reason: 'the pupil left the school roll' } } : {}),
           timers: { set: timerRows(next.context.timers), remove: Object.keys(snapshot.context.timers).filter((name) => !(name in next.context.timers)) },
           at,
         });

@@ -1,4 +1,5 @@
 import type { CaseEvent } from '../../machines/types.ts';
+import { raiseOverdueApprovals } from '../approvals/approvals.ts';
 import { evaluatePupil, isReviewDay, measure } from '../domain/evaluate.ts';
 import { pupilFlags } from '../domain/pupil-flags.ts';
 import type { IsoDate } from '../domain/types.ts';
@@ -20,6 +21,8 @@ export interface EvaluationSummary {
   refused: number;
   /** The school was already evaluated for this date: its daily events (absence today, milestones) are sent once. */
   alreadyEvaluated: boolean;
+  /** Letters and legal steps waiting for approval past their due date, newly raised as tasks. */
+  overdueApprovals: number;
 }
 
 /**
@@ -48,6 +51,7 @@ export async function evaluateSchool(
     events: 0,
     refused: 0,
     alreadyEvaluated: false,
+    overdueApprovals: 0,
   };
   if (!summary.schoolDay) return summary;
   const marker = `evaluated:${schoolId}`;
@@ -84,6 +88,7 @@ export async function evaluateSchool(
       }
     }
   }
+  summary.overdueApprovals = await raiseOverdueApprovals(store, schoolId, asOf, new Date());
   await store.putSetting(marker, asOf);
   return summary;
 

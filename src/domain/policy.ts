@@ -127,6 +127,11 @@ export const policySchema = z
       escalateWhen: z.enum(['noImprovement', 'stillFalling']),
       cites: citationSchema,
     }),
+    /**
+     * Low-stakes stage letters (a first concern letter) sent without waiting for a person's
+     * approval; every other letter and every legal step waits, held, for one.
+     */
+    autoSend: z.array(templateId).default([]),
     /** When a staff task the policy gives no date for falls due. */
     tasksDueIn: durationSchema,
     /** The five considerations are statutory; who records them and how soon is the school's. */
@@ -202,6 +207,10 @@ export const policySchema = z
       ctx.addIssue({ code: 'custom', message: 'bands must be listed highest first' });
     if (policy.stages[0]?.entersWhen)
       ctx.addIssue({ code: 'custom', message: 'the first stage is entered through opening.when' });
+    // Only a stage's own letter can skip approval: a formal notice of prosecution never can.
+    const stageLetters = new Set(policy.stages.map((stage) => stage.letter));
+    for (const template of policy.autoSend.filter((t) => !stageLetters.has(t)))
+      ctx.addIssue({ code: 'custom', path: ['autoSend'], message: `${template} is not a stage letter of this policy, so it cannot be sent without approval` });
   });
 
 export type Policy = z.infer<typeof policySchema>;

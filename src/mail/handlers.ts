@@ -11,6 +11,7 @@ import type { Mailer } from './mailer.ts';
 import { htmlToPdf } from './pdf.ts';
 import { notificationAddressees, parentAddressees } from './recipients.ts';
 import { renderMessage } from './render.ts';
+import { editedMessage } from '../approvals/edits.ts';
 
 export interface MailDeps {
   store: Store;
@@ -66,8 +67,9 @@ export function createMailEffectHandlers(deps: MailDeps): Record<'sendLetter' | 
   /** One message to one addressee; returns once it is sent, or kept for posting. */
   async function deliver(effect: OutboxEffect, source: LetterSource, base: CaseLetterData, template: string, kind: Message['kind'], to: Addressee) {
     const id = `${effect.id}/${to.role}/${to.key}`;
-    const data = addressTo(base, to);
-    const rendered = renderMessage(template, data);
+    const edit = effect.approval?.edits.find((e) => e.recipient === to.key);
+    // An approved edit is what the person signed off: it is sent instead of the template's letter.
+    const rendered = edit ? editedMessage(edit) : renderMessage(template, addressTo(base, to));
     let message = await store.getMessage(id);
     if (!message) {
       const pdf = await htmlToPdf(rendered.html, { title: rendered.subject, author: source.school.name });

@@ -140,7 +140,41 @@ export interface TimelineEntry {
 
 export type NewTimelineEntry = Omit<TimelineEntry, 'caseId'>;
 
-export type EffectStatus = 'pending' | 'running' | 'done' | 'failed' | 'waiting';
+/**
+ * held: waits for a person's approval (letters, legal steps) and is never claimed; rejected: a
+ * person said no; cancelled: the case no longer wants it (the pupil left).
+ */
+export type EffectStatus = 'pending' | 'running' | 'done' | 'failed' | 'waiting' | 'held' | 'rejected' | 'cancelled';
+
+/** One addressee's letter as a person edited it, kept beside what the template wrote. */
+export interface ApprovalEdit {
+  /** The addressee key (a parent's contact key, or a mailbox role). */
+  recipient: string;
+  subject: string;
+  text: string;
+  original: { subject: string; text: string };
+}
+
+export type EffectDecision =
+  | { decision: 'approve'; by: string; at: Date; edits?: ApprovalEdit[] }
+  | { decision: 'defer'; by: string; at: Date; reason: string; until: IsoDate }
+  | { decision: 'reject'; by: string; at: Date; reason: string };
+
+/** Why an effect waits for a person, the evidence they decide on, and what was decided. */
+export interface EffectApproval {
+  /** staff: anyone who acts on the school's cases; champion: a legal step. */
+  requires: 'staff' | 'champion';
+  /** What is asked, as a batch of approvals lists it. */
+  reason: string;
+  /** The event that set it off, with its evidence (metrics, rule, sessions). */
+  evidence: unknown;
+  heldAt: Date;
+  /** A deferred approval is not overdue before this date. */
+  deferredUntil: IsoDate | null;
+  /** The approved edits, sent instead of the template's letter for those addressees. */
+  edits: ApprovalEdit[];
+  decisions: EffectDecision[];
+}
 
 export interface OutboxEffect {
   /** Stable id: executing an effect twice must change nothing, so handlers key on it. */
@@ -154,6 +188,8 @@ export interface OutboxEffect {
   lastError: string | null;
   createdAt: Date;
   completedAt: Date | null;
+  /** Null for an effect that never needed a person. */
+  approval: EffectApproval | null;
 }
 
 export interface NewEffect {
@@ -166,6 +202,8 @@ export interface NewEffect {
    * never makes a running effect look abandoned.
    */
   nextAttemptAt?: Date;
+  /** Written `held`, for a person to approve, edit, defer or reject. */
+  approval?: Pick<EffectApproval, 'requires' | 'reason' | 'evidence'>;
 }
 
 export interface CaseTimer {
@@ -218,6 +256,11 @@ export interface TransitionCommit {
   effects: NewEffect[];
   /** Timers to create or replace (unique per case and name) and names to remove. */
   timers?: { set: Omit<CaseTimer, 'caseId'>[]; remove: string[] };
+  /**
+   * Cancels, in the same write, what the case no longer wants sent: its held effects, and its
+   * letters not yet sent (pending or waiting). The reason is kept as the effects' last error.
+   */
+  cancelUnsent?: { reason: string };
   at: Date;
 }
 
@@ -311,7 +354,13 @@ export interface Store {
   /** Stored but not runnable yet (e.g. an email before mail delivery exists). */
   parkEffect(id: string, reason: string): Promise<void>;
   getEffect(id: string): Promise<OutboxEffect | null>;
-  listEffects(filter: { caseId?: string; status?: EffectStatus }): Promise<OutboxEffect[]>;
+  listEffects(filter: { caseId?: string; status?: EffectStatus; schoolIds?: string[] }): Promise<OutboxEffect[]>;
+  /**
+   * A person's decision on a held effect, with its timeline entry, in one write: approve makes it
+   * pending (due now, wall-clock), defer keeps it held until a date, reject ends it. Null, and
+   * nothing written, when the effect is not held (decided already, or cancelled).
+   */
+  decideEffect(id: string, decision: EffectDecision, timeline: NewTimelineEntry): Promise<OutboxEffect | null>;
 
   /** Records the message unless one with its id exists; true when it was created. */
   createMessage(message: NewMessage): Promise<boolean>;

@@ -623,5 +623,102 @@ export function defineStoreContract(name: string, open: () => Promise<OpenedStor
         expect(await store.listAmendments(purgeSchool, 'C1')).toEqual([]);
       });
     });
+
+    describe('approvals', () => {
+      const held = (caseId: string, n: number, requires: 'staff' | 'champion' = 'staff') => ({
+        id: `${caseId}:v1:${n}`,
+        kind: 'sendLetter',
+        payload: { caseId, to: 'parents', template: 'west-coventry/letter-b' },
+        approval: { requires, reason: 'letter to parents', evidence: { event: 'REVIEW_DUE', attendancePct: 88.5 } },
+      });
+      const approvalCase = async (upn: string) => {
+        await store.upsertPupils(schoolId, [{ upn, forename: 'Ola', surname: 'Quince', dateOfBirth: '2012-03-04', yearGroup: '8', vulnerability: [], onRoll: true }]);
+        return store.createCase(newCase(schoolId, upn), { timeline: [], effects: [] });
+      };
+
+      it('when an effect is written with an approval, then it is held with its evidence and never claimed', async () => {
+        const record = await approvalCase('AP1');
+        await store.commitTransition({
+          caseId: record.id,
+          expectedVersion: 1,
+          state: 'stage1b',
+          status: 'open',
+          snapshot: {},
+          timeline: [],
+          effects: [held(record.id, 0), { id: `${record.id}:v1:1`, kind: 'createTask', payload: {} }],
+          at,
+        });
+        expect(await store.getEffect(`${record.id}:v1:0`)).toMatchObject({
+          status: 'held',
+          approval: { requires: 'staff', evidence: { attendancePct: 88.5 }, heldAt: at, deferredUntil: null, edits: [], decisions: [] },
+        });
+        expect((await store.getEffect(`${record.id}:v1:1`))?.approval).toBeNull();
+        const claimed = await store.claimEffects({ now: new Date(Date.now() + 3_600_000), limit: 1000, lockMs: 1000 });
+        expect(claimed.map((e) => e.id)).not.toContain(`${record.id}:v1:0`);
+        expect((await store.listEffects({ status: 'held', schoolIds: [schoolId] })).map((e) => e.id)).toContain(`${record.id}:v1:0`);
+        expect(await store.listEffects({ status: 'held', schoolIds: [otherSchoolId] })).toEqual([]);
+      });
+
+      it('when a held effect is deferred, approved with an edit, and decided again, then each decision is kept and only the first approval counts', async () => {
+        const record = await approvalCase('AP2');
+        await store.commitTransition({ caseId: record.id, expectedVersion: 1, state: 's', status: 'open', snapshot: {}, timeline: [], effects: [held(record.id, 0)], at });
+        const id = `${record.id}:v1:0`;
+        const deferred = await store.decideEffect(id, { decision: 'defer', by: 'u1', at, reason: 'waiting for the meeting', until: '2025-01-20' }, entry('approval.defer', null, null));
+        expect(deferred).toMatchObject({ status: 'held', approval: { deferredUntil: '2025-01-20' } });
+        const edit = { recipient: 'k1', subject: 'Edited', text: 'Dear parent', original: { subject: 'Orig', text: 'Dear Ms Q' } };
+        const approved = await store.decideEffect(id, { decision: 'approve', by: 'u2', at, edits: [edit] }, entry('approval.approve', null, null));
+        expect(approved).toMatchObject({ status: 'pending', approval: { edits: [edit], deferredUntil: null } });
+        expect(approved!.approval!.decisions.map((d) => [d.decision, d.by, d.at])).toEqual([['defer', 'u1', at], ['approve', 'u2', at]]);
+        expect(approved!.nextAttemptAt.getTime()).toBeLessThanOrEqual(Date.now());
+        expect(await store.decideEffect(id, { decision: 'reject', by: 'u3', at, reason: 'late' }, entry('approval.reject', null, null))).toBeNull();
+        expect((await store.listTimeline(record.id)).map((t) => t.type)).toEqual(['approval.defer', 'approval.approve']);
+        expect((await store.claimEffects({ now: new Date(), limit: 1000, lockMs: 1000 })).map((e) => e.id)).toContain(id);
+      });
+
+      it('when two people decide one held effect at once, then exactly one decision is written', async () => {
+        const record = await approvalCase('AP3');
+        await store.commitTransition({ caseId: record.id, expectedVersion: 1, state: 's', status: 'open', snapshot: {}, timeline: [], effects: [held(record.id, 0, 'champion')], at });
+        const id = `${record.id}:v1:0`;
+        const results = await Promise.all([
+          store.decideEffect(id, { decision: 'approve', by: 'u1', at }, entry('approval.approve', null, null)),
+          store.decideEffect(id, { decision: 'reject', by: 'u2', at, reason: 'no' }, entry('approval.reject', null, null)),
+        ]);
+        expect(results.filter((r) => r !== null)).toHaveLength(1);
+        expect((await store.getEffect(id))!.approval!.decisions).toHaveLength(1);
+        expect(await store.listTimeline(record.id)).toHaveLength(1);
+      });
+
+      it('when a transition cancels what is unsent, then held effects and unsent letters are cancelled and the rest stay', async () => {
+        const record = await approvalCase('AP4');
+        await store.commitTransition({
+          caseId: record.id,
+          expectedVersion: 1,
+          state: 's',
+          status: 'open',
+          snapshot: {},
+          timeline: [],
+          effects: [
+            held(record.id, 0),
+            { id: `${record.id}:v1:1`, kind: 'sendLetter', payload: { caseId: record.id, to: 'parents', template: 'west-coventry/letter-a' } },
+            { id: `${record.id}:v1:2`, kind: 'createTask', payload: {} },
+            { id: `${record.id}:v1:3`, kind: 'notify', payload: { caseId: record.id, to: 'ewo', template: 'x' } },
+          ],
+          at,
+        });
+        await store.commitTransition({ caseId: record.id, expectedVersion: 2, state: 'closed', status: 'closed', snapshot: {}, timeline: [], effects: [], cancelUnsent: { reason: 'left' }, at });
+        const statuses = Object.fromEntries((await store.listEffects({ caseId: record.id })).map((e) => [e.id.split(':').at(-1), [e.status, e.lastError]]));
+        expect(statuses).toEqual({ '0': ['cancelled', 'left'], '1': ['cancelled', 'left'], '2': ['pending', null], '3': ['pending', null] });
+        expect(await store.listNotifiedCaseIds({ schoolIds: [schoolId], recipients: ['ewo'] })).toContain(record.id);
+      });
+
+      it('when a referral is only held or rejected, then the case does not count as referred', async () => {
+        const record = await approvalCase('AP5');
+        const referral = { id: `${record.id}:v1:0`, kind: 'notify', payload: { caseId: record.id, to: 'la', template: 'x' }, approval: { requires: 'champion' as const, reason: 'legal', evidence: null } };
+        await store.commitTransition({ caseId: record.id, expectedVersion: 1, state: 's', status: 'open', snapshot: {}, timeline: [], effects: [referral], at });
+        expect(await store.listNotifiedCaseIds({ schoolIds: [schoolId], recipients: ['la'] })).not.toContain(record.id);
+        await store.decideEffect(referral.id, { decision: 'approve', by: 'u1', at }, entry('approval.approve', null, null));
+        expect(await store.listNotifiedCaseIds({ schoolIds: [schoolId], recipients: ['la'] })).toContain(record.id);
+      });
+    });
   });
 }

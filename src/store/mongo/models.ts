@@ -11,6 +11,8 @@ import type {
   CaseStatus,
   CaseTimer,
   Contact,
+  EffectApproval,
+  EffectDecision,
   EffectStatus,
   MarkAmendment,
   Message,
@@ -314,6 +316,8 @@ export interface EffectDoc {
   lastError: string | null;
   createdAt: Date;
   completedAt: Date | null;
+  /** The EffectApproval as JSON text, like the payload; null for an effect no person decides. */
+  approval?: string | null;
 }
 const effectSchema = new Schema<EffectDoc>(
   {
@@ -321,13 +325,14 @@ const effectSchema = new Schema<EffectDoc>(
     caseId: String,
     kind: String,
     payload: String,
-    status: { type: String, enum: ['pending', 'running', 'done', 'failed', 'waiting'] },
+    status: { type: String, enum: ['pending', 'running', 'done', 'failed', 'waiting', 'held', 'rejected', 'cancelled'] },
     attempts: Number,
     nextAttemptAt: Date,
     lockedUntil: Date,
     lastError: String,
     createdAt: Date,
     completedAt: Date,
+    approval: String,
   },
   options,
 );
@@ -346,7 +351,14 @@ export const toEffect = (d: EffectDoc): OutboxEffect => ({
   lastError: d.lastError ?? null,
   createdAt: d.createdAt,
   completedAt: d.completedAt ?? null,
+  approval: d.approval ? approvalFromJson(d.approval) : null,
 });
+
+/** Instants inside the JSON text come back as strings. */
+function approvalFromJson(json: string): EffectApproval {
+  const stored = JSON.parse(json) as Omit<EffectApproval, 'heldAt' | 'decisions'> & { heldAt: string; decisions: (Omit<EffectDecision, 'at'> & { at: string })[] };
+  return { ...stored, heldAt: new Date(stored.heldAt), decisions: stored.decisions.map((d) => ({ ...d, at: new Date(d.at) }) as EffectDecision) };
+}
 
 export interface TimerDoc {
   caseId: string;

@@ -40,6 +40,8 @@ import {
   type CaseTimer,
   type ClaimOptions,
   type Contact,
+  type EffectApproval,
+  type EffectDecision,
   type EffectStatus,
   type NewCase,
   type NewEffect,
@@ -364,6 +366,14 @@ export class MongoStore implements Store {
         .lean();
       if (!updated) throw new VersionConflict(commit.caseId, commit.expectedVersion);
       await this.insertTimeline(session, caseId, updated.timelineSeq - commit.timeline.length + 1, commit.timeline);
+      if (commit.cancelUnsent) {
+        // What the case no longer wants sent: everything held, and letters not yet sent.
+        await this.models.outbox.updateMany(
+          { caseId, $or: [{ status: 'held' }, { kind: 'sendLetter', status: { $in: ['pending', 'waiting'] } }] },
+          { $set: { status: 'cancelled', lastError: text(commit.cancelUnsent.reason), completedAt: at, lockedUntil: null } },
+          { session },
+        );
+      }
       await this.insertEffects(session, caseId, commit.effects, at);
       if (commit.timers) {
         await this.models.timers.deleteMany({ caseId, name: { $in: commit.timers.remove.map(text) } }, { session });
@@ -527,11 +537,44 @@ export class MongoStore implements Store {
     return doc ? toEffect(doc) : null;
   }
 
-  async listEffects(filter: { caseId?: string; status?: EffectStatus }) {
+  async listEffects(filter: { caseId?: string; status?: EffectStatus; schoolIds?: string[] }) {
     const query: QueryFilter<EffectDoc> = {};
     if (filter.caseId != null) query.caseId = text(filter.caseId);
     if (filter.status != null) query.status = text(filter.status) as EffectStatus;
+    if (filter.schoolIds != null) {
+      const caseIds = (await this.models.cases.find({ schoolId: { $in: filter.schoolIds.map(text) } }, { _id: 1 }).lean()).map((d) => d._id);
+      query.caseId = filter.caseId != null ? { $in: caseIds.filter((id) => id === text(filter.caseId)) } : { $in: caseIds };
+    }
     return (await this.models.outbox.find(query).sort({ createdAt: 1, _id: 1 }).lean()).map(toEffect);
+  }
+
+  async decideEffect(id: string, decision: EffectDecision, timeline: NewTimelineEntry) {
+    return this.transaction(async (session) => {
+      const doc = await this.models.outbox.findOne({ _id: text(id), status: 'held' }).session(session).lean();
+      if (!doc) return null;
+      const held = toEffect(doc);
+      const approval: EffectApproval = {
+        ...held.approval!,
+        decisions: [...held.approval!.decisions, decision],
+        deferredUntil: decision.decision === 'defer' ? isoDate(decision.until) : null,
+        edits: decision.decision === 'approve' ? (decision.edits ?? []) : held.approval!.edits,
+      };
+      const set: Partial<EffectDoc> = { approval: toJson(approval) };
+      if (decision.decision === 'approve') Object.assign(set, { status: 'pending', nextAttemptAt: new Date() });
+      if (decision.decision === 'reject') Object.assign(set, { status: 'rejected', completedAt: instant(decision.at) });
+      // The status in the filter is the guard: of two people deciding at once, one write matches.
+      const updated = await this.models.outbox
+        .findOneAndUpdate({ _id: text(id), status: 'held' }, { $set: set }, { session, returnDocument: 'after' })
+        .lean();
+      if (!updated) return null;
+      if (held.caseId) {
+        const counted = await this.models.cases
+          .findOneAndUpdate({ _id: held.caseId }, { $inc: { timelineSeq: 1 } }, { session, returnDocument: 'after', projection: { timelineSeq: 1 } })
+          .lean();
+        if (counted) await this.insertTimeline(session, held.caseId, counted.timelineSeq, [timeline]);
+      }
+      return toEffect(updated);
+    });
   }
 
   private async insertTimeline(session: mongo.ClientSession, caseId: string, firstSeq: number, entries: NewTimelineEntry[]) {
@@ -560,13 +603,16 @@ export class MongoStore implements Store {
         caseId,
         kind: text(e.kind),
         payload: toJson(e.payload),
-        status: 'pending',
+        status: e.approval ? 'held' : 'pending',
         attempts: 0,
         nextAttemptAt: e.nextAttemptAt == null ? new Date() : instant(e.nextAttemptAt),
         lockedUntil: null,
         lastError: null,
         createdAt: at,
         completedAt: null,
+        approval: e.approval
+          ? toJson({ requires: e.approval.requires, reason: text(e.approval.reason), evidence: e.approval.evidence ?? null, heldAt: at, deferredUntil: null, edits: [], decisions: [] })
+          : null,
       }),
     );
     await this.models.outbox.insertMany(docs, { session });
@@ -738,7 +784,8 @@ export class MongoStore implements Store {
     // Payloads are JSON text, so the recipient is read here rather than in the query.
     const recipients = new Set(filter.recipients.map(text));
     const notified = new Set<string>();
-    for (const effect of await this.models.outbox.find({ kind: 'notify', caseId: { $in: caseIds } }, { caseId: 1, payload: 1 }).lean()) {
+    const unsent: EffectStatus[] = ['held', 'rejected', 'cancelled'];
+    for (const effect of await this.models.outbox.find({ kind: 'notify', caseId: { $in: caseIds }, status: { $nin: unsent } }, { caseId: 1, payload: 1 }).lean()) {
       const to = (JSON.parse(effect.payload) as { to?: unknown } | null)?.to;
       if (effect.caseId != null && typeof to === 'string' && recipients.has(to)) notified.add(effect.caseId);
     }

@@ -34,6 +34,8 @@ import {
   type CaseTimer,
   type ClaimOptions,
   type Contact,
+  type EffectApproval,
+  type EffectDecision,
   type EffectStatus,
   type NewCase,
   type NewEffect,
@@ -80,9 +82,9 @@ async function insertTimeline(db: Queryable, caseId: string, entries: NewTimelin
 async function insertEffects(db: Queryable, caseId: string, effects: NewEffect[], at: Date) {
   if (effects.length === 0) return;
   await db.query(
-    `INSERT INTO outbox (id, case_id, kind, payload, status, next_attempt_at, created_at)
-     SELECT id, $1, kind, payload, 'pending', next_attempt_at, $2
-       FROM unnest($3::text[], $4::text[], $5::jsonb[], $6::timestamptz[]) AS t(id, kind, payload, next_attempt_at)`,
+    `INSERT INTO outbox (id, case_id, kind, payload, status, next_attempt_at, created_at, approval)
+     SELECT id, $1, kind, payload, CASE WHEN approval IS NULL THEN 'pending' ELSE 'held' END, next_attempt_at, $2, approval
+       FROM unnest($3::text[], $4::text[], $5::jsonb[], $6::timestamptz[], $7::jsonb[]) AS t(id, kind, payload, next_attempt_at, approval)`,
     [
       caseId,
       at,
@@ -91,7 +93,27 @@ async function insertEffects(db: Queryable, caseId: string, effects: NewEffect[]
       effects.map((e) => JSON.stringify(e.payload ?? null)),
       // Delivery runs on wall-clock time (locks, backoff); the case's own time may be a demo's.
       effects.map((e) => e.nextAttemptAt ?? new Date()),
+      effects.map((e) => (e.approval ? JSON.stringify(newApproval(e.approval, at)) : null)),
     ],
+  );
+}
+
+const newApproval = (asked: NonNullable<NewEffect['approval']>, at: Date): EffectApproval => ({
+  requires: asked.requires,
+  reason: asked.reason,
+  evidence: asked.evidence ?? null,
+  heldAt: at,
+  deferredUntil: null,
+  edits: [],
+  decisions: [],
+});
+
+/** What the case no longer wants sent: everything held, and letters not yet sent. */
+async function cancelUnsent(db: Queryable, caseId: string, reason: string, at: Date) {
+  await db.query(
+    `UPDATE outbox SET status = 'cancelled', last_error = $2, completed_at = $3, locked_until = NULL
+      WHERE case_id = $1 AND (status = 'held' OR (kind = 'sendLetter' AND status IN ('pending', 'waiting')))`,
+    [caseId, reason, at],
   );
 }
 
@@ -392,6 +414,7 @@ export class PostgresStore implements Store {
       );
       if (updated.rowCount === 0) throw new VersionConflict(commit.caseId, commit.expectedVersion);
       await insertTimeline(client, commit.caseId, commit.timeline);
+      if (commit.cancelUnsent) await cancelUnsent(client, commit.caseId, commit.cancelUnsent.reason, commit.at);
       await insertEffects(client, commit.caseId, commit.effects, commit.at);
       if (commit.timers) {
         await client.query('DELETE FROM case_timers WHERE case_id = $1 AND name = ANY($2::text[])', [commit.caseId, commit.timers.remove]);
@@ -523,13 +546,38 @@ export class PostgresStore implements Store {
     return row ? toEffect(row) : null;
   }
 
-  async listEffects(filter: { caseId?: string; status?: EffectStatus }) {
+  async listEffects(filter: { caseId?: string; status?: EffectStatus; schoolIds?: string[] }) {
     const rows = await this.pool.query<EffectRow>(
-      `SELECT * FROM outbox WHERE ($1::text IS NULL OR case_id = $1) AND ($2::text IS NULL OR status = $2)
+      `SELECT * FROM outbox o WHERE ($1::text IS NULL OR case_id = $1) AND ($2::text IS NULL OR status = $2)
+          AND ($3::text[] IS NULL OR EXISTS (SELECT 1 FROM cases c WHERE c.id = o.case_id AND c.school_id = ANY($3)))
         ORDER BY created_at, id`,
-      [filter.caseId ?? null, filter.status ?? null],
+      [filter.caseId ?? null, filter.status ?? null, filter.schoolIds ?? null],
     );
     return rows.rows.map(toEffect);
+  }
+
+  async decideEffect(id: string, decision: EffectDecision, timeline: NewTimelineEntry) {
+    return inTransaction(this.pool, async (client) => {
+      // The row lock makes two people deciding at once take turns: the second finds it decided.
+      const row = (await client.query<EffectRow>("SELECT * FROM outbox WHERE id = $1 AND status = 'held' FOR UPDATE", [id])).rows[0];
+      if (!row) return null;
+      const held = toEffect(row);
+      const approval: EffectApproval = {
+        ...held.approval!,
+        decisions: [...held.approval!.decisions, decision],
+        deferredUntil: decision.decision === 'defer' ? decision.until : null,
+        edits: decision.decision === 'approve' ? (decision.edits ?? []) : held.approval!.edits,
+      };
+      const status = decision.decision === 'approve' ? 'pending' : decision.decision === 'reject' ? 'rejected' : 'held';
+      const updated = await client.query<EffectRow>(
+        `UPDATE outbox SET status = $2, approval = $3, next_attempt_at = CASE WHEN $2 = 'pending' THEN now() ELSE next_attempt_at END,
+                completed_at = CASE WHEN $2 = 'rejected' THEN $4::timestamptz ELSE completed_at END
+          WHERE id = $1 RETURNING *`,
+        [id, status, JSON.stringify(approval), decision.at],
+      );
+      if (held.caseId) await insertTimeline(client, held.caseId, [timeline]);
+      return toEffect(updated.rows[0]!);
+    });
   }
 
   async createMessage(m: NewMessage) {
@@ -664,7 +712,8 @@ export class PostgresStore implements Store {
     const rows = await this.pool.query<{ id: string }>(
       `SELECT c.id FROM cases c
         WHERE c.school_id = ANY($1::text[])
-          AND EXISTS (SELECT 1 FROM outbox o WHERE o.case_id = c.id AND o.kind = 'notify' AND o.payload->>'to' = ANY($2::text[]))
+          AND EXISTS (SELECT 1 FROM outbox o WHERE o.case_id = c.id AND o.kind = 'notify' AND o.payload->>'to' = ANY($2::text[])
+                        AND o.status NOT IN ('held', 'rejected', 'cancelled'))
         ORDER BY c.id COLLATE "C"`,
       [filter.schoolIds, filter.recipients],
     );

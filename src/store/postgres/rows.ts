@@ -1,5 +1,5 @@
 // Row shapes of the PostgreSQL tables and their mapping to the contract's plain objects.
-import type { AuditEntry, AuthSession, CaseRecord, CaseTimer, Contact, Message, OutboxEffect, Pupil, Role, School, SchoolMailboxes, Task, TimelineEntry, User } from '../types.ts';
+import type { AuditEntry, AuthSession, CaseRecord, CaseTimer, Contact, EffectApproval, EffectDecision, Message, OutboxEffect, Pupil, Role, School, SchoolMailboxes, Task, TimelineEntry, User } from '../types.ts';
 
 export interface SchoolRow {
   id: string;
@@ -121,7 +121,15 @@ export interface EffectRow {
   last_error: string | null;
   created_at: Date;
   completed_at: Date | null;
+  approval: StoredApproval | null;
 }
+/** Instants inside jsonb come back as strings. */
+type StoredApproval = Omit<EffectApproval, 'heldAt' | 'decisions'> & { heldAt: string; decisions: (Omit<EffectDecision, 'at'> & { at: string })[] };
+const toApproval = (a: StoredApproval): EffectApproval => ({
+  ...a,
+  heldAt: new Date(a.heldAt),
+  decisions: a.decisions.map((d) => ({ ...d, at: new Date(d.at) }) as EffectDecision),
+});
 export const toEffect = (r: EffectRow): OutboxEffect => ({
   id: r.id,
   caseId: r.case_id,
@@ -133,6 +141,7 @@ export const toEffect = (r: EffectRow): OutboxEffect => ({
   lastError: r.last_error,
   createdAt: r.created_at,
   completedAt: r.completed_at,
+  approval: r.approval ? toApproval(r.approval) : null,
 });
 
 export interface TimerRow {
