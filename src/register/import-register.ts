@@ -1,4 +1,5 @@
 import type { Readable } from 'node:stream';
+import { CsvError } from 'csv-parse';
 import { AppError } from '../http/errors.ts';
 import type { ImportProblem, MarkRow, Store } from '../store/types.ts';
 import type { z } from 'zod';
@@ -71,8 +72,13 @@ async function collect<T>(kind: RegisterFileKind, input: ImportInput, onRow: (ro
       if (report.read % 50_000 === 0) input.onProgress?.({ rows: report.read });
     }
   } catch (error) {
-    if (!(error instanceof CsvHeaderError)) throw error;
-    problems.add(error.problems);
+    if (error instanceof CsvError) {
+      // Broken CSV structure (a stray quote, binary bytes): the rest cannot be split into rows,
+      // so the file is rejected with the line where reading stopped rather than failing the import.
+      const line = typeof error.lines === 'number' ? error.lines : report.read + 1;
+      problems.add([{ line, column: '', value: '', message: `the file cannot be read as CSV from this line on (${error.message.split(':')[0]}): is it the right file, saved as CSV?` }]);
+    } else if (error instanceof CsvHeaderError) problems.add(error.problems);
+    else throw error;
   }
   input.onProgress?.({ rows: report.read });
   return { report, problems };
