@@ -2,7 +2,7 @@ import { escapeXml, shortDate } from '../views.ts';
 
 const WIDTH = 560;
 const HEIGHT = 220;
-const PAD = { left: 44, right: 16, top: 12, bottom: 44 };
+const PAD = { left: 44, right: 28, top: 12, bottom: 44 };
 
 export interface Series {
   name: string;
