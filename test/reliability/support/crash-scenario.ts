@@ -3,6 +3,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { freshDatabaseUrl, sql } from '../../support/postgres.ts';
 import { openPostgres } from '../../../src/store/postgres/open.ts';
+import { decideApproval } from '../../../src/approvals/approvals.ts';
+import { systemClock } from '../../../src/clock.ts';
 import {
   crashOutcome,
   expireLocksOfDeadWorkers,
@@ -19,6 +21,8 @@ export type KillPoint = { casesMoved: number } | { mailsAccepted: number };
 export interface CrashRun {
   pupils: number;
   kills: number;
+  /** Held letters the champion approved during the run. */
+  approved: number;
   /** What each kill interrupted: cases moved and mails accepted at the moment of the kill. */
   killedAt: { casesMoved: number; mailsAccepted: number }[];
   outcome: CrashOutcome;
@@ -28,7 +32,22 @@ export interface CrashRun {
 }
 
 const movedCount = async (url: string) => (await sql<{ n: number }>(url, "SELECT count(*)::int AS n FROM cases WHERE state = 'open.stage1b'"))[0]!.n;
-const unfinished = async (url: string) => (await sql<{ n: number }>(url, "SELECT count(*)::int AS n FROM outbox WHERE status IN ('pending', 'running')"))[0]!.n;
+const unfinished = async (url: string) => (await sql<{ n: number }>(url, "SELECT count(*)::int AS n FROM outbox WHERE status IN ('pending', 'running', 'held')"))[0]!.n;
+
+/**
+ * Letter B waits for a person's approval (only Letter A is sent unasked): the senior attendance
+ * champion approves every held letter, through the real approval code, while the worker runs.
+ */
+async function approveHeldLetters(url: string): Promise<number> {
+  const db = await openPostgres(url);
+  try {
+    const held = await db.store.listEffects({ status: 'held' });
+    for (const effect of held) await decideApproval({ store: db.store, clock: systemClock }, effect, { decision: 'approve' }, { id: 'u-champion', role: 'champion' });
+    return held.length;
+  } finally {
+    await db.close();
+  }
+}
 
 /**
  * Seeds `pupils` cases whose review timers are due, then runs the real worker process and kills it
@@ -48,13 +67,21 @@ export async function runCrashScenario(pupils: number, killPoints: KillPoint[], 
   // Demo-clock mode: the worker reads "now" from the store (18 November 2024), as `npm start` does.
   const env = { DATABASE_URL: url, SMTP_URL: smtp.url, ROLE: 'worker', DEMO: 'true', DATA_DIR: dataDir };
   const killedAt: CrashRun['killedAt'] = [];
+  let approved: number | null = null;
+  /** Once every timer has fired, the champion approves what it held back (once). */
+  const approveWhenAllMoved = async () => {
+    if (approved === null && (await movedCount(url)) === pupils) approved = await approveHeldLetters(url);
+  };
   try {
     for (const point of killPoints) {
       const worker = await startServe(env);
       try {
         await waitFor(
           `kill point ${JSON.stringify(point)}`,
-          async () => ('casesMoved' in point ? (await movedCount(url)) >= point.casesMoved : smtp.accepted() >= point.mailsAccepted),
+          async () => {
+            await approveWhenAllMoved();
+            return 'casesMoved' in point ? (await movedCount(url)) >= point.casesMoved : smtp.accepted() >= point.mailsAccepted;
+          },
           timeoutMs,
           20,
         );
@@ -66,7 +93,15 @@ export async function runCrashScenario(pupils: number, killPoints: KillPoint[], 
     }
     const last = await startServe(env);
     try {
-      await waitFor('every case to reach Stage 1b and the outbox to empty', async () => (await movedCount(url)) === pupils && (await unfinished(url)) === 0, timeoutMs, 250);
+      await waitFor(
+        'every case to reach Stage 1b, its letters approved and the outbox to empty',
+        async () => {
+          await approveWhenAllMoved();
+          return approved !== null && (await unfinished(url)) === 0;
+        },
+        timeoutMs,
+        250,
+      );
       last.child.kill('SIGTERM');
       await last.exited;
     } finally {
@@ -77,6 +112,7 @@ export async function runCrashScenario(pupils: number, killPoints: KillPoint[], 
     return {
       pupils,
       kills: killPoints.length,
+      approved: approved ?? 0,
       killedAt,
       outcome,
       smtp: {

@@ -11,8 +11,9 @@ export function expectNothingLostOrDuplicated(run: CrashRun) {
   expect(outcome.dueTimersLeft).toBe(0);
   expect(outcome.casesWithoutNextReview).toBe(0);
   expect(outcome.effects).toEqual({ done: expect.any(Number) });
-  // Letter A on opening and Letter B at the review, each to both parents.
+  // Letter A on opening (sent unasked) and Letter B at the review (held, then approved), each to both parents.
   expect(outcome.letterEffects).toBe(2 * run.pupils);
+  expect(run.approved).toBe(run.pupils);
   expect(outcome.messages.sent).toBe(outcome.messages.total);
   expect(outcome.messages.total).toBeGreaterThanOrEqual(4 * run.pupils);
   // Every recorded message reached the SMTP server, nothing else did, and nothing twice.
