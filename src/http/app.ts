@@ -20,6 +20,7 @@ import { pupilRoutes } from './api/pupils/pupil-routes.ts';
 import { schoolRoutes } from './api/schools/school-routes.ts';
 import { workflowRoutes } from './api/workflows/workflow-routes.ts';
 import { adminRoutes } from './api/admin/admin-routes.ts';
+import { approvalRoutes } from './api/approvals/approval-routes.ts';
 import { pageRouter } from './ui/pages.ts';
 import { apiCaller } from './ui/api-call.ts';
 
@@ -56,6 +57,7 @@ export function apiRoutes(deps: AppDeps): AnyRoute[] {
     ...schoolRoutes(api),
     ...workflowRoutes(),
     ...adminRoutes(api),
+    ...approvalRoutes(api),
   ];
   let document: unknown;
   routes.push(openApiRoute(() => (document ??= openApiDocument(routes))));
