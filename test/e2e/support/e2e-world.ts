@@ -86,6 +86,7 @@ export async function screenshots(page: Page, name: string): Promise<void> {
   }
   // What a phone shows first, small enough to look at whole.
   await page.setViewportSize(VIEWPORTS.phone);
+  await page.evaluate('window.scrollTo(0, 0)');
   await page.screenshot({ path: path.join(SCREENSHOTS, `${name}-phone-top.png`) });
   await page.setViewportSize(VIEWPORTS.desktop);
 }
