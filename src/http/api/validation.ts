@@ -16,6 +16,21 @@ export interface FieldProblem {
 }
 
 /**
+ * Where a NUL character hides in a value (a string or a key), as a dotted path; null if nowhere.
+ * PostgreSQL text cannot hold one, so it would fail the query (a 500) rather than the request.
+ */
+function nulAt(value: unknown, path: string[] = [], depth = 0): string | null {
+  if (typeof value === 'string') return value.includes('\u0000') ? path.join('.') : null;
+  if (typeof value !== 'object' || value === null || depth > 64) return null;
+  for (const [key, item] of Object.entries(value)) {
+    if (key.includes('\u0000')) return [...path, key].join('.');
+    const found = nulAt(item, [...path, key], depth + 1);
+    if (found !== null) return found;
+  }
+  return null;
+}
+
+/**
  * Parses the request's params, query and body with the route's schemas and hands on the parsed
  * values (with their defaults and transforms); any problem is a 400 listing every field at fault.
  */
@@ -23,6 +38,11 @@ export function parseRequest(schemas: RequestSchemas, req: Request): { params: u
   const problems: FieldProblem[] = [];
   const parse = (part: FieldProblem['in'], schema: z.ZodType | undefined, value: unknown) => {
     if (!schema) return undefined;
+    const nul = nulAt(value);
+    if (nul !== null) {
+      problems.push({ in: part, field: nul, message: 'must not contain a NUL character' });
+      return undefined;
+    }
     const result = schema.safeParse(value ?? {});
     if (result.success) return result.data;
     for (const issue of result.error.issues) problems.push({ in: part, field: issue.path.map(String).join('.'), message: issue.message });
