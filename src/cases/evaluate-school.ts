@@ -1,11 +1,12 @@
 import type { CaseEvent } from '../../machines/types.ts';
 import { raiseOverdueApprovals } from '../approvals/approvals.ts';
+import { contactTasks, dutyTask, unresolvedNCodeTask } from '../approvals/register-hygiene.ts';
 import { evaluatePupil, isReviewDay, measure } from '../domain/evaluate.ts';
 import { pupilFlags } from '../domain/pupil-flags.ts';
 import type { IsoDate } from '../domain/types.ts';
 import { AppError } from '../http/errors.ts';
 import type { Logger } from '../logger.ts';
-import type { CaseRecord, Store } from '../store/types.ts';
+import type { CaseRecord, NewTask, Store } from '../store/types.ts';
 import { machineFor, marksNeededFrom, snapshotOf } from './case-machines.ts';
 import type { CaseService } from './case-service.ts';
 
@@ -23,6 +24,8 @@ export interface EvaluationSummary {
   alreadyEvaluated: boolean;
   /** Letters and legal steps waiting for approval past their due date, newly raised as tasks. */
   overdueApprovals: number;
+  /** Register hygiene and statutory duties (N codes, contact details, illness return, CME) newly raised as tasks. */
+  hygieneTasks: number;
 }
 
 /**
@@ -52,6 +55,7 @@ export async function evaluateSchool(
     refused: 0,
     alreadyEvaluated: false,
     overdueApprovals: 0,
+    hygieneTasks: 0,
   };
   if (!summary.schoolDay) return summary;
   const marker = `evaluated:${schoolId}`;
@@ -65,6 +69,8 @@ export async function evaluateSchool(
     if (!known || known.openedAt < record.openedAt) latestCase.set(record.upn, record);
   }
   const from = marksNeededFrom(entry, asOf);
+  // Tasks are stamped with the real time they were raised, as the outbox's are.
+  const at = new Date();
 
   for await (const { upn, marks } of store.streamSchoolMarks(schoolId, { from, to: asOf })) {
     const pupil = pupils.get(upn)!;
@@ -83,23 +89,36 @@ export async function evaluateSchool(
         record = (await cases.open(schoolId, upn, event, actor)).case;
         summary.opened += 1;
         summary.events += 1;
-      } else if (record) {
-        await deliver(record.id, event);
+      } else if (record && (await deliver(record.id, event))) {
+        const duty = dutyTask(event, record, policy, calendar, at);
+        if (duty) await raise(duty);
       }
     }
+    const who = { schoolId, upn, name: `${pupil.forename} ${pupil.surname}` };
+    const open = record?.status === 'open' ? record : null;
+    const nCodes = unresolvedNCodeTask(who, marks, calendar, asOf, open, at);
+    if (nCodes) await raise(nCodes);
+    // Contacts are read only for pupils with a case: only they can be sent letters.
+    if (open) for (const task of contactTasks(who, await store.listContacts(schoolId, upn), open, asOf, at)) await raise(task);
   }
-  summary.overdueApprovals = await raiseOverdueApprovals(store, schoolId, asOf, new Date());
+  summary.overdueApprovals = await raiseOverdueApprovals(store, schoolId, asOf, at);
   await store.putSetting(marker, asOf);
   return summary;
 
-  async function deliver(caseId: string, event: CaseEvent) {
+  async function deliver(caseId: string, event: CaseEvent): Promise<boolean> {
     try {
       await cases.send(caseId, event, { actor });
       summary.events += 1;
+      return true;
     } catch (error) {
       if (!(error instanceof AppError) || error.code !== 'event_not_allowed') throw error;
       summary.refused += 1;
       logger.debug({ caseId, event: event.type, reason: error.message }, 'evaluation event refused');
+      return false;
     }
+  }
+
+  async function raise(task: NewTask) {
+    if (await store.createTask(task)) summary.hygieneTasks += 1;
   }
 }
