@@ -1,0 +1,52 @@
+// evaluate: every school's nightly evaluation (metrics, thresholds, opening cases) as of one
+// date, against one SQL aggregate of each pupil's attendance % over the same marks.
+import { ATTENDANCE_CODES } from '../src/domain/codes.ts';
+import { evaluateSchool } from '../src/cases/evaluate-school.ts';
+import { machineFor } from '../src/cases/case-machines.ts';
+import { benchDatabase, benchEnv, caseDeps, eveningOf, report, timed } from './support.ts';
+
+const env = benchEnv();
+const { manifest } = env;
+const asOf = manifest.schools[0]!.asOf;
+const db = await benchDatabase(env, 'bench_evaluate', 'bench_import');
+const from = manifest.schools.map((school) => machineFor(school).calendar.academicYearStart(asOf)).sort()[0]!;
+const codesOf = (...categories: string[]) => ATTENDANCE_CODES.filter((c) => categories.includes(c.category)).map((c) => c.code);
+
+const baseline = await timed(async () => {
+  const { rows } = await db.store.pool.query(
+    `SELECT school_id, upn,
+            100.0 * count(*) FILTER (WHERE code = ANY($3)) / nullif(count(*) FILTER (WHERE code = ANY($4)), 0) AS pct
+       FROM marks WHERE date BETWEEN $1 AND $2 GROUP BY school_id, upn`,
+    [from, asOf, codesOf('present', 'approvedEducation'), codesOf('present', 'approvedEducation', 'authorised', 'unauthorised')],
+  );
+  return rows.length;
+});
+
+const deps = caseDeps(db.store, eveningOf(asOf));
+const evaluated = await timed(async () => {
+  const totals = { pupils: 0, opened: 0, events: 0, refused: 0, reviewDaySchools: 0 };
+  for (const school of manifest.schools) {
+    const summary = await evaluateSchool(deps, school.id, asOf);
+    totals.pupils += summary.pupils;
+    totals.opened += summary.opened;
+    totals.events += summary.events;
+    totals.refused += summary.refused;
+    if (summary.reviewDay) totals.reviewDaySchools += 1;
+  }
+  return totals;
+});
+await db.store.pool.query('VACUUM ANALYZE');
+await db.close();
+
+const ratio = evaluated.seconds / baseline.seconds;
+report({
+  name: 'evaluate',
+  size: { pupils: manifest.size.pupils, rows: manifest.marks },
+  wallSeconds: evaluated.seconds,
+  rowsPerSecond: manifest.marks / evaluated.seconds,
+  baseline: { what: `one SQL aggregate of attendance % per pupil (${baseline.value} pupils)`, wallSeconds: baseline.seconds, rowsPerSecond: manifest.marks / baseline.seconds },
+  ratio,
+  goal: 'wall <= 3x the aggregate',
+  met: ratio <= 3,
+  detail: { asOf, ...evaluated.value },
+});
