@@ -7,6 +7,8 @@ export interface CsvFileSpec<S extends z.ZodType> {
   schema: S;
   required: readonly string[];
   optional: readonly string[];
+  /** The schema's output for a row it surely accepts, computed without it; null defers to the schema. */
+  quick?: (row: Record<string, string>) => z.output<S> | null;
 }
 
 export type CsvItem<T> = { line: number; ok: true; value: T } | { line: number; ok: false; problems: ImportProblem[] };
@@ -70,6 +72,11 @@ export async function* readCsv<S extends z.ZodType>(source: Readable, spec: CsvF
     });
     if (problems.length > 0) {
       yield { line, ok: false, problems };
+      continue;
+    }
+    const quick = spec.quick?.(row);
+    if (quick) {
+      yield { line, ok: true, value: quick };
       continue;
     }
     const parsed = spec.schema.safeParse(row);

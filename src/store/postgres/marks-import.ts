@@ -1,4 +1,7 @@
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import type pg from 'pg';
+import { from as copyFrom } from 'pg-copy-streams';
 import type { ImportProblem, MarkRow, MarksImport, MarksImportResult } from '../types.ts';
 
 /**
@@ -35,11 +38,11 @@ export async function beginPostgresMarksImport(
   return {
     async add(rows: MarkRow[]) {
       if (rows.length === 0) return;
-      await client.query(
-        `INSERT INTO staged_marks (line, upn, date, session, code)
-         SELECT * FROM unnest($1::integer[], $2::text[], $3::date[], $4::text[], $5::text[])`,
-        [rows.map((r) => r.line), rows.map((r) => r.upn), rows.map((r) => r.date), rows.map((r) => r.session), rows.map((r) => r.code)],
-      );
+      // COPY rather than INSERT: a year of a trust is millions of rows, and COPY is the fastest
+      // way in. CSV, not COPY text format: the PM code is a backslash, which text format would escape.
+      let text = '';
+      for (const r of rows) text += `${r.line},"${r.upn.replaceAll('"', '""')}",${r.date},${r.session},"${r.code.replaceAll('"', '""')}"\n`;
+      await pipeline(Readable.from([text]), client.query(copyFrom('COPY staged_marks (line, upn, date, session, code) FROM STDIN (FORMAT csv)')));
     },
 
     async problems(limit: number): Promise<ImportProblem[]> {
