@@ -41,8 +41,10 @@ export function toMermaid(machine: AnyStateMachine): string {
     for (const child of children) {
       const id = nodeId(child);
       lines.push(`${indent}state "${label(child.key)}" as ${id}`);
-      if (child.description) lines.push(`${indent}${id} : ${label(child.description)}`);
-      if (Object.keys(child.states).length > 0) {
+      const composite = Object.keys(child.states).length > 0;
+      // Mermaid draws a composite state as a group, and a group takes no description.
+      if (child.description && !composite) lines.push(`${indent}${id} : ${label(child.description)}`);
+      if (composite) {
         lines.push(`${indent}state ${id} {`);
         visit(child, `${indent}  `);
         lines.push(`${indent}}`);

@@ -59,6 +59,19 @@ const unauthenticated = () => new AppError(401, 'unauthenticated', 'sign in firs
 /** The signed-in user, set by the session middleware for every request that carries a live session. */
 export const signedInOf = (res: Response): SignedIn | null => (res.locals.signedIn as SignedIn | undefined) ?? null;
 
+/** The caller of one request: access computed once, on first use; audit entries name where they came from. */
+export function callerFor(signedIn: SignedIn | null, deps: { store: Store; audit: AuditRecorder }, where: Record<string, string>): () => Caller {
+  let access: Promise<Access> | null = null;
+  return () => {
+    if (!signedIn) throw unauthenticated();
+    return {
+      ...signedIn,
+      access: () => (access ??= accessFor(deps.store, signedIn.user)),
+      audit: (action, target, detail) => deps.audit(signedIn.user.id, action, target, { ...where, ...detail }),
+    };
+  };
+}
+
 /**
  * Mounts the routes: sign-in check, CSRF check on writes, validation of params, query and body,
  * then the handler with the parsed values. Authorisation of the data itself happens in the
@@ -71,15 +84,7 @@ export function mountRoutes(router: Router, routes: AnyRoute[], deps: { store: S
       if (!spec.public && !signedIn) throw unauthenticated();
       if (signedIn && !spec.public && spec.method !== 'get') checkCsrf(req, signedIn.session);
       const { params, query, body } = parseRequest(spec, req);
-      let access: Promise<Access> | null = null;
-      const caller = (): Caller => {
-        if (!signedIn) throw unauthenticated();
-        return {
-          ...signedIn,
-          access: () => (access ??= accessFor(deps.store, signedIn.user)),
-          audit: (action, target, detail) => deps.audit(signedIn.user.id, action, target, { route: spec.path, ...detail }),
-        };
-      };
+      const caller = callerFor(signedIn, deps, { route: spec.path });
       const result = await spec.handle({ params, query, body, req, res, caller });
       if (res.headersSent) return;
       if (result === undefined) res.status(204).end();

@@ -1,8 +1,7 @@
 import type { Request, Response } from 'express';
-import { accessFor, type Access } from '../../access/scope.ts';
 import type { AuditRecorder } from '../../access/audit.ts';
 import type { Store } from '../../store/types.ts';
-import type { AnyRoute, Caller } from '../api/route.ts';
+import { callerFor, type AnyRoute } from '../api/route.ts';
 import { parseRequest } from '../api/validation.ts';
 import type { SignedIn } from '../auth/sessions.ts';
 import { AppError } from '../errors.ts';
@@ -24,15 +23,7 @@ export function apiCaller(routes: readonly AnyRoute[], deps: { store: Store; aud
       if (!spec) throw new Error(`no API route ${method.toUpperCase()} ${path}`);
       if (!spec.public && !signedIn) throw new AppError(401, 'unauthenticated', 'sign in first');
       const parsed = parseRequest(spec, { params: input.params ?? {}, query: input.query ?? {}, body: input.body ?? {} } as Request);
-      let access: Promise<Access> | null = null;
-      const caller = (): Caller => {
-        if (!signedIn) throw new AppError(401, 'unauthenticated', 'sign in first');
-        return {
-          ...signedIn,
-          access: () => (access ??= accessFor(deps.store, signedIn.user)),
-          audit: (action, target, detail) => deps.audit(signedIn.user.id, action, target, { route: spec.path, page: req.path, ...detail }),
-        };
-      };
+      const caller = callerFor(signedIn, deps, { route: spec.path, page: req.path });
       const result = (await spec.handle({ ...parsed, req, res, caller })) as T;
       // The API's ETag is the case version; on a page it would let a browser keep a stale copy.
       if (!res.headersSent) res.removeHeader('ETag');

@@ -160,5 +160,10 @@ describe('simulator', () => {
     write.mockRestore();
     expect(text).toMatch(/^stateDiagram-v2\n/);
     expect(text).toContain('open_stage1b --> open_stage2 : PARENT_DID_NOT_ATTEND');
+    // Mermaid refuses a description on a state it draws as a group.
+    const groups = [...text.matchAll(/^\s*state (\S+) \{/gm)].map((match) => match[1]);
+    expect(groups).toContain('open_noticeToImprove');
+    for (const group of groups) expect(text).not.toMatch(new RegExp(`^\\s*${group} : `, 'm'));
+    expect(text).toMatch(/^\s*open_stage1b : Stage 1b/m);
   });
 });
