@@ -1,0 +1,178 @@
+import { describe, it, expect, beforeAll, afterAll } from 'vitest';
+import request from 'supertest';
+import { apiRoutes } from '../../src/http/app.ts';
+import { createLogger } from '../../src/logger.ts';
+import { createCaseService } from '../../src/cases/case-service.ts';
+import { createWorld, emailOf, PASSWORD, SCHOOLS, sessionCookie, type SchoolKey, type UserKey, type World } from '../integration/api/world.ts';
+import { reportFigures } from './support/figures.ts';
+
+type Verdict = 'ok' | 'denied';
+interface Target {
+  school: SchoolKey;
+  caseId: string;
+  upn: string;
+  heldEffectId: string | null;
+}
+interface RouteCase {
+  /** `METHOD path` as the registry declares it. */
+  route: string;
+  request(t: Target): { path: string; body?: object } | null;
+  /** Whether `user` may do this to a target in `school`; denied must answer 403 or 404 and show nothing of it. */
+  verdict(user: UserKey, school: SchoolKey): Verdict;
+}
+
+/** Whose cases each account sees in the world (own school, other school of the trust, other trust); the EWO sees the referred s1 case. */
+const SEES: Record<UserKey, SchoolKey[]> = { pastoral: ['s1'], champion: ['s1'], ewo: ['s1'], lead: ['s1', 's2'], admin: ['s1', 's2', 's3'], otherPastoral: ['s3'] };
+const WHOLE: Record<UserKey, SchoolKey[]> = { ...SEES, ewo: [] };
+const STAFF = new Set<UserKey>(['pastoral', 'champion', 'admin', 'otherPastoral']);
+const ACTS = new Set<UserKey>([...STAFF, 'ewo']);
+const sees = (user: UserKey, school: SchoolKey): Verdict => (SEES[user].includes(school) ? 'ok' : 'denied');
+const whole = (user: UserKey, school: SchoolKey): Verdict => (WHOLE[user].includes(school) ? 'ok' : 'denied');
+const staffOf = (user: UserKey, school: SchoolKey): Verdict => (STAFF.has(user) && WHOLE[user].includes(school) ? 'ok' : 'denied');
+
+/** Every non-public route of the registry, aimed at a target school. A route missing here fails the completeness test. */
+const ROUTES: RouteCase[] = [
+  { route: 'GET /api/cases', request: (t) => ({ path: `/api/cases?school=${t.school}` }), verdict: sees },
+  { route: 'GET /api/cases/:id', request: (t) => ({ path: `/api/cases/${t.caseId}` }), verdict: sees },
+  { route: 'GET /api/cases/:id/timeline', request: (t) => ({ path: `/api/cases/${t.caseId}/timeline` }), verdict: sees },
+  {
+    route: 'POST /api/cases/:id/events',
+    request: (t) => ({ path: `/api/cases/${t.caseId}/events`, body: { type: 'NOTE', at: '2024-10-15', text: 'matrix', expectedVersion: 'current' } }),
+    verdict: (user, school) => (ACTS.has(user) && SEES[user].includes(school) ? 'ok' : 'denied'),
+  },
+  { route: 'GET /api/pupils/:upn', request: (t) => ({ path: `/api/pupils/${t.upn}` }), verdict: sees },
+  { route: 'GET /api/schools/:id/metrics', request: (t) => ({ path: `/api/schools/${t.school}/metrics?as_of=2024-10-14` }), verdict: whole },
+  {
+    route: 'POST /api/schools/:id/pupils',
+    request: (t) => ({ path: `/api/schools/${t.school}/pupils`, body: { rows: [{ upn: t.upn, forename: 'Sam', surname: `Taylor${t.school}`, date_of_birth: '2011-05-01', year_group: '9' }] } }),
+    verdict: staffOf,
+  },
+  {
+    route: 'POST /api/schools/:id/contacts',
+    request: (t) => ({
+      path: `/api/schools/${t.school}/contacts`,
+      body: { rows: [{ upn: t.upn, name: 'Jo Taylor', relationship: 'mother', email: 'jo@example.org', phone: '', parental_responsibility: 'yes', lives_with: 'yes' }] },
+    }),
+    verdict: staffOf,
+  },
+  { route: 'POST /api/schools/:id/marks', request: (t) => ({ path: `/api/schools/${t.school}/marks`, body: { rows: [{ upn: t.upn, date: '2024-10-14', session: 'AM', code: '/' }] } }), verdict: staffOf },
+  { route: 'GET /api/approvals', request: (t) => ({ path: `/api/approvals?school=${t.school}` }), verdict: sees },
+  { route: 'GET /api/approvals/:id', request: (t) => (t.heldEffectId ? { path: `/api/approvals/${encodeURIComponent(t.heldEffectId)}` } : null), verdict: sees },
+  {
+    route: 'POST /api/approvals/:id/decision',
+    // A deferral keeps the letter held, so every role can be tried on the same one.
+    request: (t) => (t.heldEffectId ? { path: `/api/approvals/${encodeURIComponent(t.heldEffectId)}/decision`, body: { decision: 'defer', reason: 'matrix', until: '2030-01-01' } } : null),
+    verdict: staffOf,
+  },
+  // Approves what the caller may decide and reports the rest as not approved.
+  { route: 'POST /api/approval-batches', request: (t) => (t.heldEffectId ? { path: '/api/approval-batches', body: { ids: [t.heldEffectId] } } : null), verdict: staffOf },
+  { route: 'GET /api/audit', request: (t) => ({ path: `/api/audit?school=${t.school}` }), verdict: (user) => (user === 'admin' ? 'ok' : 'denied') },
+  // Not in demo mode here: even the admin gets 409, everyone else 403.
+  { route: 'POST /api/admin/clock/advance', request: () => ({ path: '/api/admin/clock/advance', body: { duration: '1d' } }), verdict: () => 'denied' },
+  { route: 'GET /api/workflows', request: () => ({ path: '/api/workflows' }), verdict: () => 'ok' },
+  { route: 'GET /api/workflows/:id', request: () => ({ path: '/api/workflows/west-coventry' }), verdict: () => 'ok' },
+  { route: 'GET /api/auth/session', request: () => ({ path: '/api/auth/session' }), verdict: () => 'ok' },
+  { route: 'POST /api/auth/logout', request: () => null, verdict: () => 'ok' },
+];
+
+const USERS = Object.keys(SEES) as UserKey[];
+const SCHOOL_KEYS = Object.keys(SCHOOLS) as SchoolKey[];
+
+describe('access: every route × every role × own school, other school, other trust', () => {
+  let world: World;
+  const targets = {} as Record<SchoolKey, Target>;
+  let tried = 0;
+
+  beforeAll(async () => {
+    world = await createWorld();
+    // The review finds no improvement: each case moves on and its next letter waits for approval.
+    const cases = createCaseService({ store: world.db.store, clock: world.clock, logger: createLogger('silent') });
+    for (const school of SCHOOL_KEYS) {
+      const review = (await world.db.store.listTimers(world.caseIds[school])).find((t) => t.name === 'review');
+      if (review) await cases.send(world.caseIds[school], { type: 'REVIEW_DUE', at: '2024-11-18', timerId: review.timerId, evidence: { rule: 'matrix', attendancePct: 85 } } as never, { actor: 'system:timer' });
+    }
+    const held = await world.db.store.listEffects({ status: 'held' });
+    for (const school of SCHOOL_KEYS) {
+      const caseId = world.caseIds[school];
+      targets[school] = { school, caseId, upn: SCHOOLS[school].upn, heldEffectId: held.find((e) => e.caseId === caseId)?.id ?? null };
+    }
+  });
+  afterAll(async () => {
+    await reportFigures('access-matrix', { routes: ROUTES.length, users: USERS.length, schools: SCHOOL_KEYS.length, requests: tried });
+    await world?.close();
+  });
+
+  it('when the registry is listed, then every route that needs sign-in has a row in this table', () => {
+    const registry = apiRoutes({ store: world.db.store, logger: createLogger('silent'), worker: null, cases: null as never, clock: world.clock })
+      .filter((r) => !r.public)
+      .map((r) => `${r.method.toUpperCase()} ${r.path}`)
+      .sort();
+    const table = ROUTES.map((r) => r.route);
+    // A new route fails here until its row says who may call it.
+    expect({ missing: registry.filter((r) => !table.includes(r)), unknown: table.filter((r) => !registry.includes(r)) }).toEqual({ missing: [], unknown: [] });
+    expect(Object.values(targets).filter((t) => t.heldEffectId).length).toBeGreaterThan(0);
+  });
+
+  it.each(ROUTES.filter((r) => r.route !== 'POST /api/auth/logout'))('when nobody is signed in, then $route answers 401', async (spec) => {
+    const req = spec.request(targets.s1) ?? spec.request(Object.values(targets).find((t) => t.heldEffectId)!)!;
+    const [method, ] = spec.route.split(' ');
+    const res = await (method === 'GET' ? request(world.app).get(req.path) : request(world.app).post(req.path).send(req.body ?? {}));
+    tried += 1;
+    expect(res.status).toBe(401);
+  });
+
+  const matrix = ROUTES.flatMap((spec) => USERS.flatMap((user) => SCHOOL_KEYS.map((school) => ({ route: spec.route, user, school, spec }))));
+  it.each(matrix)('when $user calls $route on $school, then it is allowed only where the role reaches, and nothing else shows', async ({ spec, user, school }) => {
+    const req = spec.request(targets[school]);
+    if (!req) return;
+    const agent = await world.login(user);
+    const method = spec.route.split(' ')[0];
+    if (req.body && 'expectedVersion' in req.body) req.body = { ...req.body, expectedVersion: (await world.db.store.getCase(targets[school].caseId))!.version };
+    const res =
+      method === 'GET'
+        ? await request(world.app).get(req.path).set('Cookie', agent.cookie)
+        : await request(world.app).post(req.path).set('Cookie', agent.cookie).set('X-CSRF-Token', agent.csrf).send(req.body ?? {});
+    tried += 1;
+    const verdict = spec.verdict(user, school);
+    if (verdict === 'ok') {
+      expect(res.status, res.text).toBeLessThan(300);
+    } else {
+      // Refused, or (a list filtered to what the caller may see) answered with none of it.
+      if (res.status < 300) expect(JSON.stringify(res.body)).toMatch(/"(total|letters|approved)":0\b/);
+      else expect([403, 404, 409], res.text).toContain(res.status);
+      // A denial shows nothing of what it protects (an error may repeat the id or UPN the caller sent).
+      expect(res.text).not.toContain(`Taylor${school}`);
+      expect(res.text).not.toContain('jo@example.org');
+    }
+  });
+
+  it('when a session id is planted before sign-in (session fixation), then sign-in issues a new one and the planted one stays worthless', async () => {
+    const planted = 'sid=attacker-chosen-session-id';
+    const res = await request(world.app).post('/api/auth/login').set('Cookie', planted).send({ email: emailOf('pastoral'), password: PASSWORD });
+    expect(res.status).toBe(200);
+    const issued = sessionCookie(res.headers['set-cookie']);
+    expect(issued).not.toBe(planted);
+    expect((await request(world.app).get('/api/auth/session').set('Cookie', planted)).status).toBe(401);
+    expect((await request(world.app).get('/api/auth/session').set('Cookie', issued)).status).toBe(200);
+    // Signing in again over a live session replaces it too: an old cookie another person holds is not upgraded.
+    const again = await request(world.app).post('/api/auth/login').set('Cookie', issued).send({ email: emailOf('champion'), password: PASSWORD });
+    expect(sessionCookie(again.headers['set-cookie'])).not.toBe(issued);
+    const old = await request(world.app).get('/api/auth/session').set('Cookie', issued);
+    expect(old.status === 401 || (old.body as { user?: { email?: string } }).user?.email === emailOf('pastoral')).toBe(true);
+  });
+
+  it('when the matrix has run, then the audit log holds a read for each case a role was allowed to see', async () => {
+    const admin = await world.login('admin');
+    const res = await request(world.app).get('/api/audit?page=1').set('Cookie', admin.cookie);
+    expect(res.status).toBe(200);
+    const total = (res.body as { total: number }).total;
+    for (const user of USERS) {
+      for (const school of SEES[user]) {
+        const mine = await request(world.app).get(`/api/audit?actor=u-${user}&case=${world.caseIds[school]}`).set('Cookie', admin.cookie);
+        const actions = (mine.body as { entries: { action: string }[] }).entries.map((e) => e.action);
+        expect(actions, `${user} on ${school}`).toEqual(expect.arrayContaining(['case.read', 'case.timeline']));
+      }
+    }
+    expect(total).toBeGreaterThan(0);
+  });
+});
