@@ -21,6 +21,8 @@ import { schoolRoutes } from './api/schools/school-routes.ts';
 import { workflowRoutes } from './api/workflows/workflow-routes.ts';
 import { adminRoutes } from './api/admin/admin-routes.ts';
 import { approvalRoutes } from './api/approvals/approval-routes.ts';
+import { evidenceRoutes } from './api/evidence/evidence-routes.ts';
+import { evidenceLinkSecret } from '../evidence/signed-link.ts';
 import { pageRouter } from './ui/pages.ts';
 import { apiCaller } from './ui/api-call.ts';
 
@@ -58,6 +60,7 @@ export function apiRoutes(deps: AppDeps): AnyRoute[] {
     ...workflowRoutes(),
     ...adminRoutes(api),
     ...approvalRoutes(api),
+    ...evidenceRoutes({ ...api, linkSecret: evidenceLinkSecret, audit: auditRecorder(deps.store, now), now }),
   ];
   let document: unknown;
   routes.push(openApiRoute(() => (document ??= openApiDocument(routes))));

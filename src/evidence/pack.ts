@@ -1,0 +1,105 @@
+import { ATTENDANCE_CODES, isThresholdUnauthorised } from '../domain/codes.ts';
+import { compareDates } from '../domain/dates.ts';
+import type { IsoDate } from '../domain/types.ts';
+import { loadLetterSource, type LetterSource } from '../mail/letter-data.ts';
+import { htmlToPdf } from '../mail/pdf.ts';
+import { longDate } from '../mail/render.ts';
+import type { Store, TimelineEntry } from '../store/types.ts';
+import { zip } from './zip.ts';
+
+const escape = (value: unknown) => String(value ?? '').replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+const meaningOf = new Map(ATTENDANCE_CODES.map((code) => [code.code, code.meaning]));
+const MEETING_EVENTS = new Set(['MEETING_HELD', 'PARENT_DID_NOT_ATTEND', 'CONTRACT_AGREED', 'CONTRACT_DECLINED']);
+
+function table(head: string[], rows: unknown[][]): string {
+  if (rows.length === 0) return '<p><em>None recorded.</em></p>';
+  return `<table><tr>${head.map((h) => `<th>${escape(h)}</th>`).join('')}</tr>${rows.map((row) => `<tr>${row.map((cell) => `<td>${escape(cell)}</td>`).join('')}</tr>`).join('')}</table>`;
+}
+
+function csv(head: string[], rows: unknown[][]): Buffer {
+  const cell = (value: unknown) => (/[",\n]/.test(String(value ?? '')) ? `"${String(value).replace(/"/g, '""')}"` : String(value ?? ''));
+  return Buffer.from([head, ...rows].map((row) => row.map(cell).join(',')).join('\r\n') + '\r\n', 'utf8');
+}
+
+const eventOf = (entry: TimelineEntry) => (entry.evidence as { event?: string } | null)?.event ?? entry.type;
+
+/** Everything a penalty-notice request must show the LA, from the case as the store holds it. */
+export function packSections(source: LetterSource, timeline: TimelineEntry[]) {
+  const { context, marks, calendar, today } = source;
+  const sorted = [...marks].sort((a, b) => compareDates(a.date, b.date) || a.session.localeCompare(b.session));
+  const thresholdOn: IsoDate = context.thresholdMetOn ?? today;
+  const windowStart = calendar.rollingWindowStart(thresholdOn, 10);
+  const counted = sorted.filter((m) => isThresholdUnauthorised(m.code) && compareDates(m.date, windowStart) >= 0 && compareDates(m.date, thresholdOn) <= 0);
+  const nti = context.noticeToImprove ?? null;
+  const duringNti = nti ? sorted.filter((m) => compareDates(m.date, nti.issuedOn) >= 0 && compareDates(m.date, nti.endsOn) <= 0) : [];
+  const letters = source.messages.filter((m) => m.status === 'sent' || m.status === 'printOnly');
+  const meetings = timeline.filter((entry) => MEETING_EVENTS.has(eventOf(entry)) || entry.type === 'note');
+  const support = source.tasks;
+  const considerations = context.considerations ?? null;
+  return {
+    certificate: { head: ['date', 'session', 'code', 'meaning'], rows: sorted.map((m) => [m.date, m.session, m.code, meaningOf.get(m.code) ?? '']) },
+    threshold: { windowStart, thresholdOn, head: ['date', 'session', 'code'], rows: counted.map((m) => [m.date, m.session, m.code]) },
+    considerations: {
+      head: ['consideration', 'answer', 'rationale'],
+      rows: considerations ? Object.entries(considerations.answers).map(([id, a]) => [id, a.answer ? 'yes' : 'no', a.rationale]) : [],
+      recorded: considerations ? `${considerations.recordedOn} by ${considerations.by}: decision ${considerations.decision}` : null,
+    },
+    letters: { head: ['date', 'letter', 'recipient', 'relationship/role', 'how'], rows: letters.map((m) => [(m.sentAt ?? m.createdAt).toISOString().slice(0, 10), m.subject, m.recipientName, m.recipientRole, m.status === 'sent' ? `email to ${m.recipientEmail ?? ''}` : 'printed for post']) },
+    meetings: { head: ['date', 'what', 'by', 'detail'], rows: meetings.map((e) => [e.at.toISOString().slice(0, 10), eventOf(e), e.actor, e.type === 'note' ? (e.evidence as { text?: string }).text : '']) },
+    support: { head: ['due', 'support or action', 'status', 'completed'], rows: support.map((t) => [t.dueDate, t.title, t.status, t.completedAt ? `${t.completedAt.toISOString().slice(0, 10)} ${t.completedBy ?? ''}` : '']) },
+    noticeToImprove: { nti, head: ['date', 'session', 'code', 'meaning'], rows: duringNti.map((m) => [m.date, m.session, m.code, meaningOf.get(m.code) ?? '']) },
+  };
+}
+
+export interface EvidencePack {
+  pdf: Buffer;
+  zip: Buffer;
+  fileName: string;
+}
+
+/** The penalty-notice request evidence pack: one PDF, and a zip of its parts (the PDF, CSVs, the letters as sent). */
+export async function buildEvidencePack(store: Store, caseId: string, today: IsoDate, at: Date): Promise<EvidencePack> {
+  const source = await loadLetterSource(store, caseId, today);
+  const timeline = await store.listTimeline(caseId);
+  const s = packSections(source, timeline);
+  const { pupil, school } = source;
+  const nti = s.noticeToImprove.nti;
+  const html = `<!doctype html><html><head><title>Penalty notice request evidence: ${escape(pupil.forename)} ${escape(pupil.surname)}</title></head><body>
+<h1>Penalty notice request: evidence pack</h1>
+<p><strong>${escape(school.name)}</strong> (${escape(school.localAuthority)}). Pupil: ${escape(pupil.forename)} ${escape(pupil.surname)}, UPN ${escape(pupil.upn)}, born ${escape(pupil.dateOfBirth)}, year ${escape(pupil.yearGroup)}. Case ${escape(caseId)}. Prepared ${escape(longDate(today))}.</p>
+<h2>1. Threshold calculation</h2>
+<p>${s.threshold.rows.length} sessions of unauthorised absence (G, O, U) in the 10 school weeks from ${escape(longDate(s.threshold.windowStart))} to ${escape(longDate(s.threshold.thresholdOn))}; the national threshold is 10. The sessions counted:</p>
+${table(s.threshold.head, s.threshold.rows)}
+<h2>2. Considerations recorded</h2>
+<p>${escape(s.considerations.recorded ?? 'No considerations are recorded on this case.')}</p>
+${table(s.considerations.head, s.considerations.rows)}
+<h2>3. Letters sent</h2>
+${table(s.letters.head, s.letters.rows)}
+<h2>4. Meetings and notes</h2>
+${table(s.meetings.head, s.meetings.rows)}
+<h2>5. Support and early help offered</h2>
+${table(s.support.head, s.support.rows)}
+<h2>6. Notice to Improve and its improvement period</h2>
+<p>${nti ? `Issued ${escape(longDate(nti.issuedOn))}; improvement period to ${escape(longDate(nti.endsOn))}. Attendance during it:` : 'No Notice to Improve is recorded on this case.'}</p>
+${nti ? table(s.noticeToImprove.head, s.noticeToImprove.rows) : ''}
+<h2>7. Attendance certificate</h2>
+<p>Every session recorded for ${escape(pupil.forename)} ${escape(pupil.surname)} in the period, with its code.</p>
+${table(s.certificate.head, s.certificate.rows)}
+</body></html>`;
+  const pdf = await htmlToPdf(html, { title: `Evidence pack ${pupil.upn}`, author: school.name });
+  const letterPdfs = source.messages
+    .filter((m) => m.pdf && (m.status === 'sent' || m.status === 'printOnly'))
+    .map((m, i) => ({ name: `letters/${String(i + 1).padStart(2, '0')}-${m.template.replace(/\//g, '-')}-${m.recipientRole}.pdf`, data: m.pdf! }));
+  const parts = [
+    { name: 'evidence-pack.pdf', data: pdf },
+    { name: 'attendance-certificate.csv', data: csv(s.certificate.head, s.certificate.rows) },
+    { name: 'threshold-sessions.csv', data: csv(s.threshold.head, s.threshold.rows) },
+    { name: 'considerations.csv', data: csv(s.considerations.head, s.considerations.rows) },
+    { name: 'letters-sent.csv', data: csv(s.letters.head, s.letters.rows) },
+    { name: 'meetings.csv', data: csv(s.meetings.head, s.meetings.rows) },
+    { name: 'support.csv', data: csv(s.support.head, s.support.rows) },
+    { name: 'notice-to-improve-period.csv', data: csv(s.noticeToImprove.head, s.noticeToImprove.rows) },
+    ...letterPdfs,
+  ];
+  return { pdf, zip: zip(parts, at), fileName: `evidence-pack-${pupil.upn}` };
+}

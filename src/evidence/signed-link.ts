@@ -1,0 +1,54 @@
+import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+
+/** How long a link in a referral email opens the pack. */
+export const LINK_LIFETIME_MS = 7 * 24 * 3_600_000;
+
+/**
+ * The key links are signed with: EVIDENCE_LINK_SECRET, or one generated on first use and kept in
+ * DATA_DIR (never in the repository), so links survive a restart and every process agrees.
+ */
+export async function linkSecret(env: { EVIDENCE_LINK_SECRET?: string | undefined; DATA_DIR: string }): Promise<Buffer> {
+  if (env.EVIDENCE_LINK_SECRET) return Buffer.from(env.EVIDENCE_LINK_SECRET, 'utf8');
+  const file = join(env.DATA_DIR, 'evidence-link.secret');
+  try {
+    return Buffer.from((await readFile(file, 'utf8')).trim(), 'base64url');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+  }
+  await mkdir(env.DATA_DIR, { recursive: true });
+  const secret = randomBytes(32);
+  // 'wx': of two processes starting together, one writes and the other reads what it wrote.
+  await writeFile(file, secret.toString('base64url'), { mode: 0o600, flag: 'wx' }).catch(async (error: NodeJS.ErrnoException) => {
+    if (error.code !== 'EEXIST') throw error;
+  });
+  return Buffer.from((await readFile(file, 'utf8')).trim(), 'base64url');
+}
+
+const signature = (secret: Buffer, caseId: string, expires: number) => createHmac('sha256', secret).update(`evidence-pack\n${caseId}\n${expires}`).digest('base64url');
+
+export function signLink(secret: Buffer, caseId: string, now: Date): { expires: number; sig: string } {
+  const expires = now.getTime() + LINK_LIFETIME_MS;
+  return { expires, sig: signature(secret, caseId, expires) };
+}
+
+export type LinkCheck = 'valid' | 'expired' | 'forged';
+
+export function checkLink(secret: Buffer, caseId: string, expires: number, sig: string, now: Date): LinkCheck {
+  const expected = Buffer.from(signature(secret, caseId, expires));
+  const given = Buffer.from(sig);
+  if (given.length !== expected.length || !timingSafeEqual(given, expected)) return 'forged';
+  return now.getTime() > expires ? 'expired' : 'valid';
+}
+
+let processSecret: Promise<Buffer> | null = null;
+
+/**
+ * This process's key, read once. It reads the environment here rather than through src/config.ts
+ * (not yet wired there): EVIDENCE_LINK_SECRET, else DATA_DIR as the service uses it.
+ */
+export function evidenceLinkSecret(): Promise<Buffer> {
+  processSecret ??= linkSecret({ EVIDENCE_LINK_SECRET: process.env.EVIDENCE_LINK_SECRET, DATA_DIR: process.env.DATA_DIR ?? './data' });
+  return processSecret;
+}

@@ -1,0 +1,89 @@
+import type { Request, Response } from 'express';
+import { z } from 'zod';
+import { requireSchoolStaff, visibleCase } from '../../../access/scope.ts';
+import type { AuditRecorder } from '../../../access/audit.ts';
+import { buildEvidencePack } from '../../../evidence/pack.ts';
+import { checkLink, signLink } from '../../../evidence/signed-link.ts';
+import { AppError } from '../../errors.ts';
+import { route, type AnyRoute } from '../route.ts';
+import { todayOf, type ApiDeps } from '../deps.ts';
+
+const caseParams = z.object({ id: z.string().min(1).max(100) });
+const linkQuery = z.object({ expires: z.coerce.number().int().positive(), sig: z.string().min(1).max(200) });
+
+export interface EvidenceDeps extends ApiDeps {
+  /** The key links are signed with (src/evidence/signed-link.ts). */
+  linkSecret: () => Promise<Buffer>;
+  audit: AuditRecorder;
+  /** Wall-clock time: a link's expiry is real time, whatever the demo clock says. */
+  now: () => Date;
+}
+
+function sendFile(res: Response, body: Buffer, type: string, name: string) {
+  res.set('Content-Type', type).set('Content-Disposition', `attachment; filename="${name}"`).send(body);
+}
+
+/** The penalty-notice request evidence pack: for the school's staff, and by a signed, expiring link for the LA. */
+export function evidenceRoutes(deps: EvidenceDeps): AnyRoute[] {
+  const { store } = deps;
+  const pack = (caseId: string) => buildEvidencePack(store, caseId, todayOf(deps), deps.now());
+  return [
+    ...(['pdf', 'zip'] as const).map((format) =>
+      route({
+        method: 'get',
+        path: `/api/cases/:id/evidence-pack.${format}`,
+        tag: 'evidence',
+        summary: format === 'pdf' ? 'The penalty-notice request evidence pack as one PDF' : 'The evidence pack’s parts in a zip: the PDF, CSVs and the letters as sent',
+        params: caseParams,
+        responses: { 200: `the pack (${format})`, 404: 'no case you can see' },
+        async handle({ params, res, caller }) {
+          const me = caller();
+          const access = await me.access();
+          const record = visibleCase(access, await store.getCase(params.id), params.id);
+          requireSchoolStaff(access, record.schoolId);
+          const built = await pack(record.id);
+          await me.audit('evidence.export', { schoolId: record.schoolId, caseId: record.id, upn: record.upn }, { format });
+          sendFile(res, format === 'pdf' ? built.pdf : built.zip, format === 'pdf' ? 'application/pdf' : 'application/zip', `${built.fileName}.${format}`);
+        },
+      }),
+    ),
+    route({
+      method: 'post',
+      path: '/api/cases/:id/evidence-links',
+      tag: 'evidence',
+      summary: 'A signed link to the evidence pack for the LA, valid 7 days; every use is audited',
+      params: caseParams,
+      responses: { 200: 'the link and when it expires', 404: 'no case you can see' },
+      async handle({ params, req, caller }) {
+        const me = caller();
+        const access = await me.access();
+        const record = visibleCase(access, await store.getCase(params.id), params.id);
+        requireSchoolStaff(access, record.schoolId);
+        const { expires, sig } = signLink(await deps.linkSecret(), record.id, deps.now());
+        await me.audit('evidence.link', { schoolId: record.schoolId, caseId: record.id, upn: record.upn }, { expires: new Date(expires).toISOString() });
+        return { url: `${origin(req)}/api/evidence-links/${encodeURIComponent(record.id)}/evidence-pack.pdf?expires=${expires}&sig=${sig}`, expiresAt: new Date(expires) };
+      },
+    }),
+    route({
+      method: 'get',
+      path: '/api/evidence-links/:id/evidence-pack.pdf',
+      tag: 'evidence',
+      summary: 'The evidence pack by a signed link (no sign-in): refused when forged or expired, audited either way',
+      public: true,
+      params: caseParams,
+      query: linkQuery,
+      responses: { 200: 'the pack (pdf)', 404: 'a forged link', 410: 'an expired link' },
+      async handle({ params, query, req, res }) {
+        const check = checkLink(await deps.linkSecret(), params.id, query.expires, query.sig, deps.now());
+        const record = check === 'forged' ? null : await store.getCase(params.id);
+        await deps.audit('link:evidence-pack', `evidence.link.${check}`, { schoolId: record?.schoolId ?? null, caseId: record?.id ?? null, upn: record?.upn ?? null }, { ip: req.ip ?? null, userAgent: req.get('user-agent') ?? null });
+        if (check === 'forged' || !record) throw new AppError(404, 'not_found', 'no such evidence pack');
+        if (check === 'expired') throw new AppError(410, 'link_expired', 'this link has expired: ask the school for a new one');
+        const built = await pack(record.id);
+        sendFile(res, built.pdf, 'application/pdf', `${built.fileName}.pdf`);
+      },
+    }),
+  ];
+}
+
+const origin = (req: Request) => `${req.protocol}://${req.get('host') ?? 'localhost'}`;
