@@ -47,6 +47,10 @@ export const configSchema = z
       message: 'must be this service\'s /api/auth/oidc/callback',
     }),
     OIDC_LABEL: z.string().trim().min(1).default('Sign in with your school account'),
+    /** The service's base URL as users reach it (behind a proxy, the public one): links in emails start with it. */
+    PUBLIC_URL: optionalHttpUrl,
+    /** Signs the evidence-pack links; unset, a key generated once into DATA_DIR is used. */
+    EVIDENCE_LINK_SECRET: z.string().optional().transform((value) => (value ? value : undefined)),
   })
   .superRefine((env, ctx) => {
     const missing = OIDC_REQUIRED.filter((name) => env[name] === undefined);
@@ -58,7 +62,9 @@ export const configSchema = z
   .refine((env) => !(env.DATABASE_URL && env.MONGODB_URI), {
     message: 'set DATABASE_URL or MONGODB_URI, not both',
     path: ['DATABASE_URL'],
-  });
+  })
+  // Links are joined onto it, so it never ends in a slash.
+  .transform((env) => ({ ...env, PUBLIC_URL: (env.PUBLIC_URL ?? `http://127.0.0.1:${env.PORT}`).replace(/\/+$/, '') }));
 
 export type Config = z.infer<typeof configSchema>;
 

@@ -16,6 +16,7 @@ import { createMailEffectHandlers, createMailer } from './mail/index.ts';
 import { createCaseService, type CaseService } from './cases/case-service.ts';
 import { createApp } from './http/app.ts';
 import { oidcSettingsFrom } from './http/auth/auth-config.ts';
+import { evidenceLinkSettings } from './evidence/signed-link.ts';
 
 export interface Service {
   config: Config;
@@ -59,6 +60,7 @@ export async function startService(config: Config, options: ServiceOptions = {})
   };
   try {
     const cases = createCaseService({ store: opened.store, clock, logger });
+    const evidenceLinks = evidenceLinkSettings(config);
     // `npm start` on a fresh machine shows the product with data in it; a configured database is never seeded unasked.
     if (demoMode && !(await hasData(opened.store))) {
       logger.info('loading the demo trusts');
@@ -73,7 +75,7 @@ export async function startService(config: Config, options: ServiceOptions = {})
     if (config.ROLE !== 'web') {
       const mailer = createMailer(config);
       closeMailer = () => mailer.close();
-      const handlers = { ...coreEffectHandlers({ store: opened.store, clock, logger }), ...createMailEffectHandlers({ store: opened.store, clock, logger, mailer }) };
+      const handlers = { ...coreEffectHandlers({ store: opened.store, clock, logger }), ...createMailEffectHandlers({ store: opened.store, clock, logger, mailer, evidenceLinks }) };
       // Delivery runs on real time: see NewEffect.nextAttemptAt.
       const dispatcher = createOutboxDispatcher({ store: opened.store, clock: systemClock, logger, handlers });
       const jobs = workerJobs({ store: opened.store, cases, dispatcher, clock, logger }, await opened.store.listSchools());
@@ -84,7 +86,7 @@ export async function startService(config: Config, options: ServiceOptions = {})
       const demoClock = shared
         ? { advance: (ms: number) => advanceClock({ store: opened.store, cases, logger, clock: shared, fillRegister: demoRegisterFiller(opened.store) }, ms) }
         : null;
-      const app = createApp({ store: opened.store, logger, worker, cases, clock, demoClock, oidc: oidcSettingsFrom(config) });
+      const app = createApp({ store: opened.store, logger, worker, cases, clock, demoClock, oidc: oidcSettingsFrom(config), evidenceLinks });
       server = await new Promise<Server>((resolve, reject) => {
         const listening = app.listen(config.PORT, config.HOST, () => resolve(listening)).on('error', reject);
       });

@@ -42,13 +42,19 @@ export function checkLink(secret: Buffer, caseId: string, expires: number, sig: 
   return now.getTime() > expires ? 'expired' : 'valid';
 }
 
-let processSecret: Promise<Buffer> | null = null;
+/** What making a link needs: where users reach the service, and the key (read once, on first use). */
+export interface EvidenceLinkSettings {
+  publicUrl: string;
+  secret: () => Promise<Buffer>;
+}
 
-/**
- * This process's key, read once. It reads the environment here rather than through src/config.ts
- * (not yet wired there): EVIDENCE_LINK_SECRET, else DATA_DIR as the service uses it.
- */
-export function evidenceLinkSecret(): Promise<Buffer> {
-  processSecret ??= linkSecret({ EVIDENCE_LINK_SECRET: process.env.EVIDENCE_LINK_SECRET, DATA_DIR: process.env.DATA_DIR ?? './data' });
-  return processSecret;
+export function evidenceLinkSettings(config: { PUBLIC_URL: string; EVIDENCE_LINK_SECRET?: string | undefined; DATA_DIR: string }): EvidenceLinkSettings {
+  let secret: Promise<Buffer> | null = null;
+  return { publicUrl: config.PUBLIC_URL, secret: () => (secret ??= linkSecret(config)) };
+}
+
+/** A signed link that opens the case's evidence pack without sign-in until it expires. */
+export async function evidenceLink(settings: EvidenceLinkSettings, caseId: string, now: Date): Promise<{ url: string; expiresAt: Date }> {
+  const { expires, sig } = signLink(await settings.secret(), caseId, now);
+  return { url: `${settings.publicUrl}/api/evidence-links/${encodeURIComponent(caseId)}/evidence-pack.pdf?expires=${expires}&sig=${sig}`, expiresAt: new Date(expires) };
 }

@@ -22,7 +22,9 @@ import { workflowRoutes } from './api/workflows/workflow-routes.ts';
 import { adminRoutes } from './api/admin/admin-routes.ts';
 import { approvalRoutes } from './api/approvals/approval-routes.ts';
 import { evidenceRoutes } from './api/evidence/evidence-routes.ts';
-import { evidenceLinkSecret } from '../evidence/signed-link.ts';
+import { taskRoutes } from './api/tasks/task-routes.ts';
+import { evidenceLinkSettings, type EvidenceLinkSettings } from '../evidence/signed-link.ts';
+import { loadConfig } from '../config.ts';
 import { pageRouter } from './ui/pages.ts';
 import { apiCaller } from './ui/api-call.ts';
 
@@ -40,6 +42,11 @@ export interface AppDeps {
   oidc?: OidcSettings | null;
   /** Wall-clock time for sessions, rate limits and the audit log; tests inject one. */
   now?: () => Date;
+  /**
+   * Where evidence-pack links point and the key they are signed with: main.ts passes the parsed
+   * configuration's; without them (a registry listed by a test), the environment's, through the same schema.
+   */
+  evidenceLinks?: EvidenceLinkSettings;
 }
 
 /** Every API route, in one registry: mounted from it, and described from it in /api/openapi.json. */
@@ -60,7 +67,8 @@ export function apiRoutes(deps: AppDeps): AnyRoute[] {
     ...workflowRoutes(),
     ...adminRoutes(api),
     ...approvalRoutes(api),
-    ...evidenceRoutes({ ...api, linkSecret: evidenceLinkSecret, audit: auditRecorder(deps.store, now), now }),
+    ...taskRoutes(api),
+    ...evidenceRoutes({ ...api, links: deps.evidenceLinks ?? evidenceLinkSettings(loadConfig()), audit: auditRecorder(deps.store, now), now }),
   ];
   let document: unknown;
   routes.push(openApiRoute(() => (document ??= openApiDocument(routes))));

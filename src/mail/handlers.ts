@@ -12,12 +12,18 @@ import { htmlToPdf } from './pdf.ts';
 import { notificationAddressees, parentAddressees } from './recipients.ts';
 import { renderMessage } from './render.ts';
 import { editedMessage } from '../approvals/edits.ts';
+import { legalTemplates } from '../approvals/gate.ts';
+import { evidenceLink, type EvidenceLinkSettings } from '../evidence/signed-link.ts';
 
 export interface MailDeps {
   store: Store;
   clock: Clock;
   logger: Logger;
   mailer: Mailer;
+  /** A legal step's notification carries a signed link to the evidence pack, not the pupil's data. */
+  evidenceLinks: EvidenceLinkSettings;
+  /** Wall-clock time for a link's expiry, whatever the demo clock says; tests inject one. */
+  now?: () => Date;
 }
 
 const sendLetterSchema = z.object({ caseId: z.string().min(1), template: z.string().min(1), to: z.literal('parents') });
@@ -45,6 +51,7 @@ const slug = (name: string) => name.toLowerCase().replace(/[^a-z0-9]+/g, '-').re
  */
 export function createMailEffectHandlers(deps: MailDeps): Record<'sendLetter' | 'notify', EffectHandler> {
   const { store, clock, logger, mailer } = deps;
+  const now = deps.now ?? (() => new Date());
 
   /** An address to fix: the effect itself succeeds (the letter is printed for posting). */
   async function contactTask(effect: OutboxEffect, source: LetterSource, key: string, title: string) {
@@ -150,7 +157,10 @@ export function createMailEffectHandlers(deps: MailDeps): Record<'sendLetter' | 
       const { source, data } = await load(effect, params.caseId);
       const addressees = notificationAddressees(params.to, source.school, source.contacts);
       if (addressees.length === 0) throw new PermanentEffectError(`no ${params.to} is recorded for this pupil, so ${params.template} could not be sent`);
-      await deliverAll(effect, source, data, params.template, 'notification', addressees);
+      const legalStep = legalTemplates(source.policy).has(params.template);
+      const link = legalStep ? await evidenceLink(deps.evidenceLinks, params.caseId, now()) : null;
+      const withLink = link ? { ...data, evidenceLink: { url: link.url, expiresOn: londonDate(link.expiresAt) } } : data;
+      await deliverAll(effect, source, withLink, params.template, 'notification', addressees);
       if (addressees.every((addressee) => !addressee.email)) throw new PermanentEffectError(`no usable address for ${params.to}: ${params.template} was not sent`);
     },
   };

@@ -93,6 +93,8 @@ export function assembleLetterData(source: LetterSource) {
 
   return {
     today,
+    /** Set on a legal step's notification as it is sent: the signed link that replaces the pupil's data. */
+    evidenceLink: null as { url: string; expiresOn: IsoDate } | null,
     school: { id: school.id, name: school.name, localAuthority: school.localAuthority, targetPct: policy.targetPct },
     pupil: {
       upn: pupil.upn,

@@ -10,6 +10,7 @@ import { createApp, type AppDeps } from '../../../src/http/app.ts';
 import { hashPassword } from '../../../src/access/passwords.ts';
 import type { OpenedPostgres } from '../../../src/store/postgres/open.ts';
 import type { Role } from '../../../src/store/types.ts';
+import { testEvidenceLinks } from '../../support/evidence-links.ts';
 
 export const PASSWORD = 'correct horse battery staple';
 export const SCHOOLS = {
@@ -87,7 +88,7 @@ export async function createWorld(extra: Partial<AppDeps> = {}): Promise<World> 
       createdAt: wall.now(),
     });
   }
-  const app = createApp({ store, logger, worker: null, cases, clock, now: () => wall.now(), ...extra });
+  const app = createApp({ store, logger, worker: null, cases, clock, now: () => wall.now(), evidenceLinks: testEvidenceLinks(), ...extra });
   const agents = new Map<UserKey, Agent>();
   return {
     db,

@@ -30,7 +30,6 @@ describe('the penalty-notice request evidence pack and its signed link', () => {
   };
 
   beforeAll(async () => {
-    process.env.EVIDENCE_LINK_SECRET = 'a test secret, not the service’s';
     dir = await mkdtemp(join(tmpdir(), 'evidence-'));
     world = await createWorld();
     const { store } = world.db;

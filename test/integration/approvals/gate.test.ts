@@ -11,6 +11,7 @@ import { createCaseService, type CaseService } from '../../../src/cases/case-ser
 import { machineFor } from '../../../src/cases/case-machines.ts';
 import { createOutboxDispatcher, type OutboxDispatcher } from '../../../src/jobs/outbox-dispatcher.ts';
 import { coreEffectHandlers } from '../../../src/jobs/effect-handlers.ts';
+import { testEvidenceLinks } from '../../support/evidence-links.ts';
 import { createMailEffectHandlers, createMailer } from '../../../src/mail/index.ts';
 import { CHAMPION_ASSIGNEE, decideApproval, previewEffect, raiseOverdueApprovals } from '../../../src/approvals/approvals.ts';
 import type { OpenedPostgres } from '../../../src/store/postgres/open.ts';
@@ -47,7 +48,7 @@ describe('the approval gate: letters and legal steps wait for a person', () => {
     await db.store.upsertSchool({ ...SCHOOL, trustId: `trust-${SCHOOL.id}`, name: 'West Coventry Academy', notifyEmails: { la: 'attendance@coventry.example.org', ewo: 'csaws@example.org' } });
     await importRegister(db.store, SCHOOL.id, UPN, calendar, '2024-09-03', '2024-10-11', { '2024-10-07 AM': 'O', '2024-10-07 PM': 'O', '2024-10-08 AM': 'O', '2024-10-08 PM': 'O' });
     const mailer = createMailer({ SMTP_URL: smtp.url, DATA_DIR: await mkdtemp(join(tmpdir(), 'approvals-')) });
-    const handlers = { ...coreEffectHandlers({ store: db.store, clock, logger }), ...createMailEffectHandlers({ store: db.store, clock, logger, mailer }) };
+    const handlers = { ...coreEffectHandlers({ store: db.store, clock, logger }), ...createMailEffectHandlers({ store: db.store, clock, logger, mailer, evidenceLinks: testEvidenceLinks() }) };
     outbox = createOutboxDispatcher({ store: db.store, clock: { now: () => new Date() }, logger, handlers });
   });
   afterAll(async () => {

@@ -13,6 +13,7 @@ import { machineFor } from '../../../src/cases/case-machines.ts';
 import { importContacts, importPupils } from '../../../src/register/import-register.ts';
 import { createOutboxDispatcher } from '../../../src/jobs/outbox-dispatcher.ts';
 import { coreEffectHandlers } from '../../../src/jobs/effect-handlers.ts';
+import { testEvidenceLinks } from '../../support/evidence-links.ts';
 import { createMailEffectHandlers, createMailer } from '../../../src/mail/index.ts';
 import { completeTask } from '../../../src/approvals/register-hygiene.ts';
 import type { OpenedPostgres } from '../../../src/store/postgres/open.ts';
@@ -89,7 +90,7 @@ describe('register hygiene and statutory duties, from register data', () => {
     await importRegister(db.store, 'separated', UPN1, calendar, '2024-09-03', '2024-10-11', CONCERN);
     await evaluate('separated', '2024-10-14');
     const mailer = createMailer({ SMTP_URL: smtp.url, DATA_DIR: await mkdtemp(join(tmpdir(), 'hygiene-')) });
-    const handlers = { ...coreEffectHandlers({ store: db.store, clock, logger }), ...createMailEffectHandlers({ store: db.store, clock, logger, mailer }) };
+    const handlers = { ...coreEffectHandlers({ store: db.store, clock, logger }), ...createMailEffectHandlers({ store: db.store, clock, logger, mailer, evidenceLinks: testEvidenceLinks() }) };
     await createOutboxDispatcher({ store: db.store, clock: { now: () => new Date() }, logger, handlers }).drain();
     const caseId = (await db.store.findOpenCase('separated', UPN1))!.id;
     const letters = (await db.store.listMessages({ caseId })).filter((m) => m.kind === 'letter');

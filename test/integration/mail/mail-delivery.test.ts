@@ -10,6 +10,7 @@ import { openTestPostgres } from '../../support/postgres.ts';
 import { ManualClock } from '../../../src/clock.ts';
 import { createLogger } from '../../../src/logger.ts';
 import { createOutboxDispatcher } from '../../../src/jobs/outbox-dispatcher.ts';
+import { testEvidenceLinks } from '../../support/evidence-links.ts';
 import { createMailEffectHandlers, createMailer, messageIdFor } from '../../../src/mail/index.ts';
 import { CaseRunner, stateName } from '../../../src/simulator/case-runner.ts';
 import { calendarFor, getWorkflow } from '../../../workflows/index.ts';
@@ -128,7 +129,7 @@ describe('mail delivery from the outbox', () => {
   });
 
   function dispatcher(mailer = createMailer({ SMTP_URL: smtp.url, DATA_DIR: dataDir })) {
-    const handlers = createMailEffectHandlers({ store: db.store, clock, logger, mailer });
+    const handlers = createMailEffectHandlers({ store: db.store, clock, logger, mailer, evidenceLinks: testEvidenceLinks() });
     return { handlers, outbox: createOutboxDispatcher({ store: db.store, clock, logger, handlers, baseDelayMs: 1000 }) };
   }
 

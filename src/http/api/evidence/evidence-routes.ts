@@ -1,9 +1,9 @@
-import type { Request, Response } from 'express';
+import type { Response } from 'express';
 import { z } from 'zod';
 import { requireSchoolStaff, visibleCase } from '../../../access/scope.ts';
 import type { AuditRecorder } from '../../../access/audit.ts';
 import { buildEvidencePack } from '../../../evidence/pack.ts';
-import { checkLink, signLink } from '../../../evidence/signed-link.ts';
+import { checkLink, evidenceLink, type EvidenceLinkSettings } from '../../../evidence/signed-link.ts';
 import { AppError } from '../../errors.ts';
 import { route, type AnyRoute } from '../route.ts';
 import { todayOf, type ApiDeps } from '../deps.ts';
@@ -12,8 +12,7 @@ const caseParams = z.object({ id: z.string().min(1).max(100) });
 const linkQuery = z.object({ expires: z.coerce.number().int().positive(), sig: z.string().min(1).max(200) });
 
 export interface EvidenceDeps extends ApiDeps {
-  /** The key links are signed with (src/evidence/signed-link.ts). */
-  linkSecret: () => Promise<Buffer>;
+  links: EvidenceLinkSettings;
   audit: AuditRecorder;
   /** Wall-clock time: a link's expiry is real time, whatever the demo clock says. */
   now: () => Date;
@@ -54,14 +53,14 @@ export function evidenceRoutes(deps: EvidenceDeps): AnyRoute[] {
       summary: 'A signed link to the evidence pack for the LA, valid 7 days; every use is audited',
       params: caseParams,
       responses: { 200: 'the link and when it expires', 404: 'no case you can see' },
-      async handle({ params, req, caller }) {
+      async handle({ params, caller }) {
         const me = caller();
         const access = await me.access();
         const record = visibleCase(access, await store.getCase(params.id), params.id);
         requireSchoolStaff(access, record.schoolId);
-        const { expires, sig } = signLink(await deps.linkSecret(), record.id, deps.now());
-        await me.audit('evidence.link', { schoolId: record.schoolId, caseId: record.id, upn: record.upn }, { expires: new Date(expires).toISOString() });
-        return { url: `${origin(req)}/api/evidence-links/${encodeURIComponent(record.id)}/evidence-pack.pdf?expires=${expires}&sig=${sig}`, expiresAt: new Date(expires) };
+        const link = await evidenceLink(deps.links, record.id, deps.now());
+        await me.audit('evidence.link', { schoolId: record.schoolId, caseId: record.id, upn: record.upn }, { expires: link.expiresAt.toISOString() });
+        return link;
       },
     }),
     route({
@@ -74,7 +73,7 @@ export function evidenceRoutes(deps: EvidenceDeps): AnyRoute[] {
       query: linkQuery,
       responses: { 200: 'the pack (pdf)', 404: 'a forged link', 410: 'an expired link' },
       async handle({ params, query, req, res }) {
-        const check = checkLink(await deps.linkSecret(), params.id, query.expires, query.sig, deps.now());
+        const check = checkLink(await deps.links.secret(), params.id, query.expires, query.sig, deps.now());
         const record = check === 'forged' ? null : await store.getCase(params.id);
         await deps.audit('link:evidence-pack', `evidence.link.${check}`, { schoolId: record?.schoolId ?? null, caseId: record?.id ?? null, upn: record?.upn ?? null }, { ip: req.ip ?? null, userAgent: req.get('user-agent') ?? null });
         if (check === 'forged' || !record) throw new AppError(404, 'not_found', 'no such evidence pack');
@@ -85,5 +84,3 @@ export function evidenceRoutes(deps: EvidenceDeps): AnyRoute[] {
     }),
   ];
 }
-
-const origin = (req: Request) => `${req.protocol}://${req.get('host') ?? 'localhost'}`;
