@@ -16,7 +16,7 @@ interface Target {
 interface RouteCase {
   /** `METHOD path` as the registry declares it. */
   route: string;
-  request(t: Target): { path: string; body?: object } | null;
+  request(t: Target, user: UserKey): { path: string; body?: object } | null;
   /** Whether `user` may do this to a target in `school`; denied must answer 403 or 404 and show nothing of it. */
   verdict(user: UserKey, school: SchoolKey): Verdict;
 }
@@ -56,6 +56,15 @@ const ROUTES: RouteCase[] = [
     verdict: staffOf,
   },
   { route: 'POST /api/schools/:id/marks', request: (t) => ({ path: `/api/schools/${t.school}/marks`, body: { rows: [{ upn: t.upn, date: '2024-10-14', session: 'AM', code: '/' }] } }), verdict: staffOf },
+  { route: 'GET /api/cases/:id/evidence-pack.pdf', request: (t) => ({ path: `/api/cases/${t.caseId}/evidence-pack.pdf` }), verdict: staffOf },
+  { route: 'GET /api/cases/:id/evidence-pack.zip', request: (t) => ({ path: `/api/cases/${t.caseId}/evidence-pack.zip` }), verdict: staffOf },
+  { route: 'POST /api/cases/:id/evidence-links', request: (t) => ({ path: `/api/cases/${t.caseId}/evidence-links`, body: {} }), verdict: staffOf },
+  // One open task per caller and school, so each call finds it open.
+  {
+    route: 'POST /api/tasks/:id/complete',
+    request: (t, user) => ({ path: `/api/tasks/${encodeURIComponent(`matrix:${user}:${t.school}`)}/complete`, body: { note: 'matrix' } }),
+    verdict: (user, school) => (ACTS.has(user) && SEES[user].includes(school) ? 'ok' : 'denied'),
+  },
   { route: 'GET /api/approvals', request: (t) => ({ path: `/api/approvals?school=${t.school}` }), verdict: sees },
   { route: 'GET /api/approvals/:id', request: (t) => (t.heldEffectId ? { path: `/api/approvals/${encodeURIComponent(t.heldEffectId)}` } : null), verdict: sees },
   {
@@ -91,6 +100,11 @@ describe('access: every route × every role × own school, other school, other t
       const review = (await world.db.store.listTimers(world.caseIds[school])).find((t) => t.name === 'review');
       if (review) await cases.send(world.caseIds[school], { type: 'REVIEW_DUE', at: '2024-11-18', timerId: review.timerId, evidence: { rule: 'matrix', attendancePct: 85 } } as never, { actor: 'system:timer' });
     }
+    for (const user of USERS) {
+      for (const school of SCHOOL_KEYS) {
+        await world.db.store.createTask({ id: `matrix:${user}:${school}`, caseId: world.caseIds[school], schoolId: school, kind: 'matrix', title: 'Matrix task', dueDate: '2024-10-20', createdAt: new Date() });
+      }
+    }
     const held = await world.db.store.listEffects({ status: 'held' });
     for (const school of SCHOOL_KEYS) {
       const caseId = world.caseIds[school];
@@ -114,7 +128,7 @@ describe('access: every route × every role × own school, other school, other t
   });
 
   it.each(ROUTES.filter((r) => r.route !== 'POST /api/auth/logout'))('when nobody is signed in, then $route answers 401', async (spec) => {
-    const req = spec.request(targets.s1) ?? spec.request(Object.values(targets).find((t) => t.heldEffectId)!)!;
+    const req = spec.request(targets.s1, 'pastoral') ?? spec.request(Object.values(targets).find((t) => t.heldEffectId)!, 'pastoral')!;
     const [method, ] = spec.route.split(' ');
     const res = await (method === 'GET' ? request(world.app).get(req.path) : request(world.app).post(req.path).send(req.body ?? {}));
     tried += 1;
@@ -123,7 +137,7 @@ describe('access: every route × every role × own school, other school, other t
 
   const matrix = ROUTES.flatMap((spec) => USERS.flatMap((user) => SCHOOL_KEYS.map((school) => ({ route: spec.route, user, school, spec }))));
   it.each(matrix)('when $user calls $route on $school, then it is allowed only where the role reaches, and nothing else shows', async ({ spec, user, school }) => {
-    const req = spec.request(targets[school]);
+    const req = spec.request(targets[school], user);
     if (!req) return;
     const agent = await world.login(user);
     const method = spec.route.split(' ')[0];
