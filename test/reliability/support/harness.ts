@@ -29,7 +29,7 @@ export interface CountingSmtp {
 }
 
 /** A real SMTP server on loopback that counts each accepted message under its Message-ID. */
-export async function startCountingSmtp(): Promise<CountingSmtp> {
+export async function startCountingSmtp(port = 0, rejectRecipients: RegExp | null = null): Promise<CountingSmtp> {
   const byMessageId = new Map<string, number>();
   const refuse = { on: false };
   let accepted = 0;
@@ -40,6 +40,10 @@ export async function startCountingSmtp(): Promise<CountingSmtp> {
     size: 20 * 1024 * 1024,
     onConnect(_session, callback) {
       if (refuse.on) return callback(Object.assign(new Error('service not available'), { responseCode: 421 }));
+      callback();
+    },
+    onRcptTo(address, _session, callback) {
+      if (rejectRecipients?.test(address.address)) return callback(Object.assign(new Error('mailbox unavailable'), { responseCode: 550 }));
       callback();
     },
     onData(stream, _session, callback) {
@@ -55,10 +59,10 @@ export async function startCountingSmtp(): Promise<CountingSmtp> {
       });
     },
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.server.address() as { port: number };
+  await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
+  const bound = (server.server.address() as { port: number }).port;
   return {
-    url: `smtp://127.0.0.1:${port}`,
+    url: `smtp://127.0.0.1:${bound}`,
     byMessageId,
     accepted: () => accepted,
     refuse,
