@@ -8,6 +8,7 @@ import { createLogger } from '../../src/logger.ts';
 import { createOutboxDispatcher } from '../../src/jobs/outbox-dispatcher.ts';
 import { coreEffectHandlers } from '../../src/jobs/effect-handlers.ts';
 import { createMailEffectHandlers, createMailer } from '../../src/mail/index.ts';
+import { evidenceLinkSettings } from '../../src/evidence/signed-link.ts';
 import type { OpenedPostgres } from '../../src/store/postgres/open.ts';
 import { schoolWithDueTimers, startCountingSmtp, type CountingSmtp } from './support/harness.ts';
 import { reportFigures } from './support/figures.ts';
@@ -40,7 +41,7 @@ describe('the mail server down for a while, and one address refused for good', (
 
     const clock = new ManualClock(new Date(Date.now() + 1000));
     const mailer = createMailer({ SMTP_URL: `smtp://127.0.0.1:${port}`, DATA_DIR: dataDir });
-    const handlers = { ...coreEffectHandlers({ store: db.store, clock, logger }), ...createMailEffectHandlers({ store: db.store, clock, logger, mailer }) };
+    const handlers = { ...coreEffectHandlers({ store: db.store, clock, logger }), ...createMailEffectHandlers({ store: db.store, clock, logger, mailer, evidenceLinks: evidenceLinkSettings({ PUBLIC_URL: 'http://127.0.0.1:3000', DATA_DIR: dataDir }) }) };
     const outbox = createOutboxDispatcher({ store: db.store, clock, logger, handlers });
     const letters = async () => (await db.store.listEffects({})).filter((e) => e.kind === 'sendLetter');
 
