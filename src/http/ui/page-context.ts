@@ -12,6 +12,7 @@ import type { DemoClockControl } from '../api/deps.ts';
 import { AppError } from '../errors.ts';
 import type { ApiCall, apiCaller } from './api-call.ts';
 import { renderView } from './views.ts';
+import { heldCount } from './approvals/approval-pages.ts';
 
 export interface PageDeps {
   store: Store;
@@ -38,6 +39,7 @@ const NAV = [
   { href: '/', label: 'Work queue' },
   { href: '/dashboard', label: 'Dashboard' },
   { href: '/workflows', label: 'Workflows' },
+  { href: '/approvals', label: 'Approvals' },
   { href: '/outbox', label: 'Outbox' },
 ] as const;
 
@@ -71,14 +73,17 @@ export function page(deps: PageDeps, handler: PageHandler) {
     res.locals.signedIn = signedIn;
     const api = deps.api(req, res, signedIn);
     let access: Promise<Access> | null = null;
+    // The same Access the API computes, for pages that read the store through the scope functions.
+    const accessOnce = () => (access ??= accessFor(deps.store, signedIn.user));
     await handler({
       req,
       res,
       signedIn,
       api,
-      // The same Access the API computes, for pages that read the store through the scope functions.
-      access: () => (access ??= accessFor(deps.store, signedIn.user)),
-      render: async (view, data = {}, status = 200) => sendPage(deps, req, res, signedIn, view, data, status),
+      access: accessOnce,
+      // The header shows how many letters and legal steps wait for someone, on every page.
+      render: async (view, data = {}, status = 200) =>
+        sendPage(deps, req, res, signedIn, view, { approvalsWaiting: await heldCount(deps.store, await accessOnce()), ...data }, status),
     });
   };
 }

@@ -12,6 +12,7 @@ import { timelinePages } from './timeline/timeline-page.ts';
 import { dashboardPage } from './dashboard/dashboard-page.ts';
 import { workflowPages } from './workflows/workflow-pages.ts';
 import { outboxPage } from './outbox/outbox-page.ts';
+import { approvalPages } from './approvals/approval-pages.ts';
 
 const ASSETS_DIR = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'assets');
 const MERMAID_DIR = path.dirname(createRequire(import.meta.url).resolve('mermaid/dist/mermaid.min.js'));
@@ -29,6 +30,7 @@ export function pageRouter(deps: PageDeps): Router {
   dashboardPage(router, deps);
   workflowPages(router, deps);
   outboxPage(router, deps);
+  approvalPages(router, deps);
   router.use(
     page(deps, async () => {
       throw notFound('page at this address');

@@ -1,5 +1,6 @@
 import type { Router } from 'express';
-import { canSeeCase, notFound } from '../../../access/scope.ts';
+import { canSeeCase, mayAct, notFound } from '../../../access/scope.ts';
+import { SCHOOL_STAFF_ROLES } from '../../../access/roles.ts';
 import { schoolContext } from '../../../register/school-metrics.ts';
 import { getWorkflow } from '../../../../workflows/index.ts';
 import { todayOf } from '../../api/deps.ts';
@@ -23,8 +24,9 @@ interface Notice {
   problems?: string[];
 }
 
-async function renderCase(deps: PageDeps, { api, render, req }: Page, id: string, notice: Notice | null, status = 200): Promise<void> {
+async function renderCase(deps: PageDeps, { api, render, req, access }: Page, id: string, notice: Notice | null, status = 200): Promise<void> {
   const detail = await api<CaseDetail>('get', '/api/cases/:id', { params: { id } });
+  const me = await access();
   const { store } = deps;
   const today = todayOf(deps);
   const context = await schoolContext(store, detail.case.schoolId);
@@ -50,6 +52,9 @@ async function renderCase(deps: PageDeps, { api, render, req }: Page, id: string
       recent: timeline.entries.slice(-5).reverse(),
       openTasks: detail.tasks.filter((task) => task.status === 'open'),
       doneTasks: detail.tasks.filter((task) => task.status !== 'open'),
+      mayCompleteTasks: mayAct(me),
+      // The same rule as the pack's API route: the school's own staff.
+      mayExportEvidence: me.wholeSchoolIds.has(detail.case.schoolId) && SCHOOL_STAFF_ROLES.includes(me.user.role),
       today,
     },
     status,
@@ -61,7 +66,11 @@ export function casePages(router: Router, deps: PageDeps): void {
     '/cases/:id',
     page(deps, async (current) => {
       const done = String(current.req.query.done ?? '');
-      const notice: Notice | null = Object.hasOwn(STAFF_ACTION_LABELS, done) ? { kind: 'success', title: `Done: ${STAFF_ACTION_LABELS[done]}` } : null;
+      const notice: Notice | null = Object.hasOwn(STAFF_ACTION_LABELS, done)
+        ? { kind: 'success', title: `Done: ${STAFF_ACTION_LABELS[done]}` }
+        : done === 'task'
+          ? { kind: 'success', title: 'Task done: it is on the timeline' }
+          : null;
       await renderCase(deps, current, String(current.req.params.id), notice);
     }),
   );
@@ -85,6 +94,23 @@ export function casePages(router: Router, deps: PageDeps): void {
         return renderCase(deps, current, id, { kind: 'problem', title: 'There is a problem', message: problems.length ? undefined : error.message, problems }, error.status);
       }
       res.redirect(303, `/cases/${encodeURIComponent(id)}?done=${encodeURIComponent(String(body.type))}`);
+    }),
+  );
+
+  router.post(
+    '/cases/:id/tasks/:taskId/done',
+    page(deps, async (current) => {
+      const { req, res, signedIn, api } = current;
+      checkCsrf(req, signedIn.session);
+      const id = String(req.params.id);
+      const note = String((req.body as { note?: string }).note ?? '').trim();
+      try {
+        await api('post', '/api/tasks/:id/complete', { params: { id: String(req.params.taskId) }, body: note ? { note } : {} });
+      } catch (error) {
+        if (!(error instanceof AppError) || error.status === 404) throw error;
+        return renderCase(deps, current, id, { kind: error.status === 409 ? 'conflict' : 'problem', title: 'The task was not marked done', message: error.message }, error.status);
+      }
+      res.redirect(303, `/cases/${encodeURIComponent(id)}?done=task`);
     }),
   );
 
