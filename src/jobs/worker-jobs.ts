@@ -21,7 +21,8 @@ export function workerJobs(deps: { store: Store; cases: CaseService; dispatcher:
   return [
     {
       name: JOB.dispatchOutbox,
-      every: '30 seconds',
+      // Staff actions and approvals release effects from the web process: a short sweep sends them soon.
+      every: '5 seconds',
       run: async () => {
         const summary = await deps.dispatcher.drain();
         if (summary.claimed > 0) logger.info(summary, 'outbox dispatched');
