@@ -11,7 +11,7 @@ import { machineFor } from '../../src/cases/case-machines.ts';
 import { SCHOOL, spawnCli, upnOf, waitFor } from './support/harness.ts';
 import { reportFigures } from './support/figures.ts';
 
-const PUPILS = 700;
+const PUPILS = 500;
 const days = machineFor(SCHOOL).calendar.schoolDays('2024-09-03', '2024-12-20');
 
 /** Sessions the amended export changes: both of every seventh pupil-day. */
