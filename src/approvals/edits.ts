@@ -17,3 +17,8 @@ export function editedMessage(edit: Pick<ApprovalEdit, 'subject' | 'text'>): Ren
   const html = `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>${escapeHtml(edit.subject)}</title></head><body>${paragraphs.join('\n')}</body></html>`;
   return { subject: edit.subject, html, text: edit.text };
 }
+
+/** A person's edit replaces the template's words, not the link a legal step's recipient needs to see the evidence. */
+export function withEvidenceLink<E extends Pick<ApprovalEdit, 'text'>>(edit: E, link: { url: string; expiresOn: string } | null): E {
+  return link ? { ...edit, text: `${edit.text}\n\nThe evidence pack: ${link.url} (this link expires on ${link.expiresOn}).` } : edit;
+}

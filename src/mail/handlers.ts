@@ -11,7 +11,7 @@ import type { Mailer } from './mailer.ts';
 import { htmlToPdf } from './pdf.ts';
 import { notificationAddressees, parentAddressees } from './recipients.ts';
 import { renderMessage } from './render.ts';
-import { editedMessage } from '../approvals/edits.ts';
+import { editedMessage, withEvidenceLink } from '../approvals/edits.ts';
 import { legalTemplates } from '../approvals/gate.ts';
 import { evidenceLink, type EvidenceLinkSettings } from '../evidence/signed-link.ts';
 
@@ -76,7 +76,7 @@ export function createMailEffectHandlers(deps: MailDeps): Record<'sendLetter' | 
     const id = `${effect.id}/${to.role}/${to.key}`;
     const edit = effect.approval?.edits.find((e) => e.recipient === to.key);
     // An approved edit is what the person signed off: it is sent instead of the template's letter.
-    const rendered = edit ? editedMessage(edit) : renderMessage(template, addressTo(base, to));
+    const rendered = edit ? editedMessage(withEvidenceLink(edit, base.evidenceLink)) : renderMessage(template, addressTo(base, to));
     let message = await store.getMessage(id);
     if (!message) {
       const pdf = await htmlToPdf(rendered.html, { title: rendered.subject, author: source.school.name });
