@@ -16,7 +16,8 @@ const postgresProcessesOn = (dir: string) => {
   }
 };
 
-describe('serve on embedded PostgreSQL', () => {
+// Each test starts a real service process (and the first loads the demo): slow on a busy 2-core machine.
+describe('serve on embedded PostgreSQL', { timeout: 90_000 }, () => {
   afterAll(async () => {
     await rm(dataDir, { recursive: true, force: true });
   });
