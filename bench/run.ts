@@ -49,7 +49,11 @@ const results: BenchResult[] = [];
 try {
   for (const name of only) {
     log(`${name}: running`);
-    const result = await runChild(name, { adminUrl: server.url, manifest, earlier: Object.fromEntries(results.map((r) => [r.name, r])) });
+    const result = await runChild(name, { adminUrl: server.url, manifest, earlier: Object.fromEntries(results.map((r) => [r.name, r])) }).catch((error: unknown) => {
+      log(`${name}: failed: ${String(error)}`);
+      return null;
+    });
+    if (!result) continue;
     results.push(result);
     console.log(JSON.stringify(result));
   }
