@@ -16,7 +16,7 @@ import { createMailEffectHandlers, createMailer } from '../../../src/mail/index.
 import { CHAMPION_ASSIGNEE, decideApproval, previewEffect, raiseOverdueApprovals } from '../../../src/approvals/approvals.ts';
 import type { OpenedPostgres } from '../../../src/store/postgres/open.ts';
 import type { OutboxEffect } from '../../../src/store/types.ts';
-import { startSmtp } from './support.ts';
+import { startSmtp } from '../../support/smtp.ts';
 
 const logger = createLogger('silent');
 const SCHOOL = { id: 'wca-gate', workflowId: 'west-coventry', localAuthority: 'coventry' };

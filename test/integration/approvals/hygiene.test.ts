@@ -17,7 +17,7 @@ import { testEvidenceLinks } from '../../support/evidence-links.ts';
 import { createMailEffectHandlers, createMailer } from '../../../src/mail/index.ts';
 import { completeTask } from '../../../src/approvals/register-hygiene.ts';
 import type { OpenedPostgres } from '../../../src/store/postgres/open.ts';
-import { startSmtp } from './support.ts';
+import { startSmtp } from '../../support/smtp.ts';
 
 const logger = createLogger('silent');
 const csv = (text: string) => Readable.from([Buffer.from(text)]);

@@ -14,7 +14,7 @@ import { machineFor } from '../../../src/cases/case-machines.ts';
 import { createLogger } from '../../../src/logger.ts';
 import { createOutboxDispatcher, type OutboxDispatcher } from '../../../src/jobs/outbox-dispatcher.ts';
 import { createMailEffectHandlers, createMailer } from '../../../src/mail/index.ts';
-import { startSmtp } from './support.ts';
+import { startSmtp } from '../../support/smtp.ts';
 
 const logger = createLogger('silent');
 const LA = 'attendance@coventry.example.org';

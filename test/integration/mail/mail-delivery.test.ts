@@ -3,10 +3,10 @@ import { randomUUID } from 'node:crypto';
 import { mkdtemp, readdir, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { SMTPServer } from 'smtp-server';
-import { simpleParser, type ParsedMail } from 'mailparser';
 import { Readable } from 'node:stream';
 import { openTestPostgres } from '../../support/postgres.ts';
+import { startSmtp } from '../../support/smtp.ts';
+import { simpleParser } from 'mailparser';
 import { ManualClock } from '../../../src/clock.ts';
 import { createLogger } from '../../../src/logger.ts';
 import { createOutboxDispatcher } from '../../../src/jobs/outbox-dispatcher.ts';
@@ -20,36 +20,6 @@ import type { OpenedPostgres } from '../../../src/store/postgres/open.ts';
 import type { Store } from '../../../src/store/types.ts';
 
 const logger = createLogger('silent');
-
-/** A real SMTP server on loopback that keeps what it accepts; `failNext` refuses the next message. */
-async function startSmtp() {
-  const received: { to: string[]; mail: ParsedMail }[] = [];
-  const state = { failNext: null as null | { code: number; message: string } };
-  const server = new SMTPServer({
-    disabledCommands: ['STARTTLS'],
-    authOptional: true,
-    logger: false,
-    onData(stream, session, callback) {
-      const chunks: Buffer[] = [];
-      stream.on('data', (chunk: Buffer) => chunks.push(chunk));
-      stream.on('end', () => {
-        const failure = state.failNext;
-        if (failure) {
-          state.failNext = null;
-          callback(Object.assign(new Error(failure.message), { responseCode: failure.code }));
-          return;
-        }
-        void simpleParser(Buffer.concat(chunks)).then((mail) => {
-          received.push({ to: session.envelope.rcptTo.map((r) => r.address), mail });
-          callback();
-        });
-      });
-    },
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.server.address() as { port: number };
-  return { received, state, url: `smtp://127.0.0.1:${port}`, close: () => new Promise<void>((resolve) => server.close(() => resolve())) };
-}
 
 /**
  * A West Coventry pupil with a term of marks, a mother (email), a father (no email, both with
