@@ -53,7 +53,7 @@ async function approveHeldLetters(url: string): Promise<number> {
  * Seeds `pupils` cases whose review timers are due, then runs the real worker process and kills it
  * with SIGKILL at each kill point, restarting it each time, until it has finished the work.
  */
-export async function runCrashScenario(pupils: number, killPoints: KillPoint[], timeoutMs: number): Promise<CrashRun> {
+export async function runCrashScenario(pupils: number, killPoints: KillPoint[], timeoutMs: number, options: { finalWorkers?: number } = {}): Promise<CrashRun> {
   const started = Date.now();
   const url = await freshDatabaseUrl();
   const seeded = await openPostgres(url);
@@ -91,7 +91,8 @@ export async function runCrashScenario(pupils: number, killPoints: KillPoint[], 
       killedAt.push({ casesMoved: await movedCount(url), mailsAccepted: smtp.accepted() });
       await expireLocksOfDeadWorkers(url);
     }
-    const last = await startServe(env);
+    // Several worker processes at the end share the rest of the work on one database.
+    const last = await Promise.all(Array.from({ length: options.finalWorkers ?? 1 }, () => startServe(env)));
     try {
       await waitFor(
         'every case to reach Stage 1b, its letters approved and the outbox to empty',
@@ -102,10 +103,10 @@ export async function runCrashScenario(pupils: number, killPoints: KillPoint[], 
         timeoutMs,
         250,
       );
-      last.child.kill('SIGTERM');
-      await last.exited;
+      for (const worker of last) worker.child.kill('SIGTERM');
+      await Promise.all(last.map((worker) => worker.exited));
     } finally {
-      await last.kill9();
+      await Promise.all(last.map((worker) => worker.kill9()));
     }
     const outcome = await crashOutcome(url);
     const duplicates = [...smtp.byMessageId].filter(([, n]) => n > 1);
