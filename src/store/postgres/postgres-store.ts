@@ -383,7 +383,7 @@ export class PostgresStore implements Store {
            AND ($9::date IS NULL OR t.due_date <= $9) AND ($10::text IS NULL OR t.assignee = $10)))`;
     const order =
       filter.order === 'dueFirst'
-        ? `ORDER BY (SELECT min(t.due_date) FROM tasks t WHERE t.case_id = c.id AND t.status = 'open') ASC NULLS LAST, c.updated_at DESC, c.id`
+        ? 'ORDER BY c.next_task_due ASC NULLS LAST, c.updated_at DESC, c.id'
         : 'ORDER BY c.updated_at DESC, c.id';
     const [total, rows] = await Promise.all([
       this.pool.query<{ n: number }>(`SELECT count(*)::int AS n FROM cases c WHERE ${where}`, params),
