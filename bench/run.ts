@@ -1,4 +1,4 @@
-// npm run bench [-- --quick] [--only import,evaluate] : each benchmark in its own process (so its
+// npm run bench [-- --quick] [--only import,evaluate] [--pg bench/.data/pg-other] : each benchmark in its own process (so its
 // peak RSS is its own) against one embedded PostgreSQL; one JSON line each, and a results file.
 import { spawn } from 'node:child_process';
 import fs from 'node:fs/promises';
@@ -22,7 +22,7 @@ const manifest = await ensureTrustData(size, log);
 log(`trust: ${manifest.schools.length} schools, ${size.pupils} pupils, ${manifest.marks} marks to ${manifest.schools[0]!.asOf}`);
 if (!process.env.MONGODB_URI && !process.env.MONGOMS_SYSTEM_BINARY) log('mongo: skipped, no mongod available (set MONGODB_URI)');
 
-const server = await startEmbeddedPostgres({ dataDir: 'bench/.data/pg' });
+const server = await startEmbeddedPostgres({ dataDir: typeof values.pg === 'string' ? values.pg : 'bench/.data/pg' });
 const admin = new pg.Client(server.url);
 await admin.connect();
 const postgresVersion = (await admin.query<{ server_version: string }>('SHOW server_version')).rows[0]!.server_version;
