@@ -264,6 +264,23 @@ export interface TransitionCommit {
   at: Date;
 }
 
+/** A new case with its first timeline entries, effects and timers. */
+export interface NewCaseWrite {
+  record: NewCase;
+  timeline: NewTimelineEntry[];
+  effects: NewEffect[];
+  timers?: Omit<CaseTimer, 'caseId'>[];
+}
+
+/** Many cases' writes taken as one, so a whole school's evening costs one commit rather than thousands. */
+export interface CaseBatch {
+  created?: NewCaseWrite[];
+  /** At most one commit per case. */
+  commits?: TransitionCommit[];
+  /** Tasks whose id exists already are left as they are. */
+  tasks?: NewTask[];
+}
+
 export interface CaseFilter {
   schoolIds?: string[];
   status?: CaseStatus;
@@ -308,7 +325,8 @@ export interface Store {
   listPupils(schoolId: string): Promise<Pupil[]>;
   /** Replaces the contacts of each pupil named in `contacts`, all or nothing. */
   replaceContacts(schoolId: string, contacts: Omit<Contact, 'schoolId'>[]): Promise<{ pupils: number; contacts: number }>;
-  listContacts(schoolId: string, upn: string): Promise<Contact[]>;
+  /** One pupil's contacts, or every pupil's of the school (by UPN) without one. */
+  listContacts(schoolId: string, upn?: string): Promise<Contact[]>;
 
   beginMarksImport(schoolId: string, meta: { actor: string; reason: string; at: Date }): Promise<MarksImport>;
   listMarks(schoolId: string, upn: string, range?: { from?: IsoDate; to?: IsoDate }): Promise<StoredMark[]>;
@@ -321,6 +339,12 @@ export interface Store {
     record: NewCase,
     initial: { timeline: NewTimelineEntry[]; effects: NewEffect[]; timers?: Omit<CaseTimer, 'caseId'>[] },
   ): Promise<CaseRecord>;
+  /**
+   * createCase, commitTransition and createTask for many cases in one atomic write: all of it or,
+   * on a CaseAlreadyOpen or VersionConflict, none. Returns the cases as written (created first,
+   * then committed, each in the order given) and how many of the tasks were new.
+   */
+  writeCaseBatch(batch: CaseBatch): Promise<{ cases: CaseRecord[]; tasksCreated: number }>;
   getCase(id: string): Promise<CaseRecord | null>;
   findOpenCase(schoolId: string, upn: string): Promise<CaseRecord | null>;
   listCases(filter: CaseFilter): Promise<{ total: number; cases: CaseRecord[] }>;

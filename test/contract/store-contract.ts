@@ -108,6 +108,11 @@ export function defineStoreContract(name: string, open: () => Promise<OpenedStor
         expect((await store.listContacts(schoolId, 'A1')).map((c) => c.name)).toEqual(['Ann Ash', 'Al Ash']);
         expect(await store.listContacts(schoolId, 'A1')).toContainEqual({ schoolId, ...dad });
         expect((await store.listContacts(schoolId, 'A2')).map((c) => c.name)).toEqual(['Bo Birch']);
+        expect((await store.listContacts(schoolId)).map((c) => [c.upn, c.name])).toEqual([
+          ['A1', 'Ann Ash'],
+          ['A1', 'Al Ash'],
+          ['A2', 'Bo Birch'],
+        ]);
       });
     });
 
@@ -329,6 +334,86 @@ export function defineStoreContract(name: string, open: () => Promise<OpenedStor
         const due = await store.listDueTimers(new Date('2025-03-01T00:00:00Z'), 100);
         expect(due.map((t) => t.name)).toEqual(['meetingDue']);
         expect(await store.listDueTimers(new Date('2025-02-28T00:00:00Z'), 100)).toEqual([]);
+      });
+    });
+
+    describe('case batches', () => {
+      const batchSchool = `school-${randomUUID()}`;
+      const task = (id: string, caseId: string | null) => ({ id, caseId, schoolId: batchSchool, kind: 'hygiene', title: id, dueDate: '2025-01-10', createdAt: at });
+
+      beforeAll(async () => {
+        await store.upsertSchool({ id: batchSchool, trustId, name: 'C School', workflowId: 'west-coventry', localAuthority: 'coventry' });
+        await store.upsertPupils(
+          batchSchool,
+          ['C1', 'C2', 'C3'].map((upn) => ({ upn, forename: 'Cy', surname: 'Cole', dateOfBirth: '2012-03-04', yearGroup: '8', vulnerability: [], onRoll: true })),
+        );
+      });
+
+      it('when cases are created, committed and tasks raised in one batch, then all of it is written and the cases come back in order', async () => {
+        const first = newCase(batchSchool, 'C1');
+        const existing = await store.createCase(newCase(batchSchool, 'C2'), { timeline: [], effects: [] });
+        await store.createTask(task(`old-${existing.id}`, existing.id));
+        const { cases, tasksCreated } = await store.writeCaseBatch({
+          created: [
+            {
+              record: first,
+              timeline: [entry('opened', null, 'stage1a')],
+              effects: [{ id: `${first.id}:v1:0`, kind: 'sendLetter', payload: { n: 1 } }],
+              timers: [{ name: 'reviewDue', timerId: `${first.id}:t1`, dueAt: at, event: { type: 'REVIEW_DUE' } }],
+            },
+          ],
+          commits: [
+            {
+              caseId: existing.id,
+              expectedVersion: 1,
+              state: 'stage1b',
+              status: 'open',
+              snapshot: { value: 'stage1b' },
+              timeline: [entry('transition', 'stage1a', 'stage1b'), entry('transition', 'stage1b', 'stage1b')],
+              effects: [{ id: `${existing.id}:v2:0`, kind: 'notify', payload: { n: 2 } }],
+              timers: { set: [{ name: 'meetingDue', timerId: `${existing.id}:t2`, dueAt: at, event: { type: 'MEETING_DUE' } }], remove: [] },
+              at,
+            },
+          ],
+          tasks: [task(`new-${first.id}`, first.id), task(`old-${existing.id}`, existing.id), task(`pupil-${first.id}`, null)],
+        });
+        expect(cases.map((c) => [c.id, c.version, c.state])).toEqual([
+          [first.id, 1, 'stage1a'],
+          [existing.id, 2, 'stage1b'],
+        ]);
+        expect(tasksCreated).toBe(2);
+        expect(await store.listTimeline(existing.id)).toHaveLength(2);
+        expect((await store.listEffects({ caseId: first.id })).map((e) => e.payload)).toEqual([{ n: 1 }]);
+        expect((await store.listTimers(existing.id)).map((t) => t.name)).toEqual(['meetingDue']);
+        expect((await store.listTasks({ schoolIds: [batchSchool] })).map((t) => t.id).sort()).toEqual(
+          [`new-${first.id}`, `old-${existing.id}`, `pupil-${first.id}`].sort(),
+        );
+      });
+
+      it('when one commit of a batch is stale, then VersionConflict names it and nothing of the batch is written', async () => {
+        const open = (await store.findOpenCase(batchSchool, 'C2'))!;
+        const fresh = newCase(batchSchool, 'C3');
+        const attempt = store.writeCaseBatch({
+          created: [{ record: fresh, timeline: [entry('opened', null, 'stage1a')], effects: [] }],
+          commits: [{ caseId: open.id, expectedVersion: open.version - 1, state: 'stage2', status: 'open', snapshot: {}, timeline: [], effects: [], at }],
+          tasks: [task(`lost-${fresh.id}`, null)],
+        });
+        await expect(attempt).rejects.toMatchObject({ name: 'VersionConflict', caseId: open.id });
+        expect(await store.getCase(fresh.id)).toBeNull();
+        expect(await store.getTask(`lost-${fresh.id}`)).toBeNull();
+        expect((await store.getCase(open.id))!.state).toBe('stage1b');
+      });
+
+      it('when a batch would open a second case for a pupil, then CaseAlreadyOpen names that pupil and nothing is written', async () => {
+        const fresh = newCase(batchSchool, 'C3');
+        const attempt = store.writeCaseBatch({
+          created: [
+            { record: fresh, timeline: [], effects: [] },
+            { record: newCase(batchSchool, 'C1'), timeline: [], effects: [] },
+          ],
+        });
+        await expect(attempt).rejects.toMatchObject({ name: 'CaseAlreadyOpen', upn: 'C1' });
+        expect(await store.getCase(fresh.id)).toBeNull();
       });
     });
 

@@ -43,7 +43,10 @@ import {
   type EffectApproval,
   type EffectDecision,
   type EffectStatus,
+  type CaseBatch,
+  type CaseRecord,
   type NewCase,
+  type NewCaseWrite,
   type NewEffect,
   type NewTimelineEntry,
   type Pupil,
@@ -212,8 +215,9 @@ export class MongoStore implements Store {
     });
   }
 
-  async listContacts(schoolId: string, upn: string) {
-    return (await this.models.contacts.find({ schoolId: text(schoolId), upn: text(upn) }).sort({ position: 1 }).lean()).map(toContact);
+  async listContacts(schoolId: string, upn?: string) {
+    const filter = upn === undefined ? { schoolId: text(schoolId) } : { schoolId: text(schoolId), upn: text(upn) };
+    return (await this.models.contacts.find(filter).sort({ upn: 1, position: 1 }).lean()).map(toContact);
   }
 
   beginMarksImport(schoolId: string, meta: { actor: string; reason: string; at: Date }) {
@@ -258,6 +262,21 @@ export class MongoStore implements Store {
     record: NewCase,
     initial: { timeline: NewTimelineEntry[]; effects: NewEffect[]; timers?: Omit<CaseTimer, 'caseId'>[] },
   ) {
+    return (await this.writeCaseBatch({ created: [{ record, ...initial }] })).cases[0]!;
+  }
+
+  async writeCaseBatch(batch: CaseBatch) {
+    return this.transaction(async (session) => {
+      const cases: CaseRecord[] = [];
+      for (const created of batch.created ?? []) cases.push(await this.insertCase(session, created));
+      for (const commit of batch.commits ?? []) cases.push(await this.applyCommit(session, commit));
+      let tasksCreated = 0;
+      for (const task of batch.tasks ?? []) if (await this.insertTask(session, task)) tasksCreated += 1;
+      return { cases, tasksCreated };
+    });
+  }
+
+  private async insertCase(session: mongo.ClientSession, { record, timeline, effects, timers }: NewCaseWrite) {
     const openedAt = instant(record.openedAt);
     const doc: CaseDoc = {
       _id: text(record.id),
@@ -270,24 +289,22 @@ export class MongoStore implements Store {
       status: caseStatus(record.status),
       snapshot: toJson(record.snapshot),
       version: 1,
-      timelineSeq: initial.timeline.length,
+      timelineSeq: timeline.length,
       openedAt,
       updatedAt: openedAt,
     };
+    if (!(await this.models.pupils.exists({ schoolId: doc.schoolId, upn: doc.upn }).session(session))) {
+      throw new Error(`no pupil ${doc.upn} at school ${doc.schoolId}`);
+    }
     try {
-      await this.transaction(async (session) => {
-        if (!(await this.models.pupils.exists({ schoolId: doc.schoolId, upn: doc.upn }).session(session))) {
-          throw new Error(`no pupil ${doc.upn} at school ${doc.schoolId}`);
-        }
-        await this.models.cases.insertMany([doc], { session });
-        await this.insertTimeline(session, doc._id, 1, initial.timeline);
-        await this.insertEffects(session, doc._id, initial.effects, openedAt);
-        await this.setTimers(session, doc._id, initial.timers ?? []);
-      });
+      await this.models.cases.insertMany([doc], { session });
     } catch (error) {
       if (isDuplicateKeyIn(error, OPEN_CASE_INDEX)) throw new CaseAlreadyOpen(record.schoolId, record.upn);
       throw error;
     }
+    await this.insertTimeline(session, doc._id, 1, timeline);
+    await this.insertEffects(session, doc._id, effects, openedAt);
+    await this.setTimers(session, doc._id, timers ?? []);
     return toCase(doc);
   }
 
@@ -346,6 +363,10 @@ export class MongoStore implements Store {
   }
 
   async commitTransition(commit: TransitionCommit) {
+    return (await this.writeCaseBatch({ commits: [commit] })).cases[0]!;
+  }
+
+  private async applyCommit(session: mongo.ClientSession, commit: TransitionCommit) {
     const caseId = text(commit.caseId);
     const at = instant(commit.at);
     const set: Partial<CaseDoc> = {
@@ -355,32 +376,30 @@ export class MongoStore implements Store {
       updatedAt: at,
     };
     if (commit.machineVersion != null) set.machineVersion = integer(commit.machineVersion);
-    return this.transaction(async (session) => {
-      // The version in the filter is the guard: a writer that lost the race matches nothing.
-      const updated = await this.models.cases
-        .findOneAndUpdate(
-          { _id: caseId, version: integer(commit.expectedVersion) },
-          { $set: set, $inc: { version: 1, timelineSeq: commit.timeline.length } },
-          { session, returnDocument: 'after' },
-        )
-        .lean();
-      if (!updated) throw new VersionConflict(commit.caseId, commit.expectedVersion);
-      await this.insertTimeline(session, caseId, updated.timelineSeq - commit.timeline.length + 1, commit.timeline);
-      if (commit.cancelUnsent) {
-        // What the case no longer wants sent: everything held, and letters not yet sent.
-        await this.models.outbox.updateMany(
-          { caseId, $or: [{ status: 'held' }, { kind: 'sendLetter', status: { $in: ['pending', 'waiting'] } }] },
-          { $set: { status: 'cancelled', lastError: text(commit.cancelUnsent.reason), completedAt: at, lockedUntil: null } },
-          { session },
-        );
-      }
-      await this.insertEffects(session, caseId, commit.effects, at);
-      if (commit.timers) {
-        await this.models.timers.deleteMany({ caseId, name: { $in: commit.timers.remove.map(text) } }, { session });
-        await this.setTimers(session, caseId, commit.timers.set);
-      }
-      return toCase(updated);
-    });
+    // The version in the filter is the guard: a writer that lost the race matches nothing.
+    const updated = await this.models.cases
+      .findOneAndUpdate(
+        { _id: caseId, version: integer(commit.expectedVersion) },
+        { $set: set, $inc: { version: 1, timelineSeq: commit.timeline.length } },
+        { session, returnDocument: 'after' },
+      )
+      .lean();
+    if (!updated) throw new VersionConflict(commit.caseId, commit.expectedVersion);
+    await this.insertTimeline(session, caseId, updated.timelineSeq - commit.timeline.length + 1, commit.timeline);
+    if (commit.cancelUnsent) {
+      // What the case no longer wants sent: everything held, and letters not yet sent.
+      await this.models.outbox.updateMany(
+        { caseId, $or: [{ status: 'held' }, { kind: 'sendLetter', status: { $in: ['pending', 'waiting'] } }] },
+        { $set: { status: 'cancelled', lastError: text(commit.cancelUnsent.reason), completedAt: at, lockedUntil: null } },
+        { session },
+      );
+    }
+    await this.insertEffects(session, caseId, commit.effects, at);
+    if (commit.timers) {
+      await this.models.timers.deleteMany({ caseId, name: { $in: commit.timers.remove.map(text) } }, { session });
+      await this.setTimers(session, caseId, commit.timers.set);
+    }
+    return toCase(updated);
   }
 
   async appendTimeline(caseId: string, entries: NewTimelineEntry[]) {
@@ -457,7 +476,11 @@ export class MongoStore implements Store {
   }
 
   async createTask(task: NewTask) {
-    if (!(await this.models.schools.exists({ _id: text(task.schoolId) }))) throw new Error(`no school '${task.schoolId}'`);
+    return (await this.writeCaseBatch({ tasks: [task] })).tasksCreated === 1;
+  }
+
+  private async insertTask(session: mongo.ClientSession, task: NewTask) {
+    if (!(await this.models.schools.exists({ _id: text(task.schoolId) }).session(session))) throw new Error(`no school '${task.schoolId}'`);
     // Upsert with $setOnInsert on the unique _id: a repeat leaves the first task untouched.
     const result = await this.models.tasks.updateOne(
       { _id: text(task.id) },
@@ -476,7 +499,7 @@ export class MongoStore implements Store {
           note: null,
         },
       },
-      { upsert: true },
+      { upsert: true, session },
     );
     return result.upsertedCount === 1;
   }

@@ -30,7 +30,9 @@ import {
 import {
   CaseAlreadyOpen,
   VersionConflict,
+  type CaseBatch,
   type CaseFilter,
+  type NewCaseWrite,
   type CaseTimer,
   type ClaimOptions,
   type Contact,
@@ -59,41 +61,43 @@ import {
 type Queryable = Pick<pg.PoolClient, 'query'>;
 
 
-async function insertTimeline(db: Queryable, caseId: string, entries: NewTimelineEntry[]) {
-  if (entries.length === 0) return;
+// Each writer below takes the rows of many cases at once: one statement however many cases an
+// evaluation writes.
+
+async function insertTimeline(db: Queryable, rows: { caseId: string; entry: NewTimelineEntry }[]) {
+  if (rows.length === 0) return;
   await db.query(
     `INSERT INTO case_timeline (id, case_id, at, actor, type, from_state, to_state, evidence)
-     SELECT id, $1, at, actor, type, from_state, to_state, evidence
-       FROM unnest($2::text[], $3::timestamptz[], $4::text[], $5::text[], $6::text[], $7::text[], $8::jsonb[])
-         AS t(id, at, actor, type, from_state, to_state, evidence)`,
+     SELECT * FROM unnest($1::text[], $2::text[], $3::timestamptz[], $4::text[], $5::text[], $6::text[], $7::text[], $8::jsonb[])`,
     [
-      caseId,
-      entries.map((e) => e.id),
-      entries.map((e) => e.at),
-      entries.map((e) => e.actor),
-      entries.map((e) => e.type),
-      entries.map((e) => e.from),
-      entries.map((e) => e.to),
-      entries.map((e) => JSON.stringify(e.evidence ?? null)),
+      rows.map((r) => r.entry.id),
+      rows.map((r) => r.caseId),
+      rows.map((r) => r.entry.at),
+      rows.map((r) => r.entry.actor),
+      rows.map((r) => r.entry.type),
+      rows.map((r) => r.entry.from),
+      rows.map((r) => r.entry.to),
+      rows.map((r) => JSON.stringify(r.entry.evidence ?? null)),
     ],
   );
 }
 
-async function insertEffects(db: Queryable, caseId: string, effects: NewEffect[], at: Date) {
-  if (effects.length === 0) return;
+async function insertEffects(db: Queryable, rows: { caseId: string; effect: NewEffect; at: Date }[]) {
+  if (rows.length === 0) return;
   await db.query(
     `INSERT INTO outbox (id, case_id, kind, payload, status, next_attempt_at, created_at, approval)
-     SELECT id, $1, kind, payload, CASE WHEN approval IS NULL THEN 'pending' ELSE 'held' END, next_attempt_at, $2, approval
-       FROM unnest($3::text[], $4::text[], $5::jsonb[], $6::timestamptz[], $7::jsonb[]) AS t(id, kind, payload, next_attempt_at, approval)`,
+     SELECT id, case_id, kind, payload, CASE WHEN approval IS NULL THEN 'pending' ELSE 'held' END, next_attempt_at, created_at, approval
+       FROM unnest($1::text[], $2::text[], $3::text[], $4::jsonb[], $5::timestamptz[], $6::timestamptz[], $7::jsonb[])
+         AS t(id, case_id, kind, payload, next_attempt_at, created_at, approval)`,
     [
-      caseId,
-      at,
-      effects.map((e) => e.id),
-      effects.map((e) => e.kind),
-      effects.map((e) => JSON.stringify(e.payload ?? null)),
+      rows.map((r) => r.effect.id),
+      rows.map((r) => r.caseId),
+      rows.map((r) => r.effect.kind),
+      rows.map((r) => JSON.stringify(r.effect.payload ?? null)),
       // Delivery runs on wall-clock time (locks, backoff); the case's own time may be a demo's.
-      effects.map((e) => e.nextAttemptAt ?? new Date()),
-      effects.map((e) => (e.approval ? JSON.stringify(newApproval(e.approval, at)) : null)),
+      rows.map((r) => r.effect.nextAttemptAt ?? new Date()),
+      rows.map((r) => r.at),
+      rows.map((r) => (r.effect.approval ? JSON.stringify(newApproval(r.effect.approval, r.at)) : null)),
     ],
   );
 }
@@ -117,14 +121,104 @@ async function cancelUnsent(db: Queryable, caseId: string, reason: string, at: D
   );
 }
 
-async function setTimers(db: Queryable, caseId: string, timers: Omit<CaseTimer, 'caseId'>[]) {
-  for (const timer of timers) {
-    await db.query(
-      `INSERT INTO case_timers (case_id, name, timer_id, due_at, event) VALUES ($1, $2, $3, $4, $5)
-       ON CONFLICT (case_id, name) DO UPDATE SET timer_id = EXCLUDED.timer_id, due_at = EXCLUDED.due_at, event = EXCLUDED.event`,
-      [caseId, timer.name, timer.timerId, timer.dueAt, JSON.stringify(timer.event)],
+async function removeTimers(db: Queryable, rows: { caseId: string; name: string }[]) {
+  if (rows.length === 0) return;
+  await db.query(
+    'DELETE FROM case_timers t USING unnest($1::text[], $2::text[]) AS r(case_id, name) WHERE t.case_id = r.case_id AND t.name = r.name',
+    [rows.map((r) => r.caseId), rows.map((r) => r.name)],
+  );
+}
+
+async function setTimers(db: Queryable, rows: CaseTimer[]) {
+  if (rows.length === 0) return;
+  await db.query(
+    `INSERT INTO case_timers (case_id, name, timer_id, due_at, event)
+     SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::timestamptz[], $5::jsonb[])
+     ON CONFLICT (case_id, name) DO UPDATE SET timer_id = EXCLUDED.timer_id, due_at = EXCLUDED.due_at, event = EXCLUDED.event`,
+    [rows.map((t) => t.caseId), rows.map((t) => t.name), rows.map((t) => t.timerId), rows.map((t) => t.dueAt), rows.map((t) => JSON.stringify(t.event))],
+  );
+}
+
+async function insertCases(db: Queryable, created: NewCaseWrite[]) {
+  if (created.length === 0) return [];
+  const records = created.map((c) => c.record);
+  try {
+    const rows = await db.query<CaseRow>(
+      `INSERT INTO cases (id, school_id, upn, workflow_id, machine_id, machine_version, state, status, snapshot, version, opened_at, updated_at)
+       SELECT id, school_id, upn, workflow_id, machine_id, machine_version, state, status, snapshot, 1, opened_at, opened_at
+         FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::int[], $7::text[], $8::text[], $9::jsonb[], $10::timestamptz[])
+           AS t(id, school_id, upn, workflow_id, machine_id, machine_version, state, status, snapshot, opened_at)
+       RETURNING *`,
+      [
+        records.map((r) => r.id),
+        records.map((r) => r.schoolId),
+        records.map((r) => r.upn),
+        records.map((r) => r.workflowId),
+        records.map((r) => r.machineId),
+        records.map((r) => r.machineVersion),
+        records.map((r) => r.state),
+        records.map((r) => r.status),
+        records.map((r) => JSON.stringify(r.snapshot)),
+        records.map((r) => r.openedAt),
+      ],
     );
+    return rows.rows;
+  } catch (error) {
+    const { constraint, detail } = error as { constraint?: string; detail?: string };
+    if (constraint !== 'cases_one_open_idx') throw error;
+    // "Key (school_id, upn)=(s, u) already exists": name the pupil when the batch had several.
+    const taken = records.find((r) => detail?.includes(`=(${r.schoolId}, ${r.upn})`)) ?? records[0]!;
+    throw new CaseAlreadyOpen(taken.schoolId, taken.upn);
   }
+}
+
+async function updateCases(db: Queryable, commits: TransitionCommit[]) {
+  if (commits.length === 0) return [];
+  const rows = await db.query<CaseRow>(
+    `UPDATE cases c SET state = u.state, status = u.status, snapshot = u.snapshot, machine_version = COALESCE(u.machine_version, c.machine_version),
+            version = c.version + 1, updated_at = u.at
+       FROM unnest($1::text[], $2::int[], $3::text[], $4::text[], $5::jsonb[], $6::int[], $7::timestamptz[])
+         AS u(id, expected_version, state, status, snapshot, machine_version, at)
+      WHERE c.id = u.id AND c.version = u.expected_version
+      RETURNING c.*`,
+    [
+      commits.map((c) => c.caseId),
+      commits.map((c) => c.expectedVersion),
+      commits.map((c) => c.state),
+      commits.map((c) => c.status),
+      commits.map((c) => JSON.stringify(c.snapshot)),
+      commits.map((c) => c.machineVersion ?? null),
+      commits.map((c) => c.at),
+    ],
+  );
+  if (rows.rows.length < commits.length) {
+    const written = new Set(rows.rows.map((row) => row.id));
+    const lost = commits.find((c) => !written.has(c.caseId))!;
+    throw new VersionConflict(lost.caseId, lost.expectedVersion);
+  }
+  return rows.rows;
+}
+
+async function insertTasks(db: Queryable, tasks: NewTask[]) {
+  if (tasks.length === 0) return 0;
+  const result = await db.query(
+    `INSERT INTO tasks (id, case_id, school_id, kind, title, due_date, status, assignee, created_at)
+     SELECT id, case_id, school_id, kind, title, due_date, 'open', assignee, created_at
+       FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::date[], $7::text[], $8::timestamptz[])
+         AS t(id, case_id, school_id, kind, title, due_date, assignee, created_at)
+     ON CONFLICT (id) DO NOTHING`,
+    [
+      tasks.map((t) => t.id),
+      tasks.map((t) => t.caseId),
+      tasks.map((t) => t.schoolId),
+      tasks.map((t) => t.kind),
+      tasks.map((t) => t.title),
+      tasks.map((t) => t.dueDate),
+      tasks.map((t) => t.assignee ?? null),
+      tasks.map((t) => t.createdAt),
+    ],
+  );
+  return result.rowCount ?? 0;
 }
 
 export class PostgresStore implements Store {
@@ -257,11 +351,11 @@ export class PostgresStore implements Store {
     });
   }
 
-  async listContacts(schoolId: string, upn: string) {
-    const rows = await this.pool.query<ContactRow>('SELECT * FROM contacts WHERE school_id = $1 AND upn = $2 ORDER BY position', [
-      schoolId,
-      upn,
-    ]);
+  async listContacts(schoolId: string, upn?: string) {
+    const rows = await this.pool.query<ContactRow>(
+      'SELECT * FROM contacts WHERE school_id = $1 AND ($2::text IS NULL OR upn = $2) ORDER BY upn, position',
+      [schoolId, upn ?? null],
+    );
     return rows.rows.map(toContact);
   }
 
@@ -318,35 +412,34 @@ export class PostgresStore implements Store {
     record: NewCase,
     initial: { timeline: NewTimelineEntry[]; effects: NewEffect[]; timers?: Omit<CaseTimer, 'caseId'>[] },
   ) {
-    try {
-      return await inTransaction(this.pool, async (client) => {
-        const row = await client.query<CaseRow>(
-          `INSERT INTO cases (id, school_id, upn, workflow_id, machine_id, machine_version, state, status, snapshot, version, opened_at, updated_at)
-           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 1, $10, $10) RETURNING *`,
-          [
-            record.id,
-            record.schoolId,
-            record.upn,
-            record.workflowId,
-            record.machineId,
-            record.machineVersion,
-            record.state,
-            record.status,
-            JSON.stringify(record.snapshot),
-            record.openedAt,
-          ],
-        );
-        await insertTimeline(client, record.id, initial.timeline);
-        await insertEffects(client, record.id, initial.effects, record.openedAt);
-        await setTimers(client, record.id, initial.timers ?? []);
-        return toCase(row.rows[0]!);
-      });
-    } catch (error) {
-      if ((error as { code?: string; constraint?: string }).constraint === 'cases_one_open_idx') {
-        throw new CaseAlreadyOpen(record.schoolId, record.upn);
-      }
-      throw error;
-    }
+    return (await this.writeCaseBatch({ created: [{ record, ...initial }] })).cases[0]!;
+  }
+
+  async writeCaseBatch(batch: CaseBatch) {
+    const created = batch.created ?? [];
+    const commits = batch.commits ?? [];
+    return inTransaction(this.pool, async (client) => {
+      const inserted = await insertCases(client, created);
+      const updated = await updateCases(client, commits);
+      await insertTimeline(client, [
+        ...created.flatMap((c) => c.timeline.map((entry) => ({ caseId: c.record.id, entry }))),
+        ...commits.flatMap((c) => c.timeline.map((entry) => ({ caseId: c.caseId, entry }))),
+      ]);
+      for (const commit of commits) if (commit.cancelUnsent) await cancelUnsent(client, commit.caseId, commit.cancelUnsent.reason, commit.at);
+      await insertEffects(client, [
+        ...created.flatMap((c) => c.effects.map((effect) => ({ caseId: c.record.id, effect, at: c.record.openedAt }))),
+        ...commits.flatMap((c) => c.effects.map((effect) => ({ caseId: c.caseId, effect, at: c.at }))),
+      ]);
+      await removeTimers(client, commits.flatMap((c) => (c.timers?.remove ?? []).map((name) => ({ caseId: c.caseId, name }))));
+      await setTimers(client, [
+        ...created.flatMap((c) => (c.timers ?? []).map((timer) => ({ ...timer, caseId: c.record.id }))),
+        ...commits.flatMap((c) => (c.timers?.set ?? []).map((timer) => ({ ...timer, caseId: c.caseId }))),
+      ]);
+      const tasksCreated = await insertTasks(client, batch.tasks ?? []);
+      const byId = new Map([...inserted, ...updated].map((row) => [row.id, row]));
+      const cases = [...created.map((c) => c.record.id), ...commits.map((c) => c.caseId)].map((id) => toCase(byId.get(id)!));
+      return { cases, tasksCreated };
+    });
   }
 
   async getCase(id: string) {
@@ -397,35 +490,11 @@ export class PostgresStore implements Store {
   }
 
   async commitTransition(commit: TransitionCommit) {
-    return inTransaction(this.pool, async (client) => {
-      const updated = await client.query<CaseRow>(
-        `UPDATE cases SET state = $3, status = $4, snapshot = $5, machine_version = COALESCE($6, machine_version),
-                version = version + 1, updated_at = $7
-          WHERE id = $1 AND version = $2 RETURNING *`,
-        [
-          commit.caseId,
-          commit.expectedVersion,
-          commit.state,
-          commit.status,
-          JSON.stringify(commit.snapshot),
-          commit.machineVersion ?? null,
-          commit.at,
-        ],
-      );
-      if (updated.rowCount === 0) throw new VersionConflict(commit.caseId, commit.expectedVersion);
-      await insertTimeline(client, commit.caseId, commit.timeline);
-      if (commit.cancelUnsent) await cancelUnsent(client, commit.caseId, commit.cancelUnsent.reason, commit.at);
-      await insertEffects(client, commit.caseId, commit.effects, commit.at);
-      if (commit.timers) {
-        await client.query('DELETE FROM case_timers WHERE case_id = $1 AND name = ANY($2::text[])', [commit.caseId, commit.timers.remove]);
-        await setTimers(client, commit.caseId, commit.timers.set);
-      }
-      return toCase(updated.rows[0]!);
-    });
+    return (await this.writeCaseBatch({ commits: [commit] })).cases[0]!;
   }
 
   async appendTimeline(caseId: string, entries: NewTimelineEntry[]) {
-    await insertTimeline(this.pool, caseId, entries);
+    await insertTimeline(this.pool, entries.map((entry) => ({ caseId, entry })));
   }
 
   async listTimeline(caseId: string) {
@@ -463,12 +532,7 @@ export class PostgresStore implements Store {
   }
 
   async createTask(task: NewTask) {
-    const result = await this.pool.query(
-      `INSERT INTO tasks (id, case_id, school_id, kind, title, due_date, status, assignee, created_at)
-       VALUES ($1, $2, $3, $4, $5, $6, 'open', $7, $8) ON CONFLICT (id) DO NOTHING`,
-      [task.id, task.caseId, task.schoolId, task.kind, task.title, task.dueDate, task.assignee ?? null, task.createdAt],
-    );
-    return result.rowCount === 1;
+    return (await insertTasks(this.pool, [task])) === 1;
   }
 
   async getTask(id: string) {
@@ -575,7 +639,7 @@ export class PostgresStore implements Store {
           WHERE id = $1 RETURNING *`,
         [id, status, JSON.stringify(approval), decision.at],
       );
-      if (held.caseId) await insertTimeline(client, held.caseId, [timeline]);
+      if (held.caseId) await insertTimeline(client, [{ caseId: held.caseId, entry: timeline }]);
       return toEffect(updated.rows[0]!);
     });
   }
