@@ -322,7 +322,8 @@ export interface Store {
   /** Inserts or updates pupils by (school, UPN), all or nothing. */
   upsertPupils(schoolId: string, pupils: Omit<Pupil, 'schoolId'>[]): Promise<{ inserted: number; updated: number }>;
   getPupil(schoolId: string, upn: string): Promise<Pupil | null>;
-  listPupils(schoolId: string): Promise<Pupil[]>;
+  /** The school's pupils by UPN, or only those named. */
+  listPupils(schoolId: string, upns?: string[]): Promise<Pupil[]>;
   /** Replaces the contacts of each pupil named in `contacts`, all or nothing. */
   replaceContacts(schoolId: string, contacts: Omit<Contact, 'schoolId'>[]): Promise<{ pupils: number; contacts: number }>;
   /** One pupil's contacts, or every pupil's of the school (by UPN) without one. */

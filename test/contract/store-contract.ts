@@ -97,6 +97,7 @@ export function defineStoreContract(name: string, open: () => Promise<OpenedStor
           onRoll: true,
         });
         expect((await store.listPupils(schoolId)).map((p) => p.upn)).toEqual(['A1', 'A2', 'A3', 'A4', 'A5']);
+        expect((await store.listPupils(schoolId, ['A3', 'A1', 'Z9'])).map((p) => p.upn)).toEqual(['A1', 'A3']);
         expect(await store.getPupil(otherSchoolId, 'A4')).toBeNull();
       });
 
@@ -322,6 +323,15 @@ export function defineStoreContract(name: string, open: () => Promise<OpenedStor
         const page = await store.listCases({ schoolIds: [schoolId, otherSchoolId], limit: 2, offset: 2 });
         expect(page.total).toBe(3);
         expect(page.cases).toHaveLength(1);
+        expect((await store.listCases({ schoolIds: [schoolId, otherSchoolId], limit: 2 })).total).toBe(3);
+        expect(await store.listCases({ schoolIds: [schoolId, otherSchoolId], limit: 2, offset: 10 })).toEqual({ total: 3, cases: [] });
+        expect((await store.listCases({ schoolIds: [schoolId, schoolId], limit: 10 })).cases).toHaveLength(2);
+        for (const order of ['recent', 'dueFirst'] as const) {
+          const whole = (await store.listCases({ schoolIds: [schoolId, otherSchoolId], order })).cases.map((c) => c.id);
+          const paged = [];
+          for (const offset of [0, 1, 2]) paged.push(...(await store.listCases({ schoolIds: [otherSchoolId, schoolId], order, limit: 1, offset })).cases.map((c) => c.id));
+          expect(paged).toEqual(whole);
+        }
       });
 
       it('when timeline entries are appended outside a transition, then they follow in order', async () => {

@@ -180,8 +180,9 @@ export class MongoStore implements Store {
     return doc ? toPupil(doc) : null;
   }
 
-  async listPupils(schoolId: string) {
-    return (await this.models.pupils.find({ schoolId: text(schoolId) }).sort({ upn: 1 }).lean()).map(toPupil);
+  async listPupils(schoolId: string, upns?: string[]) {
+    const filter = upns === undefined ? { schoolId: text(schoolId) } : { schoolId: text(schoolId), upn: { $in: upns.map(text) } };
+    return (await this.models.pupils.find(filter).sort({ upn: 1 }).lean()).map(toPupil);
   }
 
   async replaceContacts(schoolId: string, contacts: Omit<Contact, 'schoolId'>[]) {

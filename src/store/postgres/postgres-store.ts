@@ -319,8 +319,13 @@ export class PostgresStore implements Store {
     return row ? toPupil(row) : null;
   }
 
-  async listPupils(schoolId: string) {
-    return (await this.pool.query<PupilRow>('SELECT * FROM pupils WHERE school_id = $1 ORDER BY upn', [schoolId])).rows.map(toPupil);
+  async listPupils(schoolId: string, upns?: string[]) {
+    return (
+      await this.pool.query<PupilRow>('SELECT * FROM pupils WHERE school_id = $1 AND ($2::text[] IS NULL OR upn = ANY($2)) ORDER BY upn', [
+        schoolId,
+        upns ?? null,
+      ])
+    ).rows.map(toPupil);
   }
 
   async replaceContacts(schoolId: string, contacts: Omit<Contact, 'schoolId'>[]) {
@@ -467,26 +472,35 @@ export class PostgresStore implements Store {
       filter.openTask?.dueBefore ?? null,
       filter.openTask?.assignee ?? null,
     ];
-    const where = `($1::text[] IS NULL OR c.school_id = ANY($1)) AND ($2::text IS NULL OR c.status = $2)
+    const rest = `($2::text IS NULL OR c.status = $2)
       AND ($3::text IS NULL OR c.state = $3 OR c.state LIKE $3 || '.%') AND ($4::text IS NULL OR c.upn = $4)
       AND ($5::text[] IS NULL OR c.upn = ANY($5)) AND ($6::text[] IS NULL OR c.id = ANY($6))
       AND ($7::text IS NULL OR $7 = ANY(string_to_array(c.state, '.')) OR c.snapshot->'context'->>'stage' = $7)
       AND ($8::boolean IS NULL OR EXISTS (
         SELECT 1 FROM tasks t WHERE t.case_id = c.id AND t.status = 'open'
            AND ($9::date IS NULL OR t.due_date <= $9) AND ($10::text IS NULL OR t.assignee = $10)))`;
+    const where = `($1::text[] IS NULL OR c.school_id = ANY($1)) AND ${rest}`;
     const order =
       filter.order === 'dueFirst'
         ? 'ORDER BY c.next_task_due ASC NULLS LAST, c.updated_at DESC, c.id'
         : 'ORDER BY c.updated_at DESC, c.id';
-    const [total, rows] = await Promise.all([
-      this.pool.query<{ n: number }>(`SELECT count(*)::int AS n FROM cases c WHERE ${where}`, params),
-      this.pool.query<CaseRow>(`SELECT c.* FROM cases c WHERE ${where} ${order} LIMIT $11 OFFSET $12`, [
-        ...params,
-        filter.limit ?? 50,
-        filter.offset ?? 0,
-      ]),
-    ]);
-    return { total: total.rows[0]!.n, cases: rows.rows.map(toCase) };
+    // `school_id = ANY($1)` makes the planner read every row of the schools and sort them, even for
+    // one school. One school at a time (`school_id = s.id`) walks (school_id, next_task_due, ...) in
+    // order and stops after the page; the merge then sorts at most schools × (offset + limit) rows.
+    const list = filter.schoolIds
+      ? `SELECT c.* FROM (SELECT DISTINCT unnest($1::text[]) AS id) s
+           CROSS JOIN LATERAL (SELECT c.* FROM cases c WHERE c.school_id = s.id AND ${rest} ${order} LIMIT $11::int + $12::int) c
+         ${order} LIMIT $11 OFFSET $12`
+      : `SELECT c.* FROM cases c WHERE ${where} ${order} LIMIT $11::int OFFSET $12::int`;
+    const limit = filter.limit ?? 50;
+    const offset = filter.offset ?? 0;
+    const rows = (await this.pool.query<CaseRow>(list, [...params, limit, offset])).rows;
+    // A page that is short, and not past the end, already tells the exact total.
+    const total =
+      rows.length < limit && (rows.length > 0 || offset === 0)
+        ? offset + rows.length
+        : (await this.pool.query<{ n: number }>(`SELECT count(*)::int AS n FROM cases c WHERE ${where}`, params)).rows[0]!.n;
+    return { total, cases: rows.map(toCase) };
   }
 
   async commitTransition(commit: TransitionCommit) {

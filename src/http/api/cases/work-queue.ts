@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { CaseContext } from '../../../../machines/types.ts';
+import type { CaseRecord, Pupil } from '../../../store/types.ts';
 import { isoDateSchema, upnSchema } from '../../../register/rows.ts';
 import { schoolContext, schoolMetrics } from '../../../register/school-metrics.ts';
 import { notFound, type Access } from '../../../access/scope.ts';
@@ -44,6 +45,14 @@ async function upnsInBand(deps: ApiDeps, schoolIds: string[], band: string): Pro
   return found;
 }
 
+/** The page's pupils by `school/upn`: one query per school on the page rather than one per case. */
+async function pupilsOf(deps: ApiDeps, cases: CaseRecord[]): Promise<Map<string, Pupil>> {
+  const upnsBySchool = new Map<string, string[]>();
+  for (const record of cases) upnsBySchool.set(record.schoolId, [...(upnsBySchool.get(record.schoolId) ?? []), record.upn]);
+  const found = await Promise.all([...upnsBySchool].map(([schoolId, upns]) => deps.store.listPupils(schoolId, upns)));
+  return new Map(found.flat().map((pupil) => [`${pupil.schoolId}/${pupil.upn}`, pupil]));
+}
+
 const intersect = (a: string[] | undefined, b: string[]) => (a === undefined ? b : a.filter((item) => b.includes(item)));
 
 /**
@@ -71,11 +80,11 @@ export async function workQueue(deps: ApiDeps, access: Access, query: WorkQueueQ
     offset: (query.page - 1) * PAGE_SIZE,
   });
   const [pupils, tasks] = await Promise.all([
-    Promise.all(cases.map((record) => store.getPupil(record.schoolId, record.upn))),
+    pupilsOf(deps, cases),
     store.listTasks({ caseIds: cases.map((record) => record.id), status: 'open' }),
   ]);
-  const rows = cases.map((record, index) => {
-    const pupil = pupils[index];
+  const rows = cases.map((record) => {
+    const pupil = pupils.get(`${record.schoolId}/${record.upn}`);
     const next = tasks.find((task) => task.caseId === record.id);
     return {
       id: record.id,
