@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { Store } from '../store/types.ts';
+import type { AuditEntry, Store } from '../store/types.ts';
 
 export interface AuditTarget {
   schoolId?: string | null;
@@ -9,10 +9,52 @@ export interface AuditTarget {
 
 export type AuditRecorder = (actor: string, action: string, target: AuditTarget, detail?: Record<string, unknown>) => Promise<void>;
 
-/** Every read of a case or pupil and every change goes through here: who, when, what. */
-export function auditRecorder(store: Store, now: () => Date): AuditRecorder {
+/** More than this waits for the next insert, so one statement stays a reasonable size. */
+const MOST_PER_INSERT = 500;
+
+interface Waiting {
+  entry: AuditEntry;
+  written(): void;
+  failed(error: unknown): void;
+}
+
+/**
+ * Every read of a case or pupil and every change goes through here: who, when, what.
+ *
+ * Entries recorded while an insert is in flight go together in the next one (group commit): under
+ * load one durable commit serves many requests rather than each paying its own. Each caller still
+ * waits until its own entry is committed, so nothing is answered before it is audited, and each
+ * entry keeps the time it was recorded at.
+ */
+export function auditRecorder(store: Pick<Store, 'appendAudit'>, now: () => Date): AuditRecorder {
+  let waiting: Waiting[] = [];
+  let inserting = false;
+
+  async function insert(batch: Waiting[]) {
+    try {
+      await store.appendAudit(batch.map((item) => item.entry));
+      for (const item of batch) item.written();
+    } catch (error) {
+      if (batch.length === 1) return batch[0]!.failed(error);
+      // One entry the database refuses must not fail the requests that shared its insert.
+      await Promise.all(batch.map((item) => insert([item])));
+    }
+  }
+
+  async function drain() {
+    inserting = true;
+    while (waiting.length > 0) {
+      const batch = waiting.slice(0, MOST_PER_INSERT);
+      waiting = waiting.slice(MOST_PER_INSERT);
+      await insert(batch);
+    }
+    inserting = false;
+  }
+
   return (actor, action, target, detail = {}) =>
-    store.appendAudit([
-      { id: randomUUID(), at: now(), actor, action, schoolId: target.schoolId ?? null, caseId: target.caseId ?? null, upn: target.upn ?? null, detail },
-    ]);
+    new Promise<void>((written, failed) => {
+      const entry = { id: randomUUID(), at: now(), actor, action, schoolId: target.schoolId ?? null, caseId: target.caseId ?? null, upn: target.upn ?? null, detail };
+      waiting.push({ entry, written, failed });
+      if (!inserting) void drain();
+    });
 }
