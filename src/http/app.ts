@@ -7,7 +7,7 @@ import type { Logger } from '../logger.ts';
 import type { Store } from '../store/types.ts';
 import { auditRecorder } from '../access/audit.ts';
 import { AppError, errorHandler } from './errors.ts';
-import { sessionStore } from './auth/sessions.ts';
+import { sessionStore, type Sessions } from './auth/sessions.ts';
 import { oidcClient } from './auth/oidc.ts';
 import type { OidcSettings } from './auth/auth-config.ts';
 import { mountRoutes, route, type AnyRoute } from './api/route.ts';
@@ -49,14 +49,17 @@ export interface AppDeps {
   evidenceLinks?: EvidenceLinkSettings;
 }
 
-/** Every API route, in one registry: mounted from it, and described from it in /api/openapi.json. */
-export function apiRoutes(deps: AppDeps): AnyRoute[] {
+/**
+ * Every API route, in one registry: mounted from it, and described from it in /api/openapi.json.
+ * The app passes the sessions its middleware reads, so a sign-out here drops the session there.
+ */
+export function apiRoutes(deps: AppDeps, sessions?: Sessions): AnyRoute[] {
   const now = deps.now ?? (() => new Date());
   const api = { store: deps.store, cases: deps.cases, clock: deps.clock, logger: deps.logger, demoClock: deps.demoClock ?? null };
   const routes: AnyRoute[] = [
     ...authRoutes({
       store: deps.store,
-      sessions: sessionStore(deps.store, now),
+      sessions: sessions ?? sessionStore(deps.store, now),
       audit: auditRecorder(deps.store, now),
       now,
       oidc: deps.oidc ? oidcClient(deps.oidc) : null,
@@ -118,7 +121,7 @@ export function createApp(deps: AppDeps): express.Express {
     res.locals.signedIn = await sessions.load(req);
     next();
   });
-  const routes = apiRoutes(deps);
+  const routes = apiRoutes(deps, sessions);
   const audit = auditRecorder(deps.store, now);
   const router = express.Router();
   mountDocs(router);

@@ -6,6 +6,12 @@ import { AppError } from '../errors.ts';
 export const SESSION_COOKIE = 'sid';
 /** A working day and a bit: staff sign in each morning. */
 export const SESSION_TTL_MS = 10 * 3_600_000;
+/**
+ * How long this process trusts a session it has read, so a busy user's requests do not each read
+ * the session and the account. Signing out (or in again) in this process drops it at once; signing
+ * out in another process, or an account deactivated in the database, takes effect within this time.
+ */
+export const SESSION_CACHE_MS = 2_000;
 export const CSRF_HEADER = 'x-csrf-token';
 /** The form-field alternative to the header, for plain HTML forms. */
 export const CSRF_FIELD = '_csrf';
@@ -33,15 +39,55 @@ export interface SignedIn {
   session: AuthSession;
 }
 
-/** Server-side sessions: the cookie carries a random id, the database its hash, the user and the CSRF token. */
+/**
+ * Server-side sessions: the cookie carries a random id, the database its hash, the user and the CSRF
+ * token. One per process: its cache is only right if every sign-in and sign-out goes through it.
+ */
 export function sessionStore(store: Store, now: () => Date) {
+  // Concurrent requests of one session share one read (the promise is kept while it runs).
+  const recent = new Map<string, { readAt: number; signedIn: Promise<SignedIn | null> }>();
+  const forget = (idHash: string) => recent.delete(idHash);
+
+  async function read(idHash: string): Promise<SignedIn | null> {
+    const session = await store.getSession(idHash);
+    if (!session) return null;
+    const user = await store.getUser(session.userId);
+    return user?.active ? { user, session } : null;
+  }
+
+  function cached(idHash: string): Promise<SignedIn | null> {
+    const at = now().getTime();
+    const known = recent.get(idHash);
+    if (known && at - known.readAt < SESSION_CACHE_MS) return known.signedIn;
+    // Random cookies must not grow the map: only live sessions stay, and only for the cache time.
+    if (recent.size >= 1000) for (const [key, entry] of recent) if (at - entry.readAt >= SESSION_CACHE_MS) recent.delete(key);
+    const signedIn = read(idHash);
+    recent.set(idHash, { readAt: at, signedIn });
+    const drop = () => {
+      if (recent.get(idHash)?.signedIn === signedIn) forget(idHash);
+    };
+    signedIn.then((found) => {
+      if (!found) drop();
+    }, drop);
+    return signedIn;
+  }
+
+  /** Deleted first, forgotten after: a read that began before the delete cannot keep it cached. */
+  async function remove(idHash: string): Promise<void> {
+    try {
+      await store.deleteSession(idHash);
+    } finally {
+      forget(idHash);
+    }
+  }
+
   async function start(req: Request, res: Response, user: User): Promise<SignedIn> {
     const id = token();
     const at = now();
     const session: AuthSession = { idHash: hashOf(id), userId: user.id, csrfToken: token(), createdAt: at, expiresAt: new Date(at.getTime() + SESSION_TTL_MS) };
     // A session id chosen before sign-in is never kept (no fixation): drop any old one.
     const previous = readCookie(req, SESSION_COOKIE);
-    if (previous) await store.deleteSession(hashOf(previous));
+    if (previous) await remove(hashOf(previous));
     await store.createSession(session);
     res.cookie(SESSION_COOKIE, id, cookieOptions(req, SESSION_TTL_MS));
     return { user, session };
@@ -50,15 +96,13 @@ export function sessionStore(store: Store, now: () => Date) {
   async function load(req: Request): Promise<SignedIn | null> {
     const id = readCookie(req, SESSION_COOKIE);
     if (!id) return null;
-    const session = await store.getSession(hashOf(id));
-    if (!session || session.expiresAt <= now()) return null;
-    const user = await store.getUser(session.userId);
-    return user?.active ? { user, session } : null;
+    const signedIn = await cached(hashOf(id));
+    return signedIn && signedIn.session.expiresAt > now() ? signedIn : null;
   }
 
   async function end(req: Request, res: Response): Promise<void> {
     const id = readCookie(req, SESSION_COOKIE);
-    if (id) await store.deleteSession(hashOf(id));
+    if (id) await remove(hashOf(id));
     res.clearCookie(SESSION_COOKIE, cookieOptions(req));
   }
 

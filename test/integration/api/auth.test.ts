@@ -1,8 +1,9 @@
+import { createHash } from 'node:crypto';
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import request from 'supertest';
 import { createWorld, emailOf, PASSWORD, SCHOOLS, sessionCookie, type World } from './world.ts';
 import { LOGIN_LIMITS } from '../../../src/http/auth/login.ts';
-import { SESSION_TTL_MS } from '../../../src/http/auth/sessions.ts';
+import { SESSION_CACHE_MS, SESSION_TTL_MS } from '../../../src/http/auth/sessions.ts';
 
 describe('sign-in, sessions, CSRF, rate limiting and hardening', () => {
   let world: World;
@@ -77,6 +78,15 @@ describe('sign-in, sessions, CSRF, rate limiting and hardening', () => {
     const cookie = sessionCookie(res.headers['set-cookie']);
     expect((await request(world.app).get('/api/auth/session').set('Cookie', cookie)).status).toBe(200);
     expect((await request(world.app).post('/api/auth/logout').set('Cookie', cookie).set('X-CSRF-Token', res.body.csrfToken)).status).toBe(204);
+    expect((await request(world.app).get('/api/auth/session').set('Cookie', cookie)).status).toBe(401);
+  });
+
+  it('when a session is deleted outside this process, then this process refuses it once its short cache time has passed', async () => {
+    const res = await request(world.app).post('/api/auth/login').send({ email: emailOf('pastoral'), password: PASSWORD });
+    const cookie = sessionCookie(res.headers['set-cookie']);
+    expect((await request(world.app).get('/api/auth/session').set('Cookie', cookie)).status).toBe(200);
+    await world.db.store.deleteSession(createHash('sha256').update(cookie.slice('sid='.length)).digest('hex'));
+    world.wall.advance(SESSION_CACHE_MS);
     expect((await request(world.app).get('/api/auth/session').set('Cookie', cookie)).status).toBe(401);
   });
 
