@@ -1,4 +1,4 @@
-import { parse } from 'csv-parse';
+import { CsvError, parse } from 'csv-parse';
 import type { Readable } from 'node:stream';
 import type { z } from 'zod';
 import type { ImportProblem } from '../store/types.ts';
@@ -22,7 +22,7 @@ export class CsvHeaderError extends Error {
 
 const REPLACEMENT_CHARACTER = '\uFFFD';
 
-function checkHeader(header: string[], spec: CsvFileSpec<z.ZodType>): ImportProblem[] {
+export function checkHeader(header: string[], spec: CsvFileSpec<z.ZodType>): ImportProblem[] {
   const expected = [...spec.required, ...spec.optional];
   const problems: ImportProblem[] = [];
   const seen = new Set<string>();
@@ -40,59 +40,63 @@ function checkHeader(header: string[], spec: CsvFileSpec<z.ZodType>): ImportProb
 }
 
 /**
+ * Validates one record against the file's header and zod schema: the parsed row, or every
+ * problem of a bad one with its line and column.
+ */
+export function validateRecord<S extends z.ZodType>(spec: CsvFileSpec<S>, header: readonly string[], record: readonly string[], line: number): CsvItem<z.output<S>> {
+  const problems: ImportProblem[] = [];
+  if (record.length !== header.length) {
+    problems.push({ line, column: '', value: record.join(','), message: `expected ${header.length} fields, found ${record.length}` });
+  }
+  const row: Record<string, string> = {};
+  header.forEach((name, i) => {
+    const value = record[i] ?? '';
+    if (value.includes(REPLACEMENT_CHARACTER)) {
+      problems.push({ line, column: name, value, message: 'is not valid UTF-8 (save the export as UTF-8)' });
+    }
+    row[name] = value;
+  });
+  if (problems.length > 0) return { line, ok: false, problems };
+  const quick = spec.quick?.(row);
+  if (quick) return { line, ok: true, value: quick };
+  const parsed = spec.schema.safeParse(row);
+  if (parsed.success) return { line, ok: true, value: parsed.data };
+  return {
+    line,
+    ok: false,
+    problems: parsed.error.issues.map((issue) => {
+      const column = String(issue.path[0] ?? '');
+      const value = row[column] ?? '';
+      return { line, column, value, message: `${column} '${value}' ${issue.message}` };
+    }),
+  };
+}
+
+/**
  * Streams a CSV export (UTF-8 with or without BOM, CRLF or LF) and validates each row with the
  * file's zod schema, yielding parsed rows or every problem of a bad row with its line and column.
- * A bad header ends the read: no row can be understood without it.
+ * A bad header ends the read: no row can be understood without it. `lineOffset` is for a source
+ * that is the header and the rest of a file whose first records were read some other way.
  */
-export async function* readCsv<S extends z.ZodType>(source: Readable, spec: CsvFileSpec<S>): AsyncGenerator<CsvItem<z.output<S>>> {
+export async function* readCsv<S extends z.ZodType>(source: Readable, spec: CsvFileSpec<S>, lineOffset = 0): AsyncGenerator<CsvItem<z.output<S>>> {
   const parser = source.pipe(
     parse({ bom: true, relax_column_count: true, skip_empty_lines: true, info: true, encoding: 'utf8' }),
   );
   source.on('error', (error) => parser.destroy(error));
   let header: string[] | null = null;
-  for await (const { record, info } of parser as AsyncIterable<{ record: string[]; info: { lines: number } }>) {
-    const line = info.lines;
-    if (!header) {
-      header = record.map((name) => name.trim().toLowerCase());
-      const problems = checkHeader(header, spec);
-      if (problems.length > 0) throw new CsvHeaderError(problems);
-      continue;
-    }
-    const problems: ImportProblem[] = [];
-    if (record.length !== header.length) {
-      problems.push({ line, column: '', value: record.join(','), message: `expected ${header.length} fields, found ${record.length}` });
-    }
-    const row: Record<string, string> = {};
-    header.forEach((name, i) => {
-      const value = record[i] ?? '';
-      if (value.includes(REPLACEMENT_CHARACTER)) {
-        problems.push({ line, column: name, value, message: 'is not valid UTF-8 (save the export as UTF-8)' });
+  try {
+    for await (const { record, info } of parser as AsyncIterable<{ record: string[]; info: { lines: number } }>) {
+      if (!header) {
+        header = record.map((name) => name.trim().toLowerCase());
+        const problems = checkHeader(header, spec);
+        if (problems.length > 0) throw new CsvHeaderError(problems);
+        continue;
       }
-      row[name] = value;
-    });
-    if (problems.length > 0) {
-      yield { line, ok: false, problems };
-      continue;
+      yield validateRecord(spec, header, record, info.lines + lineOffset);
     }
-    const quick = spec.quick?.(row);
-    if (quick) {
-      yield { line, ok: true, value: quick };
-      continue;
-    }
-    const parsed = spec.schema.safeParse(row);
-    if (parsed.success) {
-      yield { line, ok: true, value: parsed.data };
-    } else {
-      yield {
-        line,
-        ok: false,
-        problems: parsed.error.issues.map((issue) => {
-          const column = String(issue.path[0] ?? '');
-          const value = row[column] ?? '';
-          return { line, column, value, message: `${column} '${value}' ${issue.message}` };
-        }),
-      };
-    }
+  } catch (error) {
+    if (error instanceof CsvError && typeof error.lines === 'number') error.lines += lineOffset;
+    throw error;
   }
   if (!header) throw new CsvHeaderError([{ line: 1, column: '', value: '', message: 'the file is empty (expected a header row)' }]);
 }
