@@ -1,9 +1,10 @@
 import type { Readable } from 'node:stream';
 import { CsvError } from 'csv-parse';
 import { AppError } from '../http/errors.ts';
-import type { ImportProblem, MarkRow, Store } from '../store/types.ts';
+import type { ImportProblem, MarkRow, MarksCsvStaging, MarksImport, Store } from '../store/types.ts';
 import type { z } from 'zod';
-import { CsvHeaderError, readCsv, type CsvFileSpec, type CsvItem } from './csv.ts';
+import { checkHeader, CsvHeaderError, readCsv, validateRecord, type CsvFileSpec, type CsvItem } from './csv.ts';
+import { CsvPrefix } from './csv-prefix.ts';
 import { REGISTER_FILES, type ContactRowInput, type MarkRowInput, type PupilRowInput, type RegisterFileKind } from './rows.ts';
 
 /** How many problems a report lists; the count of rejected rows is always complete. */
@@ -60,16 +61,22 @@ function items<T>(kind: RegisterFileKind, source: ImportInput['source']): AsyncI
   return 'pipe' in source ? readCsv(source as Readable, spec) : (source as AsyncIterable<CsvItem<T>>);
 }
 
-/** Reads and validates every row; a bad header becomes the report's only problems. */
-async function collect<T>(kind: RegisterFileKind, input: ImportInput, onRow: (row: T, line: number) => Promise<void> | void) {
-  const report = emptyReport(kind);
-  const problems = new ProblemList();
+const PROGRESS_EVERY = 50_000;
+
+/** Reads and validates rows into `into`; a bad header becomes the report's only problems. */
+async function readItems<T>(
+  source: AsyncIterable<CsvItem<T>>,
+  input: ImportInput,
+  into: { report: ImportReport; problems: ProblemList },
+  onRow: (row: T, line: number) => Promise<void> | void,
+) {
+  const { report, problems } = into;
   try {
-    for await (const item of items<T>(kind, input.source)) {
+    for await (const item of source) {
       report.read += 1;
       if (item.ok) await onRow(item.value, item.line);
       else problems.add(item.problems);
-      if (report.read % 50_000 === 0) input.onProgress?.({ rows: report.read });
+      if (report.read % PROGRESS_EVERY === 0) input.onProgress?.({ rows: report.read });
     }
   } catch (error) {
     if (error instanceof CsvError) {
@@ -81,11 +88,80 @@ async function collect<T>(kind: RegisterFileKind, input: ImportInput, onRow: (ro
     else throw error;
   }
   input.onProgress?.({ rows: report.read });
-  return { report, problems };
+}
+
+async function collect<T>(kind: RegisterFileKind, input: ImportInput, onRow: (row: T, line: number) => Promise<void> | void) {
+  const into = { report: emptyReport(kind), problems: new ProblemList() };
+  await readItems(items<T>(kind, input.source), input, into, onRow);
+  return into;
 }
 
 function finish(report: ImportReport, problems: ProblemList): ImportReport {
   return { ...report, problems: problems.items, rejected: problems.rejectedLines.size };
+}
+
+/** Stages rows through the schema, a batch at a time. */
+function rowStager(staged: MarksImport) {
+  let batch: MarkRow[] = [];
+  const flush = async () => {
+    await staged.add(batch);
+    batch = [];
+  };
+  const add = async (row: MarkRow) => {
+    batch.push(row);
+    if (batch.length >= BATCH_SIZE) await flush();
+  };
+  return { add, flush };
+}
+
+/**
+ * Stages a marks file through the store's own CSV reader: the bytes of its clean records go
+ * straight to the store, which hands back only the records it cannot show to be good; those go
+ * through the schema here, so every problem is named by it as before. From the first record that
+ * is not clean on (see CsvPrefix), the file is read row by row.
+ */
+async function stageCsv(staged: MarksImport, csv: MarksCsvStaging, input: ImportInput & { source: Readable }) {
+  const into = { report: emptyReport('marks'), problems: new ProblemList() };
+  const spec = REGISTER_FILES.marks;
+  const rows = rowStager(staged);
+  const file = new CsvPrefix(input.source);
+  const header = await file.readHeader();
+  if (header) {
+    const problems = checkHeader(header, spec);
+    if (problems.length > 0) {
+      into.problems.add(problems);
+      return into;
+    }
+    let reported = 0;
+    const onLines = (lines: number) => {
+      if (lines - 1 - reported < PROGRESS_EVERY) return;
+      reported = lines - 1;
+      input.onProgress?.({ rows: reported });
+    };
+    await csv.copy(file.records(header.length, onLines), { columns: header, firstLine: 2 });
+    into.report.read = file.lines - 1;
+    for await (const suspects of csv.takeSuspects(BATCH_SIZE)) {
+      for (const raw of suspects) {
+        const item = validateRecord(spec, header, header.map((name) => raw[name as (typeof spec.required)[number]]), raw.line);
+        if (item.ok) await rows.add({ ...item.value, line: raw.line });
+        else into.problems.add(item.problems);
+      }
+    }
+  }
+  if (file.rest) {
+    // The rest starts with the header, as line 1; its first record is line `file.lines + 1` of the file.
+    const lineOffset = header ? file.lines - 1 : 0;
+    await readItems(readCsv(file.rest, spec, lineOffset), input, into, (row, line) => rows.add({ ...row, line }));
+  } else input.onProgress?.({ rows: into.report.read });
+  await rows.flush();
+  return into;
+}
+
+async function stageRows(staged: MarksImport, input: ImportInput) {
+  const rows = rowStager(staged);
+  const collected = await collect<MarkRowInput>('marks', input, (row, line) => rows.add({ ...row, line }));
+  await rows.flush();
+  return collected;
 }
 
 /**
@@ -96,15 +172,9 @@ export async function importMarks(store: Store, input: ImportInput): Promise<Imp
   await requireSchool(store, input.schoolId);
   const staged = await store.beginMarksImport(input.schoolId, { actor: input.actor, reason: input.reason, at: input.at });
   try {
-    let batch: MarkRow[] = [];
-    const { report, problems } = await collect<MarkRowInput>('marks', input, async (row, line) => {
-      batch.push({ ...row, line });
-      if (batch.length >= BATCH_SIZE) {
-        await staged.add(batch);
-        batch = [];
-      }
-    });
-    await staged.add(batch);
+    const { source } = input;
+    const { report, problems } =
+      staged.csv && 'pipe' in source ? await stageCsv(staged, staged.csv, { ...input, source }) : await stageRows(staged, input);
     if (problems.items.length === 0) problems.add(await staged.problems(PROBLEM_LIMIT));
     if (problems.items.length > 0) {
       await staged.abort();

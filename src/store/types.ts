@@ -90,6 +90,29 @@ export interface MarksImportResult {
   unchanged: number;
 }
 
+/** A marks record as the file has it, before validation. */
+export interface RawMarkRecord {
+  line: number;
+  upn: string;
+  date: string;
+  session: string;
+  code: string;
+}
+
+/**
+ * Staging straight from a CSV file's bytes, for a store that can read CSV itself (PostgreSQL's
+ * COPY): no row passes through JavaScript unless the store cannot show it is valid.
+ */
+export interface MarksCsvStaging {
+  /** Stages CSV records (no header; fields in `columns` order; the first on line `firstLine`). */
+  copy(records: AsyncIterable<Buffer>, layout: { columns: readonly string[]; firstLine: number }): Promise<void>;
+  /**
+   * Takes out of staging, in file order, every copied record that is not already exactly what
+   * the schema makes of it, with a pupil on roll; the caller validates them and `add`s the good ones.
+   */
+  takeSuspects(batchSize: number): AsyncIterable<RawMarkRecord[]>;
+}
+
 /**
  * One all-or-nothing import of register marks. Rows are staged as they stream in; `problems()`
  * checks what only the whole file can show (pupils not on roll, one session marked twice with
@@ -97,6 +120,7 @@ export interface MarksImportResult {
  */
 export interface MarksImport {
   add(rows: MarkRow[]): Promise<void>;
+  csv?: MarksCsvStaging;
   problems(limit: number): Promise<ImportProblem[]>;
   commit(): Promise<MarksImportResult>;
   abort(): Promise<void>;

@@ -132,6 +132,60 @@ describe('importing the register from the school MIS', () => {
     expect(await db.store.listMarks(SCHOOL, P2)).toEqual([]);
   });
 
+  it('when rows the database cannot vouch for are good (lower case, spaces, a Cyrillic look-alike, columns in another order), then they are imported as the schema writes them', async () => {
+    const csv = 'code,session,upn,date\n' + `/,AM,${P1},2024-12-02\n l ,pm, ${P1.toLowerCase()} , 2024-12-02\n\u0421 1,AM,${P1},2024-12-03\nС1,PM,${P1},2024-12-03\n`;
+    const report = await importMarks(db.store, input(csv));
+    expect(report.problems).toEqual([{ line: 4, column: 'code', value: '\u0421 1', message: "code '\u0421 1' is not a national attendance code" }]);
+    const fixed = csv.replace('\u0421 1', '\u0441');
+    expect(await importMarks(db.store, input(fixed))).toMatchObject({ applied: true, read: 4, inserted: 4, rejected: 0 });
+    expect((await db.store.listMarks(SCHOOL, P1, { from: '2024-12-01', to: '2024-12-31' })).map((m) => `${m.date} ${m.session} ${m.code}`)).toEqual([
+      '2024-12-02 AM /',
+      '2024-12-02 PM L',
+      '2024-12-03 AM C',
+      '2024-12-03 PM C1',
+    ]);
+  });
+
+  it('when a bad row comes after many good ones, then the schema names it with its line', async () => {
+    const good = ['AM', 'PM'].flatMap((session) => Array.from({ length: 28 }, (_, d) => `${P2},2024-10-${String(d + 1).padStart(2, '0')},${session},/`));
+    const csv = `upn,date,session,code\n${good.join('\n')}\n${P2},2024-11-31,AM,/\n${P2},2024-11-01,AM, f \n`;
+    const report = await importMarks(db.store, input(csv));
+    expect(report).toMatchObject({ applied: false, read: 58, rejected: 2 });
+    expect(report.problems).toEqual([
+      { line: 58, column: 'date', value: '2024-11-31', message: "date '2024-11-31' is not a real date in the form YYYY-MM-DD" },
+      { line: 59, column: 'code', value: ' f ', message: "code ' f ' is not a national attendance code" },
+    ]);
+  });
+
+  it('when a quoted field holds a line break, then that record and the rest are read as CSV and keep their line numbers', async () => {
+    const csv = 'upn,date,session,code\n' + `${P2},2024-10-01,AM,/\n${P2},2024-10-01,PM,"O\nI"\n${P2},2024-10-02,AM,/\n${P2},2024-10-02,PM,Q9\n`;
+    const report = await importMarks(db.store, input(csv));
+    expect(report).toMatchObject({ applied: false, read: 4 });
+    expect(report.problems.map((p) => [p.line, p.column, p.value])).toEqual([
+      [4, 'code', 'O\nI'],
+      [6, 'code', 'Q9'],
+    ]);
+  });
+
+  it('when a re-import marks a session twice, once as the register has it and once differently, then it is rejected', async () => {
+    const first = 'upn,date,session,code\n' + `${P1},2024-09-02,AM,/\n${P1},2024-09-02,PM,\\\n`;
+    expect(await importMarks(db.store, input(first))).toMatchObject({ applied: true, inserted: 2 });
+    const again = 'upn,date,session,code\n' + `${P1},2024-09-02,AM,/\n${P1},2024-09-02,AM,O\n${P1},2024-09-02,PM,\\\n${P1},2024-09-02,PM,\\\n`;
+    const report = await importMarks(db.store, input(again));
+    expect(report.applied).toBe(false);
+    expect(report.problems).toEqual([{ line: 3, column: 'code', value: 'O', message: "the same session is marked '/' on line 2" }]);
+  });
+
+  it("when a school's first marks mark a session twice, then differing codes reject the file and a repeated line is one mark", async () => {
+    await db.store.upsertSchool({ id: 'wcb', trustId: 'atlp', name: 'West Coventry B', workflowId: 'west-coventry', localAuthority: 'coventry' });
+    const other = (text: string) => ({ ...input(text), schoolId: 'wcb' });
+    expect((await importPupils(db.store, other(`upn,forename,surname,date_of_birth,year_group\n${P3},Cara,Smith,2012-05-30,R\n`))).applied).toBe(true);
+    const conflicting = await importMarks(db.store, other('upn,date,session,code\n' + `${P3},2024-09-02,AM,/\n${P3},2024-09-02,AM,O\n`));
+    expect(conflicting.problems).toEqual([{ line: 3, column: 'code', value: 'O', message: "the same session is marked '/' on line 2" }]);
+    const repeated = 'upn,date,session,code\n' + `${P3},2024-09-02,AM,/\n${P3},2024-09-02,AM,/\n${P3},2024-09-02,PM,\\\n`;
+    expect(await importMarks(db.store, other(repeated))).toMatchObject({ applied: true, read: 3, inserted: 2, unchanged: 0 });
+  });
+
   it('when columns are missing, renamed or extra, then the header is reported and no row is read', async () => {
     const report = await importMarks(db.store, input(`upn,day,session,code,teacher\n${P2},2025-01-08,AM,/,x\n`));
     expect(report).toMatchObject({ applied: false, read: 0 });
