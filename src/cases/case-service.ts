@@ -1,25 +1,10 @@
-import { randomUUID } from 'node:crypto';
-import { initialTransition, transition } from 'xstate';
-import type { CaseEvent, CaseInput, Effect, Timer } from '../../machines/types.ts';
-import { effectsOf, persist } from '../../machines/workflow.ts';
-import { approvalGate } from '../approvals/gate.ts';
-import { stateName } from '../simulator/case-runner.ts';
+import type { CaseEvent, Effect } from '../../machines/types.ts';
 import type { Clock } from '../clock.ts';
-import { parentsOf, ratingOf } from '../domain/pupil-flags.ts';
-import type { Policy } from '../domain/policy.ts';
 import { AppError } from '../http/errors.ts';
 import type { Logger } from '../logger.ts';
-import {
-  VersionConflict,
-  type CaseRecord,
-  type CaseTimer,
-  type NewEffect,
-  type NewTimelineEntry,
-  type School,
-  type Store,
-} from '../store/types.ts';
-import { machineFor, snapshotOf, type SchoolMachine } from './case-machines.ts';
-import { startOfLondonDate } from './london-time.ts';
+import { VersionConflict, type CaseRecord, type School, type Store } from '../store/types.ts';
+import { machineFor, type SchoolMachine } from './case-machines.ts';
+import { planEvents, planOpen } from './case-plan.ts';
 
 export interface TransitionOutcome {
   case: CaseRecord;
@@ -28,45 +13,7 @@ export interface TransitionOutcome {
   effects: Effect[];
 }
 
-/** Timers and tasks are applied in the case's own atomic write; only outward effects go to the outbox. */
-const OUTBOX_KINDS = new Set<Effect['type']>(['sendLetter', 'notify', 'createTask']);
 const MAX_CONFLICT_RETRIES = 5;
-
-/** The case row's status follows the machine's top-level state. */
-const statusOf = (state: string) => (state.split('.')[0] === 'closed' ? 'closed' : 'open');
-
-function timerRows(timers: Record<string, Timer>): Omit<CaseTimer, 'caseId'>[] {
-  return Object.entries(timers).map(([name, timer]) => ({
-    name,
-    timerId: timer.timerId,
-    dueAt: startOfLondonDate(timer.dueDate),
-    event: { type: timer.event, timerId: timer.timerId },
-  }));
-}
-
-/** The event with its details and the evidence behind it (metrics, rule, sessions). */
-function evidenceOf(event: CaseEvent) {
-  const { type, ...detail } = event;
-  const { evidence, ...fields } = detail as typeof detail & { evidence?: object };
-  return { event: type, ...fields, ...evidence };
-}
-
-/** Who did what and why: the event, its evidence, and what it set off. */
-function timelineEntry(actor: string, event: CaseEvent, from: string, to: string, effects: Effect[], at: Date): NewTimelineEntry {
-  return { id: randomUUID(), at, actor, type: 'transition', from, to, evidence: { ...evidenceOf(event), effects } };
-}
-
-/** The outbox rows of a transition: letters and legal steps are written held, for a person to decide, with the event behind them. */
-function outboxRows(caseId: string, version: number, effects: Effect[], policy: Policy, event: CaseEvent): NewEffect[] {
-  const gate = approvalGate(policy, evidenceOf(event));
-  // The id is stable across retries of the same commit: the version a transition creates is unique.
-  return effects
-    .filter((effect) => OUTBOX_KINDS.has(effect.type))
-    .map((effect, index) => {
-      const approval = gate(effect);
-      return { id: `${caseId}:v${version}:${index}`, kind: effect.type, payload: effect.params, ...(approval ? { approval } : {}) };
-    });
-}
 
 /**
  * The only code that runs case machines. Every change follows one pattern: load the snapshot,
@@ -87,39 +34,10 @@ export function createCaseService(deps: { store: Store; clock: Clock; logger: Lo
     const { entry } = await schoolOf(schoolId);
     const pupil = await store.getPupil(schoolId, upn);
     if (!pupil) throw new AppError(404, 'not_found', `no pupil '${upn}' at school '${schoolId}'`);
-    const caseId = randomUUID();
-    const input: CaseInput = {
-      caseId,
-      upn,
-      parents: parentsOf(await store.listContacts(schoolId, upn)),
-      vulnerability: ratingOf(pupil.vulnerability) ?? null,
-    };
-    const [initial, initialActions] = initialTransition(entry.machine, input);
-    const [next, actions] = transition(entry.machine, initial, event);
-    if (next === initial) throw new AppError(409, 'event_not_allowed', `${event.type} cannot open a case`);
-    const effects = [...effectsOf(initialActions), ...effectsOf(actions)];
-    const to = stateName(next.value);
-    const at = clock.now();
-    const created = await store.createCase(
-      {
-        id: caseId,
-        schoolId,
-        upn,
-        workflowId: entry.workflow.id,
-        machineId: entry.workflow.id,
-        machineVersion: entry.workflow.version,
-        state: to,
-        status: statusOf(to),
-        snapshot: persist(entry.workflow, next),
-        openedAt: at,
-      },
-      {
-        timeline: [timelineEntry(actor, event, stateName(initial.value), to, effects, at)],
-        effects: outboxRows(caseId, 1, effects, entry.workflow.policy, event),
-        timers: timerRows(next.context.timers),
-      },
-    );
-    return { case: created, from: stateName(initial.value), to, effects };
+    const plan = planOpen(entry, pupil, await store.listContacts(schoolId, upn), event, actor, clock.now());
+    if (!plan) throw new AppError(409, 'event_not_allowed', `${event.type} cannot open a case`);
+    const { record, ...initial } = plan.write;
+    return { case: await store.createCase(record, initial), from: plan.step.from, to: plan.step.to, effects: plan.step.effects };
   }
 
   /**
@@ -137,31 +55,14 @@ export function createCaseService(deps: { store: Store; clock: Clock; logger: Lo
         });
       }
       const { entry } = await schoolOf(record.schoolId);
-      const snapshot = snapshotOf(entry, record);
-      const [next, actions] = transition(entry.machine, snapshot, event);
-      const from = stateName(snapshot.value);
-      if (next === snapshot || next.status === 'error') {
-        throw new AppError(409, 'event_not_allowed', `${event.type} is not allowed while the case is in ${from}`, { state: from });
+      const plan = planEvents(entry, record, [event], options.actor, clock.now());
+      const [step] = plan.steps;
+      if (!plan.commit || !step) {
+        const state = plan.refused[0]!.state;
+        throw new AppError(409, 'event_not_allowed', `${event.type} is not allowed while the case is in ${state}`, { state });
       }
-      const effects = effectsOf(actions);
-      const to = stateName(next.value);
-      const at = clock.now();
       try {
-        const committed = await store.commitTransition({
-          caseId,
-          expectedVersion: record.version,
-          state: to,
-          status: statusOf(to),
-          snapshot: persist(entry.workflow, next),
-          machineVersion: entry.workflow.version,
-          timeline: [timelineEntry(options.actor, event, from, to, effects, at)],
-          effects: outboxRows(caseId, record.version + 1, effects, entry.workflow.policy, event),
-          // A pupil off roll gets no more letters, and nothing waits for a person's approval.
-          ...(event.type === 'PUPIL_LEFT' ? { cancelUnsent: { reason: 'the pupil left the school roll' } } : {}),
-          timers: { set: timerRows(next.context.timers), remove: Object.keys(snapshot.context.timers).filter((name) => !(name in next.context.timers)) },
-          at,
-        });
-        return { case: committed, from, to, effects };
+        return { case: await store.commitTransition(plan.commit), from: step.from, to: step.to, effects: step.effects };
       } catch (error) {
         if (!(error instanceof VersionConflict) || options.expectedVersion !== undefined || attempt >= MAX_CONFLICT_RETRIES) {
           if (error instanceof VersionConflict) throw new AppError(409, 'version_conflict', 'this case changed while the action was being saved: reload it and try again');

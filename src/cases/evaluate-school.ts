@@ -5,10 +5,30 @@ import { evaluatePupil, isReviewDay, measure } from '../domain/evaluate.ts';
 import { pupilFlags } from '../domain/pupil-flags.ts';
 import type { IsoDate } from '../domain/types.ts';
 import { AppError } from '../http/errors.ts';
+import type { Clock } from '../clock.ts';
 import type { Logger } from '../logger.ts';
-import type { CaseRecord, NewTask, Store } from '../store/types.ts';
+import { CaseAlreadyOpen, VersionConflict, type CaseBatch, type CaseRecord, type Contact, type NewCaseWrite, type NewTask, type StoredMark, type Store, type TransitionCommit } from '../store/types.ts';
 import { machineFor, marksNeededFrom, snapshotOf } from './case-machines.ts';
-import type { CaseService } from './case-service.ts';
+import { planEvents, planOpen } from './case-plan.ts';
+
+/** Pupils decided, and written, together: the page the register is read in. */
+const PAGE = 500;
+const MAX_CONFLICT_RETRIES = 5;
+
+interface PupilMarks {
+  upn: string;
+  marks: StoredMark[];
+}
+
+interface Decision {
+  upn: string;
+  created?: NewCaseWrite;
+  commit?: TransitionCommit;
+  opened: number;
+  events: number;
+  refused: { event: CaseEvent; state: string }[];
+  tasks: NewTask[];
+}
 
 export interface EvaluationSummary {
   schoolId: string;
@@ -33,12 +53,12 @@ export interface EvaluationSummary {
  * into concern and sending the review, threshold and duty events the policy's rules produce.
  */
 export async function evaluateSchool(
-  deps: { store: Store; cases: CaseService; logger: Logger },
+  deps: { store: Store; clock: Clock; logger: Logger },
   schoolId: string,
   asOf: IsoDate,
   actor = 'system:evaluator',
 ): Promise<EvaluationSummary> {
-  const { store, cases, logger } = deps;
+  const { store, clock, logger } = deps;
   const school = await store.getSchool(schoolId);
   if (!school) throw new AppError(404, 'not_found', `no school '${schoolId}'`);
   const entry = machineFor(school);
@@ -63,62 +83,115 @@ export async function evaluateSchool(
   summary.reviewDay = isReviewDay(policy, calendar, asOf);
 
   const pupils = new Map((await store.listPupils(schoolId)).map((pupil) => [pupil.upn, pupil]));
-  const latestCase = new Map<string, CaseRecord>();
-  for (const record of (await store.listCases({ schoolIds: [schoolId], limit: 1_000_000 })).cases) {
-    const known = latestCase.get(record.upn);
-    if (!known || known.openedAt < record.openedAt) latestCase.set(record.upn, record);
-  }
+  const contacts = new Map<string, Contact[]>();
+  for (const contact of await store.listContacts(schoolId)) contacts.set(contact.upn, [...(contacts.get(contact.upn) ?? []), contact]);
+  const latestCase = latestByPupil((await store.listCases({ schoolIds: [schoolId], limit: 1_000_000 })).cases);
   const from = marksNeededFrom(entry, asOf);
-  // Tasks are stamped with the real time they were raised, as the outbox's are.
+  // Cases are stamped with the service's clock (a demo's may be ahead); tasks with the real time
+  // they were raised, as the outbox's are.
+  const now = clock.now();
   const at = new Date();
 
-  for await (const { upn, marks } of store.streamSchoolMarks(schoolId, { from, to: asOf })) {
+  let page: PupilMarks[] = [];
+  for await (const item of store.streamSchoolMarks(schoolId, { from, to: asOf })) {
+    page.push(item);
+    if (page.length === PAGE) {
+      await evaluatePage(page);
+      page = [];
+    }
+  }
+  await evaluatePage(page);
+  summary.overdueApprovals = await raiseOverdueApprovals(store, schoolId, asOf, at);
+  await store.putSetting(marker, asOf);
+  return summary;
+
+  /**
+   * Decides for a page of pupils in memory and writes every case and task that decided in one
+   * batch. A case another writer changed meanwhile (a staff action, a second worker) fails the
+   * batch as a whole; the page's cases are then read again and the page decided afresh.
+   */
+  async function evaluatePage(items: PupilMarks[]) {
+    for (let attempt = 0; ; attempt++) {
+      const decided = items.map(decide);
+      const batch: Required<CaseBatch> = {
+        created: decided.flatMap((d) => d.created ?? []),
+        commits: decided.flatMap((d) => d.commit ?? []),
+        tasks: decided.flatMap((d) => d.tasks),
+      };
+      try {
+        const { tasksCreated } = await store.writeCaseBatch(batch);
+        for (const d of decided) {
+          summary.pupils += 1;
+          summary.opened += d.opened;
+          summary.events += d.events;
+          summary.refused += d.refused.length;
+          for (const refusal of d.refused) logger.debug({ upn: d.upn, event: refusal.event.type, state: refusal.state }, 'evaluation event refused');
+        }
+        summary.hygieneTasks += tasksCreated;
+        return;
+      } catch (error) {
+        if (!(error instanceof VersionConflict || error instanceof CaseAlreadyOpen) || attempt >= MAX_CONFLICT_RETRIES) throw error;
+        logger.debug({ schoolId, attempt, reason: error.message }, 'evaluation page changed meanwhile: deciding it again');
+        const upns = items.map((item) => item.upn);
+        for (const [upn, record] of latestByPupil((await store.listCases({ schoolIds: [schoolId], upns, limit: 1_000_000 })).cases)) latestCase.set(upn, record);
+      }
+    }
+  }
+
+  /** One pupil: the case opened or the events its case takes, and the tasks they raise. */
+  function decide({ upn, marks }: PupilMarks) {
     const pupil = pupils.get(upn)!;
-    summary.pupils += 1;
-    let record = latestCase.get(upn) ?? null;
+    const record = latestCase.get(upn) ?? null;
+    const decision: Decision = { upn, opened: 0, events: 0, refused: [], tasks: [] };
     if (!pupil.onRoll) {
-      if (record?.status === 'open') await deliver(record.id, { type: 'PUPIL_LEFT', at: asOf });
-      continue;
+      if (record?.status === 'open') Object.assign(decision, send(record, [{ type: 'PUPIL_LEFT', at: asOf }]));
+      return decision;
     }
     const view = record ? snapshotOf(entry, record) : null;
     const caseView = view ? { value: view.value, context: view.context } : null;
     const measurements = measure({ policy, calendar, marks, asOf, case: caseView });
     const events = evaluatePupil({ policy, measurements, flags: pupilFlags(pupil.vulnerability, marks, asOf), case: caseView, reviewDay: summary.reviewDay });
-    for (const event of events) {
-      if (event.type === 'OPEN') {
-        record = (await cases.open(schoolId, upn, event, actor)).case;
-        summary.opened += 1;
-        summary.events += 1;
-      } else if (record && (await deliver(record.id, event))) {
-        const duty = dutyTask(event, record, policy, calendar, at);
-        if (duty) await raise(duty);
+    let current = record;
+    const opening = events.find((event) => event.type === 'OPEN');
+    if (opening) {
+      const plan = planOpen(entry, pupil, contacts.get(upn) ?? [], opening, actor, now);
+      if (plan) {
+        decision.created = plan.write;
+        decision.opened = 1;
+        decision.events = 1;
+        current = plan.case;
+      } else decision.refused.push({ event: opening, state: 'new' });
+    }
+    const others = events.filter((event) => event.type !== 'OPEN');
+    if (current && others.length > 0 && !opening) {
+      const sent = send(current, others);
+      Object.assign(decision, { commit: sent.commit, events: sent.events, refused: sent.refused });
+      current = sent.case;
+      for (const step of sent.steps) {
+        const duty = dutyTask(step.event, current, policy, calendar, at);
+        if (duty) decision.tasks.push(duty);
       }
     }
     const who = { schoolId, upn, name: `${pupil.forename} ${pupil.surname}` };
-    const open = record?.status === 'open' ? record : null;
+    const open = current?.status === 'open' ? current : null;
     const nCodes = unresolvedNCodeTask(who, marks, calendar, asOf, open, at);
-    if (nCodes) await raise(nCodes);
-    // Contacts are read only for pupils with a case: only they can be sent letters.
-    if (open) for (const task of contactTasks(who, await store.listContacts(schoolId, upn), open, asOf, at)) await raise(task);
-  }
-  summary.overdueApprovals = await raiseOverdueApprovals(store, schoolId, asOf, at);
-  await store.putSetting(marker, asOf);
-  return summary;
-
-  async function deliver(caseId: string, event: CaseEvent): Promise<boolean> {
-    try {
-      await cases.send(caseId, event, { actor });
-      summary.events += 1;
-      return true;
-    } catch (error) {
-      if (!(error instanceof AppError) || error.code !== 'event_not_allowed') throw error;
-      summary.refused += 1;
-      logger.debug({ caseId, event: event.type, reason: error.message }, 'evaluation event refused');
-      return false;
-    }
+    if (nCodes) decision.tasks.push(nCodes);
+    if (open) decision.tasks.push(...contactTasks(who, contacts.get(upn) ?? [], open, asOf, at));
+    return decision;
   }
 
-  async function raise(task: NewTask) {
-    if (await store.createTask(task)) summary.hygieneTasks += 1;
+  function send(record: CaseRecord, events: CaseEvent[]) {
+    const plan = planEvents(entry, record, events, actor, now);
+    return { ...plan, commit: plan.commit ?? undefined, events: plan.steps.length };
   }
+}
+
+/** Of each pupil's cases, the one opened last. */
+function latestByPupil(records: CaseRecord[]): Map<string, CaseRecord> {
+  const latest = new Map<string, CaseRecord>();
+  for (const record of records) {
+    const known = latest.get(record.upn);
+    if (!known || known.openedAt < record.openedAt) latest.set(record.upn, record);
+  }
+  return latest;
 }

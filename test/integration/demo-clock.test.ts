@@ -67,9 +67,8 @@ describe('the demo clock', () => {
   it('when a school day was evaluated already, then evaluating it again sends nothing twice', async () => {
     const clock = new SharedClock(db.store);
     await clock.refresh();
-    const cases = createCaseService({ store: db.store, clock, logger });
     const { evaluateSchool } = await import('../../src/cases/evaluate-school.ts');
-    const again = await evaluateSchool({ store: db.store, cases, logger }, SCHOOL.id, '2024-11-18');
+    const again = await evaluateSchool({ store: db.store, clock, logger }, SCHOOL.id, '2024-11-18');
     expect(again).toMatchObject({ alreadyEvaluated: true, events: 0 });
   });
 

@@ -35,7 +35,7 @@ export function defineDurableCase(name: string, open: () => Promise<DurableStore
     let cases: CaseService;
     let worker: Worker;
     const clock = new ManualClock(morningOf('2024-10-14'));
-    const deps = () => ({ store: db.store, cases, logger });
+    const deps = () => ({ store: db.store, cases, clock, logger });
 
     const startTheWorker = async () => {
       const dispatcher = createOutboxDispatcher({

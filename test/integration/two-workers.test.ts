@@ -53,7 +53,7 @@ describe('two workers on one database', () => {
 
   it('when both work the same due timers and outbox, then every timer fires once and every effect runs once', async () => {
     const cases = createCaseService({ store: db.store, clock, logger });
-    expect((await evaluateSchool({ store: db.store, cases, logger }, SCHOOL.id, '2024-10-14')).opened).toBe(PUPILS);
+    expect((await evaluateSchool({ store: db.store, clock, logger }, SCHOOL.id, '2024-10-14')).opened).toBe(PUPILS);
     const runs = new Map<string, number>();
     for (let n = 0; n < 2; n++) {
       const core = coreEffectHandlers({ store: db.store, clock, logger });

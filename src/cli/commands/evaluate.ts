@@ -2,7 +2,6 @@ import { parseArgs } from 'node:util';
 import { isIsoDate } from '../../domain/dates.ts';
 import { withStore } from '../open.ts';
 import { createLogger } from '../../logger.ts';
-import { createCaseService } from '../../cases/case-service.ts';
 import { evaluateSchool } from '../../cases/evaluate-school.ts';
 import { SharedClock } from '../../cases/demo-clock.ts';
 import { londonDate } from '../../cases/london-time.ts';
@@ -19,8 +18,7 @@ export async function run(args: string[]): Promise<number> {
     const clock = new SharedClock(store);
     await clock.refresh();
     const logger = createLogger('warn');
-    const cases = createCaseService({ store, clock, logger });
-    const summary = await evaluateSchool({ store, cases, logger }, values.school!, values['as-of'] ?? londonDate(clock.now()), 'cli:evaluate');
+    const summary = await evaluateSchool({ store, clock, logger }, values.school!, values['as-of'] ?? londonDate(clock.now()), 'cli:evaluate');
     console.log(JSON.stringify(summary, null, 2));
     return 0;
   });

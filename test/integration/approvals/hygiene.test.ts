@@ -7,7 +7,6 @@ import { openTestPostgres } from '../../support/postgres.ts';
 import { importRegister } from '../../support/register.ts';
 import { ManualClock } from '../../../src/clock.ts';
 import { createLogger } from '../../../src/logger.ts';
-import { createCaseService, type CaseService } from '../../../src/cases/case-service.ts';
 import { evaluateSchool } from '../../../src/cases/evaluate-school.ts';
 import { machineFor } from '../../../src/cases/case-machines.ts';
 import { importContacts, importPupils } from '../../../src/register/import-register.ts';
@@ -31,10 +30,9 @@ const CONCERN = { '2024-10-07 AM': 'O', '2024-10-07 PM': 'O', '2024-10-08 AM': '
 
 describe('register hygiene and statutory duties, from register data', () => {
   let db: OpenedPostgres;
-  let cases: CaseService;
   let smtp: Awaited<ReturnType<typeof startSmtp>>;
   const clock = new ManualClock(new Date('2024-10-14T17:00:00Z'));
-  const evaluate = (schoolId: string, asOf: string) => evaluateSchool({ store: db.store, cases, logger }, schoolId, asOf);
+  const evaluate = (schoolId: string, asOf: string) => evaluateSchool({ store: db.store, clock, logger }, schoolId, asOf);
 
   async function school(id: string, workflow = WCA, pupils = `${UPN1},Sam,Taylor,2011-05-01,9\n`, contacts = `${UPN1},Jo Taylor,mother,jo@example.org,,yes,yes\n`) {
     await db.store.upsertTrust({ id: 'trust', name: 'Trust' });
@@ -50,7 +48,6 @@ describe('register hygiene and statutory duties, from register data', () => {
   beforeAll(async () => {
     db = await openTestPostgres();
     smtp = await startSmtp();
-    cases = createCaseService({ store: db.store, clock, logger });
   });
   afterAll(async () => {
     await smtp?.close();

@@ -6,7 +6,6 @@ import { Readable } from 'node:stream';
 import { SMTPServer } from 'smtp-server';
 import { ManualClock } from '../../../src/clock.ts';
 import { createLogger } from '../../../src/logger.ts';
-import { createCaseService } from '../../../src/cases/case-service.ts';
 import { evaluateSchool } from '../../../src/cases/evaluate-school.ts';
 import { SharedClock } from '../../../src/cases/demo-clock.ts';
 import { machineFor } from '../../../src/cases/case-machines.ts';
@@ -192,8 +191,7 @@ export async function schoolWithDueTimers(store: Store, pupils: number) {
   await checked('marks', importMarks(store, { schoolId: SCHOOL.id, source: csv(`upn,date,session,code\n${rows.join('\n')}\n`), actor: 'test', reason: 'fixture', at }));
 
   const clock = new ManualClock(morningOf('2024-10-14'));
-  const cases = createCaseService({ store, clock, logger });
-  const summary = await evaluateSchool({ store, cases, logger }, SCHOOL.id, '2024-10-14');
+  const summary = await evaluateSchool({ store, clock, logger }, SCHOOL.id, '2024-10-14');
   if (summary.opened !== pupils) throw new Error(`expected ${pupils} cases opened, got ${JSON.stringify(summary)}`);
   await new SharedClock(store).set(morningOf('2024-11-18'));
 }

@@ -1,0 +1,166 @@
+import { randomUUID } from 'node:crypto';
+import { initialTransition, transition } from 'xstate';
+import type { CaseEvent, CaseInput, Effect, Timer } from '../../machines/types.ts';
+import { effectsOf, persist } from '../../machines/workflow.ts';
+import { approvalGate } from '../approvals/gate.ts';
+import { parentsOf, ratingOf } from '../domain/pupil-flags.ts';
+import type { Policy } from '../domain/policy.ts';
+import { stateName } from '../simulator/case-runner.ts';
+import type { CaseRecord, CaseStatus, CaseTimer, Contact, NewCase, NewCaseWrite, NewEffect, NewTimelineEntry, Pupil, TransitionCommit } from '../store/types.ts';
+import { snapshotOf, type SchoolMachine } from './case-machines.ts';
+import { startOfLondonDate } from './london-time.ts';
+
+/**
+ * What a case's events do, worked out in memory: the pure transitions and the rows that record
+ * them. The case service writes one case's plan; an evaluation writes a school's plans in batches.
+ */
+
+/** Timers and tasks are applied in the case's own atomic write; only outward effects go to the outbox. */
+const OUTBOX_KINDS = new Set<Effect['type']>(['sendLetter', 'notify', 'createTask']);
+
+/** The case row's status follows the machine's top-level state. */
+const statusOf = (state: string): CaseStatus => (state.split('.')[0] === 'closed' ? 'closed' : 'open');
+
+function timerRows(timers: Record<string, Timer>): Omit<CaseTimer, 'caseId'>[] {
+  return Object.entries(timers).map(([name, timer]) => ({
+    name,
+    timerId: timer.timerId,
+    dueAt: startOfLondonDate(timer.dueDate),
+    event: { type: timer.event, timerId: timer.timerId },
+  }));
+}
+
+/** The event with its details and the evidence behind it (metrics, rule, sessions). */
+function evidenceOf(event: CaseEvent) {
+  const { type, ...detail } = event;
+  const { evidence, ...fields } = detail as typeof detail & { evidence?: object };
+  return { event: type, ...fields, ...evidence };
+}
+
+/** Who did what and why: the event, its evidence, and what it set off. */
+function timelineEntry(actor: string, event: CaseEvent, from: string, to: string, effects: Effect[], at: Date): NewTimelineEntry {
+  return { id: randomUUID(), at, actor, type: 'transition', from, to, evidence: { ...evidenceOf(event), effects } };
+}
+
+/** The outbox rows of a transition: letters and legal steps are written held, for a person to decide, with the event behind them. */
+function outboxRows(caseId: string, version: number, firstIndex: number, effects: Effect[], policy: Policy, event: CaseEvent): NewEffect[] {
+  const gate = approvalGate(policy, evidenceOf(event));
+  // The id is stable across retries of the same commit: the version a write creates is unique.
+  return effects
+    .filter((effect) => OUTBOX_KINDS.has(effect.type))
+    .map((effect, index) => {
+      const approval = gate(effect);
+      return { id: `${caseId}:v${version}:${firstIndex + index}`, kind: effect.type, payload: effect.params, ...(approval ? { approval } : {}) };
+    });
+}
+
+export interface Transitioned {
+  event: CaseEvent;
+  from: string;
+  to: string;
+  effects: Effect[];
+}
+
+/** A new case for the pupil, opened by its first event; null when the event cannot open one. */
+export function planOpen(
+  entry: SchoolMachine,
+  pupil: Pick<Pupil, 'schoolId' | 'upn' | 'vulnerability'>,
+  contacts: Contact[],
+  event: CaseEvent,
+  actor: string,
+  at: Date,
+): { write: NewCaseWrite; case: CaseRecord; step: Transitioned } | null {
+  const caseId = randomUUID();
+  const input: CaseInput = { caseId, upn: pupil.upn, parents: parentsOf(contacts), vulnerability: ratingOf(pupil.vulnerability) ?? null };
+  const [initial, initialActions] = initialTransition(entry.machine, input);
+  const [next, actions] = transition(entry.machine, initial, event);
+  if (next === initial) return null;
+  const effects = [...effectsOf(initialActions), ...effectsOf(actions)];
+  const from = stateName(initial.value);
+  const to = stateName(next.value);
+  const record: NewCase = {
+    id: caseId,
+    schoolId: pupil.schoolId,
+    upn: pupil.upn,
+    workflowId: entry.workflow.id,
+    machineId: entry.workflow.id,
+    machineVersion: entry.workflow.version,
+    state: to,
+    status: statusOf(to),
+    snapshot: persist(entry.workflow, next),
+    openedAt: at,
+  };
+  return {
+    write: {
+      record,
+      timeline: [timelineEntry(actor, event, from, to, effects, at)],
+      effects: outboxRows(caseId, 1, 0, effects, entry.workflow.policy, event),
+      timers: timerRows(next.context.timers),
+    },
+    case: { ...record, version: 1, updatedAt: at },
+    step: { event, from, to, effects },
+  };
+}
+
+/**
+ * Events for an existing case, in order, as one commit (one new version). An event the case
+ * cannot take in the state it has reached is refused with that state and the rest go on.
+ */
+export function planEvents(
+  entry: SchoolMachine,
+  record: CaseRecord,
+  events: CaseEvent[],
+  actor: string,
+  at: Date,
+): { commit: TransitionCommit | null; case: CaseRecord; steps: Transitioned[]; refused: { event: CaseEvent; state: string }[] } {
+  const version = record.version + 1;
+  const before = snapshotOf(entry, record);
+  let snapshot = before;
+  const steps: Transitioned[] = [];
+  const refused: { event: CaseEvent; state: string }[] = [];
+  const timeline: NewTimelineEntry[] = [];
+  const outbox: NewEffect[] = [];
+  for (const event of events) {
+    const [next, actions] = transition(entry.machine, snapshot, event);
+    const from = stateName(snapshot.value);
+    if (next === snapshot || next.status === 'error') {
+      refused.push({ event, state: from });
+      continue;
+    }
+    const effects = effectsOf(actions);
+    const to = stateName(next.value);
+    steps.push({ event, from, to, effects });
+    timeline.push(timelineEntry(actor, event, from, to, effects, at));
+    outbox.push(...outboxRows(record.id, version, outbox.length, effects, entry.workflow.policy, event));
+    snapshot = next;
+  }
+  if (steps.length === 0) return { commit: null, case: record, steps, refused };
+  const state = stateName(snapshot.value);
+  const commit: TransitionCommit = {
+    caseId: record.id,
+    expectedVersion: record.version,
+    state,
+    status: statusOf(state),
+    snapshot: persist(entry.workflow, snapshot),
+    machineVersion: entry.workflow.version,
+    timeline,
+    effects: outbox,
+    // A pupil off roll gets no more letters, and nothing waits for a person's approval.
+    ...(steps.some((step) => step.event.type === 'PUPIL_LEFT') ? { cancelUnsent: { reason: 'the pupil left the school roll' } } : {}),
+    timers: {
+      set: timerRows(snapshot.context.timers),
+      remove: Object.keys(before.context.timers).filter((name) => !(name in snapshot.context.timers)),
+    },
+    at,
+  };
+  const updated: CaseRecord = {
+    ...record,
+    state,
+    status: commit.status,
+    snapshot: commit.snapshot,
+    machineVersion: entry.workflow.version,
+    version,
+    updatedAt: at,
+  };
+  return { commit, case: updated, steps, refused };
+}
