@@ -323,6 +323,21 @@ export interface CaseFilter {
   offset?: number;
 }
 
+/** One line of the work queue: a case with its pupil's name and its earliest open task. */
+export interface QueueLine {
+  id: string;
+  schoolId: string;
+  upn: string;
+  state: string;
+  status: CaseStatus;
+  version: number;
+  updatedAt: Date;
+  /** The support stage the case's context records (`stage1b`), if any. */
+  stage: string | null;
+  pupil: Pick<Pupil, 'forename' | 'surname'> | null;
+  nextTask: Pick<Task, 'id' | 'title' | 'dueDate' | 'assignee'> | null;
+}
+
 export interface ClaimOptions {
   now: Date;
   limit: number;
@@ -373,6 +388,8 @@ export interface Store {
   getCase(id: string): Promise<CaseRecord | null>;
   findOpenCase(schoolId: string, upn: string): Promise<CaseRecord | null>;
   listCases(filter: CaseFilter): Promise<{ total: number; cases: CaseRecord[] }>;
+  /** The page listCases gives, as the work queue shows it: one read rather than one per kind of row. */
+  listQueue(filter: CaseFilter): Promise<{ total: number; lines: QueueLine[] }>;
   /** Writes snapshot + timeline + effects + timers atomically, guarded by the expected version. */
   commitTransition(commit: TransitionCommit): Promise<CaseRecord>;
   appendTimeline(caseId: string, entries: NewTimelineEntry[]): Promise<void>;

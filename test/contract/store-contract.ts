@@ -1,7 +1,7 @@
 // One contract suite for every Store adapter: each adapter's test file calls defineStoreContract.
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import { randomUUID } from 'node:crypto';
-import { CaseAlreadyOpen, VersionConflict, type MarkRow, type NewCase, type NewTimelineEntry, type Store } from '../../src/store/types.ts';
+import { CaseAlreadyOpen, VersionConflict, type CaseFilter, type MarkRow, type NewCase, type NewTimelineEntry, type Store } from '../../src/store/types.ts';
 
 export interface OpenedStore {
   store: Store;
@@ -481,6 +481,38 @@ export function defineStoreContract(name: string, open: () => Promise<OpenedStor
         expect((await store.listCases({ schoolIds: [schoolId], stage: 'stage9' })).total).toBe(0);
         expect((await store.listCases({ upns: ['A2'], schoolIds: [schoolId] })).cases.map((c) => c.id)).toEqual([a2.id]);
         expect((await store.listCases({ caseIds: [a2.id, 'missing'] })).cases.map((c) => c.id)).toEqual([a2.id]);
+      });
+
+      it("when the work queue is listed, then each line is listCases' case with its pupil's name, support stage and earliest open task, paged and counted alike", async () => {
+        const staged = { ...newCase(otherSchoolId, 'B1'), status: 'closed' as const, state: 'closed.improved', snapshot: { value: 'closed', context: { upn: 'B1', stage: 'stage2' } } };
+        await store.createCase(staged, { timeline: [], effects: [] });
+        const schoolIds = [schoolId, otherSchoolId];
+        const filters: CaseFilter[] = [{ schoolIds, order: 'dueFirst' }, ...[0, 1, 2, 9].map((offset) => ({ schoolIds, order: 'dueFirst' as const, limit: 2, offset })), { schoolIds, stage: 'stage1b' }];
+        for (const filter of filters) {
+          const { total, cases } = await store.listCases(filter);
+          const expected = await Promise.all(
+            cases.map(async (record) => {
+              const pupil = await store.getPupil(record.schoolId, record.upn);
+              const next = (await store.listTasks({ caseId: record.id, status: 'open' }))[0];
+              return {
+                id: record.id,
+                schoolId: record.schoolId,
+                upn: record.upn,
+                state: record.state,
+                status: record.status,
+                version: record.version,
+                updatedAt: record.updatedAt,
+                stage: (record.snapshot as { context?: { stage?: string } }).context?.stage ?? null,
+                pupil: pupil && { forename: pupil.forename, surname: pupil.surname },
+                nextTask: next ? { id: next.id, title: next.title, dueDate: next.dueDate, assignee: next.assignee } : null,
+              };
+            }),
+          );
+          expect(await store.listQueue(filter)).toEqual({ total, lines: expected });
+        }
+        const lines = (await store.listQueue({ schoolIds, order: 'dueFirst' })).lines;
+        expect(lines.find((line) => line.id === staged.id)).toMatchObject({ stage: 'stage2', pupil: { forename: 'Sam', surname: 'Elm' } });
+        expect(lines[0]!.nextTask).toMatchObject({ title: 'Later', dueDate: '2025-03-03' });
       });
     });
 

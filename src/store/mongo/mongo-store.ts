@@ -50,6 +50,7 @@ import {
   type NewEffect,
   type NewTimelineEntry,
   type Pupil,
+  type QueueLine,
   type School,
   type Store,
   type TransitionCommit,
@@ -361,6 +362,35 @@ export class MongoStore implements Store {
       limit === 0 ? [] : this.models.cases.find(query).sort({ updatedAt: -1, _id: 1 }).skip(offset).limit(limit).lean(),
     ]);
     return { total, cases: docs.map(toCase) };
+  }
+
+  async listQueue(filter: CaseFilter) {
+    const { total, cases } = await this.listCases(filter);
+    const upnsBySchool = new Map<string, string[]>();
+    for (const record of cases) upnsBySchool.set(record.schoolId, [...(upnsBySchool.get(record.schoolId) ?? []), record.upn]);
+    const [pupils, tasks] = await Promise.all([
+      Promise.all([...upnsBySchool].map(([schoolId, upns]) => this.listPupils(schoolId, upns))),
+      this.listTasks({ caseIds: cases.map((record) => record.id), status: 'open' }),
+    ]);
+    const pupilOf = new Map(pupils.flat().map((pupil) => [`${pupil.schoolId}/${pupil.upn}`, pupil]));
+    const lines = cases.map((record): QueueLine => {
+      const pupil = pupilOf.get(`${record.schoolId}/${record.upn}`);
+      // Tasks come earliest first: the first of a case is its next.
+      const next = tasks.find((task) => task.caseId === record.id);
+      return {
+        id: record.id,
+        schoolId: record.schoolId,
+        upn: record.upn,
+        state: record.state,
+        status: record.status,
+        version: record.version,
+        updatedAt: record.updatedAt,
+        stage: (record.snapshot as { context?: { stage?: string } }).context?.stage ?? null,
+        pupil: pupil ? { forename: pupil.forename, surname: pupil.surname } : null,
+        nextTask: next ? { id: next.id, title: next.title, dueDate: next.dueDate, assignee: next.assignee } : null,
+      };
+    });
+    return { total, lines };
   }
 
   async commitTransition(commit: TransitionCommit) {

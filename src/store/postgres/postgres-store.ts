@@ -3,6 +3,7 @@ import { inTransaction } from './pool.ts';
 import { beginPostgresMarksImport } from './marks-import.ts';
 import {
   toCase,
+  toQueueLine,
   toContact,
   toEffect,
   toPupil,
@@ -19,6 +20,7 @@ import {
   type AuditRow,
   type MessageRow,
   type CaseRow,
+  type QueueRow,
   type TaskRow,
   type ContactRow,
   type EffectRow,
@@ -219,6 +221,71 @@ async function insertTasks(db: Queryable, tasks: NewTask[]) {
     ],
   );
   return result.rowCount ?? 0;
+}
+
+/**
+ * The page of cases a filter asks for, and its count. Only the conditions the filter sets are in the
+ * SQL: `($n IS NULL OR …)` for every possible filter cost more to plan than the page costs to read.
+ * `school_id = ANY(…)` makes the planner read every row of the schools and sort them, even for one
+ * school; one school at a time (`school_id = s.id`) walks (school_id, next_task_due, …) in order
+ * and stops after the page, and the merge sorts at most schools × (offset + limit) rows.
+ */
+function caseListQuery(filter: CaseFilter) {
+  const countParams: unknown[] = [];
+  const arg = (value: unknown, type: string) => {
+    countParams.push(value);
+    return `$${countParams.length}::${type}`;
+  };
+  const conditions: string[] = [];
+  if (filter.status != null) conditions.push(`c.status = ${arg(filter.status, 'text')}`);
+  if (filter.state != null) {
+    const state = arg(filter.state, 'text');
+    conditions.push(`(c.state = ${state} OR c.state LIKE ${state} || '.%')`);
+  }
+  if (filter.upn != null) conditions.push(`c.upn = ${arg(filter.upn, 'text')}`);
+  if (filter.upns != null) conditions.push(`c.upn = ANY(${arg(filter.upns, 'text[]')})`);
+  if (filter.caseIds != null) conditions.push(`c.id = ANY(${arg(filter.caseIds, 'text[]')})`);
+  if (filter.stage != null) {
+    const stage = arg(filter.stage, 'text');
+    conditions.push(`(${stage} = ANY(string_to_array(c.state, '.')) OR c.snapshot->'context'->>'stage' = ${stage})`);
+  }
+  if (filter.openTask) {
+    const task = ["t.case_id = c.id", "t.status = 'open'"];
+    if (filter.openTask.dueBefore != null) task.push(`t.due_date <= ${arg(filter.openTask.dueBefore, 'date')}`);
+    if (filter.openTask.assignee != null) task.push(`t.assignee = ${arg(filter.openTask.assignee, 'text')}`);
+    conditions.push(`EXISTS (SELECT 1 FROM tasks t WHERE ${task.join(' AND ')})`);
+  }
+  const schools = filter.schoolIds == null ? null : arg(filter.schoolIds, 'text[]');
+  const where = (more: string | null) => {
+    const all = more === null ? conditions : [more, ...conditions];
+    return all.length === 0 ? '' : `WHERE ${all.join(' AND ')}`;
+  };
+  const order =
+    filter.order === 'dueFirst' ? 'ORDER BY c.next_task_due ASC NULLS LAST, c.updated_at DESC, c.id' : 'ORDER BY c.updated_at DESC, c.id';
+  const limit = filter.limit ?? 50;
+  const offset = filter.offset ?? 0;
+  const params = [...countParams, limit, offset];
+  const [limitArg, offsetArg] = [`$${params.length - 1}::int`, `$${params.length}::int`];
+  return {
+    limit,
+    offset,
+    order,
+    limitArg,
+    countParams,
+    params,
+    page:
+      schools === null
+        ? `SELECT c.* FROM cases c ${where(null)} ${order} LIMIT ${limitArg} OFFSET ${offsetArg}`
+        : `SELECT c.* FROM (SELECT DISTINCT unnest(${schools}) AS id) s
+             CROSS JOIN LATERAL (SELECT c.* FROM cases c ${where('c.school_id = s.id')} ${order} LIMIT ${limitArg} + ${offsetArg}) c
+           ${order} LIMIT ${limitArg} OFFSET ${offsetArg}`,
+    count: `SELECT count(*)::int AS n FROM cases c ${where(schools === null ? null : `c.school_id = ANY(${schools})`)}`,
+  };
+}
+
+/** A page that is short, and not past the end, already tells the exact total. */
+function knownTotal(query: { limit: number; offset: number }, rows: number): number | null {
+  return rows < query.limit && (rows > 0 || query.offset === 0) ? query.offset + rows : null;
 }
 
 export class PostgresStore implements Store {
@@ -460,47 +527,32 @@ export class PostgresStore implements Store {
   }
 
   async listCases(filter: CaseFilter) {
-    const params: unknown[] = [
-      filter.schoolIds ?? null,
-      filter.status ?? null,
-      filter.state ?? null,
-      filter.upn ?? null,
-      filter.upns ?? null,
-      filter.caseIds ?? null,
-      filter.stage ?? null,
-      filter.openTask ? true : null,
-      filter.openTask?.dueBefore ?? null,
-      filter.openTask?.assignee ?? null,
-    ];
-    const rest = `($2::text IS NULL OR c.status = $2)
-      AND ($3::text IS NULL OR c.state = $3 OR c.state LIKE $3 || '.%') AND ($4::text IS NULL OR c.upn = $4)
-      AND ($5::text[] IS NULL OR c.upn = ANY($5)) AND ($6::text[] IS NULL OR c.id = ANY($6))
-      AND ($7::text IS NULL OR $7 = ANY(string_to_array(c.state, '.')) OR c.snapshot->'context'->>'stage' = $7)
-      AND ($8::boolean IS NULL OR EXISTS (
-        SELECT 1 FROM tasks t WHERE t.case_id = c.id AND t.status = 'open'
-           AND ($9::date IS NULL OR t.due_date <= $9) AND ($10::text IS NULL OR t.assignee = $10)))`;
-    const where = `($1::text[] IS NULL OR c.school_id = ANY($1)) AND ${rest}`;
-    const order =
-      filter.order === 'dueFirst'
-        ? 'ORDER BY c.next_task_due ASC NULLS LAST, c.updated_at DESC, c.id'
-        : 'ORDER BY c.updated_at DESC, c.id';
-    // `school_id = ANY($1)` makes the planner read every row of the schools and sort them, even for
-    // one school. One school at a time (`school_id = s.id`) walks (school_id, next_task_due, ...) in
-    // order and stops after the page; the merge then sorts at most schools × (offset + limit) rows.
-    const list = filter.schoolIds
-      ? `SELECT c.* FROM (SELECT DISTINCT unnest($1::text[]) AS id) s
-           CROSS JOIN LATERAL (SELECT c.* FROM cases c WHERE c.school_id = s.id AND ${rest} ${order} LIMIT $11::int + $12::int) c
-         ${order} LIMIT $11 OFFSET $12`
-      : `SELECT c.* FROM cases c WHERE ${where} ${order} LIMIT $11::int OFFSET $12::int`;
-    const limit = filter.limit ?? 50;
-    const offset = filter.offset ?? 0;
-    const rows = (await this.pool.query<CaseRow>(list, [...params, limit, offset])).rows;
-    // A page that is short, and not past the end, already tells the exact total.
-    const total =
-      rows.length < limit && (rows.length > 0 || offset === 0)
-        ? offset + rows.length
-        : (await this.pool.query<{ n: number }>(`SELECT count(*)::int AS n FROM cases c WHERE ${where}`, params)).rows[0]!.n;
+    const query = caseListQuery(filter);
+    const rows = (await this.pool.query<CaseRow>(query.page, query.params)).rows;
+    const total = knownTotal(query, rows.length) ?? (await this.pool.query<{ n: number }>(query.count, query.countParams)).rows[0]!.n;
     return { total, cases: rows.map(toCase) };
+  }
+
+  async listQueue(filter: CaseFilter) {
+    const query = caseListQuery(filter);
+    // The count rides with the page, and runs only when the page is full (CASE evaluates the
+    // subquery only in the branch taken); an empty page brings no row to carry it.
+    const rows = (
+      await this.pool.query<QueueRow>(
+        `WITH page AS MATERIALIZED (${query.page})
+         SELECT c.id, c.school_id, c.upn, c.state, c.status, c.version, c.updated_at, c.snapshot->'context'->>'stage' AS stage,
+                p.forename, p.surname, t.id AS task_id, t.title AS task_title, t.due_date AS task_due_date, t.assignee AS task_assignee,
+                CASE WHEN (SELECT count(*) FROM page) < ${query.limitArg} THEN NULL ELSE (${query.count}) END AS total
+           FROM page c
+           LEFT JOIN pupils p ON p.school_id = c.school_id AND p.upn = c.upn
+           LEFT JOIN LATERAL (SELECT t.id, t.title, t.due_date, t.assignee FROM tasks t WHERE t.case_id = c.id AND t.status = 'open'
+                               ORDER BY t.due_date, t.created_at, t.id LIMIT 1) t ON true
+          ${query.order}`,
+        query.params,
+      )
+    ).rows;
+    const total = knownTotal(query, rows.length) ?? rows[0]?.total ?? (await this.pool.query<{ n: number }>(query.count, query.countParams)).rows[0]!.n;
+    return { total, lines: rows.map(toQueueLine) };
   }
 
   async commitTransition(commit: TransitionCommit) {

@@ -1,5 +1,5 @@
 // Row shapes of the PostgreSQL tables and their mapping to the contract's plain objects.
-import type { AuditEntry, AuthSession, CaseRecord, CaseTimer, Contact, EffectApproval, EffectDecision, Message, OutboxEffect, Pupil, Role, School, SchoolMailboxes, Task, TimelineEntry, User } from '../types.ts';
+import type { AuditEntry, AuthSession, CaseRecord, CaseTimer, Contact, EffectApproval, EffectDecision, Message, OutboxEffect, Pupil, QueueLine, Role, School, SchoolMailboxes, Task, TimelineEntry, User } from '../types.ts';
 
 export interface SchoolRow {
   id: string;
@@ -87,6 +87,36 @@ export const toCase = (r: CaseRow): CaseRecord => ({
   version: r.version,
   openedAt: r.opened_at,
   updatedAt: r.updated_at,
+});
+
+export interface QueueRow {
+  id: string;
+  school_id: string;
+  upn: string;
+  state: string;
+  status: 'open' | 'closed';
+  version: number;
+  updated_at: Date;
+  stage: string | null;
+  forename: string | null;
+  surname: string | null;
+  task_id: string | null;
+  task_title: string | null;
+  task_due_date: string | null;
+  task_assignee: string | null;
+  total: number | null;
+}
+export const toQueueLine = (r: QueueRow): QueueLine => ({
+  id: r.id,
+  schoolId: r.school_id,
+  upn: r.upn,
+  state: r.state,
+  status: r.status,
+  version: r.version,
+  updatedAt: r.updated_at,
+  stage: r.stage,
+  pupil: r.forename === null || r.surname === null ? null : { forename: r.forename, surname: r.surname },
+  nextTask: r.task_id === null ? null : { id: r.task_id, title: r.task_title!, dueDate: r.task_due_date!, assignee: r.task_assignee },
 });
 
 export interface TimelineRow {

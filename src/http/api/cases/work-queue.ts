@@ -1,6 +1,4 @@
 import { z } from 'zod';
-import type { CaseContext } from '../../../../machines/types.ts';
-import type { CaseRecord, Pupil } from '../../../store/types.ts';
 import { isoDateSchema, upnSchema } from '../../../register/rows.ts';
 import { schoolContext, schoolMetrics } from '../../../register/school-metrics.ts';
 import { notFound, type Access } from '../../../access/scope.ts';
@@ -45,19 +43,11 @@ async function upnsInBand(deps: ApiDeps, schoolIds: string[], band: string): Pro
   return found;
 }
 
-/** The page's pupils by `school/upn`: one query per school on the page rather than one per case. */
-async function pupilsOf(deps: ApiDeps, cases: CaseRecord[]): Promise<Map<string, Pupil>> {
-  const upnsBySchool = new Map<string, string[]>();
-  for (const record of cases) upnsBySchool.set(record.schoolId, [...(upnsBySchool.get(record.schoolId) ?? []), record.upn]);
-  const found = await Promise.all([...upnsBySchool].map(([schoolId, upns]) => deps.store.listPupils(schoolId, upns)));
-  return new Map(found.flat().map((pupil) => [`${pupil.schoolId}/${pupil.upn}`, pupil]));
-}
-
 const intersect = (a: string[] | undefined, b: string[]) => (a === undefined ? b : a.filter((item) => b.includes(item)));
 
 /**
  * The caller's work queue: the cases they may see, filtered in the store, overdue first, with the
- * pupil and the next task for the page shown.
+ * pupil and the next task for the page shown, all in one read.
  */
 export async function workQueue(deps: ApiDeps, access: Access, query: WorkQueueQuery) {
   const { store } = deps;
@@ -68,7 +58,7 @@ export async function workQueue(deps: ApiDeps, access: Access, query: WorkQueueQ
   if (query.q !== undefined) upns = await searchedUpns(deps, schoolIds, query.q);
   if (query.band !== undefined) upns = intersect(upns, await upnsInBand(deps, schoolIds, query.band));
   const assignee = query.assignee === 'me' ? access.user.id : query.assignee;
-  const { total, cases } = await store.listCases({
+  const { total, lines } = await store.listQueue({
     schoolIds,
     status: query.status === 'all' ? undefined : query.status,
     stage: query.stage,
@@ -79,25 +69,17 @@ export async function workQueue(deps: ApiDeps, access: Access, query: WorkQueueQ
     limit: PAGE_SIZE,
     offset: (query.page - 1) * PAGE_SIZE,
   });
-  const [pupils, tasks] = await Promise.all([
-    pupilsOf(deps, cases),
-    store.listTasks({ caseIds: cases.map((record) => record.id), status: 'open' }),
-  ]);
-  const rows = cases.map((record) => {
-    const pupil = pupils.get(`${record.schoolId}/${record.upn}`);
-    const next = tasks.find((task) => task.caseId === record.id);
-    return {
-      id: record.id,
-      schoolId: record.schoolId,
-      upn: record.upn,
-      pupilName: pupil ? `${pupil.forename} ${pupil.surname}` : null,
-      state: record.state,
-      stage: (record.snapshot as { context?: CaseContext }).context?.stage ?? null,
-      status: record.status,
-      version: record.version,
-      updatedAt: record.updatedAt,
-      nextTask: next ? { id: next.id, title: next.title, dueDate: next.dueDate, assignee: next.assignee } : null,
-    };
-  });
+  const rows = lines.map((line) => ({
+    id: line.id,
+    schoolId: line.schoolId,
+    upn: line.upn,
+    pupilName: line.pupil ? `${line.pupil.forename} ${line.pupil.surname}` : null,
+    state: line.state,
+    stage: line.stage,
+    status: line.status,
+    version: line.version,
+    updatedAt: line.updatedAt,
+    nextTask: line.nextTask,
+  }));
   return { total, page: query.page, pageSize: PAGE_SIZE, cases: rows };
 }
