@@ -79,7 +79,9 @@ export function callerFor(signedIn: SignedIn | null, deps: { store: Store; audit
  */
 export function mountRoutes(router: Router, routes: AnyRoute[], deps: { store: Store; audit: AuditRecorder }): void {
   for (const spec of routes) {
-    router[spec.method](spec.path, express.json({ limit: spec.bodyLimit ?? '100kb' }), async (req, res) => {
+    // A read has no body to parse: the parser would only cost every GET its content-type checks.
+    const body = spec.method === 'get' ? [] : [express.json({ limit: spec.bodyLimit ?? '100kb' })];
+    router[spec.method](spec.path, ...body, async (req, res) => {
       const signedIn = signedInOf(res);
       if (!spec.public && !signedIn) throw unauthenticated();
       if (signedIn && !spec.public && spec.method !== 'get') checkCsrf(req, signedIn.session);
