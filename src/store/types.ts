@@ -64,6 +64,13 @@ export interface StoredMark {
   code: string;
 }
 
+export interface SchoolMarksFilter {
+  from?: IsoDate;
+  to?: IsoDate;
+  upns?: string[];
+  codes?: string[];
+}
+
 export interface MarkAmendment {
   schoolId: string;
   upn: string;
@@ -370,8 +377,11 @@ export interface Store {
 
   beginMarksImport(schoolId: string, meta: { actor: string; reason: string; at: Date }): Promise<MarksImport>;
   listMarks(schoolId: string, upn: string, range?: { from?: IsoDate; to?: IsoDate }): Promise<StoredMark[]>;
-  /** Every pupil's marks of a school in one pass, ordered by UPN then date and session. */
-  streamSchoolMarks(schoolId: string, range?: { from?: IsoDate; to?: IsoDate }): AsyncIterable<{ upn: string; marks: StoredMark[] }>;
+  /**
+   * Every pupil's marks of a school in one pass, ordered by UPN then date and session: of the
+   * pupils named, when `upns` is given, and only marks with one of `codes`, when that is.
+   */
+  streamSchoolMarks(schoolId: string, filter?: SchoolMarksFilter): AsyncIterable<{ upn: string; marks: StoredMark[] }>;
   listAmendments(schoolId: string, upn: string): Promise<MarkAmendment[]>;
 
   /** Creates a case with its first timeline entries, effects and timers; one open case per pupil. */

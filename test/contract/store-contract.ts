@@ -193,6 +193,18 @@ export function defineStoreContract(name: string, open: () => Promise<OpenedStor
           ['A5', 0],
         ]);
       });
+
+      it('when a school is streamed for some pupils and codes, then only those pupils come, with only those marks', async () => {
+        const seen: [string, unknown][] = [];
+        for await (const { upn, marks: pupilMarks } of store.streamSchoolMarks(schoolId, { upns: ['A1', 'A2', 'A4'], codes: ['\\', 'I'], from: '2025-01-06', to: '2025-01-06' })) {
+          seen.push([upn, pupilMarks]);
+        }
+        expect(seen).toEqual([
+          ['A1', [{ upn: 'A1', date: '2025-01-06', session: 'PM', code: '\\' }]],
+          ['A2', [{ upn: 'A2', date: '2025-01-06', session: 'AM', code: 'I' }]],
+          ['A4', []],
+        ]);
+      });
     });
 
     describe('cases', () => {

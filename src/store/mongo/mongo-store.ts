@@ -47,6 +47,7 @@ import {
   type CaseRecord,
   type NewCase,
   type NewCaseWrite,
+  type SchoolMarksFilter,
   type NewEffect,
   type NewTimelineEntry,
   type Pupil,
@@ -234,19 +235,21 @@ export class MongoStore implements Store {
     return marks.map(toMark);
   }
 
-  async *streamSchoolMarks(schoolId: string, range: { from?: IsoDate; to?: IsoDate } = {}) {
+  async *streamSchoolMarks(schoolId: string, filter: SchoolMarksFilter = {}) {
     // Keyset pagination by pupil keeps memory flat however large the school is.
     const school = text(schoolId);
-    const dates = dateRange(range);
+    const dates = dateRange(filter);
+    const codes = filter.codes ? { code: { $in: filter.codes.map(text) } } : {};
+    const named = filter.upns ? { $in: filter.upns.map(text) } : {};
     const pageSize = 500;
     let after = '';
     for (;;) {
       const upns = (
-        await this.models.pupils.find({ schoolId: school, upn: { $gt: after } }, { upn: 1 }).sort({ upn: 1 }).limit(pageSize).lean()
+        await this.models.pupils.find({ schoolId: school, upn: { ...named, $gt: after } }, { upn: 1 }).sort({ upn: 1 }).limit(pageSize).lean()
       ).map((p) => p.upn);
       if (upns.length === 0) return;
       const marks = await this.models.marks
-        .find({ schoolId: school, upn: { $in: upns }, ...dates })
+        .find({ schoolId: school, upn: { $in: upns }, ...dates, ...codes })
         .sort({ upn: 1, date: 1, session: 1 })
         .lean();
       const byPupil = new Map(upns.map((upn) => [upn, [] as ReturnType<typeof toMark>[]]));

@@ -1,6 +1,7 @@
 import type pg from 'pg';
 import { inTransaction } from './pool.ts';
 import { beginPostgresMarksImport } from './marks-import.ts';
+import { streamSchoolMarks } from './school-marks.ts';
 import {
   toCase,
   toQueueLine,
@@ -35,6 +36,7 @@ import {
   type CaseBatch,
   type CaseFilter,
   type NewCaseWrite,
+  type SchoolMarksFilter,
   type CaseTimer,
   type ClaimOptions,
   type Contact,
@@ -445,29 +447,8 @@ export class PostgresStore implements Store {
     return rows.rows;
   }
 
-  async *streamSchoolMarks(schoolId: string, range: { from?: string; to?: string } = {}) {
-    // Keyset pagination by pupil keeps memory flat however large the school is.
-    const pageSize = 500;
-    let after = '';
-    for (;;) {
-      const upns = (
-        await this.pool.query<{ upn: string }>(
-          'SELECT upn FROM pupils WHERE school_id = $1 AND upn > $2 ORDER BY upn LIMIT $3',
-          [schoolId, after, pageSize],
-        )
-      ).rows.map((r) => r.upn);
-      if (upns.length === 0) return;
-      const rows = await this.pool.query<StoredMark>(
-        `SELECT upn, date, session, code FROM marks
-          WHERE school_id = $1 AND upn = ANY($2::text[]) AND ($3::date IS NULL OR date >= $3) AND ($4::date IS NULL OR date <= $4)
-          ORDER BY upn, date, session`,
-        [schoolId, upns, range.from ?? null, range.to ?? null],
-      );
-      const byPupil = new Map<string, StoredMark[]>(upns.map((upn) => [upn, []]));
-      for (const mark of rows.rows) byPupil.get(mark.upn)!.push(mark);
-      for (const [upn, marks] of byPupil) yield { upn, marks };
-      after = upns[upns.length - 1]!;
-    }
+  streamSchoolMarks(schoolId: string, filter: SchoolMarksFilter = {}) {
+    return streamSchoolMarks(this.pool, schoolId, filter);
   }
 
   async listAmendments(schoolId: string, upn: string) {
