@@ -9,20 +9,12 @@ const COLUMNS = ['upn', 'date', 'session', 'code'] as const;
 const NATIONAL_CODES = ATTENDANCE_CODES.map((c) => c.code);
 const CARDINALITY_VIOLATION = '21000';
 const UNIQUE_VIOLATION = '23505';
-
-let validDates: string[] | undefined;
 /**
- * Every day from 1990 to 2099 as YYYY-MM-DD: a staged date in this list needs no checking in
- * JavaScript (a hashed lookup, where a regular expression or a trial cast per row costs more than
- * the rest of the check). A real date outside it is only checked in JavaScript.
+ * Staged dates that are real days of the last few years (the register keeps six) are taken as
+ * they are, by a hashed lookup: a regular expression or a trial cast per row would cost more than
+ * the rest of the check. Any other date is checked in JavaScript.
  */
-function datesToTrust(): string[] {
-  if (!validDates) {
-    validDates = [];
-    for (let day = Date.UTC(1990, 0, 1); day < Date.UTC(2100, 0, 1); day += 86_400_000) validDates.push(new Date(day).toISOString().slice(0, 10));
-  }
-  return validDates;
-}
+const TRUSTED_YEARS_BACK = 7;
 
 /**
  * Stages rows in a temporary table inside one transaction; nothing reaches `marks` until
@@ -99,30 +91,28 @@ export async function beginPostgresMarksImport(
   };
 
   /**
-   * Applies the staged rows (still inside the transaction). The write itself is the duplicate
-   * check for sessions new to the register: ON CONFLICT refuses to touch a row twice in one
-   * statement. A session already in the register and repeated in the file may slip past that
-   * (the first copy changes nothing), so only then is the file grouped by session.
+   * Applies the staged rows (still inside the transaction), the cheapest way that is right:
+   * 1. a plain INSERT: most files only add sessions (a school's first register, each day's
+   *    marks), and it costs less than ON CONFLICT (no second look into the key, one write-ahead
+   *    record fewer per row), with nothing to amend. A session already in the register, or one
+   *    the file repeats, trips the primary key;
+   * 2. then amendments and ON CONFLICT, which refuses to touch a row twice in one statement. A
+   *    session already in the register and repeated in the file may slip past that (its first
+   *    copy changes nothing), so only when some rows were there already is the file grouped by
+   *    session;
+   * 3. a file that repeats a session is written with the first line of each.
    */
   const apply = async () => {
     if (applied) return applied;
     await client.query('SAVEPOINT apply');
-    const first = await client.query('SELECT 1 FROM marks WHERE school_id = $1 LIMIT 1', [schoolId]);
-    if (first.rows.length === 0) {
-      // A school's first register: every row is new unless the file repeats a session, which the
-      // primary key refuses. A plain INSERT costs less than ON CONFLICT (no second look into the
-      // key and one write-ahead record fewer per row), and there is nothing to amend.
-      try {
-        const written = await client.query('INSERT INTO marks (school_id, upn, date, session, code) SELECT $1, upn, date::date, session, code FROM staged_marks', [
-          schoolId,
-        ]);
-        await client.query('RELEASE SAVEPOINT apply');
-        applied = { inserted: written.rowCount ?? 0, amended: 0, distinct: staged };
-        return applied;
-      } catch (error) {
-        if ((error as { code?: string }).code !== UNIQUE_VIOLATION) throw error;
-        await client.query('ROLLBACK TO SAVEPOINT apply');
-      }
+    try {
+      const written = await client.query('INSERT INTO marks (school_id, upn, date, session, code) SELECT $1, upn, date::date, session, code FROM staged_marks', [schoolId]);
+      await client.query('RELEASE SAVEPOINT apply');
+      applied = { inserted: written.rowCount ?? 0, amended: 0, distinct: staged };
+      return applied;
+    } catch (error) {
+      if ((error as { code?: string }).code !== UNIQUE_VIOLATION) throw error;
+      await client.query('ROLLBACK TO SAVEPOINT apply');
     }
     const counts = await write('staged_marks').catch((error: unknown) => {
       if ((error as { code?: string }).code === CARDINALITY_VIOLATION) return null;
@@ -138,7 +128,7 @@ export async function beginPostgresMarksImport(
     }
     await client.query('ROLLBACK TO SAVEPOINT apply');
     duplicates = true;
-    // The same session repeated with the same code is one mark; otherwise the first line wins.
+    // The same session repeated with the same code is one mark (problems() names any other repeat).
     const distinct = await client.query(
       `CREATE TEMP TABLE distinct_marks ON COMMIT DROP AS
          SELECT DISTINCT ON (upn, date, session) upn, date, session, code FROM staged_marks ORDER BY upn, date, session, line`,
@@ -171,15 +161,17 @@ export async function beginPostgresMarksImport(
 
       async *takeSuspects(batchSize: number): AsyncGenerator<RawMarkRecord[]> {
         await client.query('CREATE TEMP TABLE suspect_marks (LIKE staged_marks) ON COMMIT DROP');
+        const year = meta.at.getUTCFullYear();
         const taken = await client.query(
           `WITH taken AS (
              DELETE FROM staged_marks
               WHERE NOT (upn IN (SELECT upn FROM pupils WHERE school_id = $1) AND session IN ('AM', 'PM')
-                         AND code = ANY($2::text[]) AND date = ANY($3::text[]))
+                         AND code = ANY($2::text[])
+                         AND date IN (SELECT to_char(day, 'YYYY-MM-DD') FROM generate_series($3::date, $4::date, interval '1 day') day))
              RETURNING *
            )
            INSERT INTO suspect_marks SELECT * FROM taken`,
-          [schoolId, NATIONAL_CODES, datesToTrust()],
+          [schoolId, NATIONAL_CODES, `${year - TRUSTED_YEARS_BACK}-01-01`, `${year + 1}-12-31`],
         );
         staged -= taken.rowCount ?? 0;
         if (!taken.rowCount) return;
