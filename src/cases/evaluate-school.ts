@@ -7,7 +7,7 @@ import type { IsoDate } from '../domain/types.ts';
 import { AppError } from '../http/errors.ts';
 import type { Clock } from '../clock.ts';
 import type { Logger } from '../logger.ts';
-import { CaseAlreadyOpen, VersionConflict, type CaseBatch, type CaseRecord, type Contact, type NewCaseWrite, type NewTask, type StoredMark, type Store, type TransitionCommit } from '../store/types.ts';
+import { CaseAlreadyOpen, VersionConflict, type CaseBatch, type CaseRecord, type Contact, type NewCaseWrite, type NewTask, type Pupil, type StoredMark, type Store, type TransitionCommit } from '../store/types.ts';
 import { machineFor, marksNeededFrom, snapshotOf } from './case-machines.ts';
 import { planEvents, planOpen } from './case-plan.ts';
 
@@ -22,6 +22,7 @@ interface PupilMarks {
 
 interface Decision {
   upn: string;
+  measured: boolean;
   created?: NewCaseWrite;
   commit?: TransitionCommit;
   opened: number;
@@ -36,6 +37,8 @@ export interface EvaluationSummary {
   schoolDay: boolean;
   reviewDay: boolean;
   pupils: number;
+  /** Pupils whose attendance was measured: all on a review day, else those with an open case. */
+  measured: number;
   opened: number;
   events: number;
   /** Events the case refused because it had moved on (another worker, a staff action): not faults. */
@@ -70,6 +73,7 @@ export async function evaluateSchool(
     schoolDay: calendar.isSchoolDay(asOf),
     reviewDay: false,
     pupils: 0,
+    measured: 0,
     opened: 0,
     events: 0,
     refused: 0,
@@ -92,27 +96,52 @@ export async function evaluateSchool(
   const now = clock.now();
   const at = new Date();
 
-  let page: PupilMarks[] = [];
-  for await (const item of store.streamSchoolMarks(schoolId, { from, to: asOf })) {
-    page.push(item);
-    if (page.length === PAGE) {
-      await evaluatePage(page);
-      page = [];
-    }
+  if (summary.reviewDay) await evaluateAll(store.streamSchoolMarks(schoolId, { from, to: asOf }), decide);
+  else {
+    // Without a review, a pupil with no open case can be given nothing but a task for an
+    // unresolved N: only open cases have their register read; the others, only their N marks.
+    const open = [...latestCase.values()].filter((record) => record.status === 'open').map((record) => record.upn);
+    await evaluateAll(store.streamSchoolMarks(schoolId, { from, to: asOf, upns: open }), decide);
+    const measured = new Set(open);
+    await evaluateAll(store.streamSchoolMarks(schoolId, { from, to: asOf, codes: ['N'] }), (item) => (measured.has(item.upn) ? null : decideNCodes(item)));
   }
-  await evaluatePage(page);
   summary.overdueApprovals = await raiseOverdueApprovals(store, schoolId, asOf, at);
   await store.putSetting(marker, asOf);
   return summary;
+
+  /**
+   * While one page is written the next is read and decided: the database and Node work side by
+   * side. Pages are separate pupils, so their writes are independent.
+   */
+  async function evaluateAll(source: AsyncIterable<PupilMarks>, decideOne: (item: PupilMarks) => Decision | null) {
+    const writing: Promise<void>[] = [];
+    const start = (items: PupilMarks[]) => {
+      const done = evaluatePage(items, decideOne);
+      // Awaited below; this only keeps a failure from being reported as unhandled meanwhile.
+      done.catch(() => {});
+      writing.push(done);
+    };
+    let page: PupilMarks[] = [];
+    for await (const item of source) {
+      page.push(item);
+      if (page.length === PAGE) {
+        if (writing.length > 1) await writing.shift();
+        start(page);
+        page = [];
+      }
+    }
+    start(page);
+    for (const done of writing) await done;
+  }
 
   /**
    * Decides for a page of pupils in memory and writes every case and task that decided in one
    * batch. A case another writer changed meanwhile (a staff action, a second worker) fails the
    * batch as a whole; the page's cases are then read again and the page decided afresh.
    */
-  async function evaluatePage(items: PupilMarks[]) {
+  async function evaluatePage(items: PupilMarks[], decideOne: (item: PupilMarks) => Decision | null) {
     for (let attempt = 0; ; attempt++) {
-      const decided = items.map(decide);
+      const decided = items.flatMap((item) => decideOne(item) ?? []);
       const batch: Required<CaseBatch> = {
         created: decided.flatMap((d) => d.created ?? []),
         commits: decided.flatMap((d) => d.commit ?? []),
@@ -122,6 +151,7 @@ export async function evaluateSchool(
         const { tasksCreated } = await store.writeCaseBatch(batch);
         for (const d of decided) {
           summary.pupils += 1;
+          if (d.measured) summary.measured += 1;
           summary.opened += d.opened;
           summary.events += d.events;
           summary.refused += d.refused.length;
@@ -142,11 +172,12 @@ export async function evaluateSchool(
   function decide({ upn, marks }: PupilMarks) {
     const pupil = pupils.get(upn)!;
     const record = latestCase.get(upn) ?? null;
-    const decision: Decision = { upn, opened: 0, events: 0, refused: [], tasks: [] };
+    const decision: Decision = { upn, measured: false, opened: 0, events: 0, refused: [], tasks: [] };
     if (!pupil.onRoll) {
       if (record?.status === 'open') Object.assign(decision, send(record, [{ type: 'PUPIL_LEFT', at: asOf }]));
       return decision;
     }
+    decision.measured = true;
     const view = record ? snapshotOf(entry, record) : null;
     const caseView = view ? { value: view.value, context: view.context } : null;
     const measurements = measure({ policy, calendar, marks, asOf, case: caseView });
@@ -172,12 +203,22 @@ export async function evaluateSchool(
         if (duty) decision.tasks.push(duty);
       }
     }
-    const who = { schoolId, upn, name: `${pupil.forename} ${pupil.surname}` };
     const open = current?.status === 'open' ? current : null;
-    const nCodes = unresolvedNCodeTask(who, marks, calendar, asOf, open, at);
+    const nCodes = unresolvedNCodeTask(who(pupil), marks, calendar, asOf, open, at);
     if (nCodes) decision.tasks.push(nCodes);
-    if (open) decision.tasks.push(...contactTasks(who, contacts.get(upn) ?? [], open, asOf, at));
+    if (open) decision.tasks.push(...contactTasks(who(pupil), contacts.get(upn) ?? [], open, asOf, at));
     return decision;
+  }
+
+  /** A pupil with no open case on a day without a review: only their N marks are read. */
+  function decideNCodes({ upn, marks }: PupilMarks): Decision {
+    const pupil = pupils.get(upn)!;
+    const nCodes = pupil.onRoll ? unresolvedNCodeTask(who(pupil), marks, calendar, asOf, null, at) : null;
+    return { upn, measured: false, opened: 0, events: 0, refused: [], tasks: nCodes ? [nCodes] : [] };
+  }
+
+  function who(pupil: Pupil) {
+    return { schoolId, upn: pupil.upn, name: `${pupil.forename} ${pupil.surname}` };
   }
 
   function send(record: CaseRecord, events: CaseEvent[]) {

@@ -1,0 +1,54 @@
+import { describe, it, expect, beforeAll, afterAll } from 'vitest';
+import { Readable } from 'node:stream';
+import { openTestPostgres } from '../support/postgres.ts';
+import { importRegister } from '../support/register.ts';
+import { ManualClock } from '../../src/clock.ts';
+import { createLogger } from '../../src/logger.ts';
+import { evaluateSchool } from '../../src/cases/evaluate-school.ts';
+import { machineFor } from '../../src/cases/case-machines.ts';
+import { importPupils } from '../../src/register/import-register.ts';
+import type { OpenedPostgres } from '../../src/store/postgres/open.ts';
+
+const SCHOOL = { id: 'wca', trustId: 'trust', name: 'West Coventry Academy', workflowId: 'west-coventry', localAuthority: 'coventry' };
+const calendar = machineFor(SCHOOL).calendar;
+const [CONCERN, N_CODE, WELL] = ['A331400112101', 'A331400112102', 'A331400112103'];
+
+describe('a school evaluated night after night', () => {
+  let db: OpenedPostgres;
+  const clock = new ManualClock(new Date('2024-10-14T17:00:00Z'));
+  const evaluate = (asOf: string) => evaluateSchool({ store: db.store, clock, logger: createLogger('silent') }, SCHOOL.id, asOf);
+  const register = async (to: string) => {
+    await importRegister(db.store, SCHOOL.id, CONCERN, calendar, '2024-09-03', to, { '2024-10-07 AM': 'O', '2024-10-07 PM': 'O', '2024-10-08 AM': 'O', '2024-10-08 PM': 'O' });
+    await importRegister(db.store, SCHOOL.id, N_CODE, calendar, '2024-09-03', to, { '2024-10-09 AM': 'N' });
+    await importRegister(db.store, SCHOOL.id, WELL, calendar, '2024-09-03', to, {});
+  };
+
+  beforeAll(async () => {
+    db = await openTestPostgres();
+    await db.store.upsertTrust({ id: 'trust', name: 'Trust' });
+    await db.store.upsertSchool(SCHOOL);
+    const rows = [CONCERN, N_CODE, WELL].map((upn, i) => `${upn},Pupil,${i},2011-05-01,9,yes`).join('\n');
+    const source = Readable.from([Buffer.from(`upn,forename,surname,date_of_birth,year_group,on_roll\n${rows}\n`)]);
+    expect((await importPupils(db.store, { schoolId: SCHOOL.id, source, actor: 'test', reason: 'test', at: new Date() })).applied).toBe(true);
+  });
+  afterAll(async () => {
+    await db?.close();
+  });
+
+  it('when the weekly review day comes, then every pupil is measured and the one in concern gets a case', async () => {
+    await register('2024-10-14');
+    expect(await evaluate('2024-10-14')).toMatchObject({ reviewDay: true, pupils: 3, measured: 3, opened: 1 });
+  });
+
+  it('when a day without a review comes, then only the open case is measured and nothing is raised for the rest', async () => {
+    await register('2024-10-15');
+    expect(await evaluate('2024-10-15')).toMatchObject({ reviewDay: false, pupils: 3, measured: 1, opened: 0, hygieneTasks: 0 });
+  });
+
+  it('when an N passes 5 school days on a day without a review, then the pupil with no case still gets the task for it', async () => {
+    await register('2024-10-16');
+    expect(await evaluate('2024-10-16')).toMatchObject({ reviewDay: false, measured: 1, hygieneTasks: 1 });
+    const tasks = await db.store.listTasks({ schoolIds: [SCHOOL.id], status: 'open' });
+    expect(tasks.filter((task) => task.kind === 'unresolved-n-code').map((task) => [task.id, task.caseId])).toEqual([[`hygiene:n-code:wca:${N_CODE}:2024-10-09:AM`, null]]);
+  });
+});
