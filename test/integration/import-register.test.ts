@@ -147,6 +147,12 @@ describe('importing the register from the school MIS', () => {
     ]);
   });
 
+  it('when a pupil was stored with something other than a UPN, then a mark naming it is still refused by the schema', async () => {
+    await db.store.upsertPupils(SCHOOL, [{ upn: 'Z1', forename: 'Zed', surname: 'Stored', dateOfBirth: '2012-01-01', yearGroup: '8', vulnerability: [], onRoll: true }]);
+    const report = await importMarks(db.store, input('upn,date,session,code\nZ1,2024-12-02,AM,/\n'));
+    expect(report.problems).toEqual([{ line: 2, column: 'upn', value: 'Z1', message: "upn 'Z1' is not a UPN (a letter, 11 digits, then a digit or letter)" }]);
+  });
+
   it('when a bad row comes after many good ones, then the schema names it with its line', async () => {
     const good = ['AM', 'PM'].flatMap((session) => Array.from({ length: 28 }, (_, d) => `${P2},2024-10-${String(d + 1).padStart(2, '0')},${session},/`));
     const csv = `upn,date,session,code\n${good.join('\n')}\n${P2},2024-11-31,AM,/\n${P2},2024-11-01,AM, f \n`;

@@ -161,11 +161,15 @@ export async function beginPostgresMarksImport(
 
       async *takeSuspects(batchSize: number): AsyncGenerator<RawMarkRecord[]> {
         await client.query('CREATE TEMP TABLE suspect_marks (LIKE staged_marks) ON COMMIT DROP');
+        // A row is taken as it is only if it is exactly what the schema would make of it: a pupil
+        // on roll whose UPN has upnSchema's form (a pupil stored some other way proves nothing),
+        // AM or PM, a national code as the list writes it, a real YYYY-MM-DD date.
         const year = meta.at.getUTCFullYear();
         const taken = await client.query(
           `WITH taken AS (
              DELETE FROM staged_marks
-              WHERE NOT (upn IN (SELECT upn FROM pupils WHERE school_id = $1) AND session IN ('AM', 'PM')
+              WHERE NOT (upn IN (SELECT upn FROM pupils WHERE school_id = $1 AND upn ~ '^[A-Z][0-9]{11}[0-9A-Z]$')
+                         AND session IN ('AM', 'PM')
                          AND code = ANY($2::text[])
                          AND date IN (SELECT to_char(day, 'YYYY-MM-DD') FROM generate_series($3::date, $4::date, interval '1 day') day))
              RETURNING *
