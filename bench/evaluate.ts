@@ -3,7 +3,7 @@
 import { ATTENDANCE_CODES } from '../src/domain/codes.ts';
 import { evaluateSchool } from '../src/cases/evaluate-school.ts';
 import { machineFor } from '../src/cases/case-machines.ts';
-import { benchDatabase, benchEnv, caseDeps, eveningOf, report, timed } from './support.ts';
+import { benchDatabase, benchEnv, caseDeps, eveningOf, forEachSchool, report, schoolConcurrency, timed } from './support.ts';
 
 const env = benchEnv();
 const { manifest } = env;
@@ -24,15 +24,16 @@ const baseline = await timed(async () => {
 
 const deps = caseDeps(db.store, eveningOf(asOf));
 const evaluated = await timed(async () => {
-  const totals = { pupils: 0, opened: 0, events: 0, refused: 0, reviewDaySchools: 0 };
-  for (const school of manifest.schools) {
+  const totals = { concurrency: schoolConcurrency, pupils: 0, measured: 0, opened: 0, events: 0, refused: 0, reviewDaySchools: 0 };
+  await forEachSchool(manifest.schools, async (school) => {
     const summary = await evaluateSchool(deps, school.id, asOf);
     totals.pupils += summary.pupils;
+    totals.measured += summary.measured;
     totals.opened += summary.opened;
     totals.events += summary.events;
     totals.refused += summary.refused;
     if (summary.reviewDay) totals.reviewDaySchools += 1;
-  }
+  });
   return totals;
 });
 await db.store.pool.query('VACUUM ANALYZE');

@@ -4,7 +4,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { evaluateSchool } from '../src/cases/evaluate-school.ts';
 import { importMarks } from '../src/register/import-register.ts';
-import { benchDatabase, benchEnv, caseDeps, eveningOf, report, timed } from './support.ts';
+import { benchDatabase, benchEnv, caseDeps, eveningOf, forEachSchool, report, schoolConcurrency, timed } from './support.ts';
 import { schoolDir } from './trust.ts';
 
 const env = benchEnv();
@@ -17,8 +17,8 @@ const deps = caseDeps(db.store, eveningOf(day));
 
 const phases = { importSeconds: 0, evaluateSeconds: 0 };
 const run = await timed(async () => {
-  const totals = { inserted: 0, pupils: 0, opened: 0, events: 0, refused: 0, reviewDaySchools: 0 };
-  for (const school of manifest.schools) {
+  const totals = { concurrency: schoolConcurrency, inserted: 0, pupils: 0, measured: 0, opened: 0, events: 0, refused: 0, reviewDaySchools: 0 };
+  await forEachSchool(manifest.schools, async (school) => {
     const imported = await timed(() =>
       importMarks(db.store, { schoolId: school.id, source: fs.createReadStream(path.join(schoolDir(manifest.size, school.id), 'next-day.csv')), actor: 'bench', reason: 'bench day', at: eveningOf(day) }),
     );
@@ -28,11 +28,12 @@ const run = await timed(async () => {
     phases.importSeconds += imported.seconds;
     phases.evaluateSeconds += evaluated.seconds;
     totals.pupils += evaluated.value.pupils;
+    totals.measured += evaluated.value.measured;
     totals.opened += evaluated.value.opened;
     totals.events += evaluated.value.events;
     totals.refused += evaluated.value.refused;
     if (evaluated.value.reviewDay) totals.reviewDaySchools += 1;
-  }
+  });
   return totals;
 });
 await db.close();

@@ -1,5 +1,6 @@
 // What every benchmark child shares: its database, its trust, its clock, and its one JSON line.
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
 import { createCaseService } from '../src/cases/case-service.ts';
@@ -97,3 +98,17 @@ export function report(result: Omit<BenchResult, 'peakRssMb' | 'store'> & { stor
 
 /** When the evening job would run: after school, London time. */
 export const eveningOf = (date: string) => new Date(`${date}T18:00:00Z`);
+
+/**
+ * Schools evaluated side by side, as the worker runs them: each school's nightly job is its own
+ * Agenda job, and a workflow's schools share its time. One per core unless BENCH_CONCURRENCY says.
+ */
+export const schoolConcurrency = Number(process.env.BENCH_CONCURRENCY ?? os.availableParallelism());
+
+export async function forEachSchool<T>(items: readonly T[], work: (item: T) => Promise<void>) {
+  let next = 0;
+  const lane = async () => {
+    while (next < items.length) await work(items[next++]!);
+  };
+  await Promise.all(Array.from({ length: Math.max(1, schoolConcurrency) }, lane));
+}
