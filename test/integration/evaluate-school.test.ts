@@ -7,10 +7,13 @@ import { createLogger } from '../../src/logger.ts';
 import { evaluateSchool } from '../../src/cases/evaluate-school.ts';
 import { machineFor } from '../../src/cases/case-machines.ts';
 import { importPupils } from '../../src/register/import-register.ts';
+import { createCaseService } from '../../src/cases/case-service.ts';
+import type { Store } from '../../src/store/types.ts';
 import type { OpenedPostgres } from '../../src/store/postgres/open.ts';
 
 const SCHOOL = { id: 'wca', trustId: 'trust', name: 'West Coventry Academy', workflowId: 'west-coventry', localAuthority: 'coventry' };
 const calendar = machineFor(SCHOOL).calendar;
+const RACED = { ...SCHOOL, id: 'wca-raced' };
 const [CONCERN, N_CODE, WELL] = ['A331400112101', 'A331400112102', 'A331400112103'];
 
 describe('a school evaluated night after night', () => {
@@ -27,9 +30,12 @@ describe('a school evaluated night after night', () => {
     db = await openTestPostgres();
     await db.store.upsertTrust({ id: 'trust', name: 'Trust' });
     await db.store.upsertSchool(SCHOOL);
+    await db.store.upsertSchool(RACED);
     const rows = [CONCERN, N_CODE, WELL].map((upn, i) => `${upn},Pupil,${i},2011-05-01,9,yes`).join('\n');
     const source = Readable.from([Buffer.from(`upn,forename,surname,date_of_birth,year_group,on_roll\n${rows}\n`)]);
     expect((await importPupils(db.store, { schoolId: SCHOOL.id, source, actor: 'test', reason: 'test', at: new Date() })).applied).toBe(true);
+    const raced = Readable.from([Buffer.from(`upn,forename,surname,date_of_birth,year_group,on_roll\n${rows}\n`)]);
+    expect((await importPupils(db.store, { schoolId: RACED.id, source: raced, actor: 'test', reason: 'test', at: new Date() })).applied).toBe(true);
   });
   afterAll(async () => {
     await db?.close();
@@ -50,5 +56,31 @@ describe('a school evaluated night after night', () => {
     expect(await evaluate('2024-10-16')).toMatchObject({ reviewDay: false, measured: 1, hygieneTasks: 1 });
     const tasks = await db.store.listTasks({ schoolIds: [SCHOOL.id], status: 'open' });
     expect(tasks.filter((task) => task.kind === 'unresolved-n-code').map((task) => [task.id, task.caseId])).toEqual([[`hygiene:n-code:wca:${N_CODE}:2024-10-09:AM`, null]]);
+  });
+
+  it('when another writer opens a case while the evaluation is deciding, then the page is decided again and the pupil still has one case', async () => {
+    await importRegister(db.store, RACED.id, CONCERN, calendar, '2024-09-03', '2024-10-14', { '2024-10-07 AM': 'O', '2024-10-07 PM': 'O', '2024-10-08 AM': 'O', '2024-10-08 PM': 'O' });
+    const cases = createCaseService({ store: db.store, clock, logger: createLogger('silent') });
+    let raced = false;
+    // The real store, except that just before the evaluation's first write a staff member opens
+    // the same pupil's case: the race two workers, or a worker and a person, can run.
+    const racing = new Proxy(db.store, {
+      get(target, name, receiver) {
+        if (name !== 'writeCaseBatch') return Reflect.get(target, name, receiver) as unknown;
+        return async (batch: Parameters<Store['writeCaseBatch']>[0]) => {
+          if (!raced) {
+            raced = true;
+            await cases.open(RACED.id, CONCERN, { type: 'OPEN', at: '2024-10-14', evidence: { rule: 'opened by staff', attendancePct: null } }, 'user:staff');
+          }
+          return target.writeCaseBatch(batch);
+        };
+      },
+    });
+    const summary = await evaluateSchool({ store: racing, clock, logger: createLogger('silent') }, RACED.id, '2024-10-14');
+    expect(raced).toBe(true);
+    expect(summary).toMatchObject({ pupils: 3, opened: 0 });
+    const { cases: stored } = await db.store.listCases({ schoolIds: [RACED.id], limit: 10 });
+    expect(stored.map((record) => [record.upn, record.status])).toEqual([[CONCERN, 'open']]);
+    expect((await db.store.listTimeline(stored[0]!.id)).map((entry) => entry.actor)).toEqual(['user:staff']);
   });
 });
