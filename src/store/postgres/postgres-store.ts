@@ -290,8 +290,23 @@ function knownTotal(query: { limit: number; offset: number }, rows: number): num
   return rows < query.limit && (rows > 0 || query.offset === 0) ? query.offset + rows : null;
 }
 
+/** How long a process reuses the total of a queue filtered by school and status alone. */
+export const QUEUE_TOTAL_CACHE_MS = 2_000;
+
+/**
+ * The default work queue (a school's cases, perhaps of one status) is asked for again and again,
+ * and its exact count is the dearest part of a page. Such a total is kept briefly; this process's
+ * own case writes drop it at once, another process's show within QUEUE_TOTAL_CACHE_MS.
+ */
+function plainTotalKey(filter: CaseFilter): string | null {
+  const { schoolIds, status, limit: _limit, offset: _offset, order: _order, ...rest } = filter;
+  if (Object.values(rest).some((value) => value != null)) return null;
+  return JSON.stringify([schoolIds ?? null, status ?? null]);
+}
+
 export class PostgresStore implements Store {
   readonly kind = 'postgres' as const;
+  private readonly queueTotals = new Map<string, { n: number; at: number }>();
 
   constructor(readonly pool: pg.Pool) {}
 
@@ -471,6 +486,16 @@ export class PostgresStore implements Store {
   async writeCaseBatch(batch: CaseBatch) {
     const created = batch.created ?? [];
     const commits = batch.commits ?? [];
+    // Before, and again after: a total counted while the write was in flight may predate it.
+    this.queueTotals.clear();
+    try {
+      return await this.writeCases(created, commits, batch.tasks ?? []);
+    } finally {
+      this.queueTotals.clear();
+    }
+  }
+
+  private writeCases(created: NewCaseWrite[], commits: TransitionCommit[], tasks: NewTask[]) {
     return inTransaction(this.pool, async (client) => {
       const inserted = await insertCases(client, created);
       const updated = await updateCases(client, commits);
@@ -488,7 +513,7 @@ export class PostgresStore implements Store {
         ...created.flatMap((c) => (c.timers ?? []).map((timer) => ({ ...timer, caseId: c.record.id }))),
         ...commits.flatMap((c) => (c.timers?.set ?? []).map((timer) => ({ ...timer, caseId: c.caseId }))),
       ]);
-      const tasksCreated = await insertTasks(client, batch.tasks ?? []);
+      const tasksCreated = await insertTasks(client, tasks);
       const byId = new Map([...inserted, ...updated].map((row) => [row.id, row]));
       const cases = [...created.map((c) => c.record.id), ...commits.map((c) => c.caseId)].map((id) => toCase(byId.get(id)!));
       return { cases, tasksCreated };
@@ -516,6 +541,9 @@ export class PostgresStore implements Store {
 
   async listQueue(filter: CaseFilter) {
     const query = caseListQuery(filter);
+    const key = plainTotalKey(filter);
+    const kept = key === null ? undefined : this.queueTotals.get(key);
+    const cached = kept && performance.now() - kept.at < QUEUE_TOTAL_CACHE_MS ? kept.n : null;
     // The count rides with the page, and runs only when the page is full (CASE evaluates the
     // subquery only in the branch taken); an empty page brings no row to carry it.
     const rows = (
@@ -523,7 +551,7 @@ export class PostgresStore implements Store {
         `WITH page AS MATERIALIZED (${query.page})
          SELECT c.id, c.school_id, c.upn, c.state, c.status, c.version, c.updated_at, c.snapshot->'context'->>'stage' AS stage,
                 p.forename, p.surname, t.id AS task_id, t.title AS task_title, t.due_date AS task_due_date, t.assignee AS task_assignee,
-                CASE WHEN (SELECT count(*) FROM page) < ${query.limitArg} THEN NULL ELSE (${query.count}) END AS total
+                CASE WHEN (SELECT count(*) FROM page) < ${query.limitArg} THEN NULL ELSE ${cached === null ? `(${query.count})` : 'NULL'} END AS total
            FROM page c
            LEFT JOIN pupils p ON p.school_id = c.school_id AND p.upn = c.upn
            LEFT JOIN LATERAL (SELECT t.id, t.title, t.due_date, t.assignee FROM tasks t WHERE t.case_id = c.id AND t.status = 'open'
@@ -532,7 +560,9 @@ export class PostgresStore implements Store {
         query.params,
       )
     ).rows;
-    const total = knownTotal(query, rows.length) ?? rows[0]?.total ?? (await this.pool.query<{ n: number }>(query.count, query.countParams)).rows[0]!.n;
+    const total =
+      knownTotal(query, rows.length) ?? cached ?? rows[0]?.total ?? (await this.pool.query<{ n: number }>(query.count, query.countParams)).rows[0]!.n;
+    if (key !== null) this.queueTotals.set(key, { n: total, at: cached === null ? performance.now() : kept!.at });
     return { total, lines: rows.map(toQueueLine) };
   }
 
