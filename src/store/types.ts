@@ -458,6 +458,8 @@ export interface Store {
   recordLoginFailure(key: string, at: Date): Promise<void>;
   countLoginFailures(key: string, since: Date): Promise<number>;
   clearLoginFailures(key: string): Promise<void>;
+  /** Expiry: removes failed sign-ins recorded before `before`; returns how many. */
+  deleteLoginFailuresBefore(before: Date): Promise<number>;
   appendAudit(entries: AuditEntry[]): Promise<void>;
   /** Newest first. */
   listAudit(filter: AuditFilter): Promise<{ total: number; entries: AuditEntry[] }>;

@@ -706,6 +706,14 @@ export function defineStoreContract(name: string, open: () => Promise<OpenedStor
         expect(await store.countLoginFailures(`${key}-other`, new Date(0))).toBe(1);
       });
 
+      it('when old sign-in failures expire, then only those recorded before the cut-off are deleted', async () => {
+        const key = `address:${randomUUID()}`;
+        await store.recordLoginFailure(key, new Date('2001-01-01T00:00:00Z'));
+        await store.recordLoginFailure(key, new Date('2001-03-01T00:00:00Z'));
+        expect(await store.deleteLoginFailuresBefore(new Date('2001-02-01T00:00:00Z'))).toBeGreaterThanOrEqual(1);
+        expect(await store.countLoginFailures(key, new Date(0))).toBe(1);
+      });
+
       it('when audit entries are appended, then they are listed newest first, filtered and paged', async () => {
         const actor = `user-${randomUUID()}`;
         const audit = (action: string, minute: number, extra: { caseId?: string; school?: string } = {}) => ({

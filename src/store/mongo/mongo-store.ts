@@ -800,6 +800,10 @@ export class MongoStore implements Store {
     await this.models.loginFailures.deleteMany({ key: text(key) });
   }
 
+  async deleteLoginFailuresBefore(before: Date) {
+    return (await this.models.loginFailures.deleteMany({ at: { $lt: instant(before) } })).deletedCount;
+  }
+
   async appendAudit(entries: AuditEntry[]) {
     if (entries.length === 0) return;
     const docs = entries.map(

@@ -816,6 +816,10 @@ export class PostgresStore implements Store {
     await this.pool.query('DELETE FROM login_failures WHERE key = $1', [key]);
   }
 
+  async deleteLoginFailuresBefore(before: Date) {
+    return (await this.pool.query('DELETE FROM login_failures WHERE at < $1', [before])).rowCount ?? 0;
+  }
+
   async appendAudit(entries: AuditEntry[]) {
     if (entries.length === 0) return;
     await this.pool.query(

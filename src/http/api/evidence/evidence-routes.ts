@@ -75,7 +75,7 @@ export function evidenceRoutes(deps: EvidenceDeps): AnyRoute[] {
       async handle({ params, query, req, res }) {
         const check = checkLink(await deps.links.secret(), params.id, query.expires, query.sig, deps.now());
         const record = check === 'forged' ? null : await store.getCase(params.id);
-        await deps.audit('link:evidence-pack', `evidence.link.${check}`, { schoolId: record?.schoolId ?? null, caseId: record?.id ?? null, upn: record?.upn ?? null }, { ip: req.ip ?? null, userAgent: req.get('user-agent') ?? null });
+        await deps.audit('link:evidence-pack', `evidence.link.${check}`, { schoolId: record?.schoolId ?? null, caseId: record?.id ?? null, upn: record?.upn ?? null }, { ip: req.ip ?? null, userAgent: req.get('user-agent')?.slice(0, 200) ?? null });
         if (check === 'forged' || !record) throw new AppError(404, 'not_found', 'no such evidence pack');
         if (check === 'expired') throw new AppError(410, 'link_expired', 'this link has expired: ask the school for a new one');
         const built = await pack(record.id);
