@@ -1,4 +1,5 @@
 import { Types, type Connection, type QueryFilter, type mongo } from 'mongoose';
+import { listMessagePage } from './message-page.ts';
 import { beginMongoMarksImport } from './marks-import.ts';
 import {
   OPEN_CASE_INDEX,
@@ -63,6 +64,7 @@ import {
   type Trust,
   type User,
   type AuthSession,
+  type MessagePageFilter,
   type AuditEntry,
   type AuditFilter,
 } from '../types.ts';
@@ -727,6 +729,10 @@ export class MongoStore implements Store {
     if (filter.effectId != null) query.effectId = text(filter.effectId);
     if (filter.schoolIds != null) query.schoolId = { $in: filter.schoolIds.map(text) };
     return (await this.models.messages.find(query).sort({ createdAt: 1, _id: 1 }).lean()).map(toMessage);
+  }
+
+  listMessagePage(filter: MessagePageFilter) {
+    return listMessagePage(this.models.messages, filter);
   }
 
   async updateMessage(id: string, update: MessageUpdate) {

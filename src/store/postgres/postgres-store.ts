@@ -1,4 +1,5 @@
 import type pg from 'pg';
+import { listMessagePage } from './message-page.ts';
 import { inTransaction } from './pool.ts';
 import { beginPostgresMarksImport } from './marks-import.ts';
 import { streamSchoolMarks } from './school-marks.ts';
@@ -58,6 +59,7 @@ import {
   type Trust,
   type User,
   type AuthSession,
+  type MessagePageFilter,
   type AuditEntry,
   type AuditFilter,
 } from '../types.ts';
@@ -746,6 +748,10 @@ export class PostgresStore implements Store {
       [filter.caseId ?? null, filter.effectId ?? null, filter.schoolIds ?? null],
     );
     return rows.rows.map(toMessage);
+  }
+
+  listMessagePage(filter: MessagePageFilter) {
+    return listMessagePage(this.pool, filter);
   }
 
   async updateMessage(id: string, update: MessageUpdate) {
