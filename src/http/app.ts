@@ -119,7 +119,8 @@ export function createApp(deps: AppDeps): express.Express {
   });
 
   const signInLimit = rateLimit(UNAUTHENTICATED_LIMITS.signIn, now);
-  app.post(['/api/auth/login', '/signin'], signInLimit);
+  // Middleware rather than routes: the API's routes are only those its registry declares.
+  app.use(['/api/auth/login', '/signin'], (req, res, next) => (req.method === 'POST' ? signInLimit(req, res, next) : next()));
   app.use('/api/auth/oidc', signInLimit);
   app.use('/api/evidence-links', rateLimit(UNAUTHENTICATED_LIMITS.evidenceLink, now));
 
