@@ -32,7 +32,7 @@ export function backoffMs(addressFailures: number): number {
   return over < 0 ? 0 : Math.min(LOGIN_LIMITS.backoffMostMs, (over + 1) * LOGIN_LIMITS.backoffStepMs);
 }
 
-export const loginKeys = (email: string, address: string) => ({ account: `account:${email.toLowerCase()}|address:${address}`, address: `address:${address}` });
+const loginKeys = (email: string, address: string) => ({ account: `account:${email.toLowerCase()}|address:${address}`, address: `address:${address}` });
 
 /**
  * Password sign-in with rate limiting kept in the database, so every app process counts the same
@@ -47,7 +47,6 @@ export async function passwordLogin(
   store: Store,
   now: () => Date,
   input: { email: string; password: string; address: string },
-  wait: (ms: number) => Promise<unknown> = sleep,
 ): Promise<User> {
   const keys = loginKeys(input.email, input.address);
   const since = new Date(now().getTime() - LOGIN_LIMITS.windowMs);
@@ -61,7 +60,7 @@ export async function passwordLogin(
   await store.recordLoginFailure(keys.account, now());
   if ((await store.countLoginFailures(keys.account, since)) > LOGIN_LIMITS.perAccount) throw new LoginRefused(429, user?.id ?? null);
   const delay = backoffMs(byAddress);
-  if (delay > 0) await wait(delay);
+  if (delay > 0) await sleep(delay);
   if (!(await verifyPassword(user?.passwordHash ?? null, input.password)) || !user?.active) {
     await store.recordLoginFailure(keys.address, now());
     throw new LoginRefused(401, user?.id ?? null);
