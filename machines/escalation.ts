@@ -31,6 +31,32 @@ import type {
 } from './types.ts';
 
 /**
+ * Marks the states of the legal stages (Notice to Improve, penalty notice, Education Supervision
+ * Order, prosecution): every staff event such a state handles, and every event that enters or
+ * leaves one, is a legal step for the senior attendance champion. The access rules read it from
+ * the chart, so a new legal event is covered when it is added here.
+ */
+export const LEGAL_TAG = 'legal';
+
+/** The event types handled inside the chart's legal states (pure data read from the machine). */
+export function legalEventTypes(machine: { root: LegalNode }): Set<string> {
+  const found = new Set<string>();
+  const visit = (node: LegalNode, inLegal: boolean) => {
+    const legal = inLegal || node.tags.includes(LEGAL_TAG);
+    if (legal) for (const type of node.ownEvents) found.add(type);
+    for (const child of Object.values(node.states)) visit(child, legal);
+  };
+  visit(machine.root, false);
+  return found;
+}
+
+interface LegalNode {
+  tags: readonly string[];
+  ownEvents: readonly string[];
+  states: Record<string, LegalNode>;
+}
+
+/**
  * The escalation statechart of one workflow policy. Pure: time comes in on events (`at`), and
  * every effect (letters, notifications, timers, tasks) is an action object with serialisable
  * params that `transition()` returns for the case service to execute.
@@ -679,6 +705,7 @@ export function createEscalationMachine(policy: Policy, { version, calendar }: M
             },
           },
           noticeToImprove: {
+            tags: [LEGAL_TAG],
             description: `${policy.noticeToImprove.name}: a final chance to engage before a penalty notice`,
             initial: 'requested',
             states: {
@@ -706,6 +733,7 @@ export function createEscalationMachine(policy: Policy, { version, calendar }: M
             },
           },
           penaltyNotice: {
+            tags: [LEGAL_TAG],
             description: 'Penalty notice per parent: £80 within 21 days or £160 within 28 (a second notice £160 only)',
             initial: 'requested',
             exit: 'cancelPaymentTimers',
@@ -794,6 +822,7 @@ export function createEscalationMachine(policy: Policy, { version, calendar }: M
             },
           },
           educationSupervisionOrder: {
+            tags: [LEGAL_TAG],
             description: 'Education Supervision Order: the LA applies to the family court',
             initial: 'applied',
             states: {
@@ -818,6 +847,7 @@ export function createEscalationMachine(policy: Policy, { version, calendar }: M
             },
           },
           prosecution: {
+            tags: [LEGAL_TAG],
             description: 'Prosecution under s444(1)/(1A) Education Act 1996: only the LA prosecutes',
             initial: 'preparing',
             states: {

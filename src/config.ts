@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import { z } from 'zod';
 
 const optionalUrl = (protocols: string[]) =>
@@ -16,6 +17,15 @@ const optionalHttpUrl = z
   .optional()
   .transform((value) => (value ? value : undefined))
   .pipe(z.url({ protocol: /^https?$/, error: 'must be an http: or https: URL' }).optional());
+
+/** What express's `trust proxy` accepts in a list: a name for a range, an address, or address/prefix. */
+function isProxyAddress(part: string): boolean {
+  if (['loopback', 'linklocal', 'uniquelocal'].includes(part)) return true;
+  const [address, prefix, ...rest] = part.split('/');
+  const family = isIP(address ?? '');
+  if (family === 0 || rest.length > 0) return false;
+  return prefix === undefined || (/^\d+$/.test(prefix) && Number(prefix) <= (family === 4 ? 32 : 128));
+}
 
 /** Single sign-on needs all four; the label is optional. */
 const OIDC_REQUIRED = ['OIDC_ISSUER', 'OIDC_CLIENT_ID', 'OIDC_CLIENT_SECRET', 'OIDC_REDIRECT_URI'] as const;
@@ -49,6 +59,30 @@ export const configSchema = z
     OIDC_LABEL: z.string().trim().min(1).default('Sign in with your school account'),
     /** The service's base URL as users reach it (behind a proxy, the public one): links in emails start with it. */
     PUBLIC_URL: optionalHttpUrl,
+    /**
+     * Which reverse proxies' X-Forwarded-For to believe for the client's address (rate limits, the
+     * audit log): a number of hops, or addresses/subnets (`loopback`, `10.0.0.0/8`). Unset, none:
+     * behind a proxy every user would then share the proxy's address.
+     */
+    TRUST_PROXY: z
+      .string()
+      .trim()
+      .optional()
+      .transform((value, ctx): number | string[] | false => {
+        if (!value || value === 'false' || value === '0') return false;
+        if (/^\d+$/.test(value)) return Number(value);
+        if (value === 'true') {
+          ctx.addIssue({ code: 'custom', message: "name the proxies' addresses or how many there are: 'true' would believe any client's X-Forwarded-For" });
+          return z.NEVER;
+        }
+        const list = value.split(',').map((part) => part.trim()).filter(Boolean);
+        const bad = list.find((part) => !isProxyAddress(part));
+        if (bad !== undefined) {
+          ctx.addIssue({ code: 'custom', message: `'${bad}' is not a hop count, an address, a subnet, loopback, linklocal nor uniquelocal` });
+          return z.NEVER;
+        }
+        return list;
+      }),
     /** Signs the evidence-pack links; unset, a key generated once into DATA_DIR is used. */
     EVIDENCE_LINK_SECRET: z.string().optional().transform((value) => (value ? value : undefined)),
   })

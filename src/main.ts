@@ -86,7 +86,7 @@ export async function startService(config: Config, options: ServiceOptions = {})
       const demoClock = shared
         ? { advance: (ms: number) => advanceClock({ store: opened.store, cases, logger, clock: shared, fillRegister: demoRegisterFiller(opened.store) }, ms) }
         : null;
-      const app = createApp({ store: opened.store, logger, worker, cases, clock, demoClock, oidc: oidcSettingsFrom(config), evidenceLinks });
+      const app = createApp({ store: opened.store, logger, worker, cases, clock, demoClock, oidc: oidcSettingsFrom(config), evidenceLinks, trustProxy: config.TRUST_PROXY });
       server = await new Promise<Server>((resolve, reject) => {
         const listening = app.listen(config.PORT, config.HOST, () => resolve(listening)).on('error', reject);
       });

@@ -9,6 +9,17 @@ export interface AuditTarget {
 
 export type AuditRecorder = (actor: string, action: string, target: AuditTarget, detail?: Record<string, unknown>) => Promise<void>;
 
+/** The longest text an audit entry keeps in one field of its detail; a client-supplied header or note can be any size. */
+export const AUDIT_TEXT_MOST = 500;
+
+/** The detail as it is kept: every string cut to AUDIT_TEXT_MOST characters, at any depth. */
+export function boundDetail(value: unknown, depth = 0): unknown {
+  if (typeof value === 'string') return value.length > AUDIT_TEXT_MOST ? `${value.slice(0, AUDIT_TEXT_MOST)}…` : value;
+  if (depth > 4 || value === null || typeof value !== 'object' || value instanceof Date) return value;
+  if (Array.isArray(value)) return value.slice(0, 100).map((item) => boundDetail(item, depth + 1));
+  return Object.fromEntries(Object.entries(value).slice(0, 50).map(([key, item]) => [key, boundDetail(item, depth + 1)]));
+}
+
 /** More than this waits for the next insert, so one statement stays a reasonable size. */
 const MOST_PER_INSERT = 500;
 
@@ -53,7 +64,7 @@ export function auditRecorder(store: Pick<Store, 'appendAudit'>, now: () => Date
 
   return (actor, action, target, detail = {}) =>
     new Promise<void>((written, failed) => {
-      const entry = { id: randomUUID(), at: now(), actor, action, schoolId: target.schoolId ?? null, caseId: target.caseId ?? null, upn: target.upn ?? null, detail };
+      const entry = { id: randomUUID(), at: now(), actor, action, schoolId: target.schoolId ?? null, caseId: target.caseId ?? null, upn: target.upn ?? null, detail: boundDetail(detail) };
       waiting.push({ entry, written, failed });
       if (!inserting) void drain();
     });

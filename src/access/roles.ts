@@ -18,3 +18,9 @@ export const LEGAL_STEP_ROLES: readonly Role[] = ['champion', 'admin'];
 
 /** Whole-school work (register imports, school metrics) belongs to the school's own staff. */
 export const SCHOOL_STAFF_ROLES: readonly Role[] = ['pastoral', 'champion', 'admin'];
+
+/**
+ * Closing a case (withdrawing it) is the school's decision: its staff, never an EWO, who works
+ * the cases referred to them but does not own them. At a legal stage it is the champion's.
+ */
+export const CLOSING_ROLES: readonly Role[] = ['pastoral', 'champion', 'admin'];

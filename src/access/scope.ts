@@ -3,7 +3,7 @@
 // not change answers 403.
 import { AppError } from '../http/errors.ts';
 import type { CaseRecord, Role, School, Store, User } from '../store/types.ts';
-import { ACTING_ROLES, LEGAL_STEP_ROLES, SCHOOL_STAFF_ROLES } from './roles.ts';
+import { ACTING_ROLES, CLOSING_ROLES, LEGAL_STEP_ROLES, SCHOOL_STAFF_ROLES } from './roles.ts';
 
 /** A case counts as referred to the EWO once its workflow has notified the EWO or the LA. */
 export const REFERRAL_RECIPIENTS = ['ewo', 'la'];
@@ -58,10 +58,16 @@ export function visibleCase(access: Access, record: CaseRecord | null, id: strin
 export const mayAct = (access: Access) => hasRole(access.user, ACTING_ROLES);
 export const mayTakeLegalSteps = (access: Access) => hasRole(access.user, LEGAL_STEP_ROLES);
 
-/** A staff action on a visible case: the trust lead only reads, and legal steps need the champion. */
-export function requireAction(access: Access, legal: boolean): void {
+export const mayClose = (access: Access) => hasRole(access.user, CLOSING_ROLES);
+
+/**
+ * A staff action on a visible case: the trust lead only reads, legal steps need the champion, and
+ * closing a case (withdrawing it) needs the school's staff.
+ */
+export function requireAction(access: Access, legal: boolean, closes = false): void {
   if (!mayAct(access)) throw forbidden('your role can read cases but not act on them');
   if (legal && !mayTakeLegalSteps(access)) throw forbidden('a legal step needs the senior attendance champion');
+  if (closes && !mayClose(access)) throw forbidden('only the school’s staff may close a case');
 }
 
 export function requireWholeSchool(access: Access, schoolId: string): void {

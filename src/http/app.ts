@@ -26,6 +26,7 @@ import { taskRoutes } from './api/tasks/task-routes.ts';
 import { evidenceLinkSettings, type EvidenceLinkSettings } from '../evidence/signed-link.ts';
 import { loadConfig } from '../config.ts';
 import { pageRouter } from './ui/pages.ts';
+import { rateLimit, UNAUTHENTICATED_LIMITS } from './rate-limit.ts';
 import { apiCaller } from './ui/api-call.ts';
 
 export interface AppDeps {
@@ -47,6 +48,8 @@ export interface AppDeps {
    * configuration's; without them (a registry listed by a test), the environment's, through the same schema.
    */
   evidenceLinks?: EvidenceLinkSettings;
+  /** express's `trust proxy` (the TRUST_PROXY setting): which proxies' X-Forwarded-For give the client's address. */
+  trustProxy?: number | string[] | false;
 }
 
 /**
@@ -95,6 +98,7 @@ export function createApp(deps: AppDeps): express.Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('query parser', 'simple');
+  app.set('trust proxy', deps.trustProxy ?? false);
   app.use(
     pinoHttp({
       logger: deps.logger,
@@ -113,6 +117,12 @@ export function createApp(deps: AppDeps): express.Express {
     const healthy = database === 'ok' && agenda !== 'stopped';
     res.status(healthy ? 200 : 503).json({ status: healthy ? 'ok' : 'degraded', store: deps.store.kind, database, agenda });
   });
+
+  const signInLimit = rateLimit(UNAUTHENTICATED_LIMITS.signIn, now);
+  // Middleware rather than routes: the API's routes are only those its registry declares.
+  app.use(['/api/auth/login', '/signin'], (req, res, next) => (req.method === 'POST' ? signInLimit(req, res, next) : next()));
+  app.use('/api/auth/oidc', signInLimit);
+  app.use('/api/evidence-links', rateLimit(UNAUTHENTICATED_LIMITS.evidenceLink, now));
 
   const sessions = sessionStore(deps.store, now);
   app.use('/api', async (req, res, next) => {

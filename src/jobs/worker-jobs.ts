@@ -2,6 +2,7 @@ import type { CaseService } from '../cases/case-service.ts';
 import { evaluateSchool } from '../cases/evaluate-school.ts';
 import { fireDueTimers } from '../cases/fire-timers.ts';
 import { londonDate } from '../cases/london-time.ts';
+import { expireSignIns } from '../access/sign-in-expiry.ts';
 import type { Clock } from '../clock.ts';
 import type { Logger } from '../logger.ts';
 import type { School, Store } from '../store/types.ts';
@@ -12,6 +13,7 @@ import { getWorkflow } from '../../workflows/index.ts';
 export const JOB = {
   dispatchOutbox: 'outbox.dispatch',
   fireTimers: 'timers.fire',
+  expireSignIns: 'auth.expire',
   evaluate: (schoolId: string) => `evaluate.${schoolId}`,
 } as const;
 
@@ -36,6 +38,15 @@ export function workerJobs(deps: { store: Store; cases: CaseService; dispatcher:
         if (sweep.fired + sweep.stale > 0) logger.info(sweep, 'case timers fired');
         // Transitions just queued effects: send them now rather than at the next sweep.
         if (sweep.fired > 0) await deps.dispatcher.drain();
+      },
+    },
+    {
+      name: JOB.expireSignIns,
+      every: '10 minutes',
+      // Sessions and sign-in failures run on the wall clock, never the demo's movable one.
+      run: async () => {
+        const expired = await expireSignIns(deps.store, new Date());
+        if (expired.sessions + expired.loginFailures > 0) logger.info(expired, 'expired sessions and failed sign-ins deleted');
       },
     },
     ...schools.map((school) => {

@@ -443,6 +443,12 @@ export interface Store {
   getMessage(id: string): Promise<Message | null>;
   /** Oldest first. */
   listMessages(filter: { caseId?: string; effectId?: string; schoolIds?: string[] }): Promise<Message[]>;
+  /**
+   * A page of the messages someone may see, newest first, without their bodies (no PDF, no raw
+   * email): those of `schoolIds`, and those about `caseIds` (an EWO's referred cases), with how
+   * many there are in all.
+   */
+  listMessagePage(filter: MessagePageFilter): Promise<{ total: number; messages: MessageSummary[] }>;
   /** Null when there is no message with that id. */
   updateMessage(id: string, update: MessageUpdate): Promise<Message | null>;
 
@@ -458,6 +464,8 @@ export interface Store {
   recordLoginFailure(key: string, at: Date): Promise<void>;
   countLoginFailures(key: string, since: Date): Promise<number>;
   clearLoginFailures(key: string): Promise<void>;
+  /** Expiry: removes failed sign-ins recorded before `before`; returns how many. */
+  deleteLoginFailuresBefore(before: Date): Promise<number>;
   appendAudit(entries: AuditEntry[]): Promise<void>;
   /** Newest first. */
   listAudit(filter: AuditFilter): Promise<{ total: number; entries: AuditEntry[] }>;
@@ -498,6 +506,16 @@ export interface Message {
   error: string | null;
   createdAt: Date;
   sentAt: Date | null;
+}
+
+/** A message as a list shows it: everything but its bodies, and whether it has a printable letter. */
+export type MessageSummary = Omit<Message, 'raw' | 'pdf'> & { hasPdf: boolean };
+
+export interface MessagePageFilter {
+  schoolIds: string[];
+  caseIds: string[];
+  limit: number;
+  offset: number;
 }
 
 export type NewMessage = Omit<Message, 'status' | 'transport' | 'raw' | 'error' | 'sentAt'> & { status: 'pending' | 'printOnly' };

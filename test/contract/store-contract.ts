@@ -651,6 +651,22 @@ export function defineStoreContract(name: string, open: () => Promise<OpenedStor
         expect(await store.listMessages({ caseId, schoolIds: [otherSchoolId] })).toEqual([]);
         expect((await store.listMessages({ caseId, schoolIds: [schoolId] })).length).toBe(3);
       });
+
+      it('when a page of messages is listed, then it is newest first, counted, without bodies, by school or by case', async () => {
+        const first = await store.listMessagePage({ schoolIds: [schoolId], caseIds: [], limit: 2, offset: 0 });
+        expect(first.total).toBe(3);
+        expect(first.messages.map((m) => m.id)).toEqual([`${caseId}/m2`, `${caseId}/m1`]);
+        for (const m of first.messages) {
+          expect(m).not.toHaveProperty('raw');
+          expect(m).not.toHaveProperty('pdf');
+          expect(m.hasPdf).toBe(true);
+        }
+        expect(first.messages[1]).toMatchObject({ status: 'sent', transport: 'embedded', subject: 'Attendance', recipientName: 'Alex Ash' });
+        expect(await store.listMessagePage({ schoolIds: [schoolId], caseIds: [], limit: 2, offset: 2 })).toMatchObject({ total: 3, messages: [{ id: `${caseId}/m0` }] });
+        expect((await store.listMessagePage({ schoolIds: [schoolId], caseIds: [], limit: 2, offset: 10 })).total).toBe(3);
+        expect((await store.listMessagePage({ schoolIds: [otherSchoolId], caseIds: [caseId], limit: 10, offset: 0 })).total).toBe(3);
+        expect(await store.listMessagePage({ schoolIds: [otherSchoolId], caseIds: [], limit: 10, offset: 0 })).toEqual({ total: 0, messages: [] });
+      });
     });
 
     describe('accounts, sessions, sign-in failures, audit and retention', () => {
@@ -704,6 +720,14 @@ export function defineStoreContract(name: string, open: () => Promise<OpenedStor
         await store.clearLoginFailures(key);
         expect(await store.countLoginFailures(key, new Date(0))).toBe(0);
         expect(await store.countLoginFailures(`${key}-other`, new Date(0))).toBe(1);
+      });
+
+      it('when old sign-in failures expire, then only those recorded before the cut-off are deleted', async () => {
+        const key = `address:${randomUUID()}`;
+        await store.recordLoginFailure(key, new Date('2001-01-01T00:00:00Z'));
+        await store.recordLoginFailure(key, new Date('2001-03-01T00:00:00Z'));
+        expect(await store.deleteLoginFailuresBefore(new Date('2001-02-01T00:00:00Z'))).toBeGreaterThanOrEqual(1);
+        expect(await store.countLoginFailures(key, new Date(0))).toBe(1);
       });
 
       it('when audit entries are appended, then they are listed newest first, filtered and paged', async () => {

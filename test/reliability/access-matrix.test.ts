@@ -59,6 +59,12 @@ const ROUTES: RouteCase[] = [
   { route: 'GET /api/cases/:id/evidence-pack.pdf', request: (t) => ({ path: `/api/cases/${t.caseId}/evidence-pack.pdf` }), verdict: staffOf },
   { route: 'GET /api/cases/:id/evidence-pack.zip', request: (t) => ({ path: `/api/cases/${t.caseId}/evidence-pack.zip` }), verdict: staffOf },
   { route: 'POST /api/cases/:id/evidence-links', request: (t) => ({ path: `/api/cases/${t.caseId}/evidence-links`, body: {} }), verdict: staffOf },
+  {
+    route: 'POST /api/cases/:id/evidence-links/revoke',
+    request: (t) => ({ path: `/api/cases/${t.caseId}/evidence-links/revoke`, body: {} }),
+    // The senior attendance champion (or an admin) of a school they see whole.
+    verdict: (user, school) => (['champion', 'admin'].includes(user) && WHOLE[user].includes(school) ? 'ok' : 'denied'),
+  },
   // One open task per caller and school, so each call finds it open.
   {
     route: 'POST /api/tasks/:id/complete',

@@ -72,6 +72,29 @@ export function callerFor(signedIn: SignedIn | null, deps: { store: Store; audit
   };
 }
 
+const auditedRefusals = new WeakSet<object>();
+
+/**
+ * A signed-in person refused (403) or told a thing is not there (404, which is also what another
+ * school's case answers) leaves an audit entry: probing across schools is visible in the log.
+ * Once per error, though a page's own handler and the API route it called both see it.
+ */
+export async function auditRefusal(audit: AuditRecorder, signedIn: SignedIn | null, error: unknown, where: Record<string, unknown>): Promise<void> {
+  if (!signedIn || !(error instanceof AppError) || (error.status !== 403 && error.status !== 404) || auditedRefusals.has(error)) return;
+  auditedRefusals.add(error);
+  await audit(signedIn.user.id, 'access.refused', {}, { ...where, status: error.status, reason: error.message });
+}
+
+/** Runs a route's handler, auditing a refusal of a signed-in caller. */
+export async function runHandler(spec: AnyRoute, ctx: RouteContext<unknown, unknown, unknown>, signedIn: SignedIn | null, audit: AuditRecorder, where: Record<string, unknown>): Promise<unknown> {
+  try {
+    return await spec.handle(ctx as never);
+  } catch (error) {
+    await auditRefusal(audit, signedIn, error, { ...where, method: spec.method, params: ctx.params ?? null });
+    throw error;
+  }
+}
+
 /**
  * Mounts the routes: sign-in check, CSRF check on writes, validation of params, query and body,
  * then the handler with the parsed values. Authorisation of the data itself happens in the
@@ -87,7 +110,7 @@ export function mountRoutes(router: Router, routes: AnyRoute[], deps: { store: S
       if (signedIn && !spec.public && spec.method !== 'get') checkCsrf(req, signedIn.session);
       const { params, query, body } = parseRequest(spec, req);
       const caller = callerFor(signedIn, deps, { route: spec.path });
-      const result = await spec.handle({ params, query, body, req, res, caller });
+      const result = await runHandler(spec, { params, query, body, req, res, caller }, signedIn, deps.audit, { route: spec.path });
       if (res.headersSent) return;
       if (result === undefined) res.status(204).end();
       else res.json(result);

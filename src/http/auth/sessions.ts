@@ -96,8 +96,13 @@ export function sessionStore(store: Store, now: () => Date) {
   async function load(req: Request): Promise<SignedIn | null> {
     const id = readCookie(req, SESSION_COOKIE);
     if (!id) return null;
-    const signedIn = await cached(hashOf(id));
-    return signedIn && signedIn.session.expiresAt > now() ? signedIn : null;
+    const idHash = hashOf(id);
+    const signedIn = await cached(idHash);
+    if (!signedIn) return null;
+    if (signedIn.session.expiresAt > now()) return signedIn;
+    // Expired: deleted as soon as it is presented (the worker deletes those never presented again).
+    await remove(idHash);
+    return null;
   }
 
   async function end(req: Request, res: Response): Promise<void> {

@@ -1,7 +1,7 @@
 import type { Request, Response } from 'express';
 import type { AuditRecorder } from '../../access/audit.ts';
 import type { Store } from '../../store/types.ts';
-import { callerFor, type AnyRoute } from '../api/route.ts';
+import { callerFor, runHandler, type AnyRoute } from '../api/route.ts';
 import { parseRequest } from '../api/validation.ts';
 import type { SignedIn } from '../auth/sessions.ts';
 import { AppError } from '../errors.ts';
@@ -24,7 +24,7 @@ export function apiCaller(routes: readonly AnyRoute[], deps: { store: Store; aud
       if (!spec.public && !signedIn) throw new AppError(401, 'unauthenticated', 'sign in first');
       const parsed = parseRequest(spec, { params: input.params ?? {}, query: input.query ?? {}, body: input.body ?? {} } as Request);
       const caller = callerFor(signedIn, deps, { route: spec.path, page: req.path });
-      const result = (await spec.handle({ ...parsed, req, res, caller })) as T;
+      const result = (await runHandler(spec, { ...parsed, req, res, caller }, signedIn, deps.audit, { route: spec.path, page: req.path })) as T;
       // The API's ETag is the case version; on a page it would let a browser keep a stale copy.
       if (!res.headersSent) res.removeHeader('ETag');
       return result;

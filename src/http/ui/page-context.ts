@@ -10,6 +10,7 @@ import type { OidcSettings } from '../auth/auth-config.ts';
 import type { SignedIn, Sessions } from '../auth/sessions.ts';
 import type { DemoClockControl } from '../api/deps.ts';
 import { AppError } from '../errors.ts';
+import { auditRefusal } from '../api/route.ts';
 import type { ApiCall, apiCaller } from './api-call.ts';
 import { renderView } from './views.ts';
 import { heldCount } from './approvals/approval-pages.ts';
@@ -75,16 +76,21 @@ export function page(deps: PageDeps, handler: PageHandler) {
     let access: Promise<Access> | null = null;
     // The same Access the API computes, for pages that read the store through the scope functions.
     const accessOnce = () => (access ??= accessFor(deps.store, signedIn.user));
-    await handler({
-      req,
-      res,
-      signedIn,
-      api,
-      access: accessOnce,
-      // The header shows how many letters and legal steps wait for someone, on every page.
-      render: async (view, data = {}, status = 200) =>
-        sendPage(deps, req, res, signedIn, view, { approvalsWaiting: await heldCount(deps.store, await accessOnce()), ...data }, status),
-    });
+    try {
+      await handler({
+        req,
+        res,
+        signedIn,
+        api,
+        access: accessOnce,
+        // The header shows how many letters and legal steps wait for someone, on every page.
+        render: async (view, data = {}, status = 200) =>
+          sendPage(deps, req, res, signedIn, view, { approvalsWaiting: await heldCount(deps.store, await accessOnce()), ...data }, status),
+      });
+    } catch (error) {
+      await auditRefusal(deps.audit, signedIn, error, { page: req.path });
+      throw error;
+    }
   };
 }
 

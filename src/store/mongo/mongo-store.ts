@@ -1,4 +1,5 @@
 import { Types, type Connection, type QueryFilter, type mongo } from 'mongoose';
+import { listMessagePage } from './message-page.ts';
 import { beginMongoMarksImport } from './marks-import.ts';
 import {
   OPEN_CASE_INDEX,
@@ -63,6 +64,7 @@ import {
   type Trust,
   type User,
   type AuthSession,
+  type MessagePageFilter,
   type AuditEntry,
   type AuditFilter,
 } from '../types.ts';
@@ -729,6 +731,10 @@ export class MongoStore implements Store {
     return (await this.models.messages.find(query).sort({ createdAt: 1, _id: 1 }).lean()).map(toMessage);
   }
 
+  listMessagePage(filter: MessagePageFilter) {
+    return listMessagePage(this.models.messages, filter);
+  }
+
   async updateMessage(id: string, update: MessageUpdate) {
     const change =
       update.status === 'sent'
@@ -798,6 +804,10 @@ export class MongoStore implements Store {
 
   async clearLoginFailures(key: string) {
     await this.models.loginFailures.deleteMany({ key: text(key) });
+  }
+
+  async deleteLoginFailuresBefore(before: Date) {
+    return (await this.models.loginFailures.deleteMany({ at: { $lt: instant(before) } })).deletedCount;
   }
 
   async appendAudit(entries: AuditEntry[]) {

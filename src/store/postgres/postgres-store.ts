@@ -1,4 +1,5 @@
 import type pg from 'pg';
+import { listMessagePage } from './message-page.ts';
 import { inTransaction } from './pool.ts';
 import { beginPostgresMarksImport } from './marks-import.ts';
 import { streamSchoolMarks } from './school-marks.ts';
@@ -58,6 +59,7 @@ import {
   type Trust,
   type User,
   type AuthSession,
+  type MessagePageFilter,
   type AuditEntry,
   type AuditFilter,
 } from '../types.ts';
@@ -748,6 +750,10 @@ export class PostgresStore implements Store {
     return rows.rows.map(toMessage);
   }
 
+  listMessagePage(filter: MessagePageFilter) {
+    return listMessagePage(this.pool, filter);
+  }
+
   async updateMessage(id: string, update: MessageUpdate) {
     const sent = update.status === 'sent';
     const row = (
@@ -814,6 +820,10 @@ export class PostgresStore implements Store {
 
   async clearLoginFailures(key: string) {
     await this.pool.query('DELETE FROM login_failures WHERE key = $1', [key]);
+  }
+
+  async deleteLoginFailuresBefore(before: Date) {
+    return (await this.pool.query('DELETE FROM login_failures WHERE at < $1', [before])).rowCount ?? 0;
   }
 
   async appendAudit(entries: AuditEntry[]) {

@@ -39,6 +39,8 @@ export interface Agent {
 export interface World {
   db: OpenedPostgres;
   app: express.Express;
+  /** What the app was made from, for a second app over the same database with other settings. */
+  deps: AppDeps;
   clock: ManualClock;
   wall: ManualClock;
   caseIds: Record<SchoolKey, string>;
@@ -88,11 +90,13 @@ export async function createWorld(extra: Partial<AppDeps> = {}): Promise<World> 
       createdAt: wall.now(),
     });
   }
-  const app = createApp({ store, logger, worker: null, cases, clock, now: () => wall.now(), evidenceLinks: testEvidenceLinks(), ...extra });
+  const deps: AppDeps = { store, logger, worker: null, cases, clock, now: () => wall.now(), evidenceLinks: testEvidenceLinks(), ...extra };
+  const app = createApp(deps);
   const agents = new Map<UserKey, Agent>();
   return {
     db,
     app,
+    deps,
     clock,
     wall,
     caseIds,

@@ -75,7 +75,7 @@ describe('approvals API: the batch, previews and decisions, by role', () => {
     expect(res.body.approved).toBe(1);
     expect(res.body.results).toEqual([
       { id: letterId, status: 'pending' },
-      { id: legalId, status: 'refused', error: expect.objectContaining({ status: 403 }) },
+      { id: legalId, status: 'refused', error: expect.objectContaining({ status: 409, message: 'legal steps are approved one at a time' }) },
       { id: 'nope', status: 'refused', error: expect.objectContaining({ status: 404 }) },
     ]);
     expect((await (await as('pastoral')).post(`/api/approvals/${encodeURIComponent(letterId)}/decision`, { decision: 'approve' })).status).toBe(409);
@@ -84,5 +84,12 @@ describe('approvals API: the batch, previews and decisions, by role', () => {
       ['approval.defer', 'u-champion'],
       ['approval.approve', 'u-pastoral'],
     ]);
+  });
+
+  it('when the champion puts a legal step in a batch, then it is answered "legal steps are approved one at a time" and stays held', async () => {
+    const res = await (await as('champion')).post('/api/approval-batches', { ids: [legalId] });
+    expect(res.status).toBe(200);
+    expect(res.body).toEqual({ approved: 0, results: [{ id: legalId, status: 'refused', error: { status: 409, code: 'legal_step', message: 'legal steps are approved one at a time' } }] });
+    expect((await world.db.store.getEffect(legalId))!.status).toBe('held');
   });
 });

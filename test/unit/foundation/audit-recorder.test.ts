@@ -1,5 +1,5 @@
 import { describe, it, expect } from 'vitest';
-import { auditRecorder } from '../../../src/access/audit.ts';
+import { AUDIT_TEXT_MOST, auditRecorder, boundDetail } from '../../../src/access/audit.ts';
 import type { AuditEntry } from '../../../src/store/types.ts';
 
 /** A store whose inserts wait until the test lets them finish, and which refuses actions named `refused`. */
@@ -51,5 +51,15 @@ describe('audit recorder', () => {
     }
     expect((await outcomes).map((outcome) => outcome.status)).toEqual(['fulfilled', 'fulfilled', 'rejected']);
     expect(store.inserts.flat().map((entry) => entry.action)).toEqual(['case.read', 'pupil.read']);
+  });
+
+  it('when a detail holds long or many values, then each text is cut and lists and objects are bounded, at any depth', () => {
+    const long = 'x'.repeat(10_000);
+    const bounded = boundDetail({ userAgent: long, nested: { list: Array.from({ length: 500 }, () => long) }, at: 5 }) as { userAgent: string; nested: { list: string[] }; at: number };
+    expect(bounded.userAgent).toHaveLength(AUDIT_TEXT_MOST + 1);
+    expect(bounded.nested.list).toHaveLength(100);
+    expect(bounded.nested.list.every((item) => item.length === AUDIT_TEXT_MOST + 1)).toBe(true);
+    expect(bounded.at).toBe(5);
+    expect(JSON.stringify(boundDetail({ a: 'short' }))).toBe('{"a":"short"}');
   });
 });

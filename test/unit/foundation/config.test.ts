@@ -45,4 +45,12 @@ describe('configuration', () => {
       label: 'Sign in with Microsoft',
     });
   });
+
+  it('when TRUST_PROXY is set, then it becomes a hop count or a list of proxies, and "true" or a bad address is refused', () => {
+    expect(loadConfig({}).TRUST_PROXY).toBe(false);
+    expect(loadConfig({ TRUST_PROXY: '1' }).TRUST_PROXY).toBe(1);
+    expect(loadConfig({ TRUST_PROXY: 'loopback, 10.0.0.0/8, ::1' }).TRUST_PROXY).toEqual(['loopback', '10.0.0.0/8', '::1']);
+    expect(() => loadConfig({ TRUST_PROXY: 'true' })).toThrow(/TRUST_PROXY: .*would believe any client/);
+    expect(() => loadConfig({ TRUST_PROXY: '10.0.0.0/40' })).toThrow(/TRUST_PROXY: '10.0.0.0\/40' is not/);
+  });
 });

@@ -71,9 +71,11 @@ async function heldEffect(store: Store, access: Access, id: string): Promise<{ e
   return { effect, record };
 }
 
-async function decide(deps: ApiDeps, me: Caller, access: Access, id: string, input: DecisionInput) {
+async function decide(deps: ApiDeps, me: Caller, access: Access, id: string, input: DecisionInput, batch = false) {
   const { effect, record } = await heldEffect(deps.store, access, id);
   requireSchoolStaff(access, record.schoolId);
+  // A batch approves letters; a legal step is read and decided on its own evidence.
+  if (batch && effect.approval?.requires === 'champion') throw new AppError(409, 'legal_step', 'legal steps are approved one at a time');
   const decided = await decideApproval({ store: deps.store, clock: deps.clock }, effect, input, me.user);
   await me.audit('approval.decide', { schoolId: record.schoolId, caseId: record.id, upn: record.upn }, { effectId: id, decision: input.decision });
   return decided;
@@ -156,7 +158,7 @@ export function approvalRoutes(deps: ApiDeps): AnyRoute[] {
       method: 'post',
       path: '/api/approval-batches',
       tag: 'approvals',
-      summary: 'Approve several letters at once, unchanged; each is decided on its own',
+      summary: 'Approve several letters at once, unchanged; each is decided on its own (legal steps are approved one at a time)',
       body: batchSchema,
       responses: { 200: 'what happened to each: approved, or why not' },
       async handle({ body, caller }) {
@@ -165,7 +167,7 @@ export function approvalRoutes(deps: ApiDeps): AnyRoute[] {
         const results = [];
         for (const id of body.ids) {
           try {
-            const decided = await decide(deps, me, access, id, { decision: 'approve' });
+            const decided = await decide(deps, me, access, id, { decision: 'approve' }, true);
             results.push({ id, status: decided.status });
           } catch (error) {
             if (!(error instanceof AppError)) throw error;

@@ -3,7 +3,7 @@ import type { Request, Response } from 'express';
 import type { Store, User } from '../../../store/types.ts';
 import type { AuditRecorder } from '../../../access/audit.ts';
 import { AppError } from '../../errors.ts';
-import { passwordLogin } from '../../auth/login.ts';
+import { LoginRefused, passwordLogin } from '../../auth/login.ts';
 import { cookieOptions, readCookie, type SignedIn, type Sessions } from '../../auth/sessions.ts';
 import type { OidcClient, OidcFlow } from '../../auth/oidc.ts';
 import { route, signedInOf, type AnyRoute } from '../route.ts';
@@ -75,7 +75,8 @@ export function authRoutes(deps: AuthDeps): AnyRoute[] {
           user = await passwordLogin(store, deps.now, { email: body.email, password: body.password, address: req.ip ?? 'unknown' });
         } catch (error) {
           if (error instanceof AppError && error.status === 429) res.set('Retry-After', String((error.details as { retryAfterSeconds: number }).retryAfterSeconds));
-          if (error instanceof AppError) await audit('anonymous', 'auth.failed', {}, { reason: error.code });
+          // The account tried (when it exists) and the client's address; never the password, nor an email no account has.
+          if (error instanceof AppError) await audit('anonymous', 'auth.failed', {}, { reason: error.code, account: error instanceof LoginRefused ? error.accountId : null, address: req.ip ?? null });
           throw error;
         }
         return signedInBody(await finishSignIn(req, res, user, 'password'));
@@ -131,7 +132,7 @@ export function authRoutes(deps: AuthDeps): AnyRoute[] {
         const email = await deps.oidc.finish(new URL(req.originalUrl, 'http://callback').search, flow);
         const user = await store.findUserByEmail(email);
         if (!user?.active) {
-          await audit('anonymous', 'auth.failed', {}, { reason: 'sso_no_account' });
+          await audit('anonymous', 'auth.failed', {}, { reason: 'sso_no_account', account: user?.id ?? null, address: req.ip ?? null });
           throw new AppError(401, 'sso_no_account', 'there is no active account for that email: ask your administrator');
         }
         await finishSignIn(req, res, user, 'oidc');

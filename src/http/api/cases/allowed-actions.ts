@@ -3,8 +3,9 @@ import { CONSIDERATIONS } from '../../../domain/penalty-notices.ts';
 import type { IsoDate } from '../../../domain/types.ts';
 import { snapshotOf, type SchoolMachine } from '../../../cases/case-machines.ts';
 import type { CaseRecord } from '../../../store/types.ts';
-import { mayAct, mayTakeLegalSteps, type Access } from '../../../access/scope.ts';
-import { DECISIONS, isLegalStep, STAFF_ACTION_TYPES, toCaseEvent, type MachineAction, type StaffActionType } from './staff-events.ts';
+import { mayAct, mayClose, mayTakeLegalSteps, type Access } from '../../../access/scope.ts';
+import { isLegalStep } from '../../../cases/legal-steps.ts';
+import { DECISIONS, STAFF_ACTION_TYPES, toCaseEvent, type MachineAction, type StaffActionType } from './staff-events.ts';
 
 export interface AllowedAction {
   type: StaffActionType;
@@ -60,11 +61,11 @@ export function allowedActions(entry: SchoolMachine, record: CaseRecord, today: 
     if (type === 'NOTE') continue;
     const accepted = samples(type, parentIds).filter(accepts);
     if (accepted.length === 0) continue;
-    const legalOnes = accepted.filter((action) => isLegalStep(action));
+    const legalOnes = accepted.filter((action) => isLegalStep(entry, record, toCaseEvent(action, today, access.user.id)));
     const allowed: AllowedAction = {
       type,
       legal: legalOnes.length > 0,
-      youMay: mayAct(access) && (mayTakeLegalSteps(access) || legalOnes.length < accepted.length),
+      youMay: mayAct(access) && (mayTakeLegalSteps(access) || legalOnes.length < accepted.length) && (type !== 'CASE_WITHDRAWN' || mayClose(access)),
     };
     const parents = [...new Set(accepted.flatMap((action) => ('parentId' in action ? [action.parentId] : [])))];
     if (parents.length > 0) allowed.parentIds = parents;

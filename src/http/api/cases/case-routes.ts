@@ -6,7 +6,9 @@ import { AppError } from '../../errors.ts';
 import { route, type AnyRoute } from '../route.ts';
 import { todayOf, type ApiDeps } from '../deps.ts';
 import { caseDetail, caseSummary } from './case-view.ts';
-import { isLegalStep, staffActionSchema, toCaseEvent } from './staff-events.ts';
+import { staffActionSchema, toCaseEvent } from './staff-events.ts';
+import { machineFor } from '../../../cases/case-machines.ts';
+import { isLegalStep } from '../../../cases/legal-steps.ts';
 import { workQueue, workQueueQuery } from './work-queue.ts';
 
 export const caseParams = z.object({ id: z.string().min(1).max(100) });
@@ -87,7 +89,9 @@ export function caseRoutes(deps: ApiDeps): AnyRoute[] {
         const me = caller();
         const access = await me.access();
         const record = visibleCase(access, await store.getCase(params.id), params.id);
-        requireAction(access, isLegalStep(body));
+        const school = await store.getSchool(record.schoolId);
+        const legal = body.type !== 'NOTE' && school !== null && isLegalStep(machineFor(school), record, toCaseEvent(body, todayOf(deps), me.user.id));
+        requireAction(access, legal, body.type === 'CASE_WITHDRAWN');
         const expectedVersion = ifMatchVersion(req) ?? body.expectedVersion;
         if (expectedVersion === undefined) {
           throw new AppError(428, 'version_required', 'send the version you read (If-Match header or expectedVersion), so a change made meanwhile is not overwritten');

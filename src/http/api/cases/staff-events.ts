@@ -8,9 +8,6 @@ import type { IsoDate } from '../../../domain/types.ts';
 
 export const DECISIONS = ['continueSupport', 'noticeToImprove', 'penaltyNotice', 'attendanceContract', 'educationSupervisionOrder', 'prosecution'] as const satisfies readonly Decision[];
 
-/** Decisions that start a legal intervention; an attendance contract is voluntary, so it is not one. */
-const LEGAL_DECISIONS = new Set<Decision>(['noticeToImprove', 'penaltyNotice', 'educationSupervisionOrder', 'prosecution']);
-
 const answer = z.object({ answer: z.boolean(), rationale: z.string().trim().min(1, 'give the reason for the answer').max(2000) });
 const considerations = z.object(Object.fromEntries(CONSIDERATIONS.map(({ id, question }) => [id, answer.describe(question)])) as Record<(typeof CONSIDERATIONS)[number]['id'], typeof answer>);
 const parentId = z.string().min(1).max(100).describe("the parent's id in the case (see the case's parents)");
@@ -48,12 +45,6 @@ export type StaffActionType = StaffAction['type'];
 export type MachineAction = Exclude<StaffAction, { type: 'NOTE' }>;
 
 export const STAFF_ACTION_TYPES = SCHEMAS.map((schema) => schema.shape.type.value) as StaffActionType[];
-
-/** Steps that need the senior attendance champion: decisions to use the law, notices and prosecution. */
-export function isLegalStep(action: Pick<StaffAction, 'type'> & { decision?: string }): boolean {
-  if (action.type === 'CONSIDERATIONS_RECORDED') return action.decision !== undefined && LEGAL_DECISIONS.has(action.decision as Decision);
-  return action.type === 'NTI_ISSUED' || action.type === 'PENALTY_NOTICE_ISSUED' || action.type === 'PROSECUTION_LAID';
-}
 
 /** The machine event for a staff action, dated and signed by the route. */
 export function toCaseEvent(action: MachineAction, at: IsoDate, by: string): CaseEvent {

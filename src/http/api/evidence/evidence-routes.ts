@@ -3,7 +3,9 @@ import { z } from 'zod';
 import { requireSchoolStaff, visibleCase } from '../../../access/scope.ts';
 import type { AuditRecorder } from '../../../access/audit.ts';
 import { buildEvidencePack } from '../../../evidence/pack.ts';
-import { checkLink, evidenceLink, type EvidenceLinkSettings } from '../../../evidence/signed-link.ts';
+import { checkLink, evidenceLink, LINK_LIFETIME_MS, type EvidenceLinkSettings } from '../../../evidence/signed-link.ts';
+import { LEGAL_STEP_ROLES } from '../../../access/roles.ts';
+import { requireRole } from '../../../access/scope.ts';
 import { AppError } from '../../errors.ts';
 import { route, type AnyRoute } from '../route.ts';
 import { todayOf, type ApiDeps } from '../deps.ts';
@@ -16,6 +18,17 @@ export interface EvidenceDeps extends ApiDeps {
   audit: AuditRecorder;
   /** Wall-clock time: a link's expiry is real time, whatever the demo clock says. */
   now: () => Date;
+}
+
+/** Where a case's "links made before this instant no longer open" is kept (a service-wide setting: every process reads it). */
+export const revokedKey = (caseId: string) => `evidence-links-revoked:${caseId}`;
+
+/** Why a link that is signed right no longer opens the pack: the case closed, or the champion withdrew its links. */
+async function linkEnded(store: ApiDeps['store'], record: { id: string; status: string }, expires: number): Promise<'closed' | 'revoked' | null> {
+  if (record.status === 'closed') return 'closed';
+  const revokedAt = await store.getSetting(revokedKey(record.id));
+  // A link is made LINK_LIFETIME_MS before it expires: those made at or before the withdrawal end.
+  return typeof revokedAt === 'string' && expires - LINK_LIFETIME_MS <= Date.parse(revokedAt) ? 'revoked' : null;
 }
 
 function sendFile(res: Response, body: Buffer, type: string, name: string) {
@@ -64,6 +77,25 @@ export function evidenceRoutes(deps: EvidenceDeps): AnyRoute[] {
       },
     }),
     route({
+      method: 'post',
+      path: '/api/cases/:id/evidence-links/revoke',
+      tag: 'evidence',
+      summary: 'Withdraw every evidence-pack link made so far for this case (the senior attendance champion)',
+      params: caseParams,
+      responses: { 200: 'when the links were withdrawn', 403: 'only the senior attendance champion withdraws links', 404: 'no case you can see' },
+      async handle({ params, caller }) {
+        const me = caller();
+        const access = await me.access();
+        const record = visibleCase(access, await store.getCase(params.id), params.id);
+        requireSchoolStaff(access, record.schoolId);
+        requireRole(access, LEGAL_STEP_ROLES);
+        const revokedAt = deps.now();
+        await store.putSetting(revokedKey(record.id), revokedAt.toISOString());
+        await me.audit('evidence.link.revoke', { schoolId: record.schoolId, caseId: record.id, upn: record.upn }, {});
+        return { revokedAt };
+      },
+    }),
+    route({
       method: 'get',
       path: '/api/evidence-links/:id/evidence-pack.pdf',
       tag: 'evidence',
@@ -71,13 +103,16 @@ export function evidenceRoutes(deps: EvidenceDeps): AnyRoute[] {
       public: true,
       params: caseParams,
       query: linkQuery,
-      responses: { 200: 'the pack (pdf)', 404: 'a forged link', 410: 'an expired link' },
+      responses: { 200: 'the pack (pdf)', 404: 'a forged link', 410: 'an expired link, or one withdrawn by the school, or its case closed' },
       async handle({ params, query, req, res }) {
-        const check = checkLink(await deps.links.secret(), params.id, query.expires, query.sig, deps.now());
-        const record = check === 'forged' ? null : await store.getCase(params.id);
-        await deps.audit('link:evidence-pack', `evidence.link.${check}`, { schoolId: record?.schoolId ?? null, caseId: record?.id ?? null, upn: record?.upn ?? null }, { ip: req.ip ?? null, userAgent: req.get('user-agent') ?? null });
+        const signed = checkLink(await deps.links.secret(), params.id, query.expires, query.sig, deps.now());
+        const record = signed === 'forged' ? null : await store.getCase(params.id);
+        const check = signed === 'valid' && record ? ((await linkEnded(store, record, query.expires)) ?? signed) : signed;
+        await deps.audit('link:evidence-pack', `evidence.link.${check}`, { schoolId: record?.schoolId ?? null, caseId: record?.id ?? null, upn: record?.upn ?? null }, { ip: req.ip ?? null, userAgent: req.get('user-agent')?.slice(0, 200) ?? null });
         if (check === 'forged' || !record) throw new AppError(404, 'not_found', 'no such evidence pack');
         if (check === 'expired') throw new AppError(410, 'link_expired', 'this link has expired: ask the school for a new one');
+        if (check === 'closed') throw new AppError(410, 'link_ended', 'the school has closed this case, so this link no longer opens the evidence pack');
+        if (check === 'revoked') throw new AppError(410, 'link_ended', 'the school has withdrawn this link: ask the school if you still need the evidence pack');
         const built = await pack(record.id);
         sendFile(res, built.pdf, 'application/pdf', `${built.fileName}.pdf`);
       },

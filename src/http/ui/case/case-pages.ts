@@ -1,6 +1,6 @@
 import type { Router } from 'express';
 import { canSeeCase, mayAct, notFound } from '../../../access/scope.ts';
-import { SCHOOL_STAFF_ROLES } from '../../../access/roles.ts';
+import { LEGAL_STEP_ROLES, SCHOOL_STAFF_ROLES } from '../../../access/roles.ts';
 import { schoolContext } from '../../../register/school-metrics.ts';
 import { getWorkflow } from '../../../../workflows/index.ts';
 import { todayOf } from '../../api/deps.ts';
@@ -55,6 +55,8 @@ async function renderCase(deps: PageDeps, { api, render, req, access }: Page, id
       mayCompleteTasks: mayAct(me),
       // The same rule as the pack's API route: the school's own staff.
       mayExportEvidence: me.wholeSchoolIds.has(detail.case.schoolId) && SCHOOL_STAFF_ROLES.includes(me.user.role),
+      // The same rule as the withdrawal's API route: the senior attendance champion.
+      mayRevokeLinks: me.wholeSchoolIds.has(detail.case.schoolId) && LEGAL_STEP_ROLES.includes(me.user.role),
       today,
     },
     status,
@@ -70,7 +72,9 @@ export function casePages(router: Router, deps: PageDeps): void {
         ? { kind: 'success', title: `Done: ${STAFF_ACTION_LABELS[done]}` }
         : done === 'task'
           ? { kind: 'success', title: 'Task done: it is on the timeline' }
-          : null;
+          : done === 'links-withdrawn'
+            ? { kind: 'success', title: 'Evidence pack links withdrawn: links sent so far no longer open the pack' }
+            : null;
       await renderCase(deps, current, String(current.req.params.id), notice);
     }),
   );
@@ -94,6 +98,16 @@ export function casePages(router: Router, deps: PageDeps): void {
         return renderCase(deps, current, id, { kind: 'problem', title: 'There is a problem', message: problems.length ? undefined : error.message, problems }, error.status);
       }
       res.redirect(303, `/cases/${encodeURIComponent(id)}?done=${encodeURIComponent(String(body.type))}`);
+    }),
+  );
+
+  router.post(
+    '/cases/:id/evidence-links/revoke',
+    page(deps, async ({ req, res, signedIn, api }) => {
+      checkCsrf(req, signedIn.session);
+      const id = String(req.params.id);
+      await api('post', '/api/cases/:id/evidence-links/revoke', { params: { id } });
+      res.redirect(303, `/cases/${encodeURIComponent(id)}?done=links-withdrawn`);
     }),
   );
 

@@ -32,6 +32,8 @@ export function dashboardPage(router: Router, deps: PageDeps): void {
       const ids = inView.map((school) => school.id);
       const cases = ids.length ? (await store.listCases({ schoolIds: ids, status: 'open', limit: 1_000_000 })).cases.filter((record) => canSeeCase(me, record)) : [];
       const byId = new Map(cases.map((record) => [record.id, record]));
+      // It names pupils (notices, overdue tasks): who looked, at which schools, is kept.
+      await deps.audit(me.user.id, 'dashboard.read', {}, { schools: ids, cases: cases.length });
 
       // Funnel: the stages in the order of the first school's policy, then the legal steps as they come.
       const counts = new Map<string, { key: string; label: string; count: number }>();

@@ -1,11 +1,12 @@
 import type { Router } from 'express';
 import { z } from 'zod';
-import { canSeeCase } from '../../../access/scope.ts';
 import type { School } from '../../../store/types.ts';
 import { checkCsrf } from '../../auth/sessions.ts';
 import { page, type PageDeps } from '../page-context.ts';
 
-const SHOWN = 200;
+/** Messages per page of the outbox. */
+export const PAGE_SIZE = 50;
+const pageQuery = z.coerce.number().int().min(1).max(100_000).catch(1);
 const CLOCK_STEPS = [
   { value: '1d', label: 'One day' },
   { value: '7d', label: 'One week' },
@@ -21,25 +22,24 @@ export function outboxPage(router: Router, deps: PageDeps): void {
       const me = await access();
       const schools = (await Promise.all(me.caseSchoolIds.map((id) => deps.store.getSchool(id)))).filter((school): school is School => school !== null);
       const names = new Map(schools.map((school) => [school.id, school.name]));
-      const messages = me.caseSchoolIds.length ? await deps.store.listMessages({ schoolIds: me.caseSchoolIds }) : [];
-      const cases = new Map<string, boolean>();
-      const visible = [];
-      // Newest first; a message about a case shows only to those who may see the case.
-      for (const message of messages.reverse()) {
-        if (visible.length >= SHOWN) break;
-        if (message.caseId === null ? !me.wholeSchoolIds.has(message.schoolId) : !(cases.get(message.caseId) ?? (await seeCase(message.caseId)))) continue;
-        visible.push({ ...message, schoolName: names.get(message.schoolId) ?? message.schoolId });
-      }
-      async function seeCase(caseId: string) {
-        const record = await deps.store.getCase(caseId);
-        const ok = record !== null && canSeeCase(me, record);
-        cases.set(caseId, ok);
-        return ok;
-      }
+      const wanted = pageQuery.parse(req.query.page);
+      // Only what this person may see, a page at a time, without the letters' and emails' bodies:
+      // whole schools' messages, and for an EWO those about the cases referred to them.
+      const { total, messages } = await deps.store.listMessagePage({
+        schoolIds: [...me.wholeSchoolIds],
+        caseIds: [...(me.referredCaseIds ?? [])],
+        limit: PAGE_SIZE,
+        offset: (wanted - 1) * PAGE_SIZE,
+      });
+      await deps.audit(signedIn.user.id, 'outbox.read', {}, { page: wanted, shown: messages.map((message) => message.id) });
+      const pages = Math.max(1, Math.ceil(total / PAGE_SIZE));
       await render('outbox.njk', {
         title: 'Outbox',
-        messages: visible,
-        total: messages.length,
+        messages: messages.map((message) => ({ ...message, schoolName: names.get(message.schoolId) ?? message.schoolId })),
+        total,
+        from: messages.length === 0 ? 0 : (wanted - 1) * PAGE_SIZE + 1,
+        previous: wanted > 1 ? Math.min(wanted - 1, pages) : null,
+        next: wanted < pages ? wanted + 1 : null,
         clock: deps.demoClock && signedIn.user.role === 'admin' ? { steps: CLOCK_STEPS } : null,
         advanced: req.query.timers === undefined ? null : advancedQuery.parse(req.query),
       });

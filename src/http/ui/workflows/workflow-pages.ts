@@ -51,6 +51,8 @@ export function workflowPages(router: Router, deps: PageDeps): void {
       // The what-if panel reads a pupil's register: only schools the caller sees whole, running this workflow.
       const schools = (await Promise.all([...me.wholeSchoolIds].map((id) => deps.store.getSchool(id)))).filter((school): school is School => school?.workflowId === workflow.id);
       const pupils = (await Promise.all(schools.map(async (school) => (await deps.store.listPupils(school.id)).map((pupil) => ({ value: `${school.id}/${pupil.upn}`, label: `${pupil.forename} ${pupil.surname} (${school.name}, Y${pupil.yearGroup})` }))))).flat();
+      // The page lists the names of every pupil of those schools: seeing it is a read of them.
+      await deps.audit(me.user.id, 'workflow.read', {}, { workflow: workflow.id, pupilsListed: pupils.length, schools: schools.map((school) => school.id) });
       const query = whatIfQuery.parse(req.query);
       const today = todayOf(deps);
       let whatIf = null;

@@ -1,0 +1,28 @@
+import { transition, type SnapshotFrom } from 'xstate';
+import { LEGAL_TAG, legalEventTypes, type EscalationMachine } from '../../machines/escalation.ts';
+import type { CaseEvent } from '../../machines/types.ts';
+import type { CaseRecord } from '../store/types.ts';
+import { snapshotOf, type SchoolMachine } from './case-machines.ts';
+
+const legalEvents = new WeakMap<SchoolMachine, Set<string>>();
+
+/**
+ * Whether a staff event on this case is a legal step (the senior attendance champion's), read
+ * from the chart's legal states rather than a list kept by hand: an event one of them handles
+ * (ESO, LA decision and court outcome included), or one that takes the case into a legal stage
+ * (a considerations decision for a legal route) or out of one (withdrawing it, the pupil leaving).
+ */
+export function isLegalStep(entry: SchoolMachine, record: CaseRecord, event: CaseEvent): boolean {
+  return isLegalStepAt(entry, snapshotOf(entry, record), event);
+}
+
+/** isLegalStep for a case at this snapshot of its machine. */
+export function isLegalStepAt(entry: SchoolMachine, snapshot: SnapshotFrom<EscalationMachine>, event: CaseEvent): boolean {
+  let types = legalEvents.get(entry);
+  if (!types) legalEvents.set(entry, (types = legalEventTypes(entry.machine)));
+  // Not accepted now: no step at all (the case service answers that it does not accept it).
+  if (!snapshot.can(event)) return false;
+  if (types.has(event.type)) return true;
+  const after = transition(entry.machine, snapshot, event)[0];
+  return after.status !== 'error' && snapshot.hasTag(LEGAL_TAG) !== after.hasTag(LEGAL_TAG);
+}
