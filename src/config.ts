@@ -44,6 +44,11 @@ export const configSchema = z
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
     TZ: z.string().default('Europe/London'),
     ROLE: z.enum(['all', 'web', 'worker']).default('all'),
+    /**
+     * How long a worker's job locks and outbox claims last without renewal: a worker that dies is
+     * taken over within this time (at once by a restart on the same host). Renewed every third of it.
+     */
+    WORKER_LEASE_SECONDS: z.coerce.number().int().min(3).max(600).default(15),
     DEMO: z
       .enum(['true', 'false', '1', '0'])
       .optional()

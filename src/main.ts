@@ -9,6 +9,7 @@ import { systemClock, type Clock } from './clock.ts';
 import { createLogger, type Logger } from './logger.ts';
 import { openStore, type OpenedStore } from './store/open-store.ts';
 import { startWorker, type Worker } from './jobs/agenda.ts';
+import { startWorkerLease, type WorkerLease } from './jobs/worker-lease.ts';
 import { createOutboxDispatcher } from './jobs/outbox-dispatcher.ts';
 import { coreEffectHandlers } from './jobs/effect-handlers.ts';
 import { workerJobs } from './jobs/worker-jobs.ts';
@@ -48,6 +49,7 @@ export async function startService(config: Config, options: ServiceOptions = {})
   await shared?.refresh();
   const refreshing = shared ? setInterval(() => void shared.refresh().catch(() => {}), 2000).unref() : null;
   let worker: Worker | null = null;
+  let lease: WorkerLease | null = null;
   let server: Server | null = null;
   let demoLoaded = false;
   let closeMailer: (() => void) | null = null;
@@ -55,6 +57,7 @@ export async function startService(config: Config, options: ServiceOptions = {})
     if (refreshing) clearInterval(refreshing);
     if (server) await new Promise<void>((resolve) => server!.close(() => resolve()));
     await worker?.stop();
+    await lease?.stop();
     closeMailer?.();
     await opened.close();
   };
@@ -76,10 +79,13 @@ export async function startService(config: Config, options: ServiceOptions = {})
       const mailer = createMailer(config);
       closeMailer = () => mailer.close();
       const handlers = { ...coreEffectHandlers({ store: opened.store, clock, logger }), ...createMailEffectHandlers({ store: opened.store, clock, logger, mailer, evidenceLinks }) };
+      // Before taking work: beat, and free at once what a crashed predecessor still holds.
+      const leaseMs = config.WORKER_LEASE_SECONDS * 1000;
+      lease = await startWorkerLease({ store: opened.store, logger, leaseMs });
       // Delivery runs on real time: see NewEffect.nextAttemptAt.
-      const dispatcher = createOutboxDispatcher({ store: opened.store, clock: systemClock, logger, handlers });
+      const dispatcher = createOutboxDispatcher({ store: opened.store, clock: systemClock, logger, handlers, lockMs: leaseMs, workerId: lease.id });
       const jobs = workerJobs({ store: opened.store, cases, dispatcher, clock, logger }, await opened.store.listSchools());
-      worker = await startWorker({ backend: opened.agendaBackend(), logger, jobs });
+      worker = await startWorker({ backend: opened.agendaBackend(), logger, jobs, workerId: lease.id, lockLifetimeMs: leaseMs });
     }
     let url: string | null = null;
     if (config.ROLE !== 'worker') {

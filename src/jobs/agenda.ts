@@ -25,6 +25,10 @@ export interface WorkerOptions {
   logger: Logger;
   jobs: JobSpec[];
   processEvery?: string | number;
+  /** Written on every lock this worker takes, so a restart can tell its dead locks from live ones. */
+  workerId?: string;
+  /** How long a job's lock lasts unrenewed; a running job renews it every third of that. */
+  lockLifetimeMs?: number;
 }
 
 /**
@@ -33,10 +37,13 @@ export interface WorkerOptions {
  */
 export async function startWorker(options: WorkerOptions): Promise<Worker> {
   const { logger } = options;
+  const lockLifetimeMs = options.lockLifetimeMs ?? 15_000;
   const agenda = new Agenda({
     backend: options.backend,
     processEvery: options.processEvery ?? '2 seconds',
-    defaultLockLifetime: 10 * 60_000,
+    // Short, renewed leases: a job whose worker died is taken over within one lease, not ten minutes.
+    defaultLockLifetime: lockLifetimeMs,
+    ...(options.workerId ? { name: options.workerId } : {}),
     removeOnComplete: true,
   });
   agenda.on('error', (error: Error) => logger.error({ err: error }, 'agenda error'));
@@ -49,12 +56,19 @@ export async function startWorker(options: WorkerOptions): Promise<Worker> {
   for (const job of options.jobs) {
     agenda.define(
       job.name,
-      async () => {
+      async (running) => {
+        // The renewals prove this worker lives: a slow run is never taken over by another worker.
+        const renewing = setInterval(
+          () => void running.touch().catch((error: unknown) => logger.warn({ err: error, job: job.name }, 'could not renew a job lock')),
+          lockLifetimeMs / 3,
+        );
         try {
           await job.run();
         } catch (error) {
           logger.error({ err: error, job: job.name }, 'job failed');
           throw error;
+        } finally {
+          clearInterval(renewing);
         }
       },
       { concurrency: 1, lockLimit: 1 },

@@ -31,8 +31,10 @@ export interface DispatcherOptions {
   /** Delay before the second attempt; it doubles with each attempt after that. */
   baseDelayMs?: number;
   maxDelayMs?: number;
-  /** How long a claimed effect stays ours before another worker may take it over. */
+  /** How long a claimed effect stays ours unrenewed; renewed every third of it while the batch runs. */
   lockMs?: number;
+  /** The worker claiming: a restart frees a dead worker's claims at once. */
+  workerId?: string;
   batchSize?: number;
 }
 
@@ -52,7 +54,8 @@ export function createOutboxDispatcher(options: DispatcherOptions) {
   const maxAttempts = options.maxAttempts ?? 8;
   const baseDelayMs = options.baseDelayMs ?? 30_000;
   const maxDelayMs = options.maxDelayMs ?? 3_600_000;
-  const lockMs = options.lockMs ?? 5 * 60_000;
+  const lockMs = options.lockMs ?? 15_000;
+  const claimedBy = options.workerId ?? `dispatcher:${randomUUID()}`;
   const batchSize = options.batchSize ?? 50;
 
   async function fail(effect: OutboxEffect, message: string, summary: DispatchSummary) {
@@ -120,10 +123,23 @@ export function createOutboxDispatcher(options: DispatcherOptions) {
     async drain(): Promise<DispatchSummary> {
       const summary: DispatchSummary = { claimed: 0, done: 0, retried: 0, failed: 0, parked: 0 };
       for (;;) {
-        const batch = await store.claimEffects({ now: clock.now(), limit: batchSize, lockMs });
+        const batch = await store.claimEffects({ now: clock.now(), limit: batchSize, lockMs, claimedBy });
         if (batch.length === 0) return summary;
         summary.claimed += batch.length;
-        for (const effect of batch) await runOne(effect, summary);
+        const left = new Set(batch.map((e) => e.id));
+        // A long render must not look abandoned: the claims still waiting are renewed as we go.
+        const renewing = setInterval(() => {
+          const until = new Date(clock.now().getTime() + lockMs);
+          void store.renewEffects([...left], claimedBy, until).catch((error: unknown) => logger.warn({ err: error }, 'could not renew outbox claims'));
+        }, lockMs / 3);
+        try {
+          for (const effect of batch) {
+            await runOne(effect, summary);
+            left.delete(effect.id);
+          }
+        } finally {
+          clearInterval(renewing);
+        }
       }
     },
   };

@@ -350,6 +350,17 @@ export interface ClaimOptions {
   limit: number;
   /** How long a claimed effect stays locked before another worker may take it over. */
   lockMs: number;
+  /** The worker that claims: its claims are released at once when it is found dead. */
+  claimedBy?: string;
+}
+
+/** A worker process's heartbeat: while it beats, its Agenda locks and outbox claims are its own. */
+export interface WorkerBeat {
+  id: string;
+  host: string;
+  pid: number;
+  startedAt: Date;
+  beatAt: Date;
 }
 
 export interface Store {
@@ -422,6 +433,16 @@ export interface Store {
 
   /** Locks up to `limit` due effects (pending, or running with an expired lock) for this worker. */
   claimEffects(options: ClaimOptions): Promise<OutboxEffect[]>;
+  /** Extends the lease of effects this worker still holds (running, claimed by it); returns how many. */
+  renewEffects(ids: string[], claimedBy: string, lockedUntil: Date): Promise<number>;
+  /** Records that a worker process is alive now. */
+  beatWorker(beat: WorkerBeat): Promise<void>;
+  listWorkers(): Promise<WorkerBeat[]>;
+  /**
+   * Forgets dead workers and frees what they held: their Agenda job locks and their running
+   * outbox claims (back to pending, due now), so another worker takes them at once.
+   */
+  releaseWorkers(ids: string[]): Promise<{ jobs: number; effects: number }>;
   completeEffect(id: string, at: Date): Promise<void>;
   /** A transient failure: try again at `nextAttemptAt`. */
   retryEffect(id: string, error: string, nextAttemptAt: Date): Promise<void>;

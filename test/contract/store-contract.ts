@@ -883,5 +883,49 @@ export function defineStoreContract(name: string, open: () => Promise<OpenedStor
         expect(await store.listNotifiedCaseIds({ schoolIds: [schoolId], recipients: ['la'] })).toContain(record.id);
       });
     });
+
+    describe('worker leases', () => {
+      let caseId: string;
+      const now = new Date('2025-03-01T10:00:00Z');
+      const beat = (id: string, pid: number) => ({ id, host: 'h1', pid, startedAt: at, beatAt: now });
+
+      beforeAll(async () => {
+        const record = newCase(schoolId, 'WL1');
+        caseId = record.id;
+        await store.createCase(record, { timeline: [], effects: [{ id: `${caseId}:a`, kind: 'log', payload: {}, nextAttemptAt: at }] });
+      });
+
+      it('when a worker beats, then it is listed once with its latest beat', async () => {
+        await store.beatWorker(beat('w-live', 1));
+        await store.beatWorker({ ...beat('w-live', 1), beatAt: new Date(now.getTime() + 5000) });
+        await store.beatWorker(beat('w-dead', 2));
+        const workers = (await store.listWorkers()).filter((w) => w.id.startsWith('w-'));
+        expect(workers.map((w) => [w.id, w.pid, w.beatAt.getTime()])).toEqual([
+          ['w-dead', 2, now.getTime()],
+          ['w-live', 1, now.getTime() + 5000],
+        ]);
+      });
+
+      it('when a worker renews its claims, then only the claims it holds are extended', async () => {
+        const claimed = (await store.claimEffects({ now, limit: 100, lockMs: 1000, claimedBy: 'w-dead' })).filter((e) => e.caseId === caseId);
+        expect(claimed.map((e) => e.id)).toEqual([`${caseId}:a`]);
+        const until = new Date(now.getTime() + 60_000);
+        expect(await store.renewEffects([`${caseId}:a`], 'w-live', until)).toBe(0);
+        expect(await store.renewEffects([`${caseId}:a`], 'w-dead', until)).toBe(1);
+        // Renewed past the first lease: another worker cannot take it at the old expiry.
+        expect((await store.claimEffects({ now: new Date(now.getTime() + 2000), limit: 100, lockMs: 1000 })).map((e) => e.id)).not.toContain(`${caseId}:a`);
+      });
+
+      it('when a worker is released as dead, then its heartbeat goes and its claims are due again at once', async () => {
+        const freed = await store.releaseWorkers(['w-dead']);
+        expect(freed.effects).toBeGreaterThanOrEqual(1);
+        expect((await store.listWorkers()).map((w) => w.id)).not.toContain('w-dead');
+        expect(await store.getEffect(`${caseId}:a`)).toMatchObject({ status: 'pending' });
+        const retaken = (await store.claimEffects({ now, limit: 100, lockMs: 1000, claimedBy: 'w-live' })).filter((e) => e.caseId === caseId);
+        expect(retaken.map((e) => [e.id, e.attempts])).toEqual([[`${caseId}:a`, 2]]);
+        expect(await store.releaseWorkers([])).toEqual({ jobs: 0, effects: 0 });
+        await store.releaseWorkers(['w-live']);
+      });
+    });
   });
 }

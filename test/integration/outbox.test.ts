@@ -128,4 +128,27 @@ describe('outbox dispatcher on PostgreSQL', () => {
     const locked = await db.store.pool.query('SELECT count(*)::int AS n FROM agenda_jobs WHERE locked_at IS NOT NULL');
     expect(locked.rows[0].n).toBe(0);
   });
+
+  it('when a live worker takes longer than one lease over its batch, then its renewals keep another worker off those effects, and each runs once', async () => {
+    const { systemClock } = await import('../../src/clock.ts');
+    await caseWithEffects(db.store, [1, 2, 3].map((n) => ({ id: `slow-${n}`, kind: 'slow', payload: {} })), new Date(Date.now() - 1000));
+    const runs: string[] = [];
+    // Each effect takes 0.6 s: the batch of three outlives a 0.9 s lease three times over.
+    const slow: EffectHandler = async (effect) => {
+      runs.push(effect.id);
+      await new Promise((resolve) => setTimeout(resolve, 600));
+    };
+    const options = { store: db.store, clock: systemClock, logger, handlers: { slow }, lockMs: 900 };
+    const first = createOutboxDispatcher({ ...options, workerId: 'w-slow' });
+    const second = createOutboxDispatcher({ ...options, workerId: 'w-eager' });
+    const working = first.drain();
+    const eager: number[] = [];
+    for (let i = 0; i < 8; i++) {
+      await new Promise((resolve) => setTimeout(resolve, 250));
+      eager.push((await second.drain()).claimed);
+    }
+    expect(await working).toMatchObject({ claimed: 3, done: 3 });
+    expect(eager.every((n) => n === 0)).toBe(true);
+    expect(runs.sort()).toEqual(['slow-1', 'slow-2', 'slow-3']);
+  });
 });

@@ -313,6 +313,8 @@ export interface EffectDoc {
   attempts: number;
   nextAttemptAt: Date;
   lockedUntil: Date | null;
+  /** The worker holding a running effect's claim. */
+  claimedBy?: string | null;
   lastError: string | null;
   createdAt: Date;
   completedAt: Date | null;
@@ -329,6 +331,7 @@ const effectSchema = new Schema<EffectDoc>(
     attempts: Number,
     nextAttemptAt: Date,
     lockedUntil: Date,
+    claimedBy: String,
     lastError: String,
     createdAt: Date,
     completedAt: Date,

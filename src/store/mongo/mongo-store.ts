@@ -1,5 +1,6 @@
 import { Types, type Connection, type QueryFilter, type mongo } from 'mongoose';
 import { listMessagePage } from './message-page.ts';
+import * as leases from './worker-leases.ts';
 import { beginMongoMarksImport } from './marks-import.ts';
 import {
   OPEN_CASE_INDEX,
@@ -40,6 +41,7 @@ import {
   type CaseStatus,
   type CaseTimer,
   type ClaimOptions,
+  type WorkerBeat,
   type Contact,
   type EffectApproval,
   type EffectDecision,
@@ -476,7 +478,7 @@ export class MongoStore implements Store {
     return docs.map(toTimer);
   }
 
-  async claimEffects({ now, limit, lockMs }: ClaimOptions) {
+  async claimEffects({ now, limit, lockMs, claimedBy }: ClaimOptions) {
     const at = instant(now);
     const lockedUntil = new Date(at.getTime() + Number(lockMs));
     const claimed: EffectDoc[] = [];
@@ -492,7 +494,7 @@ export class MongoStore implements Store {
             nextAttemptAt: { $lte: at },
             $or: [{ status: 'pending' }, { status: 'running', lockedUntil: { $lt: at } }],
           },
-          { $set: { status: 'running', lockedUntil }, $inc: { attempts: 1 } },
+          { $set: { status: 'running', lockedUntil, claimedBy: claimedBy ?? null }, $inc: { attempts: 1 } },
           { sort: { nextAttemptAt: 1, _id: 1 }, returnDocument: 'after' },
         )
         .lean();
@@ -500,6 +502,22 @@ export class MongoStore implements Store {
       claimed.push(doc);
     }
     return claimed.map(toEffect);
+  }
+
+  renewEffects(ids: string[], claimedBy: string, lockedUntil: Date) {
+    return leases.renewEffects(this.db, ids, claimedBy, lockedUntil);
+  }
+
+  beatWorker(beat: WorkerBeat) {
+    return leases.beatWorker(this.db, beat);
+  }
+
+  listWorkers() {
+    return leases.listWorkers(this.db);
+  }
+
+  releaseWorkers(ids: string[]) {
+    return leases.releaseWorkers(this.connection, ids);
   }
 
   async getSetting(key: string) {

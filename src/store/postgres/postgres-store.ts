@@ -1,5 +1,6 @@
 import type pg from 'pg';
 import { listMessagePage } from './message-page.ts';
+import * as leases from './worker-leases.ts';
 import { inTransaction } from './pool.ts';
 import { beginPostgresMarksImport } from './marks-import.ts';
 import { streamSchoolMarks } from './school-marks.ts';
@@ -40,6 +41,7 @@ import {
   type SchoolMarksFilter,
   type CaseTimer,
   type ClaimOptions,
+  type WorkerBeat,
   type Contact,
   type EffectApproval,
   type EffectDecision,
@@ -642,10 +644,11 @@ export class PostgresStore implements Store {
     return row ? toTask(row) : null;
   }
 
-  async claimEffects({ now, limit, lockMs }: ClaimOptions) {
+  async claimEffects({ now, limit, lockMs, claimedBy }: ClaimOptions) {
     // SKIP LOCKED lets several workers claim disjoint batches without waiting on each other.
     const rows = await this.pool.query<EffectRow>(
-      `UPDATE outbox SET status = 'running', attempts = attempts + 1, locked_until = $1::timestamptz + make_interval(secs => $3::double precision / 1000)
+      `UPDATE outbox SET status = 'running', attempts = attempts + 1, claimed_by = $4,
+              locked_until = $1::timestamptz + make_interval(secs => $3::double precision / 1000)
         WHERE id IN (
           SELECT id FROM outbox
            WHERE next_attempt_at <= $1
@@ -654,9 +657,25 @@ export class PostgresStore implements Store {
            LIMIT $2
            FOR UPDATE SKIP LOCKED)
         RETURNING *`,
-      [now, limit, lockMs],
+      [now, limit, lockMs, claimedBy ?? null],
     );
     return rows.rows.map(toEffect).sort((a, b) => a.nextAttemptAt.getTime() - b.nextAttemptAt.getTime() || a.id.localeCompare(b.id));
+  }
+
+  renewEffects(ids: string[], claimedBy: string, lockedUntil: Date) {
+    return leases.renewEffects(this.pool, ids, claimedBy, lockedUntil);
+  }
+
+  beatWorker(beat: WorkerBeat) {
+    return leases.beatWorker(this.pool, beat);
+  }
+
+  listWorkers() {
+    return leases.listWorkers(this.pool);
+  }
+
+  releaseWorkers(ids: string[]) {
+    return leases.releaseWorkers(this.pool, ids);
   }
 
   async completeEffect(id: string, at: Date) {

@@ -7,7 +7,7 @@ import { decideApproval } from '../../../src/approvals/approvals.ts';
 import { systemClock } from '../../../src/clock.ts';
 import {
   crashOutcome,
-  expireLocksOfDeadWorkers,
+  bringTimerSweepForward,
   schoolWithDueTimers,
   startCountingSmtp,
   startServe,
@@ -38,7 +38,7 @@ const unfinished = async (url: string) => (await sql<{ n: number }>(url, "SELECT
  * Letter B waits for a person's approval (only Letter A is sent unasked): the senior attendance
  * champion approves every held letter, through the real approval code, while the worker runs.
  */
-async function approveHeldLetters(url: string): Promise<number> {
+export async function approveHeldLetters(url: string): Promise<number> {
   const db = await openPostgres(url);
   try {
     const held = await db.store.listEffects({ status: 'held' });
@@ -89,7 +89,7 @@ export async function runCrashScenario(pupils: number, killPoints: KillPoint[], 
         await worker.kill9();
       }
       killedAt.push({ casesMoved: await movedCount(url), mailsAccepted: smtp.accepted() });
-      await expireLocksOfDeadWorkers(url);
+      await bringTimerSweepForward(url);
     }
     // Several worker processes at the end share the rest of the work on one database.
     const last = await Promise.all(Array.from({ length: options.finalWorkers ?? 1 }, () => startServe(env)));

@@ -122,16 +122,12 @@ export async function startServe(env: Record<string, string>, timeoutMs = 60_000
 }
 
 /**
- * A killed worker's locks outlive it: Agenda's job lock (10 minutes) and the outbox claim
- * (5 minutes) are what make a second worker wait rather than run the same job twice; and a
- * restarted worker keeps the recurring jobs' schedule (timers every minute, outbox every 30 s).
- * The crash tests age the locks past their lifetime and bring the next runs forward instead of
- * waiting those minutes out in real time.
+ * A restarted worker frees what its killed predecessor held by itself (src/jobs/worker-lease.ts),
+ * but keeps the recurring jobs' schedule (timers every minute): the crash tests bring that run
+ * forward rather than wait for it in real time.
  */
-export async function expireLocksOfDeadWorkers(url: string) {
-  await sql(url, "UPDATE agenda_jobs SET locked_at = locked_at - interval '11 minutes' WHERE locked_at IS NOT NULL");
+export async function bringTimerSweepForward(url: string) {
   await sql(url, "UPDATE agenda_jobs SET next_run_at = now() WHERE name IN ('timers.fire', 'outbox.dispatch')");
-  await sql(url, "UPDATE outbox SET locked_until = now() - interval '1 second' WHERE status = 'running'");
 }
 
 export const SCHOOL = { id: 'wca', workflowId: 'west-coventry', localAuthority: 'coventry' };
