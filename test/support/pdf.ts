@@ -44,7 +44,8 @@ export async function pdfPages(pdf: Uint8Array, { dpi = 60, first = 1, last = In
       const context = canvas.getContext('2d');
       context.fillStyle = '#fff';
       context.fillRect(0, 0, canvas.width, canvas.height);
-      await page.render({ canvas: canvas as unknown as HTMLCanvasElement, canvasContext: context as unknown as CanvasRenderingContext2D, viewport }).promise;
+      // pdf.js is typed for the DOM's canvas; @napi-rs/canvas implements the same drawing API.
+      await page.render({ canvas, canvasContext: context, viewport } as unknown as Parameters<typeof page.render>[0]).promise;
       pictures.push(canvas.toBuffer('image/png'));
     }
     return pictures;
