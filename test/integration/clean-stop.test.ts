@@ -1,9 +1,9 @@
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
-import { execFileSync } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { startServiceProcess, type ServiceProcess } from '../support/service-process.ts';
+import { childrenOf, processesMatching } from '../support/processes.ts';
 
 // A signal to the process a user (or a container) started must stop the service and its
 // embedded PostgreSQL within 10 s, however it was started.
@@ -12,13 +12,7 @@ const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
 const bin = path.join(root, 'bin/attendance.js');
 const dataDir = await mkdtemp(path.join(os.tmpdir(), 'attendance-stop-'));
 
-const processesOn = (pattern: string) => {
-  try {
-    return execFileSync('pgrep', ['-f', pattern], { encoding: 'utf8' }).trim().split('\n').filter(Boolean).map(Number);
-  } catch {
-    return [];
-  }
-};
+const processesOn = processesMatching;
 const alive = (pid: number) => {
   try {
     process.kill(pid, 0);
@@ -29,7 +23,7 @@ const alive = (pid: number) => {
 };
 /** The Node process running the service: the started process itself, or the one npm started. */
 const serviceProcess = (service: ServiceProcess) => {
-  const children = execFileSync('pgrep', ['-P', String(service.child.pid)], { encoding: 'utf8' }).trim().split('\n').map(Number);
+  const children = childrenOf(service.child.pid!);
   expect(children, 'npm runs the service as its one child').toHaveLength(1);
   return children[0]!;
 };
