@@ -1,4 +1,7 @@
 import { defineConfig } from 'vitest/config';
+import { moveMongoUriAside } from './test/support/test-env.ts';
+
+moveMongoUriAside(process.env);
 
 export default defineConfig({
   test: {

@@ -1,4 +1,7 @@
 import { defineConfig } from 'vitest/config';
+import { moveMongoUriAside } from './test/support/test-env.ts';
+
+moveMongoUriAside(process.env);
 
 // The soak tests (`npm run test:soak`): each runs for minutes, so `npm test` leaves them out.
 export default defineConfig({

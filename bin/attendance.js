@@ -1,11 +1,7 @@
 #!/usr/bin/env node
-// The installed CLI runs the TypeScript sources through tsx, the same way `npm run cli` does.
-import { spawnSync } from 'node:child_process';
-import { createRequire } from 'node:module';
-import { fileURLToPath } from 'node:url';
+// The installed CLI runs the TypeScript sources in this very process (tsx's loader registered
+// here, no child process), so a signal sent to it reaches the service directly.
+import { register } from 'tsx/esm/api';
 
-const require = createRequire(import.meta.url);
-const tsx = require.resolve('tsx/cli');
-const main = fileURLToPath(new URL('../src/cli/main.ts', import.meta.url));
-const result = spawnSync(process.execPath, [tsx, main, ...process.argv.slice(2)], { stdio: 'inherit' });
-process.exit(result.status ?? 1);
+register();
+await import('../src/cli/main.ts');

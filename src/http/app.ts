@@ -1,5 +1,4 @@
 import express from 'express';
-import helmet from 'helmet';
 import { pinoHttp } from 'pino-http';
 import type { CaseService } from '../cases/case-service.ts';
 import type { Clock } from '../clock.ts';
@@ -28,6 +27,7 @@ import { loadConfig } from '../config.ts';
 import { pageRouter } from './ui/pages.ts';
 import { rateLimit, UNAUTHENTICATED_LIMITS } from './rate-limit.ts';
 import { apiCaller } from './ui/api-call.ts';
+import { securityHeaders, servedOverHttps } from './security-headers.ts';
 
 export interface AppDeps {
   store: Store;
@@ -106,7 +106,10 @@ export function createApp(deps: AppDeps): express.Express {
       serializers: { req: (req: { method: string; url: string; id: unknown }) => ({ id: req.id, method: req.method, path: req.url.split('?')[0] }) },
     }),
   );
-  app.use(helmet());
+  const publicUrl = (deps.evidenceLinks ?? evidenceLinkSettings(loadConfig())).publicUrl;
+  app.use(securityHeaders(publicUrl));
+  // Read by cookieOptions: cookies are Secure when people reach the service over HTTPS.
+  app.set('https', servedOverHttps(publicUrl));
 
   app.get('/healthz', async (_req, res) => {
     const database = await deps.store.ping().then(

@@ -1,10 +1,10 @@
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
-import { execFileSync } from 'node:child_process';
-import { mkdtemp, readdir, rename } from 'node:fs/promises';
+import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { expectAccessible, screenshots, startE2EWorld, type E2EWorld } from './support/e2e-world.ts';
 import type { CaseContext } from '../../machines/types.ts';
+import { pdfPages } from '../support/pdf.ts';
 
 const SCREENSHOTS = path.join(path.dirname(new URL(import.meta.url).pathname), 'screenshots');
 
@@ -98,11 +98,11 @@ describe('approvals and the evidence pack in the browser', () => {
     const dir = await mkdtemp(path.join(tmpdir(), 'evidence-e2e-'));
     const pdf = path.join(dir, 'pack.pdf');
     await download.saveAs(pdf);
-    expect(execFileSync('head', ['-c', '5', pdf]).toString()).toBe('%PDF-');
-    execFileSync('pdftoppm', ['-r', '60', '-f', '1', '-l', '2', '-png', pdf, path.join(dir, 'page')]);
-    const pages = (await readdir(dir)).filter((name) => name.endsWith('.png')).sort();
+    const bytes = await readFile(pdf);
+    expect(bytes.subarray(0, 5).toString()).toBe('%PDF-');
+    const pages = await pdfPages(bytes, { dpi: 60, first: 1, last: 2 });
     expect(pages.length).toBeGreaterThanOrEqual(1);
-    for (const [i, name] of pages.entries()) await rename(path.join(dir, name), path.join(SCREENSHOTS, `evidence-pack-page-${i + 1}.png`));
+    for (const [i, picture] of pages.entries()) await writeFile(path.join(SCREENSHOTS, `evidence-pack-page-${i + 1}.png`), picture);
     await page.context().close();
   });
 });

@@ -5,7 +5,7 @@ import { createLogger } from '../../src/logger.ts';
 import { createCaseService } from '../../src/cases/case-service.ts';
 import { SharedClock, advanceClock, isShiftedClock } from '../../src/cases/demo-clock.ts';
 import { machineFor } from '../../src/cases/case-machines.ts';
-import { parseDuration } from '../../src/cli/commands/clock.ts';
+import { parseDuration } from '../../src/domain/duration.ts';
 import type { OpenedPostgres } from '../../src/store/postgres/open.ts';
 
 const logger = createLogger('silent');

@@ -87,7 +87,7 @@ describe('attendance purge register', () => {
   it('when run with no date, then entries older than six years go, the six-year day and later stay, and it says what it removed', async () => {
     const url = await seeded();
     const result = await purge(url, 'register');
-    expect(result.stderr).toBe('');
+    expect(result.stderr).toBe(`store: ${url.replace(/:[^:@/]+@/, ':***@')}\n`);
     expect(result.code).toBe(0);
     expect(result.stdout.trim()).toBe(`removed 3 marks and 1 amendment dated before ${keepFrom}`);
     expect(await register(url)).toEqual({ marks: [`${DATES.firstKept} AM`, `${DATES.recent} AM`], amendments: [`${DATES.recent} AM`] });

@@ -1,20 +1,14 @@
 import { describe, it, expect, afterAll } from 'vitest';
 import { mkdtemp, rm, access } from 'node:fs/promises';
-import { execFileSync } from 'node:child_process';
 import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
 import { startServiceProcess, embeddedPort } from '../support/service-process.ts';
+import { processesMatching } from '../support/processes.ts';
 
 const dataDir = await mkdtemp(path.join(os.tmpdir(), 'attendance-serve-'));
 const url = async () => `postgres://postgres:attendance-local@127.0.0.1:${await embeddedPort(dataDir)}/attendance`;
-const postgresProcessesOn = (dir: string) => {
-  try {
-    return execFileSync('pgrep', ['-f', dir], { encoding: 'utf8' }).trim().split('\n').filter(Boolean).length;
-  } catch {
-    return 0;
-  }
-};
+const postgresProcessesOn = (dir: string) => processesMatching(dir).length;
 
 // Each test starts a real service process (and the first loads the demo): slow on a busy 2-core machine.
 describe('serve on embedded PostgreSQL', { timeout: 90_000 }, () => {

@@ -6,16 +6,21 @@ const root = path.resolve(import.meta.dirname, '../..');
 
 export interface ServiceProcess {
   child: ChildProcess;
+  /** The address it serves on ('' for a worker, which serves nothing). */
   url: string;
   output(): string;
   /** Resolves with the exit code. */
   exited: Promise<number | null>;
 }
 
-/** Starts `attendance serve` as a real child process, as `npm start` does, and waits for its URL. */
-export async function startServiceProcess(env: Record<string, string>, timeoutMs = 60_000): Promise<ServiceProcess> {
+/** How the service is started: `npm start`'s own command by default. */
+export const SERVE = [process.execPath, '--import', 'tsx', path.join(root, 'src/cli/main.ts'), 'serve'];
+
+/** Starts the service as a real child process (by default as `npm start` does) and waits until it says it started. */
+export async function startServiceProcess(env: Record<string, string>, timeoutMs = 60_000, command: string[] = SERVE): Promise<ServiceProcess> {
   // One process (no tsx wrapper), so a signal reaches the service itself, as in production.
-  const child = spawn(process.execPath, ['--import', 'tsx', path.join(root, 'src/cli/main.ts'), 'serve'], {
+  const [file, ...args] = command;
+  const child = spawn(file!, args, {
     cwd: root,
     env: { ...process.env, PORT: '0', LOG_LEVEL: 'warn', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -27,11 +32,11 @@ export async function startServiceProcess(env: Record<string, string>, timeoutMs
   const url = await new Promise<string>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`service did not start in ${timeoutMs} ms:\n${output}`)), timeoutMs);
     const check = () => {
-      const match = /open (http:\/\/\S+)/.exec(output);
-      if (match) {
-        clearTimeout(timer);
-        resolve(match[1]!);
-      }
+      const started = /attendance service started \((.*?)\)/.exec(output);
+      const url = /open (http:\/\/\S+)/.exec(output)?.[1];
+      if (!started || (started[1] !== 'worker' && !url)) return;
+      clearTimeout(timer);
+      resolve(url ?? '');
     };
     child.stdout!.on('data', check);
     void exited.then((code) => {

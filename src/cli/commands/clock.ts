@@ -4,19 +4,14 @@ import { createLogger } from '../../logger.ts';
 import { createCaseService } from '../../cases/case-service.ts';
 import { SharedClock, advanceClock, isShiftedClock } from '../../cases/demo-clock.ts';
 import { demoRegisterFiller } from '../../demo/demo-register.ts';
+import { DURATION_SYNTAX, parseDuration } from '../../domain/duration.ts';
 
 const usage = `usage: attendance clock show
-       attendance clock advance <duration>     e.g. 1d, 3w, 12h, 28d
+       attendance clock advance <duration>     e.g. 30m, 12h, 1d, 3w
 
 Moves the demo clock forward, living through every day on the way: timers fire each morning,
 the demo register grows and each school is evaluated each school-day evening. Demo mode only.`;
 
-const UNITS: Record<string, number> = { h: 3_600_000, d: 86_400_000, w: 7 * 86_400_000 };
-
-export function parseDuration(text: string): number | null {
-  const match = /^(\d+)([hdw])$/.exec(text.trim());
-  return match ? Number(match[1]) * UNITS[match[2]!]! : null;
-}
 
 export async function run(args: string[]): Promise<number> {
   const { positionals, values } = parseArgs({ args, allowPositionals: true, options: { help: { type: 'boolean', short: 'h' } } });
@@ -34,7 +29,7 @@ export async function run(args: string[]): Promise<number> {
     }
     const ms = durationText ? parseDuration(durationText) : null;
     if (ms === null) {
-      console.error(`'${durationText ?? ''}' is not a duration: use a number and h, d or w (e.g. 28d)\n\n${usage}`);
+      console.error(`'${durationText ?? ''}' is not a duration: use ${DURATION_SYNTAX}\n\n${usage}`);
       return 2;
     }
     if (!(await isShiftedClock(store))) {

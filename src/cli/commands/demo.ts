@@ -16,5 +16,5 @@ export async function run(args: string[]): Promise<number> {
         console.log(`${school.name}: ${pupils!.read} pupils, ${contacts!.read} contacts, ${marks!.read} marks`),
     });
     return 0;
-  });
+  }, { create: true });
 }

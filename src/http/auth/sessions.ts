@@ -19,11 +19,14 @@ export const CSRF_FIELD = '_csrf';
 const token = () => randomBytes(32).toString('base64url');
 const hashOf = (sessionId: string) => createHash('sha256').update(sessionId).digest('hex');
 
-const LOOPBACK = new Set(['localhost', '127.0.0.1', '::1', '[::1]']);
-
-/** Secure everywhere except plain http on the machine itself, where a browser would drop a Secure cookie. */
+/**
+ * Secure when people reach the service over HTTPS (PUBLIC_URL https, set by createApp as the
+ * 'https' setting) or the request came over TLS. Over plain HTTP a browser drops a Secure cookie,
+ * so a trial on a LAN could never sign in.
+ */
 export function cookieOptions(req: Request, maxAge?: number): CookieOptions {
-  return { httpOnly: true, sameSite: 'lax', secure: req.secure || !LOOPBACK.has(req.hostname), path: '/', ...(maxAge === undefined ? {} : { maxAge }) };
+  const secure = req.secure || req.app.get('https') === true;
+  return { httpOnly: true, sameSite: 'lax', secure, path: '/', ...(maxAge === undefined ? {} : { maxAge }) };
 }
 
 export function readCookie(req: Request, name: string): string | null {

@@ -1,17 +1,16 @@
 // One running service (the real app, worker and demo trusts on a fresh database) and one
-// Chromium for the browser suites. Chromium is a Debian package here, never a download.
-import { existsSync } from 'node:fs';
+// Chromium for the browser suites (test/support/browser.ts says which one).
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
+import { launchChromium } from '../../support/browser.ts';
 import { AxeBuilder } from '@axe-core/playwright';
 import { expect } from 'vitest';
 import { freshDatabaseUrl } from '../../support/postgres.ts';
 import { loadConfig, startService, type Service } from '../../../src/main.ts';
 import { DEMO_PASSWORD } from '../../../src/access/demo-accounts.ts';
 
-export const CHROMIUM = '/usr/bin/chromium';
 const SCREENSHOTS = path.join(path.dirname(new URL(import.meta.url).pathname), '..', 'screenshots');
 
 export const ACCOUNTS = {
@@ -35,18 +34,10 @@ export interface E2EWorld {
 }
 
 export async function startE2EWorld(): Promise<E2EWorld> {
-  if (!existsSync(CHROMIUM)) {
-    throw new Error(`the browser tests need Debian's chromium at ${CHROMIUM}: run \`apt-get update && apt-get install -y chromium\` (.ci/run does this on CI)`);
-  }
   const dataDir = await mkdtemp(path.join(os.tmpdir(), 'attendance-e2e-'));
   const config = loadConfig({ DATABASE_URL: await freshDatabaseUrl(), DEMO: 'true', PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'silent', DATA_DIR: dataDir, ROLE: 'all' });
   const service = await startService(config);
-  // Playwright gives every launch a fresh --user-data-dir of its own.
-  const browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    headless: true,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  });
+  const browser = await launchChromium();
   const url = service.url!;
   return {
     service,

@@ -93,6 +93,9 @@ describe('case reads and staff actions', () => {
 
   it('when the admin asks to move the clock outside demo mode, then it is 409, and others get 403', async () => {
     expect((await (await as('admin')).post('/api/admin/clock/advance', { duration: '1d' })).status).toBe(409);
+    // Weeks are read as the CLI and the page read them: parsed, then refused only for the real-time clock.
+    expect((await (await as('admin')).post('/api/admin/clock/advance', { duration: '3w' })).status).toBe(409);
+    expect((await (await as('admin')).post('/api/admin/clock/advance', { duration: '3 weeks' })).status).toBe(400);
     expect((await (await as('champion')).post('/api/admin/clock/advance', { duration: '1d' })).status).toBe(403);
   });
 });

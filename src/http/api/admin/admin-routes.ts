@@ -3,13 +3,12 @@ import { requireRole } from '../../../access/scope.ts';
 import { AppError } from '../../errors.ts';
 import { route, type AnyRoute } from '../route.ts';
 import type { ApiDeps } from '../deps.ts';
+import { DURATION_SYNTAX, parseDuration } from '../../../domain/duration.ts';
 
-const UNIT_MS = { m: 60_000, h: 3_600_000, d: 86_400_000 } as const;
 const duration = z
   .string()
-  .regex(/^[1-9]\d{0,3}[mhd]$/, 'a number and a unit: 30m, 12h, 7d')
-  .transform((text) => Number(text.slice(0, -1)) * UNIT_MS[text.at(-1) as keyof typeof UNIT_MS])
-  .refine((ms) => ms <= 400 * UNIT_MS.d, 'at most 400 days at a time');
+  .max(16)
+  .transform((text, ctx) => parseDuration(text) ?? (ctx.addIssue({ code: 'custom', message: DURATION_SYNTAX }), z.NEVER));
 const page = z.string().regex(/^[1-9]\d{0,5}$/, 'must be a page number from 1').transform(Number);
 const instant = z.iso.datetime({ offset: true }).transform((text) => new Date(text));
 const AUDIT_PAGE = 100;
@@ -52,7 +51,7 @@ export function adminRoutes(deps: ApiDeps): AnyRoute[] {
       path: '/api/admin/clock/advance',
       tag: 'admin',
       summary: 'Demo only: move the shared clock forward, firing timers and nightly evaluations on the way',
-      body: z.object({ duration: duration.describe('how far: 30m, 12h, 7d') }),
+      body: z.object({ duration: duration.describe('how far: 30m, 12h, 7d, 3w') }),
       responses: { 200: 'the clock moved', 403: 'not an admin', 409: 'not in demo mode: the clock is real time' },
       async handle({ body, caller }) {
         const me = caller();

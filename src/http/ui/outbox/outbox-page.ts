@@ -7,11 +7,12 @@ import { page, type PageDeps } from '../page-context.ts';
 /** Messages per page of the outbox. */
 export const PAGE_SIZE = 50;
 const pageQuery = z.coerce.number().int().min(1).max(100_000).catch(1);
-const CLOCK_STEPS = [
+/** In the one duration syntax (src/domain/duration.ts), as the CLI and the API take it. */
+export const CLOCK_STEPS = [
   { value: '1d', label: 'One day' },
-  { value: '7d', label: 'One week' },
-  { value: '14d', label: 'Two weeks' },
-  { value: '28d', label: 'Four weeks' },
+  { value: '1w', label: 'One week' },
+  { value: '2w', label: 'Two weeks' },
+  { value: '4w', label: 'Four weeks' },
 ];
 const advancedQuery = z.object({ timers: z.coerce.number().int().min(0), evaluations: z.coerce.number().int().min(0) }).nullable().catch(null);
 
