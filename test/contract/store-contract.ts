@@ -890,6 +890,7 @@ export function defineStoreContract(name: string, open: () => Promise<OpenedStor
       const beat = (id: string, pid: number) => ({ id, host: 'h1', pid, startedAt: at, beatAt: now });
 
       beforeAll(async () => {
+        await store.upsertPupils(schoolId, [{ upn: 'WL1', forename: 'Wren', surname: 'Lark', dateOfBirth: '2012-03-04', yearGroup: '8', vulnerability: [], onRoll: true }]);
         const record = newCase(schoolId, 'WL1');
         caseId = record.id;
         await store.createCase(record, { timeline: [], effects: [{ id: `${caseId}:a`, kind: 'log', payload: {}, nextAttemptAt: at }] });
