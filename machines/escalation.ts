@@ -28,7 +28,7 @@ import type {
   StartTimerParams,
   Timer,
   TimerEventType,
-} from './types.ts';
+} from '../src/domain/case-types.ts';
 
 /**
  * Marks the states of the legal stages (Notice to Improve, penalty notice, Education Supervision

@@ -4,8 +4,8 @@ import type { Policy } from '../src/domain/policy.ts';
 import { toMermaid } from './diagram.ts';
 import { createEscalationMachine } from './escalation.ts';
 import type { EscalationMachine } from './escalation.ts';
-import { EFFECT_TYPES } from './types.ts';
-import type { Effect, PersistedCase } from './types.ts';
+import { EFFECT_TYPES } from '../src/domain/case-types.ts';
+import type { Effect, PersistedCase } from '../src/domain/case-types.ts';
 
 /** Upgrades a case persisted under version N to version N + 1 of the same workflow. */
 export type Migration = (persisted: PersistedCase) => PersistedCase;

@@ -1,7 +1,7 @@
 // Who may see and do what: the one place the API (and any page) asks. A case, pupil or school the
 // caller may not see answers 404, so its existence is not given away; a thing they may see but
 // not change answers 403.
-import { AppError } from '../http/errors.ts';
+import { AppError } from '../errors.ts';
 import type { CaseRecord, Role, School, Store, User } from '../store/types.ts';
 import { ACTING_ROLES, CLOSING_ROLES, LEGAL_STEP_ROLES, SCHOOL_STAFF_ROLES } from './roles.ts';
 

@@ -1,10 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import type { Clock } from '../clock.ts';
-import { londonDate } from '../cases/london-time.ts';
+import { londonDate } from '../domain/london-time.ts';
 import { machineFor } from '../cases/case-machines.ts';
 import type { IsoDate } from '../domain/types.ts';
 import { addDuration } from '../domain/policy.ts';
-import { AppError } from '../http/errors.ts';
+import { AppError } from '../errors.ts';
 import { addressTo, assembleLetterData, loadLetterSource, type Addressee, type LetterSource } from '../mail/letter-data.ts';
 import { notificationAddressees, parentAddressees } from '../mail/recipients.ts';
 import { renderMessage } from '../mail/render.ts';

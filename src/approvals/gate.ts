@@ -1,4 +1,4 @@
-import type { Effect } from '../../machines/types.ts';
+import type { Effect } from '../domain/case-types.ts';
 import type { Policy } from '../domain/policy.ts';
 import type { NewEffect } from '../store/types.ts';
 

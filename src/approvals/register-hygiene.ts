@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { CaseEvent } from '../../machines/types.ts';
+import type { CaseEvent } from '../domain/case-types.ts';
 import type { SchoolCalendar } from '../domain/calendar.ts';
 import { addDuration, type Policy } from '../domain/policy.ts';
 import type { IsoDate } from '../domain/types.ts';

@@ -1,5 +1,5 @@
 import type { EscalationMachine } from '../../machines/escalation.ts';
-import type { PersistedCase } from '../../machines/types.ts';
+import type { PersistedCase } from '../domain/case-types.ts';
 import { restore, type Workflow } from '../../machines/workflow.ts';
 import type { SchoolCalendar } from '../domain/calendar.ts';
 import type { CaseRecord, School } from '../store/types.ts';

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { initialTransition, transition } from 'xstate';
-import type { CaseEvent, CaseInput, Effect, Timer } from '../../machines/types.ts';
+import type { CaseEvent, CaseInput, Effect, Timer } from '../domain/case-types.ts';
 import { effectsOf, persist } from '../../machines/workflow.ts';
 import { approvalGate } from '../approvals/gate.ts';
 import { parentsOf, ratingOf } from '../domain/pupil-flags.ts';
@@ -8,7 +8,7 @@ import type { Policy } from '../domain/policy.ts';
 import { stateName } from '../simulator/case-runner.ts';
 import type { CaseRecord, CaseStatus, CaseTimer, Contact, NewCase, NewCaseWrite, NewEffect, NewTimelineEntry, Pupil, TransitionCommit } from '../store/types.ts';
 import { snapshotOf, type SchoolMachine } from './case-machines.ts';
-import { startOfLondonDate } from './london-time.ts';
+import { startOfLondonDate } from '../domain/london-time.ts';
 
 /**
  * What a case's events do, worked out in memory: the pure transitions and the rows that record

@@ -1,6 +1,6 @@
-import type { CaseEvent, Effect } from '../../machines/types.ts';
+import type { CaseEvent, Effect } from '../domain/case-types.ts';
 import type { Clock } from '../clock.ts';
-import { AppError } from '../http/errors.ts';
+import { AppError } from '../errors.ts';
 import type { Logger } from '../logger.ts';
 import { VersionConflict, type CaseRecord, type School, type Store } from '../store/types.ts';
 import { machineFor, type SchoolMachine } from './case-machines.ts';
@@ -41,11 +41,16 @@ export function createCaseService(deps: { store: Store; clock: Clock; logger: Lo
   }
 
   /**
-   * Sends an event to a case. With `expectedVersion` (a staff action from a page that showed that
-   * version) a lost race is the caller's conflict; without it (evaluator, timers) it reloads and
-   * tries again, and an event no longer valid in the new state is refused with the reason.
+   * Sends an event to a case if the machine accepts it in the case's state as stored at the
+   * write; otherwise answers which state refused it. With `expectedVersion` (a staff action from a
+   * page that showed that version) a lost race is the caller's conflict; without it (evaluator,
+   * timers) it reloads and decides again.
    */
-  async function send(caseId: string, event: CaseEvent, options: { actor: string; expectedVersion?: number }): Promise<TransitionOutcome> {
+  async function sendIfAllowed(
+    caseId: string,
+    event: CaseEvent,
+    options: { actor: string; expectedVersion?: number },
+  ): Promise<TransitionOutcome | { refusedIn: string }> {
     for (let attempt = 0; ; attempt++) {
       const record = await store.getCase(caseId);
       if (!record) throw new AppError(404, 'not_found', `no case '${caseId}'`);
@@ -57,10 +62,7 @@ export function createCaseService(deps: { store: Store; clock: Clock; logger: Lo
       const { entry } = await schoolOf(record.schoolId);
       const plan = planEvents(entry, record, [event], options.actor, clock.now());
       const [step] = plan.steps;
-      if (!plan.commit || !step) {
-        const state = plan.refused[0]!.state;
-        throw new AppError(409, 'event_not_allowed', `${event.type} is not allowed while the case is in ${state}`, { state });
-      }
+      if (!plan.commit || !step) return { refusedIn: plan.refused[0]!.state };
       try {
         return { case: await store.commitTransition(plan.commit), from: step.from, to: step.to, effects: step.effects };
       } catch (error) {
@@ -73,7 +75,17 @@ export function createCaseService(deps: { store: Store; clock: Clock; logger: Lo
     }
   }
 
-  return { open, send };
+  /** Sends an event to a case; one the case cannot take now is refused with the reason. */
+  async function send(caseId: string, event: CaseEvent, options: { actor: string; expectedVersion?: number }): Promise<TransitionOutcome> {
+    const outcome = await sendIfAllowed(caseId, event, options);
+    if ('refusedIn' in outcome) {
+      const state = outcome.refusedIn;
+      throw new AppError(409, 'event_not_allowed', `${event.type} is not allowed while the case is in ${state}`, { state });
+    }
+    return outcome;
+  }
+
+  return { open, send, sendIfAllowed };
 }
 
 export type CaseService = ReturnType<typeof createCaseService>;

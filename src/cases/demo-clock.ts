@@ -6,7 +6,7 @@ import type { Store } from '../store/types.ts';
 import type { CaseService } from './case-service.ts';
 import { evaluateSchool } from './evaluate-school.ts';
 import { fireDueTimers } from './fire-timers.ts';
-import { londonDate, startOfLondonDate } from './london-time.ts';
+import { londonDate, startOfLondonDate } from '../domain/london-time.ts';
 
 const SETTING = 'clock';
 

@@ -1,10 +1,10 @@
-import type { CaseEvent } from '../../machines/types.ts';
+import type { CaseEvent } from '../domain/case-types.ts';
 import { raiseOverdueApprovals } from '../approvals/approvals.ts';
 import { contactTasks, dutyTask, unresolvedNCodeTask } from '../approvals/register-hygiene.ts';
 import { evaluatePupil, isReviewDay, measure } from '../domain/evaluate.ts';
 import { pupilFlags } from '../domain/pupil-flags.ts';
 import type { IsoDate } from '../domain/types.ts';
-import { AppError } from '../http/errors.ts';
+import { AppError } from '../errors.ts';
 import type { Clock } from '../clock.ts';
 import type { Logger } from '../logger.ts';
 import { CaseAlreadyOpen, VersionConflict, type CaseBatch, type CaseRecord, type Contact, type NewCaseWrite, type NewTask, type Pupil, type StoredMark, type Store, type TransitionCommit } from '../store/types.ts';

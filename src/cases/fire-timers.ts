@@ -1,10 +1,9 @@
 import { measure, timerEvent } from '../domain/evaluate.ts';
-import { AppError } from '../http/errors.ts';
 import type { Logger } from '../logger.ts';
 import type { Store } from '../store/types.ts';
 import { machineFor, marksNeededFrom, snapshotOf } from './case-machines.ts';
 import type { CaseService } from './case-service.ts';
-import { londonDate } from './london-time.ts';
+import { londonDate } from '../domain/london-time.ts';
 
 export interface TimerSweep {
   fired: number;
@@ -41,14 +40,13 @@ export async function fireDueTimers(deps: { store: Store; cases: CaseService; lo
       const asOf = calendar.isSchoolDay(today) ? today : calendar.previousSchoolDay(today);
       const marks = await store.listMarks(record.schoolId, record.upn, { from: marksNeededFrom(entry, asOf), to: asOf });
       const measurements = measure({ policy: entry.workflow.policy, calendar, marks, asOf, case: { value: snapshot.value, context: snapshot.context } });
-      try {
-        await cases.send(record.id, { ...timerEvent(timer, measurements), at: today }, { actor: 'system:timer' });
-        result.fired += 1;
-      } catch (error) {
-        if (!(error instanceof AppError) || error.code !== 'event_not_allowed') throw error;
+      const outcome = await cases.sendIfAllowed(record.id, { ...timerEvent(timer, measurements), at: today }, { actor: 'system:timer' });
+      if ('refusedIn' in outcome) {
         result.stale += 1;
         // Another worker fired it between our read and our write: the expected race, not a fault.
-        logger.info({ caseId: record.id, timer: row.name, reason: error.message }, 'timer event refused');
+        logger.info({ caseId: record.id, timer: row.name, state: outcome.refusedIn }, 'timer event refused');
+      } else {
+        result.fired += 1;
       }
     }
   }

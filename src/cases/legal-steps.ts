@@ -1,6 +1,6 @@
 import { transition, type SnapshotFrom } from 'xstate';
 import { LEGAL_TAG, legalEventTypes, type EscalationMachine } from '../../machines/escalation.ts';
-import type { CaseEvent } from '../../machines/types.ts';
+import type { CaseEvent } from '../domain/case-types.ts';
 import type { CaseRecord } from '../store/types.ts';
 import { snapshotOf, type SchoolMachine } from './case-machines.ts';
 

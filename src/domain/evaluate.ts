@@ -1,5 +1,5 @@
 import type { StateValue } from 'xstate';
-import type { CaseContext, CaseEvent, Evidence, Timer } from '../../machines/types.ts';
+import type { CaseContext, CaseEvent, Evidence, Timer } from './case-types.ts';
 import type { SchoolCalendar } from './calendar.ts';
 import { codeCategory, isThresholdUnauthorised, normaliseCode } from './codes.ts';
 import { addDays, compareDates, dayOfWeek, mondayOf } from './dates.ts';

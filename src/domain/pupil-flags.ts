@@ -1,4 +1,4 @@
-import type { Parent } from '../../machines/types.ts';
+import type { Parent } from './case-types.ts';
 import type { PupilFlags } from './evaluate.ts';
 import type { VulnerabilityRating } from './policy.ts';
 import type { IsoDate, Mark } from './types.ts';

@@ -1,18 +1,6 @@
 import type { ErrorRequestHandler } from 'express';
 import type { Logger } from '../logger.ts';
-
-/** The one error type use cases throw for outcomes the caller must see as an HTTP status. */
-export class AppError extends Error {
-  constructor(
-    readonly status: number,
-    readonly code: string,
-    message: string,
-    readonly details?: unknown,
-  ) {
-    super(message);
-    this.name = 'AppError';
-  }
-}
+import { AppError } from '../errors.ts';
 
 // PostgreSQL: connection exceptions (08), operator intervention (57P01-57P03: shut down,
 // restarting), too many connections; MongoDB: network and server-selection errors.

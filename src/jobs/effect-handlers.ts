@@ -1,4 +1,4 @@
-import type { CreateTaskParams } from '../../machines/types.ts';
+import type { CreateTaskParams } from '../domain/case-types.ts';
 import type { Clock } from '../clock.ts';
 import type { Logger } from '../logger.ts';
 import type { Store } from '../store/types.ts';

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Clock } from '../clock.ts';
 import type { Logger } from '../logger.ts';
 import type { OutboxEffect, Store } from '../store/types.ts';
-import { londonDate } from '../cases/london-time.ts';
+import { londonDate } from '../domain/london-time.ts';
 
 /** Thrown by a handler when trying again cannot help (bad address, rejected by the server for good). */
 export class PermanentEffectError extends Error {

@@ -1,7 +1,7 @@
 import type { CaseService } from '../cases/case-service.ts';
 import { evaluateSchool } from '../cases/evaluate-school.ts';
 import { fireDueTimers } from '../cases/fire-timers.ts';
-import { londonDate } from '../cases/london-time.ts';
+import { londonDate } from '../domain/london-time.ts';
 import { expireSignIns } from '../access/sign-in-expiry.ts';
 import type { Clock } from '../clock.ts';
 import type { Logger } from '../logger.ts';

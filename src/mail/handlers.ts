@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import type { Clock } from '../clock.ts';
 import type { Logger } from '../logger.ts';
-import { londonDate } from '../cases/london-time.ts';
+import { londonDate } from '../domain/london-time.ts';
 import { recipientSchema } from '../domain/policy.ts';
 import { PermanentEffectError, type EffectHandler } from '../jobs/outbox-dispatcher.ts';
 import type { Message, OutboxEffect, Store } from '../store/types.ts';

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { CaseContext, PenaltyNoticeRecord } from '../../machines/types.ts';
+import type { CaseContext, PenaltyNoticeRecord } from '../domain/case-types.ts';
 import { calendarFor, getWorkflow } from '../../workflows/index.ts';
 import type { SchoolCalendar } from '../domain/calendar.ts';
 import { ATTENDANCE_CODES, isThresholdUnauthorised } from '../domain/codes.ts';

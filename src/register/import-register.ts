@@ -1,6 +1,6 @@
 import type { Readable } from 'node:stream';
 import { CsvError } from 'csv-parse';
-import { AppError } from '../http/errors.ts';
+import { AppError } from '../errors.ts';
 import type { ImportProblem, MarkRow, MarksCsvStaging, MarksImport, Store } from '../store/types.ts';
 import type { z } from 'zod';
 import { checkHeader, CsvHeaderError, readCsv, validateRecord, type CsvFileSpec, type CsvItem } from './csv.ts';

@@ -1,7 +1,7 @@
 import { computeMetrics } from '../domain/metrics.ts';
 import type { IsoDate, PupilMetrics } from '../domain/types.ts';
 import type { SchoolCalendar } from '../domain/calendar.ts';
-import { AppError } from '../http/errors.ts';
+import { AppError } from '../errors.ts';
 import type { School, Store } from '../store/types.ts';
 import { calendarFor, getWorkflow } from '../../workflows/index.ts';
 

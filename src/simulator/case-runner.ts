@@ -1,7 +1,7 @@
 import { initialTransition, transition } from 'xstate';
 import type { StateValue } from 'xstate';
 import type { EscalationMachine } from '../../machines/escalation.ts';
-import type { CaseContext, CaseEvent, CaseInput, Effect, Timer } from '../../machines/types.ts';
+import type { CaseContext, CaseEvent, CaseInput, Effect, Timer } from '../domain/case-types.ts';
 import { effectsOf } from '../../machines/workflow.ts';
 import type { Workflow } from '../../machines/workflow.ts';
 import type { SchoolCalendar } from '../domain/calendar.ts';

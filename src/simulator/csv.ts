@@ -1,7 +1,7 @@
 import { parse } from 'csv-parse/sync';
 import type { Readable } from 'node:stream';
 import type { z } from 'zod';
-import type { Parent } from '../../machines/types.ts';
+import type { Parent } from '../domain/case-types.ts';
 import { isIsoDate } from '../domain/dates.ts';
 import { parentsOf } from '../domain/pupil-flags.ts';
 import type { Mark } from '../domain/types.ts';

@@ -1,4 +1,4 @@
-import type { CaseEvent, Decision, Parent } from '../../machines/types.ts';
+import type { CaseEvent, Decision, Parent } from '../domain/case-types.ts';
 import type { Workflow } from '../../machines/workflow.ts';
 import type { SchoolCalendar } from '../domain/calendar.ts';
 import { addDays, compareDates } from '../domain/dates.ts';

@@ -3,7 +3,7 @@ import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { expectAccessible, screenshots, startE2EWorld, type E2EWorld } from './support/e2e-world.ts';
-import type { CaseContext } from '../../machines/types.ts';
+import type { CaseContext } from '../../src/domain/case-types.ts';
 import { pdfPages } from '../support/pdf.ts';
 
 const SCREENSHOTS = path.join(path.dirname(new URL(import.meta.url).pathname), 'screenshots');

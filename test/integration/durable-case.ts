@@ -6,7 +6,7 @@ import { ManualClock, systemClock } from '../../src/clock.ts';
 import { createLogger } from '../../src/logger.ts';
 import { createCaseService, type CaseService } from '../../src/cases/case-service.ts';
 import { evaluateSchool } from '../../src/cases/evaluate-school.ts';
-import { startOfLondonDate } from '../../src/cases/london-time.ts';
+import { startOfLondonDate } from '../../src/domain/london-time.ts';
 import { createOutboxDispatcher } from '../../src/jobs/outbox-dispatcher.ts';
 import { coreEffectHandlers } from '../../src/jobs/effect-handlers.ts';
 import { startWorker, type Worker } from '../../src/jobs/agenda.ts';

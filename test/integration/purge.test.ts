@@ -5,7 +5,7 @@ import path from 'node:path';
 import { freshDatabaseUrl, sql } from '../support/postgres.ts';
 import { openPostgres } from '../../src/store/postgres/open.ts';
 import { addDays } from '../../src/domain/dates.ts';
-import { londonDate } from '../../src/cases/london-time.ts';
+import { londonDate } from '../../src/domain/london-time.ts';
 import { yearsBefore } from '../../src/cli/commands/purge.ts';
 import type { Session } from '../../src/domain/types.ts';
 

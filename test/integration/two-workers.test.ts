@@ -9,7 +9,7 @@ import { createLogger } from '../../src/logger.ts';
 import { createCaseService } from '../../src/cases/case-service.ts';
 import { evaluateSchool } from '../../src/cases/evaluate-school.ts';
 import { machineFor } from '../../src/cases/case-machines.ts';
-import { startOfLondonDate } from '../../src/cases/london-time.ts';
+import { startOfLondonDate } from '../../src/domain/london-time.ts';
 import { createOutboxDispatcher } from '../../src/jobs/outbox-dispatcher.ts';
 import { coreEffectHandlers } from '../../src/jobs/effect-handlers.ts';
 import { startWorker, type Worker } from '../../src/jobs/agenda.ts';

@@ -4,7 +4,7 @@ import { withStore } from '../open.ts';
 import { createLogger } from '../../logger.ts';
 import { evaluateSchool } from '../../cases/evaluate-school.ts';
 import { SharedClock } from '../../cases/demo-clock.ts';
-import { londonDate } from '../../cases/london-time.ts';
+import { londonDate } from '../../domain/london-time.ts';
 
 const usage = 'usage: attendance evaluate --school <id> [--as-of <YYYY-MM-DD>]   (default: today, by the service clock)';
 

@@ -3,13 +3,13 @@ import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { withStore } from '../open.ts';
 import { SharedClock } from '../../cases/demo-clock.ts';
-import { londonDate } from '../../cases/london-time.ts';
+import { londonDate } from '../../domain/london-time.ts';
 import { allTemplates, recipientOf, templateKind } from '../../mail/catalogue.ts';
 import { addressTo, assembleLetterData, loadLetterSource, type LetterSource } from '../../mail/letter-data.ts';
 import { htmlToPdf } from '../../mail/pdf.ts';
 import { notificationAddressees, parentAddressees } from '../../mail/recipients.ts';
 import { renderMessage, templateExists } from '../../mail/render.ts';
-import { sampleLetterSource } from '../../mail/sample.ts';
+import { sampleLetterSource } from '../../demo/letter-sample.ts';
 
 const usage = `usage: attendance letter preview <template> (--case <id> | --sample) [--out <dir>]
        attendance letter list

@@ -1,7 +1,7 @@
 import { parseArgs } from 'node:util';
 import { addDays, isIsoDate } from '../../domain/dates.ts';
 import type { IsoDate } from '../../domain/types.ts';
-import { londonDate } from '../../cases/london-time.ts';
+import { londonDate } from '../../domain/london-time.ts';
 import { auditRecorder } from '../../access/audit.ts';
 import type { Store } from '../../store/types.ts';
 import { withStore } from '../open.ts';

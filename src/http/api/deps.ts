@@ -3,7 +3,7 @@ import type { Clock } from '../../clock.ts';
 import type { IsoDate } from '../../domain/types.ts';
 import type { Logger } from '../../logger.ts';
 import type { Store } from '../../store/types.ts';
-import { londonDate } from '../../cases/london-time.ts';
+import { londonDate } from '../../domain/london-time.ts';
 
 /** Moves the demo's shared clock; null outside demo mode. */
 export interface DemoClockControl {

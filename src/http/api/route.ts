@@ -3,7 +3,7 @@ import type { z } from 'zod';
 import { accessFor, type Access } from '../../access/scope.ts';
 import type { AuditRecorder, AuditTarget } from '../../access/audit.ts';
 import type { Store } from '../../store/types.ts';
-import { AppError } from '../errors.ts';
+import { AppError } from '../../errors.ts';
 import { checkCsrf, type SignedIn } from '../auth/sessions.ts';
 import { parseRequest } from './validation.ts';
 

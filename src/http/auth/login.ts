@@ -2,7 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { Store, User } from '../../store/types.ts';
 import { verifyPassword } from '../../access/passwords.ts';
 import { LOGIN_WINDOW_MS } from '../../access/sign-in-expiry.ts';
-import { AppError } from '../errors.ts';
+import { AppError } from '../../errors.ts';
 
 /**
  * Failed sign-ins allowed per account from one client address within the window (a hard limit),

@@ -1,5 +1,5 @@
 import * as client from 'openid-client';
-import { AppError } from '../errors.ts';
+import { AppError } from '../../errors.ts';
 import type { OidcSettings } from './auth-config.ts';
 
 /** What the browser keeps between leaving for the provider and coming back (an HttpOnly cookie). */

@@ -1,7 +1,7 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { CookieOptions, Request, Response } from 'express';
 import type { AuthSession, Store, User } from '../../store/types.ts';
-import { AppError } from '../errors.ts';
+import { AppError } from '../../errors.ts';
 
 export const SESSION_COOKIE = 'sid';
 /** A working day and a bit: staff sign in each morning. */

@@ -4,7 +4,7 @@ import type { Store } from '../../store/types.ts';
 import { callerFor, runHandler, type AnyRoute } from '../api/route.ts';
 import { parseRequest } from '../api/validation.ts';
 import type { SignedIn } from '../auth/sessions.ts';
-import { AppError } from '../errors.ts';
+import { AppError } from '../../errors.ts';
 
 export interface ApiInput {
   params?: Record<string, string>;

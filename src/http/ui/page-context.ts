@@ -9,7 +9,7 @@ import type { AuditRecorder } from '../../access/audit.ts';
 import type { OidcSettings } from '../auth/auth-config.ts';
 import type { SignedIn, Sessions } from '../auth/sessions.ts';
 import type { DemoClockControl } from '../api/deps.ts';
-import { AppError } from '../errors.ts';
+import { AppError } from '../../errors.ts';
 import { auditRefusal } from '../api/route.ts';
 import type { ApiCall, apiCaller } from './api-call.ts';
 import { renderView } from './views.ts';

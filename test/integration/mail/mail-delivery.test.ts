@@ -15,7 +15,7 @@ import { createMailEffectHandlers, createMailer, messageIdFor } from '../../../s
 import { CaseRunner, stateName } from '../../../src/simulator/case-runner.ts';
 import { calendarFor, getWorkflow } from '../../../workflows/index.ts';
 import { persist } from '../../../machines/workflow.ts';
-import type { Effect } from '../../../machines/types.ts';
+import type { Effect } from '../../../src/domain/case-types.ts';
 import type { OpenedPostgres } from '../../../src/store/postgres/open.ts';
 import type { Store } from '../../../src/store/types.ts';
 

@@ -9,7 +9,7 @@ import { createLogger } from '../../../src/logger.ts';
 import { evaluateSchool } from '../../../src/cases/evaluate-school.ts';
 import { SharedClock } from '../../../src/cases/demo-clock.ts';
 import { machineFor } from '../../../src/cases/case-machines.ts';
-import { startOfLondonDate } from '../../../src/cases/london-time.ts';
+import { startOfLondonDate } from '../../../src/domain/london-time.ts';
 import { importContacts, importMarks, importPupils } from '../../../src/register/import-register.ts';
 import { sql } from '../../support/postgres.ts';
 import type { Store } from '../../../src/store/types.ts';

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { getMicrosteps } from 'xstate';
 import type { AnyStateNode, TransitionDefinition } from 'xstate';
 import { getAdjacencyMap, getStateNodes } from 'xstate/graph';
-import type { CaseContext, CaseEvent, CaseInput, Evidence } from '../../../machines/types.ts';
+import type { CaseContext, CaseEvent, CaseInput, Evidence } from '../../../src/domain/case-types.ts';
 import { stateName } from '../../../src/simulator/case-runner.ts';
 import { calendarFor, WORKFLOWS } from '../../../workflows/index.ts';
 import type { Workflow } from '../../../machines/workflow.ts';

@@ -7,7 +7,7 @@ import { machineFor, type SchoolMachine } from '../../../src/cases/case-machines
 import { isLegalStepAt } from '../../../src/cases/legal-steps.ts';
 import { LEGAL_TAG } from '../../../machines/escalation.ts';
 import { STAFF_ACTION_TYPES } from '../../../src/http/api/cases/staff-events.ts';
-import type { CaseEvent, PenaltyNoticeRecord } from '../../../machines/types.ts';
+import type { CaseEvent, PenaltyNoticeRecord } from '../../../src/domain/case-types.ts';
 import { allConsidered } from './support.ts';
 
 const at = '2024-11-20';

@@ -1,6 +1,6 @@
 import { CONSIDERATIONS } from '../../../src/domain/penalty-notices.ts';
 import type { Considerations } from '../../../src/domain/penalty-notices.ts';
-import type { Decision, Evidence } from '../../../machines/types.ts';
+import type { Decision, Evidence } from '../../../src/domain/case-types.ts';
 import type { CaseRunner } from '../../../src/simulator/case-runner.ts';
 import type { Measurements } from '../../../src/domain/evaluate.ts';
 import type { IsoDate, PupilMetrics } from '../../../src/domain/types.ts';

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { transition } from 'xstate';
 import { definePolicy } from '../../../src/domain/policy.ts';
 import { defineWorkflow, persist, restore } from '../../../machines/workflow.ts';
-import type { PersistedCase } from '../../../machines/types.ts';
+import type { PersistedCase } from '../../../src/domain/case-types.ts';
 import { CaseRunner, stateName } from '../../../src/simulator/case-runner.ts';
 import { calendarFor } from '../../../workflows/index.ts';
 import { policy as westCoventry, workflow as v1 } from '../../../workflows/west-coventry.ts';

@@ -4,7 +4,7 @@ import { allTemplates, templateKind, templatesOf } from '../../../src/mail/catal
 import { addressTo, assembleLetterData, type Addressee } from '../../../src/mail/letter-data.ts';
 import { htmlToPdf } from '../../../src/mail/pdf.ts';
 import { renderMessage, templateExists, TemplateError } from '../../../src/mail/render.ts';
-import { sampleLetterSource } from '../../../src/mail/sample.ts';
+import { sampleLetterSource } from '../../../src/demo/letter-sample.ts';
 import { pdfPages, pdfText } from '../../support/pdf.ts';
 
 const parent: Addressee = { role: 'parent', name: "Maria O'Neill", relationship: 'mother', email: 'maria@example.org', key: 'k1' };

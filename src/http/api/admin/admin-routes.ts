@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { requireRole } from '../../../access/scope.ts';
-import { AppError } from '../../errors.ts';
+import { AppError } from '../../../errors.ts';
 import { route, type AnyRoute } from '../route.ts';
 import type { ApiDeps } from '../deps.ts';
 import { DURATION_SYNTAX, parseDuration } from '../../../domain/duration.ts';

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { canSeeCase, notFound, requireSchoolStaff, type Access } from '../../../access/scope.ts';
 import { approvalDueDate, decideApproval, previewEffect, type DecisionInput } from '../../../approvals/approvals.ts';
 import type { CaseRecord, OutboxEffect, Store } from '../../../store/types.ts';
-import { AppError } from '../../errors.ts';
+import { AppError } from '../../../errors.ts';
 import { route, type AnyRoute, type Caller } from '../route.ts';
 import { todayOf, type ApiDeps } from '../deps.ts';
 

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import type { Request, Response } from 'express';
 import type { Store, User } from '../../../store/types.ts';
 import type { AuditRecorder } from '../../../access/audit.ts';
-import { AppError } from '../../errors.ts';
+import { AppError } from '../../../errors.ts';
 import { LoginRefused, passwordLogin } from '../../auth/login.ts';
 import { cookieOptions, readCookie, type SignedIn, type Sessions } from '../../auth/sessions.ts';
 import type { OidcClient, OidcFlow } from '../../auth/oidc.ts';

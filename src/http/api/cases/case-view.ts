@@ -1,5 +1,5 @@
 import { computeMetrics } from '../../../domain/metrics.ts';
-import type { CaseContext } from '../../../../machines/types.ts';
+import type { CaseContext } from '../../../domain/case-types.ts';
 import { machineFor } from '../../../cases/case-machines.ts';
 import type { Access } from '../../../access/scope.ts';
 import type { CaseRecord, Message, Pupil } from '../../../store/types.ts';

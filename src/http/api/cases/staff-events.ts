@@ -2,7 +2,7 @@
 // the date (from the clock) and who did it (from the session); timers and the evaluator send
 // the other events of the machine, never a person.
 import { z } from 'zod';
-import type { CaseEvent, Decision } from '../../../../machines/types.ts';
+import type { CaseEvent, Decision } from '../../../domain/case-types.ts';
 import { CONSIDERATIONS } from '../../../domain/penalty-notices.ts';
 import type { IsoDate } from '../../../domain/types.ts';
 

@@ -6,7 +6,7 @@ import { buildEvidencePack } from '../../../evidence/pack.ts';
 import { checkLink, evidenceLink, LINK_LIFETIME_MS, type EvidenceLinkSettings } from '../../../evidence/signed-link.ts';
 import { LEGAL_STEP_ROLES } from '../../../access/roles.ts';
 import { requireRole } from '../../../access/scope.ts';
-import { AppError } from '../../errors.ts';
+import { AppError } from '../../../errors.ts';
 import { route, type AnyRoute } from '../route.ts';
 import { todayOf, type ApiDeps } from '../deps.ts';
 

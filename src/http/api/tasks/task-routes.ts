@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { canSeeCase, notFound, requireAction } from '../../../access/scope.ts';
 import { completeTask } from '../../../approvals/register-hygiene.ts';
-import { AppError } from '../../errors.ts';
+import { AppError } from '../../../errors.ts';
 import { route, type AnyRoute } from '../route.ts';
 import type { ApiDeps } from '../deps.ts';
 

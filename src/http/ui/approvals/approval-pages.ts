@@ -2,7 +2,7 @@ import type { Router } from 'express';
 import type { Access } from '../../../access/scope.ts';
 import type { Store } from '../../../store/types.ts';
 import { checkCsrf } from '../../auth/sessions.ts';
-import { AppError } from '../../errors.ts';
+import { AppError } from '../../../errors.ts';
 import { page, type Page, type PageDeps } from '../page-context.ts';
 
 interface ApprovalSummary {

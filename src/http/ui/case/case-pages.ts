@@ -6,7 +6,7 @@ import { getWorkflow } from '../../../../workflows/index.ts';
 import { todayOf } from '../../api/deps.ts';
 import type { caseDetail } from '../../api/cases/case-view.ts';
 import { checkCsrf } from '../../auth/sessions.ts';
-import { AppError } from '../../errors.ts';
+import { AppError } from '../../../errors.ts';
 import { STAFF_ACTION_LABELS, stateLabel } from '../labels.ts';
 import { page, type Page, type PageDeps } from '../page-context.ts';
 import { actionForms, actionFromForm, considerationQuestions, fieldLabel } from './action-forms.ts';

@@ -1,5 +1,5 @@
 import type { Router } from 'express';
-import type { CaseContext } from '../../../../machines/types.ts';
+import type { CaseContext } from '../../../domain/case-types.ts';
 import { canSeeCase } from '../../../access/scope.ts';
 import { addDays } from '../../../domain/dates.ts';
 import { FULL_RATE, REDUCED_RATE } from '../../../domain/penalty-notices.ts';

@@ -1,6 +1,6 @@
 import type { Request, Response, Router } from 'express';
 import { checkCsrf } from '../../auth/sessions.ts';
-import { AppError } from '../../errors.ts';
+import { AppError } from '../../../errors.ts';
 import { page, sendPage, type PageDeps } from '../page-context.ts';
 
 /** Only a path on this site: `next` comes from the query string, and an open redirect would help phishing. */

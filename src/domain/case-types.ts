@@ -1,6 +1,6 @@
-import type { Considerations } from '../src/domain/penalty-notices.ts';
-import type { Recipient, VulnerabilityRating } from '../src/domain/policy.ts';
-import type { IsoDate, PupilMetrics, Session } from '../src/domain/types.ts';
+import type { Considerations } from './penalty-notices.ts';
+import type { Recipient, VulnerabilityRating } from './policy.ts';
+import type { IsoDate, PupilMetrics, Session } from './types.ts';
 
 /** Why an event happened, kept on the case timeline: the numbers, the rule and the sessions. */
 export interface Evidence {

@@ -1,4 +1,4 @@
-import type { IsoDate } from '../domain/types.ts';
+import type { IsoDate } from './types.ts';
 
 const TIME_ZONE = 'Europe/London';
 const dateFormat = new Intl.DateTimeFormat('en-CA', { timeZone: TIME_ZONE, year: 'numeric', month: '2-digit', day: '2-digit' });
