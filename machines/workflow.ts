@@ -1,3 +1,4 @@
+import type { StateValue } from 'xstate';
 import type { AnyMachineSnapshot } from 'xstate';
 import type { SchoolCalendar } from '../src/domain/calendar.ts';
 import type { Policy } from '../src/domain/policy.ts';
@@ -80,4 +81,12 @@ export function effectsOf(actions: readonly { type: string; params?: unknown }[]
   return actions
     .filter((action) => (EFFECT_TYPES as readonly string[]).includes(action.type))
     .map((action) => ({ type: action.type, params: action.params }) as Effect);
+}
+
+/** `{ open: { noticeToImprove: 'requested' } }` → `open.noticeToImprove.requested`. */
+export function stateName(value: StateValue): string {
+  if (typeof value === 'string') return value;
+  return Object.entries(value)
+    .map(([key, child]) => (child === undefined ? key : `${key}.${stateName(child)}`))
+    .join(',');
 }

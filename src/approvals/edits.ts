@@ -1,4 +1,4 @@
-import type { RenderedMessage } from '../mail/render.ts';
+import type { RenderedMessage } from '../letters/render.ts';
 import type { ApprovalEdit } from '../store/types.ts';
 
 const escapeHtml = (text: string) => text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');

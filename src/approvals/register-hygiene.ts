@@ -3,8 +3,8 @@ import type { CaseEvent } from '../domain/case-types.ts';
 import type { SchoolCalendar } from '../domain/calendar.ts';
 import { addDuration, type Policy } from '../domain/policy.ts';
 import type { IsoDate } from '../domain/types.ts';
-import { contactKey } from '../mail/letter-data.ts';
-import { usableEmail } from '../mail/recipients.ts';
+import { contactKey } from '../letters/letter-data.ts';
+import { usableEmail } from '../letters/recipients.ts';
 import type { CaseRecord, Contact, NewTask, StoredMark, Store, Task } from '../store/types.ts';
 
 /** DfE: an `N` (reason not yet established) must be resolved within 5 school days. */

@@ -5,7 +5,7 @@ import { effectsOf, persist } from '../../machines/workflow.ts';
 import { approvalGate } from '../approvals/gate.ts';
 import { parentsOf, ratingOf } from '../domain/pupil-flags.ts';
 import type { Policy } from '../domain/policy.ts';
-import { stateName } from '../simulator/case-runner.ts';
+import { stateName } from '../../machines/workflow.ts';
 import type { CaseRecord, CaseStatus, CaseTimer, Contact, NewCase, NewCaseWrite, NewEffect, NewTimelineEntry, Pupil, TransitionCommit } from '../store/types.ts';
 import { snapshotOf, type SchoolMachine } from './case-machines.ts';
 import { startOfLondonDate } from '../domain/london-time.ts';

@@ -3,7 +3,7 @@ import { CaseRunner } from '../simulator/case-runner.ts';
 import { calendarFor, getWorkflow } from '../../workflows/index.ts';
 import type { Mark } from '../domain/types.ts';
 import type { Contact, Pupil, School, Task } from '../store/types.ts';
-import type { LetterSource } from '../mail/letter-data.ts';
+import type { LetterSource } from '../letters/letter-data.ts';
 
 /**
  * A made-up pupil of a workflow's school with a register, two parents and a case part-way

@@ -1,9 +1,9 @@
 import { ATTENDANCE_CODES, isThresholdUnauthorised } from '../domain/codes.ts';
 import { compareDates } from '../domain/dates.ts';
 import type { IsoDate } from '../domain/types.ts';
-import { loadLetterSource, type LetterSource } from '../mail/letter-data.ts';
-import { htmlToPdf } from '../mail/pdf.ts';
-import { longDate } from '../mail/render.ts';
+import { loadLetterSource, type LetterSource } from '../letters/letter-data.ts';
+import { htmlToPdf } from '../letters/pdf.ts';
+import { longDate } from '../letters/render.ts';
 import type { Store, TimelineEntry } from '../store/types.ts';
 import { zip } from './zip.ts';
 

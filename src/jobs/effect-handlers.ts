@@ -2,7 +2,7 @@ import type { CreateTaskParams } from '../domain/case-types.ts';
 import type { Clock } from '../clock.ts';
 import type { Logger } from '../logger.ts';
 import type { Store } from '../store/types.ts';
-import { PermanentEffectError, type EffectHandler } from './outbox-dispatcher.ts';
+import { PermanentEffectError, type EffectHandler } from '../cases/effect-handler.ts';
 
 /** The effect kinds the worker executes itself; letters and notifications come from src/mail. */
 export function coreEffectHandlers(deps: { store: Store; clock: Clock; logger: Logger }): Record<string, EffectHandler> {

@@ -2,17 +2,8 @@ import { randomUUID } from 'node:crypto';
 import type { Clock } from '../clock.ts';
 import type { Logger } from '../logger.ts';
 import type { OutboxEffect, Store } from '../store/types.ts';
+import { PermanentEffectError, type EffectHandler } from '../cases/effect-handler.ts';
 import { londonDate } from '../domain/london-time.ts';
-
-/** Thrown by a handler when trying again cannot help (bad address, rejected by the server for good). */
-export class PermanentEffectError extends Error {
-  override name = 'PermanentEffectError';
-}
-
-/** A handler may park an effect it cannot run yet, with the reason shown to staff. */
-export type EffectOutcome = void | { park: string };
-
-export type EffectHandler = (effect: OutboxEffect) => Promise<EffectOutcome>;
 
 export interface DispatchSummary {
   claimed: number;

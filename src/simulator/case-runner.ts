@@ -2,7 +2,7 @@ import { initialTransition, transition } from 'xstate';
 import type { StateValue } from 'xstate';
 import type { EscalationMachine } from '../../machines/escalation.ts';
 import type { CaseContext, CaseEvent, CaseInput, Effect, Timer } from '../domain/case-types.ts';
-import { effectsOf } from '../../machines/workflow.ts';
+import { effectsOf, stateName } from '../../machines/workflow.ts';
 import type { Workflow } from '../../machines/workflow.ts';
 import type { SchoolCalendar } from '../domain/calendar.ts';
 import { compareDates } from '../domain/dates.ts';
@@ -19,13 +19,6 @@ export interface TransitionRecord {
   changed: boolean;
 }
 
-/** `{ open: { noticeToImprove: 'requested' } }` → `open.noticeToImprove.requested`. */
-export function stateName(value: StateValue): string {
-  if (typeof value === 'string') return value;
-  return Object.entries(value)
-    .map(([key, child]) => (child === undefined ? key : `${key}.${stateName(child)}`))
-    .join(',');
-}
 
 type Snapshot = ReturnType<EscalationMachine['transition']>;
 

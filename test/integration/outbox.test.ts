@@ -4,7 +4,8 @@ import { openTestPostgres } from '../support/postgres.ts';
 import { caseWithEffects } from '../support/fixtures.ts';
 import { ManualClock } from '../../src/clock.ts';
 import { createLogger } from '../../src/logger.ts';
-import { createOutboxDispatcher, PermanentEffectError, type EffectHandler } from '../../src/jobs/outbox-dispatcher.ts';
+import { createOutboxDispatcher } from '../../src/jobs/outbox-dispatcher.ts';
+import { PermanentEffectError, type EffectHandler } from '../../src/cases/effect-handler.ts';
 import { startWorker } from '../../src/jobs/agenda.ts';
 import type { OpenedPostgres } from '../../src/store/postgres/open.ts';
 

@@ -4,11 +4,11 @@ import { parseArgs } from 'node:util';
 import { withStore } from '../open.ts';
 import { SharedClock } from '../../cases/demo-clock.ts';
 import { londonDate } from '../../domain/london-time.ts';
-import { allTemplates, recipientOf, templateKind } from '../../mail/catalogue.ts';
-import { addressTo, assembleLetterData, loadLetterSource, type LetterSource } from '../../mail/letter-data.ts';
-import { htmlToPdf } from '../../mail/pdf.ts';
-import { notificationAddressees, parentAddressees } from '../../mail/recipients.ts';
-import { renderMessage, templateExists } from '../../mail/render.ts';
+import { allTemplates, recipientOf, templateKind } from '../../letters/catalogue.ts';
+import { addressTo, assembleLetterData, loadLetterSource, type LetterSource } from '../../letters/letter-data.ts';
+import { htmlToPdf } from '../../letters/pdf.ts';
+import { notificationAddressees, parentAddressees } from '../../letters/recipients.ts';
+import { renderMessage, templateExists } from '../../letters/render.ts';
 import { sampleLetterSource } from '../../demo/letter-sample.ts';
 
 const usage = `usage: attendance letter preview <template> (--case <id> | --sample) [--out <dir>]

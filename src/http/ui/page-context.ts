@@ -13,7 +13,7 @@ import { AppError } from '../../errors.ts';
 import { auditRefusal } from '../api/route.ts';
 import type { ApiCall, apiCaller } from './api-call.ts';
 import { renderView } from './views.ts';
-import { heldCount } from './approvals/approval-pages.ts';
+import { heldCount } from '../../approvals/waiting.ts';
 
 export interface PageDeps {
   store: Store;

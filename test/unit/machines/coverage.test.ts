@@ -3,7 +3,7 @@ import { getMicrosteps } from 'xstate';
 import type { AnyStateNode, TransitionDefinition } from 'xstate';
 import { getAdjacencyMap, getStateNodes } from 'xstate/graph';
 import type { CaseContext, CaseEvent, CaseInput, Evidence } from '../../../src/domain/case-types.ts';
-import { stateName } from '../../../src/simulator/case-runner.ts';
+import { stateName } from '../../../machines/workflow.ts';
 import { calendarFor, WORKFLOWS } from '../../../workflows/index.ts';
 import type { Workflow } from '../../../machines/workflow.ts';
 import { allConsidered, evidence } from './support.ts';

@@ -1,9 +1,9 @@
 import { describe, it, expect } from 'vitest';
 import { WORKFLOWS } from '../../../workflows/index.ts';
-import { allTemplates, templateKind, templatesOf } from '../../../src/mail/catalogue.ts';
-import { addressTo, assembleLetterData, type Addressee } from '../../../src/mail/letter-data.ts';
-import { htmlToPdf } from '../../../src/mail/pdf.ts';
-import { renderMessage, templateExists, TemplateError } from '../../../src/mail/render.ts';
+import { allTemplates, templateKind, templatesOf } from '../../../src/letters/catalogue.ts';
+import { addressTo, assembleLetterData, type Addressee } from '../../../src/letters/letter-data.ts';
+import { htmlToPdf } from '../../../src/letters/pdf.ts';
+import { renderMessage, templateExists, TemplateError } from '../../../src/letters/render.ts';
 import { sampleLetterSource } from '../../../src/demo/letter-sample.ts';
 import { pdfPages, pdfText } from '../../support/pdf.ts';
 
