@@ -5,7 +5,8 @@ import { loadLetterSource, type LetterSource } from '../letters/letter-data.ts';
 import { htmlToPdf } from '../letters/pdf.ts';
 import { longDate } from '../letters/render.ts';
 import type { Store, TimelineEntry } from '../store/types.ts';
-import { zip } from './zip.ts';
+import { zipSync } from 'fflate';
+import { csvFile } from './csv.ts';
 
 const escape = (value: unknown) => String(value ?? '').replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 const meaningOf = new Map(ATTENDANCE_CODES.map((code) => [code.code, code.meaning]));
@@ -14,11 +15,6 @@ const MEETING_EVENTS = new Set(['MEETING_HELD', 'PARENT_DID_NOT_ATTEND', 'CONTRA
 function table(head: string[], rows: unknown[][]): string {
   if (rows.length === 0) return '<p><em>None recorded.</em></p>';
   return `<table><tr>${head.map((h) => `<th>${escape(h)}</th>`).join('')}</tr>${rows.map((row) => `<tr>${row.map((cell) => `<td>${escape(cell)}</td>`).join('')}</tr>`).join('')}</table>`;
-}
-
-function csv(head: string[], rows: unknown[][]): Buffer {
-  const cell = (value: unknown) => (/[",\n]/.test(String(value ?? '')) ? `"${String(value).replace(/"/g, '""')}"` : String(value ?? ''));
-  return Buffer.from([head, ...rows].map((row) => row.map(cell).join(',')).join('\r\n') + '\r\n', 'utf8');
 }
 
 const eventOf = (entry: TimelineEntry) => (entry.evidence as { event?: string } | null)?.event ?? entry.type;
@@ -92,14 +88,16 @@ ${table(s.certificate.head, s.certificate.rows)}
     .map((m, i) => ({ name: `letters/${String(i + 1).padStart(2, '0')}-${m.template.replace(/\//g, '-')}-${m.recipientRole}.pdf`, data: m.pdf! }));
   const parts = [
     { name: 'evidence-pack.pdf', data: pdf },
-    { name: 'attendance-certificate.csv', data: csv(s.certificate.head, s.certificate.rows) },
-    { name: 'threshold-sessions.csv', data: csv(s.threshold.head, s.threshold.rows) },
-    { name: 'considerations.csv', data: csv(s.considerations.head, s.considerations.rows) },
-    { name: 'letters-sent.csv', data: csv(s.letters.head, s.letters.rows) },
-    { name: 'meetings.csv', data: csv(s.meetings.head, s.meetings.rows) },
-    { name: 'support.csv', data: csv(s.support.head, s.support.rows) },
-    { name: 'notice-to-improve-period.csv', data: csv(s.noticeToImprove.head, s.noticeToImprove.rows) },
+    { name: 'attendance-certificate.csv', data: csvFile(s.certificate.head, s.certificate.rows) },
+    { name: 'threshold-sessions.csv', data: csvFile(s.threshold.head, s.threshold.rows) },
+    { name: 'considerations.csv', data: csvFile(s.considerations.head, s.considerations.rows) },
+    { name: 'letters-sent.csv', data: csvFile(s.letters.head, s.letters.rows) },
+    { name: 'meetings.csv', data: csvFile(s.meetings.head, s.meetings.rows) },
+    { name: 'support.csv', data: csvFile(s.support.head, s.support.rows) },
+    { name: 'notice-to-improve-period.csv', data: csvFile(s.noticeToImprove.head, s.noticeToImprove.rows) },
     ...letterPdfs,
   ];
-  return { pdf, zip: zip(parts, at), fileName: `evidence-pack-${pupil.upn}` };
+  // A maintained writer: CRC-32, UTF-8 names flagged, deflate for the CSVs (PDFs are compressed already).
+  const zip = Buffer.from(zipSync(Object.fromEntries(parts.map((p) => [p.name, [p.data, { mtime: at, level: p.name.endsWith('.pdf') ? 0 : 6 }]]))));
+  return { pdf, zip, fileName: `evidence-pack-${pupil.upn}` };
 }

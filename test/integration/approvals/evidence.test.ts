@@ -75,6 +75,15 @@ describe('the penalty-notice request evidence pack and its signed link', () => {
     expect(threshold.trim().split('\r\n')).toHaveLength(11);
   });
 
+  it('when a support entry reads as a formula, then support.csv keeps it as text, not a cell a spreadsheet would run', async () => {
+    const { store } = world.db;
+    await store.createTask({ id: 'formula-task', caseId: caseId(), schoolId: 's1', kind: 'support', title: '=HYPERLINK("http://evil.example","x")', dueDate: '2024-11-25', createdAt: new Date('2024-11-25T09:00:00Z') });
+    const files = await readZip((await (await as('pastoral')).get(`/api/cases/${caseId()}/evidence-pack.zip`)).body as Buffer);
+    const support = files.get('support.csv')!.toString('utf8');
+    expect(support).toContain(`'=HYPERLINK`);
+    for (const text of [...files].filter(([name]) => name.endsWith('.csv')).map(([, data]) => data.toString('utf8'))) expect(text).not.toMatch(/(^|,|")=HYPERLINK/m);
+  });
+
   it('when someone outside the school, or the trust lead, asks for the pack, then they do not get it', async () => {
     expect((await (await as('otherPastoral')).get(`/api/cases/${caseId()}/evidence-pack.pdf`)).status).toBe(404);
     expect((await (await as('lead')).get(`/api/cases/${caseId()}/evidence-pack.pdf`)).status).toBe(403);
