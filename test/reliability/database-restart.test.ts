@@ -99,6 +99,17 @@ describe('the database restarted under load', () => {
         return 0;
       }
     };
+    /** A page answers as the API does: a 503 page that says the database is away, never a 500. */
+    const callPage = async (route: string) => {
+      try {
+        const res = await fetch(`${base}${route}`, { headers: { cookie }, signal: AbortSignal.timeout(20_000) });
+        const html = await res.text();
+        const code = res.status === 503 && html.includes('The database is not reachable just now') ? 'database_unavailable' : undefined;
+        outcomes.push({ route: `page ${route.replace(/[0-9a-f-]{36}/, ':id')}`, status: res.status, code });
+      } catch {
+        outcomes.push({ route, status: 'network' });
+      }
+    };
     /** Import number `n` sets every mark of the school to the same code: a half-written import would leave two codes. */
     const importMarks = (n: number) => {
       const code = n % 2 === 0 ? '/' : 'L';
@@ -111,6 +122,7 @@ describe('the database restarted under load', () => {
     const load = async (worker: number) => {
       for (let i = 0; running; i++) {
         if (worker === 0) await importMarks(++imports);
+        else if (worker === 5) await callPage(i % 2 === 0 ? '/' : `/cases/${caseIds[i % caseIds.length]}`);
         else if (i % 3 === 0) await call('/api/cases?school=wca');
         else if (i % 3 === 1) await call(`/api/cases/${caseIds[i % caseIds.length]}`);
         else await call(`/api/cases/${caseIds[i % caseIds.length]}/timeline`);
@@ -140,6 +152,7 @@ describe('the database restarted under load', () => {
     expect(outcomes.filter((o) => o.status !== 200 && o.status !== 503)).toEqual([]);
     expect(outcomes.filter((o) => o.status === 503).every((o) => o.code === 'database_unavailable')).toBe(true);
     expect(statuses['503 database_unavailable'] ?? 0).toBeGreaterThan(0);
+    expect(outcomes.filter((o) => o.route.startsWith('page ') && o.status === 503).length).toBeGreaterThan(0);
     expect(service.child.exitCode).toBeNull();
     expect(health).toMatchObject({ status: 200, body: { database: 'ok', agenda: 'running' } });
 

@@ -10,6 +10,7 @@ import type { OidcSettings } from '../auth/auth-config.ts';
 import type { SignedIn, Sessions } from '../auth/sessions.ts';
 import type { DemoClockControl } from '../api/deps.ts';
 import { AppError } from '../../errors.ts';
+import { isDatabaseUnavailable } from '../errors.ts';
 import { auditRefusal } from '../api/route.ts';
 import type { ApiCall, apiCaller } from './api-call.ts';
 import { renderView } from './views.ts';
@@ -103,6 +104,13 @@ export function pageErrors(deps: PageDeps): ErrorRequestHandler {
     if (error instanceof AppError) {
       const problems = (error.details as { problems?: { field: string; message: string }[] } | undefined)?.problems ?? [];
       sendPage(deps, req, res, signedIn, 'error.njk', { title: TITLES[error.status] ?? 'There is a problem', message: error.message, problems }, error.status);
+      return;
+    }
+    if (isDatabaseUnavailable(error)) {
+      // As the API answers: nothing was half-written, and the same click will work in a moment.
+      deps.logger.warn({ err: error }, 'database unavailable');
+      res.set('Retry-After', '5');
+      sendPage(deps, req, res, signedIn, 'error.njk', { title: 'The service is busy', message: 'The database is not reachable just now. Nothing was changed: please try again in a moment.', problems: [] }, 503);
       return;
     }
     deps.logger.error({ err: error }, 'page failed');
