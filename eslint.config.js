@@ -47,4 +47,15 @@ export default tseslint.config(
       'import-x/no-restricted-paths': ['error', { zones: layerZones }],
     },
   },
+  {
+    // Only cases/ runs machines (and the pure simulator, which runs them without a store).
+    files: ['src/**/*.ts'],
+    ignores: ['src/cases/**', 'src/simulator/**'],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        { paths: [{ name: 'xstate', message: 'only src/cases/ runs machines: ask the case service', allowTypeImports: true }] },
+      ],
+    },
+  },
 );

@@ -1,5 +1,6 @@
+import { transition } from 'xstate';
 import type { EscalationMachine } from '../../machines/escalation.ts';
-import type { PersistedCase } from '../domain/case-types.ts';
+import type { CaseEvent, PersistedCase } from '../domain/case-types.ts';
 import { restore, type Workflow } from '../../machines/workflow.ts';
 import type { SchoolCalendar } from '../domain/calendar.ts';
 import type { CaseRecord, School } from '../store/types.ts';
@@ -37,4 +38,11 @@ export function snapshotOf(entry: SchoolMachine, record: CaseRecord) {
 /** The first register date a measurement as of `asOf` reads: the policy's period or the 10-week window. */
 export function marksNeededFrom(entry: SchoolMachine, asOf: IsoDate): IsoDate {
   return [periodStart(entry.workflow.policy, entry.calendar, asOf), entry.calendar.rollingWindowStart(asOf, 10)].sort()[0]!;
+}
+
+/** Whether the case, as stored, would take this event now: the pure transition changes it. */
+export function acceptsEvent(entry: SchoolMachine, record: CaseRecord, event: CaseEvent): boolean {
+  const snapshot = snapshotOf(entry, record);
+  const next = transition(entry.machine, snapshot, event)[0];
+  return next !== snapshot && next.status !== 'error';
 }

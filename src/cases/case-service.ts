@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { CaseEvent, Effect } from '../domain/case-types.ts';
 import type { Clock } from '../clock.ts';
 import { AppError } from '../errors.ts';
@@ -85,7 +86,21 @@ export function createCaseService(deps: { store: Store; clock: Clock; logger: Lo
     return outcome;
   }
 
-  return { open, send, sendIfAllowed };
+  /**
+   * A note records something said or done: it changes neither state nor version, but is written
+   * only against the version the writer saw, so it never answers a case that has moved on.
+   */
+  async function addNote(caseId: string, text: string, options: { actor: string; expectedVersion: number }): Promise<CaseRecord> {
+    const record = await store.getCase(caseId);
+    if (!record) throw new AppError(404, 'not_found', `no case '${caseId}'`);
+    if (record.version !== options.expectedVersion) {
+      throw new AppError(409, 'version_conflict', `this case changed (it is now at version ${record.version}): reload it and try again`, { currentVersion: record.version });
+    }
+    await store.appendTimeline(record.id, [{ id: randomUUID(), at: clock.now(), actor: options.actor, type: 'note', from: record.state, to: record.state, evidence: { text } }]);
+    return record;
+  }
+
+  return { open, send, sendIfAllowed, addNote };
 }
 
 export type CaseService = ReturnType<typeof createCaseService>;

@@ -1,7 +1,6 @@
-import { transition } from 'xstate';
 import { CONSIDERATIONS } from '../../../domain/penalty-notices.ts';
 import type { IsoDate } from '../../../domain/types.ts';
-import { snapshotOf, type SchoolMachine } from '../../../cases/case-machines.ts';
+import { acceptsEvent, snapshotOf, type SchoolMachine } from '../../../cases/case-machines.ts';
 import type { CaseRecord } from '../../../store/types.ts';
 import { mayAct, mayClose, mayTakeLegalSteps, type Access } from '../../../access/scope.ts';
 import { isLegalStep } from '../../../cases/legal-steps.ts';
@@ -46,16 +45,13 @@ function samples(type: Exclude<StaffActionType, 'NOTE'>, parentIds: string[]): M
 }
 
 /**
- * The staff actions the case accepts now, read from the machine itself: each candidate event is
- * run through the pure transition on the stored snapshot, and whatever changes it is allowed.
+ * The staff actions the case accepts now, read from the machine itself (through cases/, the only
+ * code that runs machines): each candidate event that changes the stored snapshot is allowed.
  */
 export function allowedActions(entry: SchoolMachine, record: CaseRecord, today: IsoDate, access: Access): AllowedAction[] {
   const snapshot = snapshotOf(entry, record);
   const parentIds = snapshot.context.parents.map((parent) => parent.id);
-  const accepts = (action: MachineAction) => {
-    const next = transition(entry.machine, snapshot, toCaseEvent(action, today, access.user.id))[0];
-    return next !== snapshot && next.status !== 'error';
-  };
+  const accepts = (action: MachineAction) => acceptsEvent(entry, record, toCaseEvent(action, today, access.user.id));
   const result: AllowedAction[] = [];
   for (const type of STAFF_ACTION_TYPES) {
     if (type === 'NOTE') continue;

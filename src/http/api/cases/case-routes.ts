@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import type { Request } from 'express';
 import { z } from 'zod';
 import { requireAction, visibleCase } from '../../../access/scope.ts';
@@ -98,11 +97,7 @@ export function caseRoutes(deps: ApiDeps): AnyRoute[] {
         }
         const target = { schoolId: record.schoolId, caseId: record.id, upn: record.upn };
         if (body.type === 'NOTE') {
-          if (record.version !== expectedVersion) {
-            throw new AppError(409, 'version_conflict', `this case changed (it is now at version ${record.version}): reload it and try again`, { currentVersion: record.version });
-          }
-          // A note records something said or done; it changes neither state nor version.
-          await store.appendTimeline(record.id, [{ id: randomUUID(), at: deps.clock.now(), actor: me.user.id, type: 'note', from: record.state, to: record.state, evidence: { text: body.text } }]);
+          await cases.addNote(record.id, body.text, { actor: me.user.id, expectedVersion });
           await me.audit('case.note', target);
           res.set('ETag', etagOf(record.version));
           return { case: caseSummary(record), from: record.state, to: record.state, effects: [] };
