@@ -1,0 +1,207 @@
+// The Store contract, split by what each part keeps (records: ./records.ts, ./records-work.ts).
+import type {
+  CaseRecord,
+  Contact,
+  MarkAmendment,
+  MarksImport,
+  NewCase,
+  NewTimelineEntry,
+  Pupil,
+  School,
+  SchoolMarksFilter,
+  StoredMark,
+  TimelineEntry,
+  Trust,
+} from './records.ts';
+import type {
+  AuditEntry,
+  AuditFilter,
+  AuthSession,
+  CaseBatch,
+  CaseFilter,
+  CaseTimer,
+  ClaimOptions,
+  EffectDecision,
+  EffectStatus,
+  Message,
+  MessagePageFilter,
+  MessageSummary,
+  MessageUpdate,
+  NewEffect,
+  NewMessage,
+  NewTask,
+  OutboxEffect,
+  QueueLine,
+  Task,
+  TaskFilter,
+  TransitionCommit,
+  User,
+  WorkerBeat,
+} from './records-work.ts';
+import type { IsoDate } from '../domain/types.ts';
+
+export interface StoreLifecycle {
+  readonly kind: 'postgres' | 'mongo';
+  /** Throws when the database cannot be reached. */
+  ping(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export interface OrganisationStore {
+  upsertTrust(trust: Trust): Promise<void>;
+  getTrust(id: string): Promise<Trust | null>;
+  listTrusts(): Promise<Trust[]>;
+  upsertSchool(school: School): Promise<void>;
+  getSchool(id: string): Promise<School | null>;
+  listSchools(filter?: { trustId?: string }): Promise<School[]>;
+  /** Service-wide settings shared by every process (e.g. the demo clock). */
+  getSetting(key: string): Promise<unknown>;
+  putSetting(key: string, value: unknown): Promise<void>;
+}
+
+export interface PupilStore {
+  /** Inserts or updates pupils by (school, UPN), all or nothing. */
+  upsertPupils(schoolId: string, pupils: Omit<Pupil, 'schoolId'>[]): Promise<{ inserted: number; updated: number }>;
+  getPupil(schoolId: string, upn: string): Promise<Pupil | null>;
+  /** The school's pupils by UPN, or only those named. */
+  listPupils(schoolId: string, upns?: string[]): Promise<Pupil[]>;
+  /** Replaces the contacts of each pupil named in `contacts`, all or nothing. */
+  replaceContacts(schoolId: string, contacts: Omit<Contact, 'schoolId'>[]): Promise<{ pupils: number; contacts: number }>;
+  /** One pupil's contacts, or every pupil's of the school (by UPN) without one. */
+  listContacts(schoolId: string, upn?: string): Promise<Contact[]>;
+}
+
+export interface RegisterStore {
+  beginMarksImport(schoolId: string, meta: { actor: string; reason: string; at: Date }): Promise<MarksImport>;
+  listMarks(schoolId: string, upn: string, range?: { from?: IsoDate; to?: IsoDate }): Promise<StoredMark[]>;
+  /**
+   * Every pupil's marks of a school in one pass, ordered by UPN then date and session: of the
+   * pupils named, when `upns` is given, and only marks with one of `codes`, when that is.
+   */
+  streamSchoolMarks(schoolId: string, filter?: SchoolMarksFilter): AsyncIterable<{ upn: string; marks: StoredMark[] }>;
+  listAmendments(schoolId: string, upn: string): Promise<MarkAmendment[]>;
+  /** Retention: deletes register marks and amendments dated before `date`. */
+  purgeRegisterBefore(date: IsoDate): Promise<{ marks: number; amendments: number }>;
+}
+
+export interface CaseStore {
+  /** Creates a case with its first timeline entries, effects and timers; one open case per pupil. */
+  createCase(
+    record: NewCase,
+    initial: { timeline: NewTimelineEntry[]; effects: NewEffect[]; timers?: Omit<CaseTimer, 'caseId'>[] },
+  ): Promise<CaseRecord>;
+  /**
+   * createCase, commitTransition and createTask for many cases in one atomic write: all of it or,
+   * on a CaseAlreadyOpen or VersionConflict, none. Returns the cases as written (created first,
+   * then committed, each in the order given) and how many of the tasks were new.
+   */
+  writeCaseBatch(batch: CaseBatch): Promise<{ cases: CaseRecord[]; tasksCreated: number }>;
+  getCase(id: string): Promise<CaseRecord | null>;
+  findOpenCase(schoolId: string, upn: string): Promise<CaseRecord | null>;
+  listCases(filter: CaseFilter): Promise<{ total: number; cases: CaseRecord[] }>;
+  /** The page listCases gives, as the work queue shows it: one read rather than one per kind of row. */
+  listQueue(filter: CaseFilter): Promise<{ total: number; lines: QueueLine[] }>;
+  /** Writes snapshot + timeline + effects + timers atomically, guarded by the expected version. */
+  commitTransition(commit: TransitionCommit): Promise<CaseRecord>;
+  appendTimeline(caseId: string, entries: NewTimelineEntry[]): Promise<void>;
+  listTimeline(caseId: string): Promise<TimelineEntry[]>;
+  getTimer(caseId: string, name: string): Promise<CaseTimer | null>;
+  listTimers(caseId: string): Promise<CaseTimer[]>;
+  listDueTimers(now: Date, limit: number): Promise<CaseTimer[]>;
+}
+
+export interface TaskStore {
+  /** Creates the task unless one with its id exists; true when it was created. */
+  createTask(task: NewTask): Promise<boolean>;
+  getTask(id: string): Promise<Task | null>;
+  listTasks(filter: TaskFilter): Promise<Task[]>;
+  /** Marks an open task done or cancelled; null when there is no open task with that id. */
+  closeTask(id: string, outcome: { status: 'done' | 'cancelled'; by: string; at: Date; note?: string }): Promise<Task | null>;
+}
+
+export interface OutboxStore {
+  /** Locks up to `limit` due effects (pending, or running with an expired lock) for this worker. */
+  claimEffects(options: ClaimOptions): Promise<OutboxEffect[]>;
+  /** Extends the lease of effects this worker still holds (running, claimed by it); returns how many. */
+  renewEffects(ids: string[], claimedBy: string, lockedUntil: Date): Promise<number>;
+  completeEffect(id: string, at: Date): Promise<void>;
+  /** A transient failure: try again at `nextAttemptAt`. */
+  retryEffect(id: string, error: string, nextAttemptAt: Date): Promise<void>;
+  /** A permanent failure, or the last attempt. */
+  failEffect(id: string, error: string, at: Date): Promise<void>;
+  /** Stored but not runnable yet (e.g. an email before mail delivery exists). */
+  parkEffect(id: string, reason: string): Promise<void>;
+  getEffect(id: string): Promise<OutboxEffect | null>;
+  listEffects(filter: { caseId?: string; status?: EffectStatus; schoolIds?: string[] }): Promise<OutboxEffect[]>;
+  /**
+   * A person's decision on a held effect, with its timeline entry, in one write: approve makes it
+   * pending (due now, wall-clock), defer keeps it held until a date, reject ends it. Null, and
+   * nothing written, when the effect is not held (decided already, or cancelled).
+   */
+  decideEffect(id: string, decision: EffectDecision, timeline: NewTimelineEntry): Promise<OutboxEffect | null>;
+  /** Cases of these schools with a `notify` effect to one of these recipients: what was referred to the EWO or LA. */
+  listNotifiedCaseIds(filter: { schoolIds: string[]; recipients: string[] }): Promise<string[]>;
+}
+
+export interface WorkerStore {
+  /** Records that a worker process is alive now. */
+  beatWorker(beat: WorkerBeat): Promise<void>;
+  listWorkers(): Promise<WorkerBeat[]>;
+  /**
+   * Forgets dead workers and frees what they held: their Agenda job locks and their running
+   * outbox claims (back to pending, due now), so another worker takes them at once.
+   */
+  releaseWorkers(ids: string[]): Promise<{ jobs: number; effects: number }>;
+}
+
+export interface MessageStore {
+  /** Records the message unless one with its id exists; true when it was created. */
+  createMessage(message: NewMessage): Promise<boolean>;
+  getMessage(id: string): Promise<Message | null>;
+  /** Oldest first. */
+  listMessages(filter: { caseId?: string; effectId?: string; schoolIds?: string[] }): Promise<Message[]>;
+  /**
+   * A page of the messages someone may see, newest first, without their bodies (no PDF, no raw
+   * email): those of `schoolIds`, and those about `caseIds` (an EWO's referred cases), with how
+   * many there are in all.
+   */
+  listMessagePage(filter: MessagePageFilter): Promise<{ total: number; messages: MessageSummary[] }>;
+  /** Null when there is no message with that id. */
+  updateMessage(id: string, update: MessageUpdate): Promise<Message | null>;
+}
+
+export interface AccountStore {
+  /** Creates or replaces the account with this id; emails are unique (stored lower-case). */
+  upsertUser(user: User): Promise<void>;
+  getUser(id: string): Promise<User | null>;
+  findUserByEmail(email: string): Promise<User | null>;
+  createSession(session: AuthSession): Promise<void>;
+  getSession(idHash: string): Promise<AuthSession | null>;
+  deleteSession(idHash: string): Promise<void>;
+  /** Removes sessions expired at `now`; returns how many. */
+  deleteExpiredSessions(now: Date): Promise<number>;
+  recordLoginFailure(key: string, at: Date): Promise<void>;
+  countLoginFailures(key: string, since: Date): Promise<number>;
+  clearLoginFailures(key: string): Promise<void>;
+  /** Expiry: removes failed sign-ins recorded before `before`; returns how many. */
+  deleteLoginFailuresBefore(before: Date): Promise<number>;
+}
+
+export interface AuditStore {
+  appendAudit(entries: AuditEntry[]): Promise<void>;
+  /** Newest first. */
+  listAudit(filter: AuditFilter): Promise<{ total: number; entries: AuditEntry[] }>;
+}
+
+/** The store contract, by what each part keeps; every adapter implements all of it. */
+export type Store = StoreLifecycle &
+  OrganisationStore &
+  PupilStore &
+  RegisterStore &
+  CaseStore &
+  TaskStore &
+  OutboxStore &
+  WorkerStore &
+  MessageStore &
+  AccountStore &
+  AuditStore;
