@@ -1,0 +1,124 @@
+import { inTransaction } from './pool.ts';
+import { beginPostgresMarksImport } from './marks-import.ts';
+import { streamSchoolMarks } from './school-marks.ts';
+import { toContact, toPupil, type ContactRow, type PupilRow } from './rows.ts';
+import { type SchoolMarksFilter, type Contact, type Pupil, type StoredMark } from '../types.ts';
+import { PgBase } from './base.ts';
+
+/** Pupils, their contacts and the register: marks, amendments and their retention. */
+export abstract class PgRegister extends PgBase {
+  async upsertPupils(schoolId: string, pupils: Omit<Pupil, 'schoolId'>[]) {
+    if (pupils.length === 0) return { inserted: 0, updated: 0 };
+    const result = await this.pool.query<{ inserted: number; updated: number }>(
+      `WITH written AS (
+         INSERT INTO pupils (school_id, upn, forename, surname, date_of_birth, year_group, vulnerability, on_roll)
+         SELECT $1, upn, forename, surname, dob, year_group,
+                ARRAY(SELECT jsonb_array_elements_text(vulnerability)), on_roll
+           FROM unnest($2::text[], $3::text[], $4::text[], $5::date[], $6::text[], $7::jsonb[], $8::boolean[])
+             AS t(upn, forename, surname, dob, year_group, vulnerability, on_roll)
+         ON CONFLICT (school_id, upn) DO UPDATE SET forename = EXCLUDED.forename, surname = EXCLUDED.surname,
+           date_of_birth = EXCLUDED.date_of_birth, year_group = EXCLUDED.year_group,
+           vulnerability = EXCLUDED.vulnerability, on_roll = EXCLUDED.on_roll
+         RETURNING (xmax = 0) AS inserted
+       )
+       SELECT count(*) FILTER (WHERE inserted)::int AS inserted, count(*) FILTER (WHERE NOT inserted)::int AS updated FROM written`,
+      [
+        schoolId,
+        pupils.map((p) => p.upn),
+        pupils.map((p) => p.forename),
+        pupils.map((p) => p.surname),
+        pupils.map((p) => p.dateOfBirth),
+        pupils.map((p) => p.yearGroup),
+        pupils.map((p) => JSON.stringify(p.vulnerability)),
+        pupils.map((p) => p.onRoll),
+      ],
+    );
+    return result.rows[0]!;
+  }
+
+  async getPupil(schoolId: string, upn: string) {
+    const row = (await this.pool.query<PupilRow>('SELECT * FROM pupils WHERE school_id = $1 AND upn = $2', [schoolId, upn])).rows[0];
+    return row ? toPupil(row) : null;
+  }
+
+  async listPupils(schoolId: string, upns?: string[]) {
+    return (
+      await this.pool.query<PupilRow>('SELECT * FROM pupils WHERE school_id = $1 AND ($2::text[] IS NULL OR upn = ANY($2)) ORDER BY upn', [
+        schoolId,
+        upns ?? null,
+      ])
+    ).rows.map(toPupil);
+  }
+
+  async replaceContacts(schoolId: string, contacts: Omit<Contact, 'schoolId'>[]) {
+    const upns = [...new Set(contacts.map((c) => c.upn))];
+    return inTransaction(this.pool, async (client) => {
+      await client.query('DELETE FROM contacts WHERE school_id = $1 AND upn = ANY($2::text[])', [schoolId, upns]);
+      const position = new Map<string, number>();
+      await client.query(
+        `INSERT INTO contacts (school_id, upn, position, name, relationship, email, phone, parental_responsibility, lives_with)
+         SELECT $1, * FROM unnest($2::text[], $3::int[], $4::text[], $5::text[], $6::text[], $7::text[], $8::boolean[], $9::boolean[])`,
+        [
+          schoolId,
+          contacts.map((c) => c.upn),
+          contacts.map((c) => {
+            const next = (position.get(c.upn) ?? 0) + 1;
+            position.set(c.upn, next);
+            return next;
+          }),
+          contacts.map((c) => c.name),
+          contacts.map((c) => c.relationship),
+          contacts.map((c) => c.email),
+          contacts.map((c) => c.phone),
+          contacts.map((c) => c.parentalResponsibility),
+          contacts.map((c) => c.livesWith),
+        ],
+      );
+      return { pupils: upns.length, contacts: contacts.length };
+    });
+  }
+
+  async listContacts(schoolId: string, upn?: string) {
+    const rows = await this.pool.query<ContactRow>(
+      'SELECT * FROM contacts WHERE school_id = $1 AND ($2::text IS NULL OR upn = $2) ORDER BY upn, position',
+      [schoolId, upn ?? null],
+    );
+    return rows.rows.map(toContact);
+  }
+
+  beginMarksImport(schoolId: string, meta: { actor: string; reason: string; at: Date }) {
+    return beginPostgresMarksImport(this.pool, schoolId, meta);
+  }
+
+  async listMarks(schoolId: string, upn: string, range: { from?: string; to?: string } = {}) {
+    const rows = await this.pool.query<StoredMark>(
+      `SELECT upn, date, session, code FROM marks
+        WHERE school_id = $1 AND upn = $2 AND ($3::date IS NULL OR date >= $3) AND ($4::date IS NULL OR date <= $4)
+        ORDER BY date, session`,
+      [schoolId, upn, range.from ?? null, range.to ?? null],
+    );
+    return rows.rows;
+  }
+
+  streamSchoolMarks(schoolId: string, filter: SchoolMarksFilter = {}) {
+    return streamSchoolMarks(this.pool, schoolId, filter);
+  }
+
+  async listAmendments(schoolId: string, upn: string) {
+    const rows = await this.pool.query(
+      `SELECT school_id AS "schoolId", upn, date, session, original_code AS "originalCode", new_code AS "newCode",
+              reason, amended_by AS "amendedBy", amended_at AS "amendedAt"
+         FROM mark_amendments WHERE school_id = $1 AND upn = $2 ORDER BY id`,
+      [schoolId, upn],
+    );
+    return rows.rows;
+  }
+
+  async purgeRegisterBefore(date: string) {
+    return inTransaction(this.pool, async (client) => {
+      const marks = await client.query('DELETE FROM marks WHERE date < $1::date', [date]);
+      const amendments = await client.query('DELETE FROM mark_amendments WHERE date < $1::date', [date]);
+      return { marks: marks.rowCount ?? 0, amendments: amendments.rowCount ?? 0 };
+    });
+  }
+}
