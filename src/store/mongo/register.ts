@@ -1,0 +1,134 @@
+import { beginMongoMarksImport } from './marks-import.ts';
+import { toAmendment, toContact, toMark, toPupil, type ContactDoc, type PupilDoc } from './models.ts';
+import { dateRange, isoDate, optionalText, text } from './values.ts';
+import { type Contact, type SchoolMarksFilter, type Pupil } from '../types.ts';
+import type { IsoDate } from '../../domain/types.ts';
+import { MongoBase } from './base.ts';
+
+/** Pupils, their contacts and the register: marks, amendments and their retention. */
+export abstract class MongoRegister extends MongoBase {
+  async upsertPupils(schoolId: string, pupils: Omit<Pupil, 'schoolId'>[]) {
+    if (pupils.length === 0) return { inserted: 0, updated: 0 };
+    const school = text(schoolId);
+    const docs = pupils.map(
+      (p): PupilDoc => ({
+        schoolId: school,
+        upn: text(p.upn),
+        forename: text(p.forename),
+        surname: text(p.surname),
+        dateOfBirth: isoDate(p.dateOfBirth),
+        yearGroup: text(p.yearGroup),
+        vulnerability: p.vulnerability.map(text),
+        onRoll: Boolean(p.onRoll),
+      }),
+    );
+    // PostgreSQL refuses to upsert one row twice in a statement; the same UPN twice is a caller's error.
+    const upns = new Set(docs.map((d) => d.upn));
+    if (upns.size < docs.length) throw new Error('the same UPN appears more than once in one upsert');
+    if (!(await this.models.schools.exists({ _id: school }))) throw new Error(`school ${school} does not exist`);
+    return this.transaction(async (session) => {
+      const result = await this.models.pupils.bulkWrite(
+        docs.map(({ schoolId: _school, upn, ...fields }) => ({
+          updateOne: { filter: { schoolId: school, upn }, update: { $set: fields }, upsert: true },
+        })),
+        { session, ordered: true },
+      );
+      return { inserted: result.upsertedCount, updated: result.matchedCount };
+    });
+  }
+
+  async getPupil(schoolId: string, upn: string) {
+    const doc = await this.models.pupils.findOne({ schoolId: text(schoolId), upn: text(upn) }).lean();
+    return doc ? toPupil(doc) : null;
+  }
+
+  async listPupils(schoolId: string, upns?: string[]) {
+    const filter = upns === undefined ? { schoolId: text(schoolId) } : { schoolId: text(schoolId), upn: { $in: upns.map(text) } };
+    return (await this.models.pupils.find(filter).sort({ upn: 1 }).lean()).map(toPupil);
+  }
+
+  async replaceContacts(schoolId: string, contacts: Omit<Contact, 'schoolId'>[]) {
+    if (contacts.length === 0) return { pupils: 0, contacts: 0 };
+    const school = text(schoolId);
+    const position = new Map<string, number>();
+    const docs = contacts.map((c): ContactDoc => {
+      const upn = text(c.upn);
+      const next = (position.get(upn) ?? 0) + 1;
+      position.set(upn, next);
+      return {
+        schoolId: school,
+        upn,
+        position: next,
+        name: text(c.name),
+        relationship: text(c.relationship),
+        email: optionalText(c.email),
+        phone: optionalText(c.phone),
+        parentalResponsibility: Boolean(c.parentalResponsibility),
+        livesWith: Boolean(c.livesWith),
+      };
+    });
+    const upns = [...position.keys()];
+    return this.transaction(async (session) => {
+      const known = await this.models.pupils.find({ schoolId: school, upn: { $in: upns } }, { upn: 1 }).session(session).lean();
+      const missing = upns.filter((upn) => !known.some((p) => p.upn === upn));
+      if (missing.length > 0) throw new Error(`no pupil ${missing.join(', ')} at school ${school}`);
+      await this.models.contacts.deleteMany({ schoolId: school, upn: { $in: upns } }, { session });
+      await this.models.contacts.insertMany(docs, { session });
+      return { pupils: upns.length, contacts: docs.length };
+    });
+  }
+
+  async listContacts(schoolId: string, upn?: string) {
+    const filter = upn === undefined ? { schoolId: text(schoolId) } : { schoolId: text(schoolId), upn: text(upn) };
+    return (await this.models.contacts.find(filter).sort({ upn: 1, position: 1 }).lean()).map(toContact);
+  }
+
+  beginMarksImport(schoolId: string, meta: { actor: string; reason: string; at: Date }) {
+    return beginMongoMarksImport({ db: this.db, models: this.models, transaction: (work) => this.transaction(work) }, schoolId, meta);
+  }
+
+  async listMarks(schoolId: string, upn: string, range: { from?: IsoDate; to?: IsoDate } = {}) {
+    const marks = await this.models.marks
+      .find({ schoolId: text(schoolId), upn: text(upn), ...dateRange(range) })
+      .sort({ date: 1, session: 1 })
+      .lean();
+    return marks.map(toMark);
+  }
+
+  async *streamSchoolMarks(schoolId: string, filter: SchoolMarksFilter = {}) {
+    // Keyset pagination by pupil keeps memory flat however large the school is.
+    const school = text(schoolId);
+    const dates = dateRange(filter);
+    const codes = filter.codes ? { code: { $in: filter.codes.map(text) } } : {};
+    const named = filter.upns ? { $in: filter.upns.map(text) } : {};
+    const pageSize = 500;
+    let after = '';
+    for (;;) {
+      const upns = (
+        await this.models.pupils.find({ schoolId: school, upn: { ...named, $gt: after } }, { upn: 1 }).sort({ upn: 1 }).limit(pageSize).lean()
+      ).map((p) => p.upn);
+      if (upns.length === 0) return;
+      const marks = await this.models.marks
+        .find({ schoolId: school, upn: { $in: upns }, ...dates, ...codes })
+        .sort({ upn: 1, date: 1, session: 1 })
+        .lean();
+      const byPupil = new Map(upns.map((upn) => [upn, [] as ReturnType<typeof toMark>[]]));
+      for (const mark of marks) byPupil.get(mark.upn)!.push(toMark(mark));
+      for (const [upn, pupilMarks] of byPupil) yield { upn, marks: pupilMarks };
+      after = upns[upns.length - 1]!;
+    }
+  }
+
+  async listAmendments(schoolId: string, upn: string) {
+    return (await this.models.amendments.find({ schoolId: text(schoolId), upn: text(upn) }).sort({ _id: 1 }).lean()).map(toAmendment);
+  }
+
+  async purgeRegisterBefore(date: IsoDate) {
+    const before = isoDate(date);
+    return this.transaction(async (session) => {
+      const marks = await this.models.marks.deleteMany({ date: { $lt: before } }, { session });
+      const amendments = await this.models.amendments.deleteMany({ date: { $lt: before } }, { session });
+      return { marks: marks.deletedCount, amendments: amendments.deletedCount };
+    });
+  }
+}
