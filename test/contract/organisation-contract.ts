@@ -1,0 +1,76 @@
+import { describe, it, expect, beforeAll } from 'vitest';
+import { type Store } from '../../src/store/types.ts';
+import { type ContractContext } from './support.ts';
+
+export function organisationContract(ctx: ContractContext) {
+  const { trustId, schoolId, otherSchoolId } = ctx;
+  describe('organisation', () => {
+    let store: Store;
+    beforeAll(() => {
+      store = ctx.store;
+    });
+    it('when a store is reachable, then ping resolves', async () => {
+      await expect(store.ping()).resolves.toBeUndefined();
+    });
+
+    it('when trusts and schools are upserted twice, then they are updated, not duplicated', async () => {
+      await store.upsertTrust({ id: trustId, name: 'Renamed Trust' });
+      expect(await store.getTrust(trustId)).toEqual({ id: trustId, name: 'Renamed Trust' });
+      expect((await store.listTrusts()).filter((t) => t.id === trustId)).toHaveLength(1);
+      expect(await store.getTrust('nope')).toBeNull();
+      const schools = await store.listSchools({ trustId });
+      expect(schools.map((s) => s.name)).toEqual(['A School', 'B School']);
+      expect(await store.getSchool(otherSchoolId)).toMatchObject({ workflowId: 'hall-green', localAuthority: 'sandwell' });
+      expect(await store.getSchool('nope')).toBeNull();
+    });
+
+    it('when pupils are upserted again with changes, then inserted and updated are counted apart', async () => {
+      const counts = await store.upsertPupils(schoolId, [
+        { upn: 'A4', forename: 'Dee', surname: 'Damson', dateOfBirth: '2012-05-06', yearGroup: '8', vulnerability: ['lac', 'ehcp'], onRoll: true },
+        { upn: 'A5', forename: 'Eve', surname: 'Elder', dateOfBirth: '2013-01-02', yearGroup: '7', vulnerability: [], onRoll: false },
+      ]);
+      expect(counts).toEqual({ inserted: 1, updated: 1 });
+      expect(await store.getPupil(schoolId, 'A4')).toEqual({
+        schoolId,
+        upn: 'A4',
+        forename: 'Dee',
+        surname: 'Damson',
+        dateOfBirth: '2012-05-06',
+        yearGroup: '8',
+        vulnerability: ['lac', 'ehcp'],
+        onRoll: true,
+      });
+      expect((await store.listPupils(schoolId)).map((p) => p.upn)).toEqual(['A1', 'A2', 'A3', 'A4', 'A5']);
+      expect((await store.listPupils(schoolId, ['A3', 'A1', 'Z9'])).map((p) => p.upn)).toEqual(['A1', 'A3']);
+      expect(await store.getPupil(otherSchoolId, 'A4')).toBeNull();
+    });
+
+    it('when contacts are replaced, then only the named pupils lose their old contacts', async () => {
+      const mum = { upn: 'A1', name: 'Ann Ash', relationship: 'mother', email: 'ann@example.org', phone: null, parentalResponsibility: true, livesWith: true };
+      await store.replaceContacts(schoolId, [mum, { ...mum, upn: 'A2', name: 'Bo Birch' }]);
+      const dad = { ...mum, name: 'Al Ash', relationship: 'father', email: null, phone: '07700900123', livesWith: false };
+      expect(await store.replaceContacts(schoolId, [mum, dad])).toEqual({ pupils: 1, contacts: 2 });
+      expect((await store.listContacts(schoolId, 'A1')).map((c) => c.name)).toEqual(['Ann Ash', 'Al Ash']);
+      expect(await store.listContacts(schoolId, 'A1')).toContainEqual({ schoolId, ...dad });
+      expect((await store.listContacts(schoolId, 'A2')).map((c) => c.name)).toEqual(['Bo Birch']);
+      expect((await store.listContacts(schoolId)).map((c) => [c.upn, c.name])).toEqual([
+        ['A1', 'Ann Ash'],
+        ['A1', 'Al Ash'],
+        ['A2', 'Bo Birch'],
+      ]);
+    });
+  });
+
+  describe('settings', () => {
+    let store: Store;
+    beforeAll(() => {
+      store = ctx.store;
+    });
+    it('when a setting is put twice, then the last value is read back, and an unknown key is null', async () => {
+      expect(await store.getSetting('clock')).toBeNull();
+      await store.putSetting('clock', { offsetMs: 5 });
+      await store.putSetting('clock', { offsetMs: -86_400_000, demo: true });
+      expect(await store.getSetting('clock')).toEqual({ offsetMs: -86_400_000, demo: true });
+    });
+  });
+}
