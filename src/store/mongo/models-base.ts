@@ -1,0 +1,15 @@
+// What every collection's definition shares.
+
+/** Name of the partial unique index that lets a pupil have at most one open case. */
+export const OPEN_CASE_INDEX = 'cases_one_open';
+
+// Snapshots, evidence, payloads and timer events are kept as JSON text: they round-trip exactly
+// as through PostgreSQL's jsonb (a Date comes back as its ISO string, undefined is dropped), and
+// no key inside user data (a '$' or a '.') can be taken for an operator or a path.
+export const toJson = (value: unknown): string => JSON.stringify(value ?? null);
+export const fromJson = (text: string): unknown => JSON.parse(text);
+
+// Every field is written by this adapter on every insert (the *Doc types say which may be null),
+// so no path is marked `required`: mongoose would take '' for missing, where PostgreSQL's NOT NULL
+// accepts it. Writing a path the schema does not know is a bug, hence strict 'throw'.
+export const options = { versionKey: false, strict: 'throw' } as const;

@@ -1,0 +1,178 @@
+// Trusts, schools, pupils, contacts and the register: documents, schemas, indexes, converters.
+import { Schema } from 'mongoose';
+import type { Contact, MarkAmendment, Pupil, School, StoredMark, Trust } from '../types.ts';
+import type { Session } from '../../domain/types.ts';
+import { options, fromJson } from './models-base.ts';
+
+export interface TrustDoc {
+  _id: string;
+  name: string;
+}
+export const trustSchema = new Schema<TrustDoc>({ _id: String, name: String }, options);
+trustSchema.index({ name: 1 });
+export const toTrust = (d: TrustDoc): Trust => ({ id: d._id, name: d.name });
+
+export interface SchoolDoc {
+  _id: string;
+  trustId: string;
+  name: string;
+  workflowId: string;
+  localAuthority: string;
+  /** JSON text of the school's mailboxes; absent on schools stored before they existed. */
+  notifyEmails?: string;
+}
+export const schoolSchema = new Schema<SchoolDoc>(
+  {
+    _id: String,
+    trustId: String,
+    name: String,
+    workflowId: String,
+    localAuthority: String,
+    notifyEmails: String,
+  },
+  options,
+);
+schoolSchema.index({ trustId: 1, name: 1 });
+schoolSchema.index({ name: 1 });
+export const toSchool = (d: SchoolDoc): School => ({
+  id: d._id,
+  trustId: d.trustId,
+  name: d.name,
+  workflowId: d.workflowId,
+  localAuthority: d.localAuthority,
+  notifyEmails: d.notifyEmails ? (fromJson(d.notifyEmails) as School['notifyEmails']) : {},
+});
+
+export interface PupilDoc {
+  schoolId: string;
+  upn: string;
+  forename: string;
+  surname: string;
+  dateOfBirth: string;
+  yearGroup: string;
+  vulnerability: string[];
+  onRoll: boolean;
+}
+export const pupilSchema = new Schema<PupilDoc>(
+  {
+    schoolId: String,
+    upn: String,
+    forename: String,
+    surname: String,
+    dateOfBirth: String,
+    yearGroup: String,
+    vulnerability: [String],
+    onRoll: Boolean,
+  },
+  options,
+);
+pupilSchema.index({ schoolId: 1, upn: 1 }, { unique: true });
+export const toPupil = (d: PupilDoc): Pupil => ({
+  schoolId: d.schoolId,
+  upn: d.upn,
+  forename: d.forename,
+  surname: d.surname,
+  dateOfBirth: d.dateOfBirth,
+  yearGroup: d.yearGroup,
+  vulnerability: [...d.vulnerability],
+  onRoll: d.onRoll,
+});
+
+export interface ContactDoc {
+  schoolId: string;
+  upn: string;
+  /** 1-based order within the pupil's contacts, as given to replaceContacts. */
+  position: number;
+  name: string;
+  relationship: string;
+  email: string | null;
+  phone: string | null;
+  parentalResponsibility: boolean;
+  livesWith: boolean;
+}
+export const contactSchema = new Schema<ContactDoc>(
+  {
+    schoolId: String,
+    upn: String,
+    position: Number,
+    name: String,
+    relationship: String,
+    email: String,
+    phone: String,
+    parentalResponsibility: Boolean,
+    livesWith: Boolean,
+  },
+  options,
+);
+contactSchema.index({ schoolId: 1, upn: 1, position: 1 }, { unique: true });
+export const toContact = (d: ContactDoc): Contact => ({
+  schoolId: d.schoolId,
+  upn: d.upn,
+  name: d.name,
+  relationship: d.relationship,
+  email: d.email ?? null,
+  phone: d.phone ?? null,
+  parentalResponsibility: d.parentalResponsibility,
+  livesWith: d.livesWith,
+});
+
+export interface MarkDoc {
+  schoolId: string;
+  upn: string;
+  date: string;
+  session: Session;
+  code: string;
+}
+export const markSchema = new Schema<MarkDoc>(
+  {
+    schoolId: String,
+    upn: String,
+    date: String,
+    session: { type: String, enum: ['AM', 'PM'] },
+    code: String,
+  },
+  options,
+);
+// Serves the per-pupil listing and the school stream (by UPN, date, session) as well as uniqueness.
+markSchema.index({ schoolId: 1, upn: 1, date: 1, session: 1 }, { unique: true });
+markSchema.index({ schoolId: 1, date: 1 });
+export const toMark = (d: MarkDoc): StoredMark => ({ upn: d.upn, date: d.date, session: d.session, code: d.code });
+
+export interface AmendmentDoc {
+  schoolId: string;
+  upn: string;
+  date: string;
+  session: Session;
+  originalCode: string;
+  newCode: string;
+  reason: string;
+  amendedBy: string;
+  amendedAt: Date;
+}
+export const amendmentSchema = new Schema<AmendmentDoc>(
+  {
+    schoolId: String,
+    upn: String,
+    date: String,
+    session: String,
+    originalCode: String,
+    newCode: String,
+    reason: String,
+    amendedBy: String,
+    amendedAt: Date,
+  },
+  options,
+);
+// Listed in the order written: ObjectIds made by one process increase with each one made.
+amendmentSchema.index({ schoolId: 1, upn: 1, _id: 1 });
+export const toAmendment = (d: AmendmentDoc): MarkAmendment => ({
+  schoolId: d.schoolId,
+  upn: d.upn,
+  date: d.date,
+  session: d.session,
+  originalCode: d.originalCode,
+  newCode: d.newCode,
+  reason: d.reason,
+  amendedBy: d.amendedBy,
+  amendedAt: d.amendedAt,
+});
