@@ -1,11 +1,18 @@
 import type { Readable } from 'node:stream';
 import { CsvError } from 'csv-parse';
 import { AppError } from '../errors.ts';
-import type { ImportProblem, MarkRow, MarksCsvStaging, MarksImport, Store } from '../store/types.ts';
+import type { ImportProblem, MarkRow, MarksCsvStaging, MarksImport, StagedMarkProblem, Store } from '../store/types.ts';
 import type { z } from 'zod';
 import { checkHeader, CsvHeaderError, readCsv, validateRecord, type CsvFileSpec, type CsvItem } from './csv.ts';
 import { CsvPrefix } from './csv-prefix.ts';
 import { REGISTER_FILES, type ContactRowInput, type MarkRowInput, type PupilRowInput, type RegisterFileKind } from './rows.ts';
+
+/** The words of a problem the store finds in staged marks, the same whichever store found it. */
+export function wordedProblem(problem: StagedMarkProblem): ImportProblem {
+  return problem.kind === 'notOnRoll'
+    ? { line: problem.line, column: 'upn', value: problem.upn, message: 'no pupil with this UPN is on the school roll' }
+    : { line: problem.line, column: 'code', value: problem.code, message: `the same session is marked '${problem.firstCode}' on line ${problem.firstLine}` };
+}
 
 /** How many problems a report lists; the count of rejected rows is always complete. */
 export const PROBLEM_LIMIT = 100;
@@ -175,7 +182,7 @@ export async function importMarks(store: Store, input: ImportInput): Promise<Imp
     const { source } = input;
     const { report, problems } =
       staged.csv && 'pipe' in source ? await stageCsv(staged, staged.csv, { ...input, source }) : await stageRows(staged, input);
-    if (problems.items.length === 0) problems.add(await staged.problems(PROBLEM_LIMIT));
+    if (problems.items.length === 0) problems.add((await staged.problems(PROBLEM_LIMIT)).map(wordedProblem));
     if (problems.items.length > 0) {
       await staged.abort();
       return finish(report, problems);

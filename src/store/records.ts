@@ -83,6 +83,11 @@ export interface MarkAmendment {
   amendedAt: Date;
 }
 
+/** A staged mark the store refuses: its UPN is not on the roll, or its session is marked twice differently. */
+export type StagedMarkProblem =
+  | { kind: 'notOnRoll'; line: number; upn: string }
+  | { kind: 'conflictingMark'; line: number; code: string; firstCode: string; firstLine: number };
+
 export interface ImportProblem {
   line: number;
   column: string;
@@ -128,7 +133,8 @@ export interface MarksCsvStaging {
 export interface MarksImport {
   add(rows: MarkRow[]): Promise<void>;
   csv?: MarksCsvStaging;
-  problems(limit: number): Promise<ImportProblem[]>;
+  /** What the staged rows break, in line order: the register words each one for the school. */
+  problems(limit: number): Promise<StagedMarkProblem[]>;
   commit(): Promise<MarksImportResult>;
   abort(): Promise<void>;
 }

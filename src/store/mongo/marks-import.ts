@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { mongo } from 'mongoose';
 import type { AmendmentDoc, MarkDoc, Models } from './models.ts';
 import { instant, integer, isoDate, session as sessionOf, text } from './values.ts';
-import type { ImportProblem, MarkRow, MarksImport, MarksImportResult } from '../types.ts';
+import type { StagedMarkProblem, MarkRow, MarksImport, MarksImportResult } from '../types.ts';
 import type { IsoDate, Session } from '../../domain/types.ts';
 
 /** Staging collections are named `marks_import_<started ms>_<random>`; the time lets stale ones be found. */
@@ -117,7 +117,7 @@ export async function beginMongoMarksImport(
       }
     },
 
-    async problems(limit: number): Promise<ImportProblem[]> {
+    async problems(limit: number): Promise<StagedMarkProblem[]> {
       ensureOpen();
       const n = Math.max(0, integer(limit));
       if (n === 0) return [];
@@ -174,13 +174,8 @@ export async function beginMongoMarksImport(
         )
         .toArray();
       return [
-        ...unknown.map((r) => ({ line: r.line, column: 'upn', value: r.upn, message: 'no pupil with this UPN is on the school roll' })),
-        ...conflicting.map((r) => ({
-          line: r.line,
-          column: 'code',
-          value: r.code,
-          message: `the same session is marked '${r.firstCode}' on line ${r.firstLine}`,
-        })),
+        ...unknown.map((r) => ({ kind: 'notOnRoll' as const, line: r.line, upn: r.upn })),
+        ...conflicting.map((r) => ({ kind: 'conflictingMark' as const, line: r.line, code: r.code, firstCode: r.firstCode, firstLine: r.firstLine })),
       ]
         .sort((a, b) => a.line - b.line)
         .slice(0, n);

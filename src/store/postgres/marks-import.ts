@@ -3,7 +3,7 @@ import { pipeline } from 'node:stream/promises';
 import type pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import { ATTENDANCE_CODES } from '../../domain/codes.ts';
-import type { ImportProblem, MarkRow, MarksImport, MarksImportResult, RawMarkRecord } from '../types.ts';
+import type { StagedMarkProblem, MarkRow, MarksImport, MarksImportResult, RawMarkRecord } from '../types.ts';
 
 const COLUMNS = ['upn', 'date', 'session', 'code'] as const;
 const NATIONAL_CODES = ATTENDANCE_CODES.map((c) => c.code);
@@ -189,7 +189,7 @@ export async function beginPostgresMarksImport(
       },
     },
 
-    async problems(limit: number): Promise<ImportProblem[]> {
+    async problems(limit: number): Promise<StagedMarkProblem[]> {
       const unknown = unchecked
         ? (
             await client.query<{ line: number; upn: string }>(
@@ -218,13 +218,8 @@ export async function beginPostgresMarksImport(
             ).rows
           : [];
       return [
-        ...unknown.map((r) => ({ line: r.line, column: 'upn', value: r.upn, message: 'no pupil with this UPN is on the school roll' })),
-        ...conflicting.map((r) => ({
-          line: r.line,
-          column: 'code',
-          value: r.code,
-          message: `the same session is marked '${r.first_code}' on line ${r.first_line}`,
-        })),
+        ...unknown.map((r) => ({ kind: 'notOnRoll' as const, line: r.line, upn: r.upn })),
+        ...conflicting.map((r) => ({ kind: 'conflictingMark' as const, line: r.line, code: r.code, firstCode: r.first_code, firstLine: r.first_line })),
       ]
         .sort((a, b) => a.line - b.line)
         .slice(0, limit);
