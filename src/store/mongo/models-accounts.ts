@@ -1,28 +1,9 @@
 // Messages, settings, accounts, sessions, sign-in failures and the audit log.
 import { Schema, type Types } from 'mongoose';
-import type { AuditEntry, AuthSession, Role, User, Message } from '../types.ts';
-import { options, fromJson } from './models-base.ts';
+import type { AuditEntry, AuthSession, User, Message } from '../types.ts';
+import { options, fromJson, type IdDoc } from './models-base.ts';
 
-export interface MessageDoc {
-  _id: string;
-  effectId: string;
-  caseId: string | null;
-  schoolId: string;
-  template: string;
-  kind: Message['kind'];
-  recipientRole: string;
-  recipientName: string;
-  recipientEmail: string | null;
-  subject: string;
-  messageId: string;
-  status: Message['status'];
-  transport: string | null;
-  raw: string | null;
-  pdf: Buffer | null;
-  error: string | null;
-  createdAt: Date;
-  sentAt: Date | null;
-}
+export type MessageDoc = IdDoc<Message>;
 export const messageSchema = new Schema<MessageDoc>(
   {
     _id: String,
@@ -78,19 +59,7 @@ export interface SettingDoc {
 }
 export const settingSchema = new Schema<SettingDoc>({ _id: String, value: String }, options);
 
-export interface UserDoc {
-  _id: string;
-  /** Lower-case, unique. */
-  email: string;
-  name: string;
-  role: Role;
-  schoolId: string | null;
-  trustId: string | null;
-  localAuthority: string | null;
-  passwordHash: string | null;
-  active: boolean;
-  createdAt: Date;
-}
+export type UserDoc = IdDoc<User>;
 export const userSchema = new Schema<UserDoc>(
   {
     _id: String,
@@ -145,19 +114,12 @@ export interface LoginFailureDoc {
 export const loginFailureSchema = new Schema<LoginFailureDoc>({ key: String, at: Date }, options);
 loginFailureSchema.index({ key: 1, at: 1 });
 
-export interface AuditDoc {
-  _id: string;
+export type AuditDoc = IdDoc<Omit<AuditEntry, 'detail'>> & {
   /** Insertion order among entries of the same instant, as PostgreSQL's sequence gives it. */
   seq: Types.ObjectId;
-  at: Date;
-  actor: string;
-  action: string;
-  schoolId: string | null;
-  caseId: string | null;
-  upn: string | null;
   /** JSON text, like evidence. */
   detail: string;
-}
+};
 export const auditSchema = new Schema<AuditDoc>(
   { _id: String, seq: Schema.Types.ObjectId, at: Date, actor: String, action: String, schoolId: String, caseId: String, upn: String, detail: String },
   options,

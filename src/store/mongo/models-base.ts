@@ -13,3 +13,9 @@ export const fromJson = (text: string): unknown => JSON.parse(text);
 // so no path is marked `required`: mongoose would take '' for missing, where PostgreSQL's NOT NULL
 // accepts it. Writing a path the schema does not know is a bug, hence strict 'throw'.
 export const options = { versionKey: false, strict: 'throw' } as const;
+
+/**
+ * A document kept under the record's own id: the record's fields, with `id` as MongoDB's `_id`.
+ * Documents are derived from the contract's records, so a field added to a record shows here.
+ */
+export type IdDoc<T extends { id: string }> = Omit<T, 'id'> & { _id: string };

@@ -1,24 +1,14 @@
 // Cases, timelines, outbox effects, timers and tasks: documents, schemas, indexes, converters.
 import { Schema } from 'mongoose';
-import type { CaseRecord, CaseStatus, CaseTimer, EffectApproval, EffectDecision, EffectStatus, OutboxEffect, Task, TaskStatus, TimelineEntry } from '../types.ts';
-import { options, fromJson, OPEN_CASE_INDEX } from './models-base.ts';
+import type { CaseRecord, CaseTimer, EffectApproval, EffectDecision, EffectStatus, OutboxEffect, Task, TimelineEntry } from '../types.ts';
+import { options, fromJson, OPEN_CASE_INDEX, type IdDoc } from './models-base.ts';
 
-export interface CaseDoc {
-  _id: string;
-  schoolId: string;
-  upn: string;
-  workflowId: string;
-  machineId: string;
-  machineVersion: number;
-  state: string;
-  status: CaseStatus;
+export type CaseDoc = IdDoc<Omit<CaseRecord, 'snapshot'>> & {
+  /** The snapshot as JSON text (see toJson). */
   snapshot: string;
-  version: number;
   /** Last sequence number given to a timeline entry of this case: the timeline's order. */
   timelineSeq: number;
-  openedAt: Date;
-  updatedAt: Date;
-}
+};
 export const caseSchema = new Schema<CaseDoc>(
   {
     _id: String,
@@ -180,20 +170,7 @@ export const toTimer = (d: TimerDoc): CaseTimer => ({
   event: fromJson(d.event),
 });
 
-export interface TaskDoc {
-  _id: string;
-  caseId: string | null;
-  schoolId: string;
-  kind: string;
-  title: string;
-  dueDate: string;
-  status: TaskStatus;
-  assignee: string | null;
-  createdAt: Date;
-  completedAt: Date | null;
-  completedBy: string | null;
-  note: string | null;
-}
+export type TaskDoc = IdDoc<Task>;
 export const taskSchema = new Schema<TaskDoc>(
   {
     _id: String,

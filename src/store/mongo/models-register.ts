@@ -1,13 +1,9 @@
 // Trusts, schools, pupils, contacts and the register: documents, schemas, indexes, converters.
 import { Schema } from 'mongoose';
 import type { Contact, MarkAmendment, Pupil, School, StoredMark, Trust } from '../types.ts';
-import type { Session } from '../../domain/types.ts';
-import { options, fromJson } from './models-base.ts';
+import { options, fromJson, type IdDoc } from './models-base.ts';
 
-export interface TrustDoc {
-  _id: string;
-  name: string;
-}
+export type TrustDoc = IdDoc<Trust>;
 export const trustSchema = new Schema<TrustDoc>({ _id: String, name: String }, options);
 trustSchema.index({ name: 1 });
 export const toTrust = (d: TrustDoc): Trust => ({ id: d._id, name: d.name });
@@ -43,16 +39,7 @@ export const toSchool = (d: SchoolDoc): School => ({
   notifyEmails: d.notifyEmails ? (fromJson(d.notifyEmails) as School['notifyEmails']) : {},
 });
 
-export interface PupilDoc {
-  schoolId: string;
-  upn: string;
-  forename: string;
-  surname: string;
-  dateOfBirth: string;
-  yearGroup: string;
-  vulnerability: string[];
-  onRoll: boolean;
-}
+export type PupilDoc = Pupil;
 export const pupilSchema = new Schema<PupilDoc>(
   {
     schoolId: String,
@@ -78,18 +65,10 @@ export const toPupil = (d: PupilDoc): Pupil => ({
   onRoll: d.onRoll,
 });
 
-export interface ContactDoc {
-  schoolId: string;
-  upn: string;
+export type ContactDoc = Contact & {
   /** 1-based order within the pupil's contacts, as given to replaceContacts. */
   position: number;
-  name: string;
-  relationship: string;
-  email: string | null;
-  phone: string | null;
-  parentalResponsibility: boolean;
-  livesWith: boolean;
-}
+};
 export const contactSchema = new Schema<ContactDoc>(
   {
     schoolId: String,
@@ -116,13 +95,7 @@ export const toContact = (d: ContactDoc): Contact => ({
   livesWith: d.livesWith,
 });
 
-export interface MarkDoc {
-  schoolId: string;
-  upn: string;
-  date: string;
-  session: Session;
-  code: string;
-}
+export type MarkDoc = StoredMark & { schoolId: string };
 export const markSchema = new Schema<MarkDoc>(
   {
     schoolId: String,
@@ -138,17 +111,7 @@ markSchema.index({ schoolId: 1, upn: 1, date: 1, session: 1 }, { unique: true })
 markSchema.index({ schoolId: 1, date: 1 });
 export const toMark = (d: MarkDoc): StoredMark => ({ upn: d.upn, date: d.date, session: d.session, code: d.code });
 
-export interface AmendmentDoc {
-  schoolId: string;
-  upn: string;
-  date: string;
-  session: Session;
-  originalCode: string;
-  newCode: string;
-  reason: string;
-  amendedBy: string;
-  amendedAt: Date;
-}
+export type AmendmentDoc = MarkAmendment;
 export const amendmentSchema = new Schema<AmendmentDoc>(
   {
     schoolId: String,
