@@ -14,7 +14,7 @@ import { createOutboxDispatcher } from '../../../src/jobs/outbox-dispatcher.ts';
 import { coreEffectHandlers } from '../../../src/jobs/effect-handlers.ts';
 import { testEvidenceLinks } from '../../support/evidence-links.ts';
 import { createMailEffectHandlers, createMailer } from '../../../src/mail/index.ts';
-import { completeTask } from '../../../src/approvals/register-hygiene.ts';
+import { completeTask } from '../../../src/cases/register-duties.ts';
 import type { OpenedPostgres } from '../../../src/store/postgres/open.ts';
 import { startSmtp } from '../../support/smtp.ts';
 

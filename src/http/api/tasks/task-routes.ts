@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { canSeeCase, notFound, requireAction } from '../../../access/scope.ts';
-import { completeTask } from '../../../approvals/register-hygiene.ts';
+import { completeTask } from '../../../cases/register-duties.ts';
 import { AppError } from '../../../errors.ts';
 import { route, type AnyRoute } from '../route.ts';
 import type { ApiDeps } from '../deps.ts';
