@@ -111,9 +111,9 @@ export async function decideApproval(deps: { store: Store; clock: Clock }, effec
 
 /** When a held effect becomes overdue: the school's time for a staff task after it was held, or the date it was deferred to. */
 export function approvalDueDate(effect: OutboxEffect, school: { workflowId: string; localAuthority: string }): IsoDate {
-  const entry = machineFor(school);
+  const schoolMachine = machineFor(school);
   const heldOn = londonDate(effect.approval?.heldAt ?? effect.createdAt);
-  const due = addDuration(heldOn, entry.workflow.policy.tasksDueIn, entry.calendar);
+  const due = addDuration(heldOn, schoolMachine.workflow.policy.tasksDueIn, schoolMachine.calendar);
   const deferred = effect.approval?.deferredUntil;
   return deferred && deferred > due ? deferred : due;
 }

@@ -19,30 +19,30 @@ const cache = new Map<string, SchoolMachine>();
 
 export function machineFor(school: Pick<School, 'workflowId' | 'localAuthority'>): SchoolMachine {
   const key = `${school.workflowId}@${school.localAuthority}`;
-  let entry = cache.get(key);
-  if (!entry) {
+  let schoolMachine = cache.get(key);
+  if (!schoolMachine) {
     const workflow = getWorkflow(school.workflowId);
     const calendar = calendarFor(workflow, school.localAuthority);
-    entry = { workflow, calendar, machine: workflow.createMachine(calendar) };
-    cache.set(key, entry);
+    schoolMachine = { workflow, calendar, machine: workflow.createMachine(calendar) };
+    cache.set(key, schoolMachine);
   }
-  return entry;
+  return schoolMachine;
 }
 
 /** A stored case as a live snapshot of the current machine version (migrating an older one). */
-export function snapshotOf(entry: SchoolMachine, record: CaseRecord) {
+export function snapshotOf(schoolMachine: SchoolMachine, record: CaseRecord) {
   const persisted = record.snapshot as Omit<PersistedCase, 'version'>;
-  return restore(entry.workflow, entry.machine, { ...persisted, version: record.machineVersion });
+  return restore(schoolMachine.workflow, schoolMachine.machine, { ...persisted, version: record.machineVersion });
 }
 
 /** The first register date a measurement as of `asOf` reads: the policy's period or the 10-week window. */
-export function marksNeededFrom(entry: SchoolMachine, asOf: IsoDate): IsoDate {
-  return [periodStart(entry.workflow.policy, entry.calendar, asOf), entry.calendar.rollingWindowStart(asOf, 10)].sort()[0]!;
+export function marksNeededFrom(schoolMachine: SchoolMachine, asOf: IsoDate): IsoDate {
+  return [periodStart(schoolMachine.workflow.policy, schoolMachine.calendar, asOf), schoolMachine.calendar.rollingWindowStart(asOf, 10)].sort()[0]!;
 }
 
 /** Whether the case, as stored, would take this event now: the pure transition changes it. */
-export function acceptsEvent(entry: SchoolMachine, record: CaseRecord, event: CaseEvent): boolean {
-  const snapshot = snapshotOf(entry, record);
-  const next = transition(entry.machine, snapshot, event)[0];
+export function acceptsEvent(schoolMachine: SchoolMachine, record: CaseRecord, event: CaseEvent): boolean {
+  const snapshot = snapshotOf(schoolMachine, record);
+  const next = transition(schoolMachine.machine, snapshot, event)[0];
   return next !== snapshot && next.status !== 'error';
 }

@@ -63,7 +63,7 @@ export interface Transitioned {
 
 /** A new case for the pupil, opened by its first event; null when the event cannot open one. */
 export function planOpen(
-  entry: SchoolMachine,
+  schoolMachine: SchoolMachine,
   pupil: Pick<Pupil, 'schoolId' | 'upn' | 'vulnerability'>,
   contacts: Contact[],
   event: CaseEvent,
@@ -72,8 +72,8 @@ export function planOpen(
 ): { write: NewCaseWrite; case: CaseRecord; step: Transitioned } | null {
   const caseId = randomUUID();
   const input: CaseInput = { caseId, upn: pupil.upn, parents: parentsOf(contacts), vulnerability: ratingOf(pupil.vulnerability) ?? null };
-  const [initial, initialActions] = initialTransition(entry.machine, input);
-  const [next, actions] = transition(entry.machine, initial, event);
+  const [initial, initialActions] = initialTransition(schoolMachine.machine, input);
+  const [next, actions] = transition(schoolMachine.machine, initial, event);
   if (next === initial) return null;
   const effects = [...effectsOf(initialActions), ...effectsOf(actions)];
   const from = stateName(initial.value);
@@ -82,19 +82,19 @@ export function planOpen(
     id: caseId,
     schoolId: pupil.schoolId,
     upn: pupil.upn,
-    workflowId: entry.workflow.id,
-    machineId: entry.workflow.id,
-    machineVersion: entry.workflow.version,
+    workflowId: schoolMachine.workflow.id,
+    machineId: schoolMachine.workflow.id,
+    machineVersion: schoolMachine.workflow.version,
     state: to,
     status: statusOf(to),
-    snapshot: persist(entry.workflow, next),
+    snapshot: persist(schoolMachine.workflow, next),
     openedAt: at,
   };
   return {
     write: {
       record,
       timeline: [timelineEntry(actor, event, from, to, effects, at)],
-      effects: outboxRows(caseId, 1, 0, effects, entry.workflow.policy, event),
+      effects: outboxRows(caseId, 1, 0, effects, schoolMachine.workflow.policy, event),
       timers: timerRows(next.context.timers),
     },
     case: { ...record, version: 1, updatedAt: at },
@@ -107,21 +107,21 @@ export function planOpen(
  * cannot take in the state it has reached is refused with that state and the rest go on.
  */
 export function planEvents(
-  entry: SchoolMachine,
+  schoolMachine: SchoolMachine,
   record: CaseRecord,
   events: CaseEvent[],
   actor: string,
   at: Date,
 ): { commit: TransitionCommit | null; case: CaseRecord; steps: Transitioned[]; refused: { event: CaseEvent; state: string }[] } {
   const version = record.version + 1;
-  const before = snapshotOf(entry, record);
+  const before = snapshotOf(schoolMachine, record);
   let snapshot = before;
   const steps: Transitioned[] = [];
   const refused: { event: CaseEvent; state: string }[] = [];
   const timeline: NewTimelineEntry[] = [];
   const outbox: NewEffect[] = [];
   for (const event of events) {
-    const [next, actions] = transition(entry.machine, snapshot, event);
+    const [next, actions] = transition(schoolMachine.machine, snapshot, event);
     const from = stateName(snapshot.value);
     if (next === snapshot || next.status === 'error') {
       refused.push({ event, state: from });
@@ -131,7 +131,7 @@ export function planEvents(
     const to = stateName(next.value);
     steps.push({ event, from, to, effects });
     timeline.push(timelineEntry(actor, event, from, to, effects, at));
-    outbox.push(...outboxRows(record.id, version, outbox.length, effects, entry.workflow.policy, event));
+    outbox.push(...outboxRows(record.id, version, outbox.length, effects, schoolMachine.workflow.policy, event));
     snapshot = next;
   }
   if (steps.length === 0) return { commit: null, case: record, steps, refused };
@@ -141,8 +141,8 @@ export function planEvents(
     expectedVersion: record.version,
     state,
     status: statusOf(state),
-    snapshot: persist(entry.workflow, snapshot),
-    machineVersion: entry.workflow.version,
+    snapshot: persist(schoolMachine.workflow, snapshot),
+    machineVersion: schoolMachine.workflow.version,
     timeline,
     effects: outbox,
     // A pupil off roll gets no more letters, and nothing waits for a person's approval.
@@ -158,7 +158,7 @@ export function planEvents(
     state,
     status: commit.status,
     snapshot: commit.snapshot,
-    machineVersion: entry.workflow.version,
+    machineVersion: schoolMachine.workflow.version,
     version,
     updatedAt: at,
   };

@@ -24,18 +24,18 @@ const MAX_CONFLICT_RETRIES = 5;
 export function createCaseService(deps: { store: Store; clock: Clock; logger: Logger }) {
   const { store, clock } = deps;
 
-  async function schoolOf(schoolId: string): Promise<{ school: School; entry: SchoolMachine }> {
+  async function schoolOf(schoolId: string): Promise<{ school: School; schoolMachine: SchoolMachine }> {
     const school = await store.getSchool(schoolId);
     if (!school) throw new AppError(404, 'not_found', `no school '${schoolId}'`);
-    return { school, entry: machineFor(school) };
+    return { school, schoolMachine: machineFor(school) };
   }
 
   /** Opens a case for a pupil with its first event (OPEN, with the evidence that caused it). */
   async function open(schoolId: string, upn: string, event: CaseEvent, actor: string): Promise<TransitionOutcome> {
-    const { entry } = await schoolOf(schoolId);
+    const { schoolMachine } = await schoolOf(schoolId);
     const pupil = await store.getPupil(schoolId, upn);
     if (!pupil) throw new AppError(404, 'not_found', `no pupil '${upn}' at school '${schoolId}'`);
-    const plan = planOpen(entry, pupil, await store.listContacts(schoolId, upn), event, actor, clock.now());
+    const plan = planOpen(schoolMachine, pupil, await store.listContacts(schoolId, upn), event, actor, clock.now());
     if (!plan) throw new AppError(409, 'event_not_allowed', `${event.type} cannot open a case`);
     const { record, ...initial } = plan.write;
     return { case: await store.createCase(record, initial), from: plan.step.from, to: plan.step.to, effects: plan.step.effects };
@@ -60,8 +60,8 @@ export function createCaseService(deps: { store: Store; clock: Clock; logger: Lo
           currentVersion: record.version,
         });
       }
-      const { entry } = await schoolOf(record.schoolId);
-      const plan = planEvents(entry, record, [event], options.actor, clock.now());
+      const { schoolMachine } = await schoolOf(record.schoolId);
+      const plan = planEvents(schoolMachine, record, [event], options.actor, clock.now());
       const [step] = plan.steps;
       if (!plan.commit || !step) return { refusedIn: plan.refused[0]!.state };
       try {

@@ -29,17 +29,17 @@ export async function fireDueTimers(deps: { store: Store; cases: CaseService; lo
       const record = await store.getCase(row.caseId);
       if (!record) continue;
       const school = await store.getSchool(record.schoolId);
-      const entry = machineFor(school!);
-      const snapshot = snapshotOf(entry, record);
+      const schoolMachine = machineFor(school!);
+      const snapshot = snapshotOf(schoolMachine, record);
       const timer = snapshot.context.timers[row.name];
       if (!timer || timer.timerId !== row.timerId) {
         result.stale += 1;
         continue;
       }
-      const calendar = entry.calendar;
+      const calendar = schoolMachine.calendar;
       const asOf = calendar.isSchoolDay(today) ? today : calendar.previousSchoolDay(today);
-      const marks = await store.listMarks(record.schoolId, record.upn, { from: marksNeededFrom(entry, asOf), to: asOf });
-      const measurements = measure({ policy: entry.workflow.policy, calendar, marks, asOf, case: { value: snapshot.value, context: snapshot.context } });
+      const marks = await store.listMarks(record.schoolId, record.upn, { from: marksNeededFrom(schoolMachine, asOf), to: asOf });
+      const measurements = measure({ policy: schoolMachine.workflow.policy, calendar, marks, asOf, case: { value: snapshot.value, context: snapshot.context } });
       const outcome = await cases.sendIfAllowed(record.id, { ...timerEvent(timer, measurements), at: today }, { actor: 'system:timer' });
       if ('refusedIn' in outcome) {
         result.stale += 1;

@@ -12,17 +12,17 @@ const legalEvents = new WeakMap<SchoolMachine, Set<string>>();
  * (ESO, LA decision and court outcome included), or one that takes the case into a legal stage
  * (a considerations decision for a legal route) or out of one (withdrawing it, the pupil leaving).
  */
-export function isLegalStep(entry: SchoolMachine, record: CaseRecord, event: CaseEvent): boolean {
-  return isLegalStepAt(entry, snapshotOf(entry, record), event);
+export function isLegalStep(schoolMachine: SchoolMachine, record: CaseRecord, event: CaseEvent): boolean {
+  return isLegalStepAt(schoolMachine, snapshotOf(schoolMachine, record), event);
 }
 
 /** isLegalStep for a case at this snapshot of its machine. */
-export function isLegalStepAt(entry: SchoolMachine, snapshot: SnapshotFrom<EscalationMachine>, event: CaseEvent): boolean {
-  let types = legalEvents.get(entry);
-  if (!types) legalEvents.set(entry, (types = legalEventTypes(entry.machine)));
+export function isLegalStepAt(schoolMachine: SchoolMachine, snapshot: SnapshotFrom<EscalationMachine>, event: CaseEvent): boolean {
+  let types = legalEvents.get(schoolMachine);
+  if (!types) legalEvents.set(schoolMachine, (types = legalEventTypes(schoolMachine.machine)));
   // Not accepted now: no step at all (the case service answers that it does not accept it).
   if (!snapshot.can(event)) return false;
   if (types.has(event.type)) return true;
-  const after = transition(entry.machine, snapshot, event)[0];
+  const after = transition(schoolMachine.machine, snapshot, event)[0];
   return after.status !== 'error' && snapshot.hasTag(LEGAL_TAG) !== after.hasTag(LEGAL_TAG);
 }

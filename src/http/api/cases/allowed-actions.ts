@@ -48,16 +48,16 @@ function samples(type: Exclude<StaffActionType, 'NOTE'>, parentIds: string[]): M
  * The staff actions the case accepts now, read from the machine itself (through cases/, the only
  * code that runs machines): each candidate event that changes the stored snapshot is allowed.
  */
-export function allowedActions(entry: SchoolMachine, record: CaseRecord, today: IsoDate, access: Access): AllowedAction[] {
-  const snapshot = snapshotOf(entry, record);
+export function allowedActions(schoolMachine: SchoolMachine, record: CaseRecord, today: IsoDate, access: Access): AllowedAction[] {
+  const snapshot = snapshotOf(schoolMachine, record);
   const parentIds = snapshot.context.parents.map((parent) => parent.id);
-  const accepts = (action: MachineAction) => acceptsEvent(entry, record, toCaseEvent(action, today, access.user.id));
+  const accepts = (action: MachineAction) => acceptsEvent(schoolMachine, record, toCaseEvent(action, today, access.user.id));
   const result: AllowedAction[] = [];
   for (const type of STAFF_ACTION_TYPES) {
     if (type === 'NOTE') continue;
     const accepted = samples(type, parentIds).filter(accepts);
     if (accepted.length === 0) continue;
-    const legalOnes = accepted.filter((action) => isLegalStep(entry, record, toCaseEvent(action, today, access.user.id)));
+    const legalOnes = accepted.filter((action) => isLegalStep(schoolMachine, record, toCaseEvent(action, today, access.user.id)));
     const allowed: AllowedAction = {
       type,
       legal: legalOnes.length > 0,

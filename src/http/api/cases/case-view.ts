@@ -46,11 +46,11 @@ const letterSummary = (message: Message) => ({
 export async function caseDetail(deps: ApiDeps, access: Access, record: CaseRecord) {
   const { store } = deps;
   const school = (await store.getSchool(record.schoolId))!;
-  const entry = machineFor(school);
+  const schoolMachine = machineFor(school);
   const today = todayOf(deps);
-  const from = entry.calendar.academicYearStart(today);
+  const from = schoolMachine.calendar.academicYearStart(today);
   // The rolling 10-week window of the national threshold can reach back before the academic year.
-  const earliest = [from, entry.calendar.rollingWindowStart(today, 10)].sort()[0];
+  const earliest = [from, schoolMachine.calendar.rollingWindowStart(today, 10)].sort()[0];
   const [pupil, marks, tasks, letters] = await Promise.all([
     store.getPupil(record.schoolId, record.upn),
     store.listMarks(record.schoolId, record.upn, { from: earliest, to: today }),
@@ -63,9 +63,9 @@ export async function caseDetail(deps: ApiDeps, access: Access, record: CaseReco
     case: caseSummary(record),
     school: { id: school.id, name: school.name },
     pupil: pupil && pupilSummary(pupil),
-    metrics: computeMetrics({ marks, calendar: entry.calendar, asOf: today, from, bands: entry.workflow.policy.bands }),
+    metrics: computeMetrics({ marks, calendar: schoolMachine.calendar, asOf: today, from, bands: schoolMachine.workflow.policy.bands }),
     context: state,
-    allowedActions: allowedActions(entry, record, today, access),
+    allowedActions: allowedActions(schoolMachine, record, today, access),
     tasks,
     letters: letters.map(letterSummary),
   };
