@@ -2,7 +2,7 @@ import { enqueueActions } from 'xstate';
 import type { ActionFunction, ParameterizedObject } from 'xstate';
 import type { SchoolCalendar } from '../src/domain/calendar.ts';
 import { penaltyNoticeEligibility } from '../src/domain/penalty-notices.ts';
-import { addDuration } from '../src/domain/policy.ts';
+import { addDuration } from '../src/domain/policy-durations.ts';
 import type { Duration, Notification, Policy, TaskRule } from '../src/domain/policy.ts';
 import type { IsoDate } from '../src/domain/types.ts';
 import type { CancelTimerParams, CaseContext, CaseEvent, CaseInput, CreateTaskParams, Effect, Evidence, NotifyParams, PenaltyNoticeRecord, SendLetterParams, StartTimerParams, Timer, TimerEventType } from '../src/domain/case-types.ts';

@@ -1,7 +1,8 @@
 import type { SchoolCalendar } from '../src/domain/calendar.ts';
 import { compareDates } from '../src/domain/dates.ts';
 import { considerationsComplete } from '../src/domain/penalty-notices.ts';
-import { addDuration, meetsPct } from '../src/domain/policy.ts';
+import { meetsPct } from '../src/domain/policy.ts';
+import { addDuration } from '../src/domain/policy-durations.ts';
 import type { Policy } from '../src/domain/policy.ts';
 import type { CaseContext, CaseEvent, Decision } from '../src/domain/case-types.ts';
 import { evidenceOf, type CaseTools } from './case-draft.ts';

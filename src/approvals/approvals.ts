@@ -3,7 +3,7 @@ import type { Clock } from '../clock.ts';
 import { londonDate } from '../domain/london-time.ts';
 import { machineFor } from '../cases/case-machines.ts';
 import type { IsoDate } from '../domain/types.ts';
-import { addDuration } from '../domain/policy.ts';
+import { addDuration } from '../domain/policy-durations.ts';
 import { AppError } from '../errors.ts';
 import { addressTo, assembleLetterData, loadLetterSource, type Addressee, type LetterSource } from '../letters/letter-data.ts';
 import { notificationAddressees, parentAddressees } from '../letters/recipients.ts';

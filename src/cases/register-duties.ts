@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import type { CaseEvent } from '../domain/case-types.ts';
 import type { SchoolCalendar } from '../domain/calendar.ts';
-import { addDuration, type Policy } from '../domain/policy.ts';
+import { type Policy } from '../domain/policy.ts';
+import { addDuration } from '../domain/policy-durations.ts';
 import type { IsoDate } from '../domain/types.ts';
 import { contactKey } from '../letters/letter-data.ts';
 import { usableEmail } from '../letters/recipients.ts';

@@ -63,3 +63,25 @@ export function mondayOf(d: IsoDate): IsoDate {
   const sinceMonday = (((n + 3) % 7) + 7) % 7;
   return fromEpochDay(n - sinceMonday);
 }
+
+function pad2(n: number): string {
+  return String(n).padStart(2, '0');
+}
+
+function fromUtc(date: Date): IsoDate {
+  return `${date.getUTCFullYear()}-${pad2(date.getUTCMonth() + 1)}-${pad2(date.getUTCDate())}`;
+}
+
+function toUtc(d: IsoDate): Date {
+  const [y, m, day] = d.split('-').map(Number);
+  return new Date(Date.UTC(y ?? 0, (m ?? 1) - 1, day ?? 1));
+}
+
+/** Calendar months; a day past the end of the target month falls on its last day (31 Jan + 1 = 28/29 Feb). */
+export function addMonths(d: IsoDate, months: number): IsoDate {
+  const start = toUtc(d);
+  const target = new Date(Date.UTC(start.getUTCFullYear(), start.getUTCMonth() + months, 1));
+  const lastDay = new Date(Date.UTC(target.getUTCFullYear(), target.getUTCMonth() + 1, 0)).getUTCDate();
+  target.setUTCDate(Math.min(start.getUTCDate(), lastDay));
+  return fromUtc(target);
+}

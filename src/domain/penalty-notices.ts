@@ -1,5 +1,5 @@
 import { addDays, compareDates } from './dates.ts';
-import { addMonths } from './policy.ts';
+import { addMonths } from './dates.ts';
 import type { IsoDate } from './types.ts';
 
 /**

@@ -1,7 +1,4 @@
 import { z } from 'zod';
-import type { SchoolCalendar } from './calendar.ts';
-import { addDays } from './dates.ts';
-import type { IsoDate } from './types.ts';
 
 /**
  * A workflow policy: one school's (or trust's) attendance policy as data. Each workflow file in
@@ -243,54 +240,6 @@ export function extendPolicy(base: PolicyInput, overrides: PolicyOverrides): Pol
  */
 export function definePolicy(base: PolicyInput | null, overrides: PolicyOverrides): Policy {
   return policySchema.parse(merge(base ?? {}, overrides));
-}
-
-function pad(n: number): string {
-  return String(n).padStart(2, '0');
-}
-
-function fromUtc(date: Date): IsoDate {
-  return `${date.getUTCFullYear()}-${pad(date.getUTCMonth() + 1)}-${pad(date.getUTCDate())}`;
-}
-
-function toUtc(d: IsoDate): Date {
-  const [y, m, day] = d.split('-').map(Number);
-  return new Date(Date.UTC(y ?? 0, (m ?? 1) - 1, day ?? 1));
-}
-
-/** Calendar months; a day past the end of the target month falls on its last day (31 Jan + 1 = 28/29 Feb). */
-export function addMonths(d: IsoDate, months: number): IsoDate {
-  const start = toUtc(d);
-  const target = new Date(Date.UTC(start.getUTCFullYear(), start.getUTCMonth() + months, 1));
-  const lastDay = new Date(Date.UTC(target.getUTCFullYear(), target.getUTCMonth() + 1, 0)).getUTCDate();
-  target.setUTCDate(Math.min(start.getUTCDate(), lastDay));
-  return fromUtc(target);
-}
-
-/**
- * The date a duration starting on `from` ends. A school week is five school days, so a half
- * term holiday inside a "3-week review" does not eat into it.
- */
-export function addDuration(
-  from: IsoDate,
-  duration: Duration,
-  calendar: Pick<SchoolCalendar, 'addSchoolDays'> | undefined,
-): IsoDate {
-  const { amount, unit } = duration;
-  switch (unit) {
-    case 'schoolDays':
-    case 'schoolWeeks':
-      if (!calendar) throw new Error(`a duration in ${unit} needs the school calendar`);
-      return calendar.addSchoolDays(from, unit === 'schoolDays' ? amount : amount * 5);
-    case 'days':
-      return addDays(from, amount);
-    case 'weeks':
-      return addDays(from, amount * 7);
-    case 'months':
-      return addMonths(from, amount);
-    case 'years':
-      return addMonths(from, amount * 12);
-  }
 }
 
 export function meetsPct(pct: number | null, condition: PctCondition): boolean {
