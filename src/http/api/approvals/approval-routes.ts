@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { canSeeCase, notFound, requireSchoolStaff, type Access } from '../../../access/scope.ts';
-import { approvalDueDate, decideApproval, previewEffect, type DecisionInput } from '../../../approvals/approvals.ts';
+import { decideApproval, previewEffect, type DecisionInput } from '../../../approvals/approvals.ts';
+import { listWaitingApprovals, summariseApproval } from '../../../approvals/waiting.ts';
 import type { CaseRecord, OutboxEffect, Store } from '../../../store/types.ts';
 import { AppError } from '../../../errors.ts';
 import { route, type AnyRoute, type Caller } from '../route.ts';
@@ -29,37 +30,11 @@ export const decisionSchema = z.discriminatedUnion('decision', [
 
 const batchSchema = z.object({ ids: z.array(z.string().min(1).max(200)).min(1).max(200) });
 
-/** Whether this person can decide it: the school's staff, and the champion for a legal step. */
-function mayDecide(access: Access, record: CaseRecord, effect: OutboxEffect): boolean {
-  const staff = access.wholeSchoolIds.has(record.schoolId) && ['pastoral', 'champion', 'admin'].includes(access.user.role);
-  return staff && (effect.approval?.requires !== 'champion' || ['champion', 'admin'].includes(access.user.role));
-}
-
-/** What the batch view shows at a glance: what, for whom, why (rule and attendance), and by when. */
+/** One approval as the batch shows it, read for itself. */
 async function summarise(deps: ApiDeps, access: Access, effect: OutboxEffect, record: CaseRecord) {
   const school = (await deps.store.getSchool(record.schoolId))!;
   const pupil = await deps.store.getPupil(record.schoolId, record.upn);
-  const payload = effect.payload as { template: string; to: string };
-  const evidence = (effect.approval?.evidence ?? {}) as { event?: string; rule?: string; attendancePct?: number | null };
-  const dueDate = approvalDueDate(effect, school);
-  return {
-    id: effect.id,
-    caseId: record.id,
-    schoolId: record.schoolId,
-    pupil: pupil ? { upn: pupil.upn, name: `${pupil.forename} ${pupil.surname}`, yearGroup: pupil.yearGroup } : { upn: record.upn, name: record.upn, yearGroup: '' },
-    state: record.state,
-    kind: effect.kind,
-    template: payload.template,
-    to: payload.to,
-    legal: effect.approval?.requires === 'champion',
-    what: effect.approval?.reason ?? effect.kind,
-    why: { event: evidence.event ?? null, rule: evidence.rule ?? null, attendancePct: evidence.attendancePct ?? null },
-    heldAt: effect.approval?.heldAt ?? effect.createdAt,
-    deferredUntil: effect.approval?.deferredUntil ?? null,
-    dueDate,
-    overdue: dueDate < todayOf(deps),
-    mayDecide: mayDecide(access, record, effect),
-  };
+  return summariseApproval(access, effect, record, school, pupil, todayOf(deps));
 }
 
 /** The held effect and its case, when the caller may see the case; otherwise the same 404 as none. */
@@ -96,16 +71,7 @@ export function approvalRoutes(deps: ApiDeps): AnyRoute[] {
         const access = await me.access();
         if (query.school && !access.caseSchoolIds.includes(query.school)) throw notFound(`school '${query.school}'`);
         const schoolIds = query.school ? [query.school] : access.caseSchoolIds;
-        const held = schoolIds.length === 0 ? [] : await store.listEffects({ status: 'held', schoolIds, ...(query.case ? { caseId: query.case } : {}) });
-        const records = new Map<string, CaseRecord>();
-        const items = [];
-        for (const effect of held) {
-          if (!effect.caseId) continue;
-          const record = records.get(effect.caseId) ?? (await store.getCase(effect.caseId));
-          if (!record || !canSeeCase(access, record)) continue;
-          records.set(record.id, record);
-          items.push(await summarise(deps, access, effect, record));
-        }
+        const items = await listWaitingApprovals(store, access, { schoolIds, ...(query.case ? { caseId: query.case } : {}) }, todayOf(deps));
         await me.audit('approvals.list', { schoolId: query.school ?? null, caseId: query.case ?? null }, { shown: items.map((item) => item.id) });
         return {
           counts: { letters: items.filter((i) => i.kind === 'sendLetter' && !i.legal).length, legalSteps: items.filter((i) => i.legal).length, overdue: items.filter((i) => i.overdue).length },
