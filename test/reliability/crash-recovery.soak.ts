@@ -1,7 +1,6 @@
 import { describe, it, expect } from 'vitest';
-import { killWhileDispatching } from './support/recovery.ts';
 import { reportFigures } from './support/figures.ts';
-import { expectExactlyOnce } from './crash-recovery.test.ts';
+import { expectExactlyOnce, killWhileDispatching } from './support/recovery.ts';
 
 const ROUNDS = 5;
 

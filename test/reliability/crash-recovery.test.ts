@@ -1,14 +1,6 @@
 import { describe, it, expect } from 'vitest';
-import { killWhileDispatching, type RecoveryRun } from './support/recovery.ts';
+import { expectExactlyOnce, killWhileDispatching } from './support/recovery.ts';
 import { reportFigures } from './support/figures.ts';
-
-/** Nothing lost, nothing sent twice: every message recorded reached the server exactly once. */
-export function expectExactlyOnce(run: RecoveryRun) {
-  expect(run.claimsHeldAtKill).toBeGreaterThan(0);
-  expect(run.smtp.duplicates).toBe(0);
-  expect(run.smtp.distinct).toBe(run.smtp.recorded);
-  expect(run.smtp.accepted).toBe(run.smtp.recorded);
-}
 
 describe('after a crash, work resumes in seconds', () => {
   it('when the worker is killed with SIGKILL while it sends letters and started again, then the next email reaches the SMTP server within 15 s, with nothing lost or sent twice', async () => {

@@ -1,3 +1,4 @@
+import { expect } from 'vitest';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -108,3 +109,10 @@ export async function killWhileDispatching(workers: number, pupils = 20): Promis
   }
 }
 
+/** Nothing lost, nothing sent twice: every message recorded reached the server exactly once. */
+export function expectExactlyOnce(run: RecoveryRun) {
+  expect(run.claimsHeldAtKill).toBeGreaterThan(0);
+  expect(run.smtp.duplicates).toBe(0);
+  expect(run.smtp.distinct).toBe(run.smtp.recorded);
+  expect(run.smtp.accepted).toBe(run.smtp.recorded);
+}
