@@ -11,6 +11,7 @@ import { openStore, type OpenedStore } from './store/open-store.ts';
 import { startWorker, type Worker } from './jobs/agenda.ts';
 import { createOutboxDispatcher } from './jobs/outbox-dispatcher.ts';
 import { coreEffectHandlers } from './jobs/effect-handlers.ts';
+import { retentionRules } from './retention/policy.ts';
 import { workerJobs } from './jobs/worker-jobs.ts';
 import { createMailEffectHandlers, createMailer } from './mail/index.ts';
 import { createCaseService, type CaseService } from './cases/case-service.ts';
@@ -78,7 +79,7 @@ export async function startService(config: Config, options: ServiceOptions = {})
       const handlers = { ...coreEffectHandlers({ store: opened.store, clock, logger }), ...createMailEffectHandlers({ store: opened.store, clock, logger, mailer, evidenceLinks }) };
       // Delivery runs on real time: see NewEffect.nextAttemptAt.
       const dispatcher = createOutboxDispatcher({ store: opened.store, clock: systemClock, logger, handlers });
-      const jobs = workerJobs({ store: opened.store, cases, dispatcher, clock, logger }, await opened.store.listSchools());
+      const jobs = workerJobs({ store: opened.store, cases, dispatcher, clock, logger, retention: { rules: retentionRules(config), dataDir: config.DATA_DIR } }, await opened.store.listSchools());
       worker = await startWorker({ backend: opened.agendaBackend(), logger, jobs });
     }
     let url: string | null = null;

@@ -473,6 +473,10 @@ export interface Store {
   listNotifiedCaseIds(filter: { schoolIds: string[]; recipients: string[] }): Promise<string[]>;
   /** Retention: deletes register marks and amendments dated before `date`. */
   purgeRegisterBefore(date: IsoDate): Promise<{ marks: number; amendments: number }>;
+  /** Retention: how many rows of `kind` are past `before` (src/retention/policy.ts says what each kind means). */
+  countExpired(kind: RetentionKind, before: Date): Promise<number>;
+  /** Retention: removes up to `limit` of them in one transaction (never an open case); 0 when none are left. */
+  purgeExpiredBatch(kind: RetentionKind, before: Date, limit: number): Promise<number>;
 }
 
 export type MessageStatus = 'pending' | 'sent' | 'printOnly' | 'failed';
@@ -602,3 +606,6 @@ export interface AuditFilter {
   limit?: number;
   offset?: number;
 }
+
+/** What retention removes: closed cases (with timeline, tasks, effects, letters), off-roll pupils (with register and contacts), letters and emails, audit entries. */
+export type RetentionKind = 'cases' | 'pupils' | 'letters' | 'audit';

@@ -1,5 +1,6 @@
 import { Types, type Connection, type QueryFilter, type mongo } from 'mongoose';
 import { listMessagePage } from './message-page.ts';
+import { countExpired, purgeExpiredBatch } from './retention.ts';
 import { beginMongoMarksImport } from './marks-import.ts';
 import {
   OPEN_CASE_INDEX,
@@ -67,6 +68,7 @@ import {
   type MessagePageFilter,
   type AuditEntry,
   type AuditFilter,
+  type RetentionKind,
 } from '../types.ts';
 import type { IsoDate } from '../../domain/types.ts';
 
@@ -866,5 +868,13 @@ export class MongoStore implements Store {
       const amendments = await this.models.amendments.deleteMany({ date: { $lt: before } }, { session });
       return { marks: marks.deletedCount, amendments: amendments.deletedCount };
     });
+  }
+
+  countExpired(kind: RetentionKind, before: Date) {
+    return countExpired(this.models, kind, before);
+  }
+
+  purgeExpiredBatch(kind: RetentionKind, before: Date, limit: number) {
+    return purgeExpiredBatch(this.models, (work) => this.transaction(work), kind, before, limit);
   }
 }

@@ -1,6 +1,7 @@
 import type pg from 'pg';
 import { listMessagePage } from './message-page.ts';
 import { inTransaction } from './pool.ts';
+import { countExpired, purgeExpiredBatch } from './retention.ts';
 import { beginPostgresMarksImport } from './marks-import.ts';
 import { streamSchoolMarks } from './school-marks.ts';
 import {
@@ -62,6 +63,7 @@ import {
   type MessagePageFilter,
   type AuditEntry,
   type AuditFilter,
+  type RetentionKind,
 } from '../types.ts';
 
 type Queryable = Pick<pg.PoolClient, 'query'>;
@@ -877,5 +879,13 @@ export class PostgresStore implements Store {
       const amendments = await client.query('DELETE FROM mark_amendments WHERE date < $1::date', [date]);
       return { marks: marks.rowCount ?? 0, amendments: amendments.rowCount ?? 0 };
     });
+  }
+
+  countExpired(kind: RetentionKind, before: Date) {
+    return countExpired(this.pool, kind, before);
+  }
+
+  purgeExpiredBatch(kind: RetentionKind, before: Date, limit: number) {
+    return purgeExpiredBatch(this.pool, kind, before, limit);
   }
 }
