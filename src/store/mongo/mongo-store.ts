@@ -1,6 +1,6 @@
 import { Types, type Connection, type QueryFilter, type mongo } from 'mongoose';
 import { listMessagePage } from './message-page.ts';
-import { countExpired, purgeExpiredBatch } from './retention.ts';
+import { countExpired, erasePupil, purgeExpiredBatch } from './retention.ts';
 import { beginMongoMarksImport } from './marks-import.ts';
 import {
   OPEN_CASE_INDEX,
@@ -876,5 +876,9 @@ export class MongoStore implements Store {
 
   purgeExpiredBatch(kind: RetentionKind, before: Date, limit: number) {
     return purgeExpiredBatch(this.models, (work) => this.transaction(work), kind, before, limit);
+  }
+
+  erasePupil(schoolId: string, upn: string) {
+    return erasePupil(this.models, (work) => this.transaction(work), schoolId, upn);
   }
 }

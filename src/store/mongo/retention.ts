@@ -76,3 +76,12 @@ export function purgeExpiredBatch(models: Models, transaction: Transaction, kind
     return keys.length;
   });
 }
+
+export function erasePupil(models: Models, transaction: Transaction, schoolId: string, upn: string): Promise<'erased' | 'open-case' | 'missing'> {
+  return transaction(async (session) => {
+    if (!(await models.pupils.exists({ schoolId, upn }).session(session))) return 'missing';
+    if (await models.cases.exists({ schoolId, upn, status: 'open' }).session(session)) return 'open-case';
+    await erasePupilDocs(models, schoolId, upn, session);
+    return 'erased';
+  });
+}

@@ -1,7 +1,7 @@
 import type pg from 'pg';
 import { listMessagePage } from './message-page.ts';
 import { inTransaction } from './pool.ts';
-import { countExpired, purgeExpiredBatch } from './retention.ts';
+import { countExpired, erasePupil, purgeExpiredBatch } from './retention.ts';
 import { beginPostgresMarksImport } from './marks-import.ts';
 import { streamSchoolMarks } from './school-marks.ts';
 import {
@@ -887,5 +887,9 @@ export class PostgresStore implements Store {
 
   purgeExpiredBatch(kind: RetentionKind, before: Date, limit: number) {
     return purgeExpiredBatch(this.pool, kind, before, limit);
+  }
+
+  erasePupil(schoolId: string, upn: string) {
+    return erasePupil(this.pool, schoolId, upn);
   }
 }

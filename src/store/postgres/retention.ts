@@ -63,3 +63,14 @@ export async function erasePupilRows(client: pg.PoolClient, schoolId: string, up
   }
   await client.query(`DELETE FROM pupils WHERE school_id = $1 AND upn = $2`, [schoolId, upn]);
 }
+
+export function erasePupil(pool: pg.Pool, schoolId: string, upn: string): Promise<'erased' | 'open-case' | 'missing'> {
+  return inTransaction(pool, async (client) => {
+    const pupil = await client.query('SELECT 1 FROM pupils WHERE school_id = $1 AND upn = $2 FOR UPDATE', [schoolId, upn]);
+    if (pupil.rowCount === 0) return 'missing';
+    const open = await client.query(`SELECT 1 FROM cases WHERE school_id = $1 AND upn = $2 AND status = 'open'`, [schoolId, upn]);
+    if ((open.rowCount ?? 0) > 0) return 'open-case';
+    await erasePupilRows(client, schoolId, upn);
+    return 'erased';
+  });
+}
