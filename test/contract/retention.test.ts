@@ -109,6 +109,17 @@ function defineRetentionContract(name: string, open: () => Promise<OpenedStore>)
       expect((await store.listPupils(school)).map((p) => p.upn).sort()).toEqual(['LEFTOPEN', 'LEFTYOUNG', 'ONROLL']);
     });
 
+    it('when a pupil is erased, then they go with their closed cases; one with an open case is refused and keeps everything; an unknown one is missing', async () => {
+      expect(await store.erasePupil(school, 'LEFTOPEN')).toBe('open-case');
+      expect(await store.getPupil(school, 'LEFTOPEN')).not.toBeNull();
+      expect(await store.getCase(ids.openOld)).not.toBeNull();
+      expect(await store.erasePupil(school, 'LEFTYOUNG')).toBe('erased');
+      expect(await store.getPupil(school, 'LEFTYOUNG')).toBeNull();
+      expect(await store.getCase(ids.closedRecent)).toBeNull();
+      expect(await store.getMessage('m-recent')).toBeNull();
+      expect(await store.erasePupil(school, 'LEFTYOUNG')).toBe('missing');
+    });
+
     it('when audit entries are past their period, then the old ones go and the recent stay', async () => {
       expect(await store.countExpired('audit', BEFORE)).toBe(1);
       expect(await store.purgeExpiredBatch('audit', BEFORE, 50)).toBe(1);
