@@ -4,7 +4,7 @@ import request from 'supertest';
 import { strFromU8, unzipSync } from 'fflate';
 import { createWorld, SCHOOLS, type UserKey, type World } from './world.ts';
 
-const binary = (res: NodeJS.ReadableStream, done: (error: Error | null, body: Buffer) => void) => {
+const binary = (res: request.Response, done: (error: Error | null, body: Buffer) => void) => {
   const chunks: Buffer[] = [];
   res.on('data', (chunk: Buffer) => chunks.push(chunk));
   res.on('end', () => done(null, Buffer.concat(chunks)));
