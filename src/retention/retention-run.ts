@@ -1,8 +1,11 @@
 // One retention run: each kind in batches (one transaction each) until none is left, then the .eml
-// copies older than the letters' period. Re-running after a crash just finishes the work.
+// copies older than the letters' period whose message is no longer held (an open case keeps its
+// letters, and their copies). Files go after the rows: a crash between leaves copies of deleted
+// rows, which the next run removes. Re-running after a crash just finishes the work.
 import { readdir, stat, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { AuditRecorder } from '../access/audit.ts';
+import { emlName } from '../mail/mailer.ts';
 import type { RetentionKind, Store } from '../store/types.ts';
 import { cutoff, type RetentionRule } from './policy.ts';
 
@@ -16,15 +19,16 @@ export interface RetentionResult {
   dryRun: boolean;
 }
 
-/** The .eml copies written before `before`: the database row is the record, the file its copy. */
-async function expiredEml(dataDir: string, before: Date): Promise<string[]> {
+/** The .eml copies written before `before` of messages no longer held: the database row is the record, the file its copy. */
+async function expiredEml(store: Store, dataDir: string, before: Date): Promise<string[]> {
   const dir = join(dataDir, 'mail');
   const names = await readdir(dir).catch((error: NodeJS.ErrnoException) => {
     if (error.code === 'ENOENT') return [];
     throw error;
   });
+  const held = new Set((await store.heldMessageIdsBefore(before)).map(emlName));
   const expired: string[] = [];
-  for (const name of names.filter((n) => n.endsWith('.eml'))) {
+  for (const name of names.filter((n) => n.endsWith('.eml') && !held.has(n))) {
     const info = await stat(join(dir, name)).catch(() => null);
     if (info && info.mtime < before) expired.push(join(dir, name));
   }
@@ -37,9 +41,10 @@ export async function runRetention(
   options: { now: Date; dryRun: boolean; actor: string; batch?: number },
 ): Promise<RetentionResult> {
   const before = cutoff(options.now, rule.years);
-  const eml = rule.kind === 'letters' ? await expiredEml(deps.dataDir, before) : [];
   if (options.dryRun) {
-    return { kind: rule.kind, before, removed: await deps.store.countExpired(rule.kind, before), emlFiles: eml.length, dryRun: true };
+    // Counts the copies of no held message; copies of the rows this run would delete are in the rows' count.
+    const going = rule.kind === 'letters' ? await expiredEml(deps.store, deps.dataDir, before) : [];
+    return { kind: rule.kind, before, removed: await deps.store.countExpired(rule.kind, before), emlFiles: going.length, dryRun: true };
   }
   let removed = 0;
   for (;;) {
@@ -48,7 +53,7 @@ export async function runRetention(
     if (batch === 0) break;
   }
   let emlFiles = 0;
-  for (const file of eml) {
+  for (const file of rule.kind === 'letters' ? await expiredEml(deps.store, deps.dataDir, before) : []) {
     await unlink(file).then(
       () => emlFiles++,
       (error: NodeJS.ErrnoException) => {

@@ -477,6 +477,8 @@ export interface Store {
   countExpired(kind: RetentionKind, before: Date): Promise<number>;
   /** Retention: removes up to `limit` of them in one transaction (never an open case); 0 when none are left. */
   purgeExpiredBatch(kind: RetentionKind, before: Date, limit: number): Promise<number>;
+  /** Retention: the Message-IDs of messages made before `before` that are still held (after a letters purge, those of open cases). */
+  heldMessageIdsBefore(before: Date): Promise<string[]>;
   /** Erasure: the pupil with register, contacts and closed cases, in one transaction; refused (nothing deleted) while a case is open. */
   erasePupil(schoolId: string, upn: string): Promise<'erased' | 'open-case' | 'missing'>;
 }

@@ -83,6 +83,7 @@ function defineRetentionContract(name: string, open: () => Promise<OpenedStore>)
       expect(await store.getMessage('m-no-case')).toBeNull();
       expect(await store.getMessage('m-open')).not.toBeNull();
       expect(await store.getMessage('m-recent')).not.toBeNull();
+      expect(await store.heldMessageIdsBefore(BEFORE)).toEqual(['<m-open@test>']);
     });
 
     it('when a closed case is past its period, then it goes with its timeline, effects, timers and tasks, and an open case of the same age stays', async () => {

@@ -21,6 +21,9 @@ async function seeded(): Promise<{ url: string; dataDir: string }> {
   await writeFile(path.join(dataDir, 'mail', 'new.eml'), 'Subject: y\r\n');
   const fiveYearsAgo = new Date(now - 5 * YEAR);
   await utimes(path.join(dataDir, 'mail', 'old.eml'), fiveYearsAgo, fiveYearsAgo);
+  // The copy of a letter of the open case: as old, but kept with its case.
+  await writeFile(path.join(dataDir, 'mail', 'keep@test.eml'), 'Subject: z\r\n');
+  await utimes(path.join(dataDir, 'mail', 'keep@test.eml'), fiveYearsAgo, fiveYearsAgo);
   const { store, close } = await openPostgres(url);
   try {
     await store.upsertTrust({ id: 'retention-trust', name: 'Retention Trust' });
@@ -35,6 +38,10 @@ async function seeded(): Promise<{ url: string; dataDir: string }> {
         { timeline: [{ id: `${id}-t`, at: longAgo, actor: 'system:test', type: 'opened', from: null, to: 'stage1a', evidence: {} }], effects: [] },
       );
     }
+    await store.createMessage({
+      id: 'm-open', effectId: 'e-open', caseId: 'case-open', schoolId: SCHOOL, template: 'letter-a', kind: 'letter', recipientRole: 'parent', recipientName: 'A Parent',
+      recipientEmail: null, subject: 'Attendance', messageId: '<keep@test>', status: 'printOnly', pdf: null, createdAt: longAgo,
+    });
     await store.commitTransition({ caseId: 'case-closed', expectedVersion: 1, state: 'closed', status: 'closed', snapshot: { value: 'closed' }, timeline: [], effects: [], at: longAgo });
   } finally {
     await close();
@@ -77,7 +84,7 @@ describe('attendance purge (retention)', () => {
     expect(lines[1]).toMatch(/^dry run: would remove 1 pupils who left/);
     expect(lines[2]).toMatch(/^dry run: would remove 0 letters and emails of closed cases from before .* and 1 stored email file; nothing was deleted$/);
     expect(await held(target.url)).toEqual({ cases: ['case-closed', 'case-open'], timeline: ['case-closed-t', 'case-open-t'], pupils: ['CLOSED', 'LEFT', 'OPEN'] });
-    expect((await readdir(path.join(target.dataDir, 'mail'))).sort()).toEqual(['new.eml', 'old.eml']);
+    expect((await readdir(path.join(target.dataDir, 'mail'))).sort()).toEqual(['keep@test.eml', 'new.eml', 'old.eml']);
     expect(await sql(target.url, `SELECT 1 FROM audit_log WHERE action = 'retention.purge'`)).toEqual([]);
   });
 
@@ -90,7 +97,7 @@ describe('attendance purge (retention)', () => {
     expect(result.stdout).toMatch(/^removed 1 pupils who left/m);
     expect(result.stdout).toMatch(/and 1 stored email file$/m);
     expect(await held(target.url)).toEqual({ cases: ['case-open'], timeline: ['case-open-t'], pupils: ['CLOSED', 'OPEN'] });
-    expect(await readdir(path.join(target.dataDir, 'mail'))).toEqual(['new.eml']);
+    expect((await readdir(path.join(target.dataDir, 'mail'))).sort()).toEqual(['keep@test.eml', 'new.eml']);
     const audit = await sql<{ actor: string; kind: string; removed: number }>(
       target.url,
       `SELECT actor, detail->>'kind' AS kind, (detail->>'removed')::int AS removed FROM audit_log WHERE action = 'retention.purge' ORDER BY seq`,

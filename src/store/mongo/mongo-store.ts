@@ -1,6 +1,6 @@
 import { Types, type Connection, type QueryFilter, type mongo } from 'mongoose';
 import { listMessagePage } from './message-page.ts';
-import { countExpired, erasePupil, purgeExpiredBatch } from './retention.ts';
+import { countExpired, erasePupil, heldMessageIdsBefore, purgeExpiredBatch } from './retention.ts';
 import { beginMongoMarksImport } from './marks-import.ts';
 import {
   OPEN_CASE_INDEX,
@@ -880,5 +880,9 @@ export class MongoStore implements Store {
 
   erasePupil(schoolId: string, upn: string) {
     return erasePupil(this.models, (work) => this.transaction(work), schoolId, upn);
+  }
+
+  heldMessageIdsBefore(before: Date) {
+    return heldMessageIdsBefore(this.models, before);
   }
 }

@@ -85,3 +85,8 @@ export function erasePupil(models: Models, transaction: Transaction, schoolId: s
     return 'erased';
   });
 }
+
+export async function heldMessageIdsBefore(models: Models, before: Date): Promise<string[]> {
+  const rows = await models.messages.find({ createdAt: { $lt: before } }, { messageId: 1 }).lean();
+  return rows.map((r) => String(r.messageId));
+}

@@ -1,7 +1,7 @@
 import type pg from 'pg';
 import { listMessagePage } from './message-page.ts';
 import { inTransaction } from './pool.ts';
-import { countExpired, erasePupil, purgeExpiredBatch } from './retention.ts';
+import { countExpired, erasePupil, heldMessageIdsBefore, purgeExpiredBatch } from './retention.ts';
 import { beginPostgresMarksImport } from './marks-import.ts';
 import { streamSchoolMarks } from './school-marks.ts';
 import {
@@ -891,5 +891,9 @@ export class PostgresStore implements Store {
 
   erasePupil(schoolId: string, upn: string) {
     return erasePupil(this.pool, schoolId, upn);
+  }
+
+  heldMessageIdsBefore(before: Date) {
+    return heldMessageIdsBefore(this.pool, before);
   }
 }

@@ -37,17 +37,24 @@ export async function purgeExpiredBatch(pool: pg.Pool, kind: RetentionKind, befo
     const keys = (await client.query<{ key: string }>(`${CANDIDATES[kind]} LIMIT $2`, [before, limit])).rows.map((r) => r.key);
     if (keys.length === 0) return 0;
     if (kind === 'cases') {
-      await client.query(`SELECT id FROM cases WHERE id = ANY($1::text[]) FOR UPDATE`, [keys]);
-      await deleteCases(client, keys);
+      // Locked, and still closed: a batch running twice at once deletes each case once.
+      const locked = await client.query<{ id: string }>(`SELECT id FROM cases WHERE id = ANY($1::text[]) AND status = 'closed' FOR UPDATE`, [keys]);
+      await deleteCases(client, locked.rows.map((r) => r.id));
+      return locked.rows.length;
     } else if (kind === 'letters') {
       await client.query(`DELETE FROM messages WHERE id = ANY($1::text[])`, [keys]);
     } else if (kind === 'audit') {
       await client.query(`DELETE FROM audit_log WHERE seq = ANY($1::bigint[])`, [keys]);
     } else {
+      let erased = 0;
       for (const key of keys) {
         const slash = key.indexOf('/');
+        // A case opened since the selection keeps the pupil: skipped, not an error.
+        if ((await lockedPupil(client, key.slice(0, slash), key.slice(slash + 1))) !== 'free') continue;
         await erasePupilRows(client, key.slice(0, slash), key.slice(slash + 1));
+        erased++;
       }
+      return erased;
     }
     return keys.length;
   });
@@ -64,13 +71,23 @@ export async function erasePupilRows(client: pg.PoolClient, schoolId: string, up
   await client.query(`DELETE FROM pupils WHERE school_id = $1 AND upn = $2`, [schoolId, upn]);
 }
 
+/** Locks the pupil row (no case can be opened for them meanwhile) and says whether they may go. */
+async function lockedPupil(client: pg.PoolClient, schoolId: string, upn: string): Promise<'free' | 'open-case' | 'missing'> {
+  const pupil = await client.query('SELECT 1 FROM pupils WHERE school_id = $1 AND upn = $2 FOR UPDATE', [schoolId, upn]);
+  if (pupil.rowCount === 0) return 'missing';
+  const open = await client.query(`SELECT 1 FROM cases WHERE school_id = $1 AND upn = $2 AND status = 'open'`, [schoolId, upn]);
+  return (open.rowCount ?? 0) > 0 ? 'open-case' : 'free';
+}
+
 export function erasePupil(pool: pg.Pool, schoolId: string, upn: string): Promise<'erased' | 'open-case' | 'missing'> {
   return inTransaction(pool, async (client) => {
-    const pupil = await client.query('SELECT 1 FROM pupils WHERE school_id = $1 AND upn = $2 FOR UPDATE', [schoolId, upn]);
-    if (pupil.rowCount === 0) return 'missing';
-    const open = await client.query(`SELECT 1 FROM cases WHERE school_id = $1 AND upn = $2 AND status = 'open'`, [schoolId, upn]);
-    if ((open.rowCount ?? 0) > 0) return 'open-case';
+    const state = await lockedPupil(client, schoolId, upn);
+    if (state !== 'free') return state;
     await erasePupilRows(client, schoolId, upn);
     return 'erased';
   });
+}
+
+export async function heldMessageIdsBefore(pool: pg.Pool, before: Date): Promise<string[]> {
+  return (await pool.query<{ message_id: string }>('SELECT message_id FROM messages WHERE created_at < $1', [before])).rows.map((r) => r.message_id);
 }
