@@ -29,6 +29,12 @@ describe('pupil data: subject access and erasure', () => {
         { timeline: [{ id: `${id}-t`, at, actor: 'system:test', type: 'opened', from: null, to: 'stage1a', evidence: {} }], effects: [] },
       );
     }
+    // A letter of the on-roll pupil's case, printed and emailed: the export carries both as sent.
+    await store.createMessage({
+      id: 'sar-letter', effectId: 'e-sar', caseId: world.caseIds.s1, schoolId: 's1', template: 'letter-a', kind: 'letter', recipientRole: 'parent', recipientName: 'Jo Taylor',
+      recipientEmail: 'jo@example.org', subject: 'Attendance', messageId: '<sar-letter@test>', status: 'pending', pdf: Buffer.from('%PDF-1.3 sar'), createdAt: at,
+    });
+    await store.updateMessage('sar-letter', { status: 'sent', at, transport: 'embedded', raw: 'Subject: Attendance\r\n\r\nDear Jo' });
     await store.commitTransition({ caseId: closedCase, expectedVersion: 1, state: 'closed', status: 'closed', snapshot: { value: 'closed' }, timeline: [], effects: [], at });
   });
   afterAll(async () => world?.close());
@@ -49,14 +55,16 @@ describe('pupil data: subject access and erasure', () => {
     expect(res.headers['content-type']).toBe('application/zip');
     const files = unzipSync(new Uint8Array(res.body as Buffer));
     expect(Object.keys(files).filter((name) => !name.endsWith('/')).sort()).toEqual(
-      ['README.txt', 'audit.json', 'cases.json', 'contacts.json', 'messages.json', 'pupil.json', 'register.json'],
+      ['README.txt', 'audit.json', 'cases.json', 'contacts.json', 'emails/sar-letter.eml', 'letters/sar-letter.pdf', 'messages.json', 'pupil.json', 'register.json'],
     );
+    expect(strFromU8(files['letters/sar-letter.pdf']!)).toBe('%PDF-1.3 sar');
+    expect(strFromU8(files['emails/sar-letter.eml']!)).toContain('Dear Jo');
     const read = (name: string) => JSON.parse(strFromU8(files[name]!));
     expect(read('pupil.json')).toMatchObject({ upn, surname: 'Taylors1' });
     expect(read('contacts.json').length).toBeGreaterThan(0);
     expect(read('cases.json')).toEqual([expect.objectContaining({ id: world.caseIds.s1, timeline: expect.arrayContaining([expect.objectContaining({ actor: 'system:test' })]) })]);
     const [entry] = await auditOf('pupil.export');
-    expect(entry).toMatchObject({ upn: null, caseId: null, detail: { reference: expect.stringMatching(/^sar-[0-9a-f-]{36}$/), cases: 1 } });
+    expect(entry).toMatchObject({ upn: null, caseId: null, detail: { reference: expect.stringMatching(/^sar-[0-9a-f-]{36}$/), cases: 1, messages: 1 } });
     expect(JSON.stringify(entry)).not.toContain(upn);
     expect(JSON.stringify(entry)).not.toContain('Taylor');
   });
