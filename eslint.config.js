@@ -12,7 +12,7 @@ const LAYERS = [
   ['./machines', './workflows'],
   ['./src/store', './src/config.ts'],
   ['./src/cases', './src/approvals', './src/register', './src/letters', './src/access', './src/evidence', './src/simulator'],
-  ['./src/jobs', './src/mail', './src/demo'],
+  ['./src/jobs', './src/mail', './src/demo', './src/retention'],
   ['./src/http', './src/cli', './src/main.ts'],
 ];
 const layerZones = LAYERS.slice(0, -1).flatMap((layer, i) =>

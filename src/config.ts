@@ -27,6 +27,9 @@ function isProxyAddress(part: string): boolean {
   return prefix === undefined || (/^\d+$/.test(prefix) && Number(prefix) <= (family === 4 ? 32 : 128));
 }
 
+/** A retention period in whole years; at least one, so a typo cannot purge yesterday's records. */
+const retentionYears = (fallback: number) => z.coerce.number().int().min(1).max(100).default(fallback);
+
 /** Single sign-on needs all four; the label is optional. */
 const OIDC_REQUIRED = ['OIDC_ISSUER', 'OIDC_CLIENT_ID', 'OIDC_CLIENT_SECRET', 'OIDC_REDIRECT_URI'] as const;
 
@@ -88,6 +91,11 @@ export const configSchema = z
         }
         return list;
       }),
+    /** Retention periods (src/retention/policy.ts gives each one's source): how long each kind is kept. */
+    RETAIN_CLOSED_CASES_YEARS: retentionYears(6),
+    RETAIN_LEFT_PUPILS_YEARS_FROM_BIRTH: retentionYears(25),
+    RETAIN_LETTERS_YEARS: retentionYears(3),
+    RETAIN_AUDIT_YEARS: retentionYears(6),
     /** Signs the evidence-pack links; unset, a key generated once into DATA_DIR is used. */
     EVIDENCE_LINK_SECRET: z.string().optional().transform((value) => (value ? value : undefined)),
   })

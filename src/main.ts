@@ -12,6 +12,7 @@ import { startWorker, type Worker } from './jobs/agenda.ts';
 import { startWorkerLease, type WorkerLease } from './jobs/worker-lease.ts';
 import { createOutboxDispatcher } from './jobs/outbox-dispatcher.ts';
 import { coreEffectHandlers } from './jobs/effect-handlers.ts';
+import { retentionRules } from './retention/policy.ts';
 import { workerJobs } from './jobs/worker-jobs.ts';
 import { createMailEffectHandlers, createMailer } from './mail/index.ts';
 import { createCaseService, type CaseService } from './cases/case-service.ts';
@@ -84,7 +85,8 @@ export async function startService(config: Config, options: ServiceOptions = {})
       lease = await startWorkerLease({ store: opened.store, logger, leaseMs });
       // Delivery runs on real time: see NewEffect.nextAttemptAt.
       const dispatcher = createOutboxDispatcher({ store: opened.store, clock: systemClock, logger, handlers, lockMs: leaseMs, workerId: lease.id });
-      const jobs = workerJobs({ store: opened.store, cases, dispatcher, clock, logger }, await opened.store.listSchools());
+      const retention = { rules: retentionRules(config), dataDir: config.DATA_DIR };
+      const jobs = workerJobs({ store: opened.store, cases, dispatcher, clock, logger, retention }, await opened.store.listSchools());
       worker = await startWorker({ backend: opened.agendaBackend(), logger, jobs, workerId: lease.id, lockLifetimeMs: leaseMs });
     }
     let url: string | null = null;

@@ -17,6 +17,8 @@ commands:
   letter preview|list       render letters and emails (PDF and HTML) for a look
   demo load                 load the demo trusts into the configured store
   purge register            delete register entries past their 6-year retention (--before, --dry-run)
+  pupil-data export|erase   a pupil's data as a zip (subject access), or erase a pupil past retention
+  purge <kind>|all          delete closed cases, pupils who left, letters or audit entries past retention (--dry-run)
 run 'attendance <command> --help' for a command's options`;
 
 export interface Command {

@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { loadConfig, storeKind } from '../config.ts';
+import { loadConfig, storeKind, type Config } from '../config.ts';
 import { createLogger } from '../logger.ts';
 import { openStore } from '../store/open-store.ts';
 import type { Store } from '../store/types.ts';
@@ -11,7 +11,7 @@ import type { Store } from '../store/types.ts';
  * `serve` and `demo load` (`create: true`) may create an embedded store: any other command run
  * with another DATA_DIR would otherwise work on a new, empty one and report nothing found.
  */
-export async function withStore<T>(work: (store: Store) => Promise<T>, { create = false }: { create?: boolean } = {}): Promise<T> {
+export async function withStore<T>(work: (store: Store, config: Config) => Promise<T>, { create = false }: { create?: boolean } = {}): Promise<T> {
   const config = loadConfig();
   if (!create && storeKind(config) === 'embedded-postgres' && !existsSync(path.join(config.DATA_DIR, 'pg', 'cluster', 'PG_VERSION'))) {
     throw new Error(
@@ -22,7 +22,7 @@ export async function withStore<T>(work: (store: Store) => Promise<T>, { create 
   const opened = await openStore(config, createLogger(config.LOG_LEVEL === 'info' ? 'warn' : config.LOG_LEVEL));
   console.error(`store: ${opened.where}`);
   try {
-    return await work(opened.store);
+    return await work(opened.store, config);
   } finally {
     await opened.close();
   }

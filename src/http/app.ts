@@ -20,6 +20,7 @@ import { pupilRoutes } from './api/pupils/pupil-routes.ts';
 import { schoolRoutes } from './api/schools/school-routes.ts';
 import { workflowRoutes } from './api/workflows/workflow-routes.ts';
 import { adminRoutes } from './api/admin/admin-routes.ts';
+import { pupilDataRoutes } from './api/admin/pupil-data-routes.ts';
 import { approvalRoutes } from './api/approvals/approval-routes.ts';
 import { evidenceRoutes } from './api/evidence/evidence-routes.ts';
 import { taskRoutes } from './api/tasks/task-routes.ts';
@@ -73,6 +74,7 @@ export function apiRoutes(deps: AppDeps, sessions?: Sessions): AnyRoute[] {
     ...schoolRoutes(api),
     ...workflowRoutes(),
     ...adminRoutes(api),
+    ...pupilDataRoutes({ ...api, dataDir: loadConfig().DATA_DIR, pupilYearsFromBirth: loadConfig().RETAIN_LEFT_PUPILS_YEARS_FROM_BIRTH, now }),
     ...approvalRoutes(api),
     ...taskRoutes(api),
     ...evidenceRoutes({ ...api, links: deps.evidenceLinks ?? evidenceLinkSettings(loadConfig()), audit: auditRecorder(deps.store, now), now }),

@@ -9,18 +9,50 @@ import type { School, Store } from '../store/types.ts';
 import type { JobSpec } from './agenda.ts';
 import type { OutboxDispatcher } from './outbox-dispatcher.ts';
 import { getWorkflow } from '../../workflows/index.ts';
+import { auditRecorder } from '../access/audit.ts';
+import { RETENTION_KINDS, type RetentionRule } from '../retention/policy.ts';
+import { runRetention } from '../retention/retention-run.ts';
+import type { RetentionKind } from '../store/types.ts';
 
 export const JOB = {
   dispatchOutbox: 'outbox.dispatch',
   fireTimers: 'timers.fire',
   expireSignIns: 'auth.expire',
+  retention: 'retention.purge',
   evaluate: (schoolId: string) => `evaluate.${schoolId}`,
 } as const;
 
-/** The worker's recurring jobs: outbox, timers, and each school's nightly evaluation at its workflow's time. */
-export function workerJobs(deps: { store: Store; cases: CaseService; dispatcher: OutboxDispatcher; clock: Clock; logger: Logger }, schools: School[]): JobSpec[] {
-  const { logger, clock } = deps;
+/** What the daily retention job deletes by (from the RETAIN_* settings) and where the .eml copies are. */
+export interface RetentionSettings {
+  rules: Record<RetentionKind, RetentionRule>;
+  dataDir: string;
+}
+
+/** The worker's recurring jobs: outbox, timers, retention, and each school's nightly evaluation at its workflow's time. */
+export function workerJobs(
+  deps: { store: Store; cases: CaseService; dispatcher: OutboxDispatcher; clock: Clock; logger: Logger; retention?: RetentionSettings },
+  schools: School[],
+): JobSpec[] {
+  const { logger, clock, retention } = deps;
   return [
+    ...(retention
+      ? [
+          {
+            name: JOB.retention,
+            // Early morning, before the nightly evaluations and the school day; batches keep each transaction short.
+            every: '30 2 * * *',
+            timezone: 'Europe/London',
+            // Retention runs on the wall clock, never the demo's movable one.
+            run: async () => {
+              const audit = auditRecorder(deps.store, () => new Date());
+              for (const kind of RETENTION_KINDS) {
+                const result = await runRetention({ store: deps.store, audit, dataDir: retention.dataDir }, retention.rules[kind], { now: new Date(), dryRun: false, actor: 'system:retention' });
+                if (result.removed + result.emlFiles > 0) logger.info({ kind, removed: result.removed, emlFiles: result.emlFiles }, 'retention purged');
+              }
+            },
+          },
+        ]
+      : []),
     {
       name: JOB.dispatchOutbox,
       // Staff actions and approvals release effects from the web process: a short sweep sends them soon.

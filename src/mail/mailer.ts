@@ -32,8 +32,8 @@ export interface MailerConfig {
 
 const DEFAULT_FROM = 'Attendance <attendance@localhost>';
 
-/** Safe as a file name, still unique: the Message-ID is derived from a hash. */
-const emlName = (messageId: string) => `${messageId.replace(/[^A-Za-z0-9@._-]/g, '')}.eml`;
+/** Safe as a file name, still unique: the Message-ID is derived from a hash. Erasure finds the copy by it. */
+export const emlName = (messageId: string) => `${messageId.replace(/[^A-Za-z0-9@._-]/g, '')}.eml`;
 
 /**
  * SMTP when SMTP_URL is set; otherwise the embedded mailer, which sends nothing and keeps every

@@ -37,6 +37,7 @@ import type {
   TransitionCommit,
   User,
   WorkerBeat,
+  RetentionKind,
 } from './records-work.ts';
 import type { IsoDate } from '../domain/types.ts';
 
@@ -193,6 +194,17 @@ export interface AuditStore {
   listAudit(filter: AuditFilter): Promise<{ total: number; entries: AuditEntry[] }>;
 }
 
+export interface RetentionStore {
+  /** Retention: how many rows of `kind` are past `before` (src/retention/policy.ts says what each kind means). */
+  countExpired(kind: RetentionKind, before: Date): Promise<number>;
+  /** Retention: removes up to `limit` of them in one transaction (never an open case); 0 when none are left. */
+  purgeExpiredBatch(kind: RetentionKind, before: Date, limit: number): Promise<number>;
+  /** Retention: the Message-IDs of messages made before `before` that are still held (after a letters purge, those of open cases). */
+  heldMessageIdsBefore(before: Date): Promise<string[]>;
+  /** Erasure: the pupil with register, contacts and closed cases, in one transaction; refused (nothing deleted) while a case is open. */
+  erasePupil(schoolId: string, upn: string): Promise<'erased' | 'open-case' | 'missing'>;
+}
+
 /** The store contract, by what each part keeps; every adapter implements all of it. */
 export type Store = StoreLifecycle &
   OrganisationStore &
@@ -204,4 +216,5 @@ export type Store = StoreLifecycle &
   WorkerStore &
   MessageStore &
   AccountStore &
-  AuditStore;
+  AuditStore &
+  RetentionStore;

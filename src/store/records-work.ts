@@ -322,3 +322,6 @@ export interface AuditFilter {
   limit?: number;
   offset?: number;
 }
+
+/** What retention removes: closed cases (with timeline, tasks, effects, letters), off-roll pupils (with register and contacts), letters and emails, audit entries. */
+export type RetentionKind = 'cases' | 'pupils' | 'letters' | 'audit';

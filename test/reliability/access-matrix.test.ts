@@ -82,6 +82,14 @@ const ROUTES: RouteCase[] = [
   // Approves what the caller may decide and reports the rest as not approved.
   { route: 'POST /api/approval-batches', request: (t) => (t.heldEffectId ? { path: '/api/approval-batches', body: { ids: [t.heldEffectId] } } : null), verdict: staffOf },
   { route: 'GET /api/audit', request: (t) => ({ path: `/api/audit?school=${t.school}` }), verdict: (user) => (user === 'admin' ? 'ok' : 'denied') },
+  // Subject access: an admin of a school they see whole.
+  {
+    route: 'GET /api/schools/:id/pupils/:upn/data.zip',
+    request: (t) => ({ path: `/api/schools/${t.school}/pupils/${t.upn}/data.zip` }),
+    verdict: (user, school) => (user === 'admin' && WHOLE[user].includes(school) ? 'ok' : 'denied'),
+  },
+  // The world's pupils are on roll: even the admin is refused (409), everyone else 403 or 404.
+  { route: 'POST /api/schools/:id/pupils/:upn/erase', request: (t) => ({ path: `/api/schools/${t.school}/pupils/${t.upn}/erase`, body: {} }), verdict: () => 'denied' },
   // Not in demo mode here: even the admin gets 409, everyone else 403.
   { route: 'POST /api/admin/clock/advance', request: () => ({ path: '/api/admin/clock/advance', body: { duration: '1d' } }), verdict: () => 'denied' },
   { route: 'GET /api/workflows', request: () => ({ path: '/api/workflows' }), verdict: () => 'ok' },

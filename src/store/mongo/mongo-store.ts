@@ -7,6 +7,7 @@ import { MongoMessagesAccounts } from './messages-accounts.ts';
 import { MongoOrganisation } from './organisation.ts';
 import { MongoOutbox } from './outbox.ts';
 import { MongoRegister } from './register.ts';
+import { MongoRetention } from './retention-part.ts';
 
 /**
  * The MongoDB store: one class whose methods come from one part per group of the contract
@@ -14,7 +15,7 @@ import { MongoRegister } from './register.ts';
  * method defined twice, and the contract suite calls every one.
  */
 // eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging
-export interface MongoStore extends MongoOrganisation, MongoRegister, MongoCases, MongoOutbox, MongoMessagesAccounts {}
+export interface MongoStore extends MongoOrganisation, MongoRegister, MongoCases, MongoOutbox, MongoMessagesAccounts, MongoRetention {}
 // eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging
 export class MongoStore extends MongoBase implements Store {
   readonly kind = 'mongo' as const;
@@ -23,4 +24,4 @@ export class MongoStore extends MongoBase implements Store {
     super(connection);
   }
 }
-composeParts(MongoStore, [MongoOrganisation, MongoRegister, MongoCases, MongoOutbox, MongoMessagesAccounts]);
+composeParts(MongoStore, [MongoOrganisation, MongoRegister, MongoCases, MongoOutbox, MongoMessagesAccounts, MongoRetention]);

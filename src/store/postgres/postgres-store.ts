@@ -6,6 +6,7 @@ import { PgMessagesAccounts } from './messages-accounts.ts';
 import { PgOrganisation } from './organisation.ts';
 import { PgOutbox } from './outbox.ts';
 import { PgRegister } from './register.ts';
+import { PgRetention } from './retention-part.ts';
 import { composeParts } from '../compose.ts';
 
 export { QUEUE_TOTAL_CACHE_MS } from './case-queries.ts';
@@ -16,7 +17,7 @@ export { QUEUE_TOTAL_CACHE_MS } from './case-queries.ts';
  * method defined twice, and the contract suite calls every one.
  */
 // eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging
-export interface PostgresStore extends PgOrganisation, PgRegister, PgCases, PgOutbox, PgMessagesAccounts {}
+export interface PostgresStore extends PgOrganisation, PgRegister, PgCases, PgOutbox, PgMessagesAccounts, PgRetention {}
 // eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging
 export class PostgresStore extends PgBase implements Store {
   readonly kind = 'postgres' as const;
@@ -25,4 +26,4 @@ export class PostgresStore extends PgBase implements Store {
     super(pool);
   }
 }
-composeParts(PostgresStore, [PgOrganisation, PgRegister, PgCases, PgOutbox, PgMessagesAccounts]);
+composeParts(PostgresStore, [PgOrganisation, PgRegister, PgCases, PgOutbox, PgMessagesAccounts, PgRetention]);

@@ -20,6 +20,12 @@ describe('configuration', () => {
     );
   });
 
+  it('when retention periods are unset, then the documented defaults apply; set, they override; zero or a fraction is refused', () => {
+    expect(loadConfig({})).toMatchObject({ RETAIN_CLOSED_CASES_YEARS: 6, RETAIN_LEFT_PUPILS_YEARS_FROM_BIRTH: 25, RETAIN_LETTERS_YEARS: 3, RETAIN_AUDIT_YEARS: 6 });
+    expect(loadConfig({ RETAIN_AUDIT_YEARS: '10' }).RETAIN_AUDIT_YEARS).toBe(10);
+    expect(() => loadConfig({ RETAIN_LETTERS_YEARS: '0', RETAIN_CLOSED_CASES_YEARS: '2.5' })).toThrow(/RETAIN_CLOSED_CASES_YEARS:.*\n.*RETAIN_LETTERS_YEARS/s);
+  });
+
   it('when both databases are set, then start-up refuses to guess', () => {
     expect(() => loadConfig({ DATABASE_URL: 'postgres://a/b', MONGODB_URI: 'mongodb://c/d' })).toThrow(/DATABASE_URL: set DATABASE_URL or MONGODB_URI, not both/);
   });
