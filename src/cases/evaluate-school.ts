@@ -142,7 +142,7 @@ async function evaluatePage({ store, logger, summary }: PageDeps, roll: Roll, it
         summary.opened += d.opened;
         summary.events += d.events;
         summary.refused += d.refused.length;
-        for (const refusal of d.refused) logger.debug({ upn: d.upn, event: refusal.event.type, state: refusal.state }, 'evaluation event refused');
+        for (const refusal of d.refused) logger.debug({ schoolId: roll.schoolId, event: refusal.event.type, state: refusal.state }, 'evaluation event refused');
       }
       summary.hygieneTasks += tasksCreated;
       return;

@@ -96,6 +96,18 @@ function openApiRoute(document: () => unknown): AnyRoute {
   });
 }
 
+// pino-http serialises the request when it starts (before routing), the response when it ends:
+// the route pattern that answered is known only then, so the response carries it.
+function requestForLog(req: { id: unknown; method: string }) {
+  return { id: req.id, method: req.method };
+}
+
+/** The status, and the route pattern that answered (`/api/pupils/:upn`), never the URL with its values. */
+function responseForLog(res: { statusCode?: number; raw?: { locals?: { route?: unknown } } }) {
+  const pattern = res.raw?.locals?.route;
+  return { statusCode: res.statusCode, route: typeof pattern === 'string' && pattern !== '' ? pattern : '(not a registered route)' };
+}
+
 export function createApp(deps: AppDeps): express.Express {
   const now = deps.now ?? (() => new Date());
   const app = express();
@@ -105,8 +117,9 @@ export function createApp(deps: AppDeps): express.Express {
   app.use(
     pinoHttp({
       logger: deps.logger,
-      // Paths carry UPNs and case ids; the query string can carry names: log the route only.
-      serializers: { req: (req: { method: string; url: string; id: unknown }) => ({ id: req.id, method: req.method, path: req.url.split('?')[0] }) },
+      // Paths carry UPNs and case ids, query strings names, headers cookies and CSRF tokens:
+      // a request is logged as its method and route pattern, a response as its status, no more.
+      serializers: { req: requestForLog, res: responseForLog },
     }),
   );
   const publicUrl = (deps.evidenceLinks ?? evidenceLinkSettings(loadConfig())).publicUrl;

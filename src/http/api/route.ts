@@ -105,6 +105,8 @@ export function mountRoutes(router: Router, routes: AnyRoute[], deps: { store: S
     // A read has no body to parse: the parser would only cost every GET its content-type checks.
     const body = spec.method === 'get' ? [] : [express.json({ limit: spec.bodyLimit ?? '100kb' })];
     router[spec.method](spec.path, ...body, async (req, res) => {
+      // What the request log names: the pattern, never the path with its UPNs and ids.
+      res.locals.route = spec.path;
       const signedIn = signedInOf(res);
       if (!spec.public && !signedIn) throw unauthenticated();
       if (signedIn && !spec.public && spec.method !== 'get') checkCsrf(req, signedIn.session);

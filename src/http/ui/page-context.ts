@@ -67,6 +67,8 @@ type PageHandler = (page: Page) => Promise<void>;
 /** A signed-in page: anyone else is sent to sign in and brought back afterwards. */
 export function page(deps: PageDeps, handler: PageHandler) {
   return async (req: Request, res: Response, next: NextFunction) => {
+    // What the request log names: the pattern, never the path with its UPNs and ids.
+    res.locals.route = `${req.baseUrl}${typeof req.route?.path === 'string' ? req.route.path : ''}`;
     const signedIn = await deps.sessions.load(req);
     if (!signedIn) {
       if (req.method === 'GET') return res.redirect(303, `/signin?next=${encodeURIComponent(req.originalUrl)}`);
