@@ -20,8 +20,19 @@ interface Run {
 
 const isElement = (node: ChildNode): node is Element => node.type === 'tag' || node.type === 'script' || node.type === 'style';
 
+/**
+ * pdfkit wraps one long unbroken word in super-linear time (32,000 characters: seconds), and a
+ * word longer than a line cannot be laid out anyway: a break opportunity (a zero-width space) goes
+ * into any run of more than LONGEST_WORD characters without a space.
+ */
+const LONGEST_WORD = 60;
+const longWord = new RegExp(`\\S{${LONGEST_WORD + 1},}`, 'g');
+export function breakLongWords(text: string): string {
+  return text.replace(longWord, (word) => word.match(new RegExp(`.{1,${LONGEST_WORD}}`, 'gsu'))!.join('\u200B'));
+}
+
 function runs(node: ChildNode, bold = false, italic = false): Run[] {
-  if (node.type === 'text') return [{ text: node.data.replace(/\s+/g, ' '), bold, italic }];
+  if (node.type === 'text') return [{ text: breakLongWords(node.data.replace(/\s+/g, ' ')), bold, italic }];
   if (!isElement(node)) return [];
   if (node.name === 'br') return [{ text: '\n', bold, italic }];
   const b = bold || node.name === 'strong' || node.name === 'b' || node.name === 'th';

@@ -11,6 +11,11 @@ export interface CsvFileSpec<S extends z.ZodType> {
   quick?: (row: Record<string, string>) => z.output<S> | null;
 }
 
+/** A value as a problem report shows it: enough to find it in the file, never a whole 5 MB cell. */
+function shown(value: string): string {
+  return value.length <= 60 ? value : `${value.slice(0, 57)}… (${value.length} characters)`;
+}
+
 export type CsvItem<T> = { line: number; ok: true; value: T } | { line: number; ok: false; problems: ImportProblem[] };
 
 export class CsvHeaderError extends Error {
@@ -46,13 +51,13 @@ export function checkHeader(header: string[], spec: CsvFileSpec<z.ZodType>): Imp
 export function validateRecord<S extends z.ZodType>(spec: CsvFileSpec<S>, header: readonly string[], record: readonly string[], line: number): CsvItem<z.output<S>> {
   const problems: ImportProblem[] = [];
   if (record.length !== header.length) {
-    problems.push({ line, column: '', value: record.join(','), message: `expected ${header.length} fields, found ${record.length}` });
+    problems.push({ line, column: '', value: shown(record.join(',')), message: `expected ${header.length} fields, found ${record.length}` });
   }
   const row: Record<string, string> = {};
   header.forEach((name, i) => {
     const value = record[i] ?? '';
     if (value.includes(REPLACEMENT_CHARACTER)) {
-      problems.push({ line, column: name, value, message: 'is not valid UTF-8 (save the export as UTF-8)' });
+      problems.push({ line, column: name, value: shown(value), message: 'is not valid UTF-8 (save the export as UTF-8)' });
     }
     row[name] = value;
   });
@@ -66,7 +71,7 @@ export function validateRecord<S extends z.ZodType>(spec: CsvFileSpec<S>, header
     ok: false,
     problems: parsed.error.issues.map((issue) => {
       const column = String(issue.path[0] ?? '');
-      const value = row[column] ?? '';
+      const value = shown(row[column] ?? '');
       return { line, column, value, message: `${column} '${value}' ${issue.message}` };
     }),
   };

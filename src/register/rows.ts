@@ -6,6 +6,13 @@ import { normaliseCode } from '../domain/codes.ts';
 
 const text = z.string().trim();
 
+/**
+ * The longest each free-text field may be. Names in an MIS export are far shorter; the bound keeps
+ * one bad row (a 5 MB forename) from reaching letters, PDFs and pages, where long text costs time.
+ */
+export const MAX_LENGTH = { name: 100, relationship: 50, email: 254, flags: 500 } as const;
+const name = text.min(1, 'is empty').max(MAX_LENGTH.name, `is longer than ${MAX_LENGTH.name} characters`);
+
 const UPN = /^[A-Z]\d{11}[0-9A-Z]$/;
 
 /** Unique Pupil Number: a letter, 11 digits, then a digit (or a letter for a temporary UPN). */
@@ -53,12 +60,13 @@ const vulnerabilityFlag = /^[a-z][a-z0-9_]*$/;
 
 export const pupilRowSchema = z.object({
   upn: upnSchema,
-  forename: text.min(1, 'is empty'),
-  surname: text.min(1, 'is empty'),
+  forename: name,
+  surname: name,
   date_of_birth: isoDateSchema,
   year_group: text.toUpperCase().regex(/^(N1|N2|R|[1-9]|1[0-4])$/, 'must be N1, N2, R or 1 to 14'),
   // Flags as the MIS lists them (`ehcp;lac`, `ehcp,lac` or `ehcp|lac`); the workflow decides what they mean.
   vulnerability: text
+    .max(MAX_LENGTH.flags, `is longer than ${MAX_LENGTH.flags} characters`)
     .toLowerCase()
     .optional()
     .transform((value) => (value ? value.split(/[;,|]/).map((flag) => flag.trim()).filter(Boolean) : []))
@@ -69,9 +77,11 @@ export type PupilRowInput = z.infer<typeof pupilRowSchema>;
 
 export const contactRowSchema = z.object({
   upn: upnSchema,
-  name: text.min(1, 'is empty'),
-  relationship: text.min(1, 'is empty').toLowerCase(),
-  email: optionalText.pipe(z.email({ error: 'is not an email address' }).nullable().optional()),
+  name,
+  relationship: text.min(1, 'is empty').max(MAX_LENGTH.relationship, `is longer than ${MAX_LENGTH.relationship} characters`).toLowerCase(),
+  email: optionalText
+    .refine((value) => value == null || value.length <= MAX_LENGTH.email, `is longer than ${MAX_LENGTH.email} characters`)
+    .pipe(z.email({ error: 'is not an email address' }).nullable().optional()),
   phone: optionalText.pipe(
     z
       .string()

@@ -18,6 +18,7 @@ const SCHOOL = 'wca';
 const P1 = 'A123456789012';
 const P2 = 'B123456789013';
 const P3 = 'C12345678901D';
+const P4 = 'D123456789014';
 
 const source = (text: string | Buffer) => Readable.from([typeof text === 'string' ? Buffer.from(text) : text]);
 const input = (text: string | Buffer, reason = 'MIS export') => ({ schoolId: SCHOOL, source: source(text), actor: 'user:officer', reason, at });
@@ -75,6 +76,24 @@ describe('importing the register from the school MIS', () => {
     ]);
     expect(report.problems[0]!.message).toBe("email 'not-an-email' is not an email address");
     expect(await db.store.listContacts(SCHOOL, P1)).toHaveLength(2);
+  });
+
+  it('when a pupils or contacts file carries a 5 MB name, then the file is refused naming the line and column, and nothing is stored', async () => {
+    const huge = 'A'.repeat(5 * 1024 * 1024);
+    const pupils = await importPupils(db.store, input(`upn,forename,surname,date_of_birth,year_group\n${P4},${huge},Long,2012-01-15,8\n`));
+    expect(pupils.applied).toBe(false);
+    expect(pupils.problems.map((p) => [p.line, p.column])).toEqual([[2, 'forename']]);
+    expect(pupils.problems[0]!.message).toMatch(/is longer than 100 characters$/);
+    expect(pupils.problems[0]!.message.length).toBeLessThan(500);
+    expect(await db.store.getPupil(SCHOOL, P4)).toBeNull();
+    const contacts = await importContacts(
+      db.store,
+      input(`upn,name,relationship,email,phone,parental_responsibility,lives_with\n${P1},Sam,${'x'.repeat(60)},${'a'.repeat(250)}@example.org,,yes,yes\n`),
+    );
+    expect(contacts.problems.map((p) => [p.line, p.column])).toEqual([
+      [2, 'relationship'],
+      [2, 'email'],
+    ]);
   });
 
   it('when marks.csv is imported, then every mark is stored with codes as the national list writes them', async () => {

@@ -1,6 +1,7 @@
 import PDFDocument from 'pdfkit';
 import { dateTime } from '../views.ts';
 import type { TimelineItem } from './timeline-entries.ts';
+import { breakLongWords } from '../../../letters/pdf.ts';
 
 /** The timeline as a PDF for a meeting or a court bundle: pdfkit, so it needs no browser on the server. */
 export function timelinePdf(heading: { title: string; school: string; upn: string; stage: string; printedAt: Date }, items: readonly TimelineItem[]): Promise<Buffer> {
@@ -8,14 +9,14 @@ export function timelinePdf(heading: { title: string; school: string; upn: strin
   const chunks: Buffer[] = [];
   doc.on('data', (chunk: Buffer) => chunks.push(chunk));
   const done = new Promise<Buffer>((resolve) => doc.on('end', () => resolve(Buffer.concat(chunks))));
-  doc.font('Helvetica-Bold').fontSize(18).text(`Case timeline: ${heading.title}`);
+  doc.font('Helvetica-Bold').fontSize(18).text(breakLongWords(`Case timeline: ${heading.title}`));
   doc.font('Helvetica').fontSize(10).fillColor('#505a5f').text(`${heading.school} · UPN ${heading.upn} · now at ${heading.stage} · printed ${dateTime(heading.printedAt)}`);
   doc.moveDown();
   for (const item of items) {
     doc.fillColor('#0b0c0c').font('Helvetica-Bold').fontSize(11).text(`${dateTime(item.at)}  ·  ${item.kind.toUpperCase()}`, { continued: false });
-    doc.font('Helvetica-Bold').fontSize(11).text(item.title);
-    doc.font('Helvetica').fontSize(10).text(`By: ${item.who}`);
-    for (const row of item.evidence) doc.font('Helvetica-Bold').text(`${row.label}: `, { continued: true }).font('Helvetica').text(row.value);
+    doc.font('Helvetica-Bold').fontSize(11).text(breakLongWords(item.title));
+    doc.font('Helvetica').fontSize(10).text(breakLongWords(`By: ${item.who}`));
+    for (const row of item.evidence) doc.font('Helvetica-Bold').text(`${row.label}: `, { continued: true }).font('Helvetica').text(breakLongWords(row.value));
     doc.moveDown(0.8);
   }
   doc.end();
