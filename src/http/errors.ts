@@ -1,6 +1,7 @@
 import type { ErrorRequestHandler } from 'express';
 import type { Logger } from '../logger.ts';
 import { AppError } from '../errors.ts';
+import { CalendarCoverageError } from '../domain/calendar.ts';
 
 // PostgreSQL: connection exceptions (08), operator intervention (57P01-57P03: shut down,
 // restarting), too many connections; MongoDB: network and server-selection errors.
@@ -27,6 +28,12 @@ export function errorHandler(logger: Logger): ErrorRequestHandler {
       res.status(error.status).json({ error: { code: error.code, message: error.message, details: error.details } });
       return;
     }
+    if (error instanceof CalendarCoverageError) {
+      // A date the school's calendar does not reach (1900, 9999, a year whose term dates are not
+      // held): the question cannot be answered, and the asker can change the date.
+      res.status(422).json({ error: { code: 'outside_calendar', message: outsideCalendar(error) } });
+      return;
+    }
     const status = (error as { status?: number; statusCode?: number }).status ?? (error as { statusCode?: number }).statusCode;
     if (typeof status === 'number' && status >= 400 && status < 500) {
       // Body-parser and friends: malformed JSON, payload too large.
@@ -42,4 +49,9 @@ export function errorHandler(logger: Logger): ErrorRequestHandler {
     logger.error({ err: error }, 'unhandled error');
     res.status(500).json({ error: { code: 'internal', message: 'Something went wrong on our side. It has been logged.' } });
   };
+}
+
+/** What a person is told when a date falls outside the term dates the service holds. */
+export function outsideCalendar(error: CalendarCoverageError): string {
+  return `That date is outside the school calendar the service holds, so it cannot be answered (${error.message}).`;
 }

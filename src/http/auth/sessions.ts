@@ -32,7 +32,13 @@ export function cookieOptions(req: Request, maxAge?: number): CookieOptions {
 export function readCookie(req: Request, name: string): string | null {
   for (const part of (req.headers.cookie ?? '').split(';')) {
     const [key, ...value] = part.trim().split('=');
-    if (key === name) return decodeURIComponent(value.join('='));
+    if (key !== name) continue;
+    // A cookie that is not valid percent-encoding (planted by a sibling domain, say) is no session.
+    try {
+      return decodeURIComponent(value.join('='));
+    } catch {
+      return null;
+    }
   }
   return null;
 }

@@ -10,7 +10,8 @@ import type { OidcSettings } from '../auth/auth-config.ts';
 import type { SignedIn, Sessions } from '../auth/sessions.ts';
 import type { DemoClockControl } from '../api/deps.ts';
 import { AppError } from '../../errors.ts';
-import { isDatabaseUnavailable } from '../errors.ts';
+import { isDatabaseUnavailable, outsideCalendar } from '../errors.ts';
+import { CalendarCoverageError } from '../../domain/calendar.ts';
 import { auditRefusal } from '../api/route.ts';
 import type { ApiCall, apiCaller } from './api-call.ts';
 import { renderView } from './views.ts';
@@ -69,6 +70,9 @@ export function page(deps: PageDeps, handler: PageHandler) {
   return async (req: Request, res: Response, next: NextFunction) => {
     // What the request log names: the pattern, never the path with its UPNs and ids.
     res.locals.route = `${req.baseUrl}${typeof req.route?.path === 'string' ? req.route.path : ''}`;
+    // Every page filter takes one value: `?school=a&school=b` is a mistake to name, not a crash.
+    const repeated = Object.entries(req.query).filter(([, value]) => typeof value !== 'string').map(([key]) => key);
+    if (repeated.length > 0) return next(new AppError(400, 'bad_request', `give each filter once: ${repeated.join(', ')} appears more than once`));
     const signedIn = await deps.sessions.load(req);
     if (!signedIn) {
       if (req.method === 'GET') return res.redirect(303, `/signin?next=${encodeURIComponent(req.originalUrl)}`);
@@ -106,6 +110,10 @@ export function pageErrors(deps: PageDeps): ErrorRequestHandler {
     if (error instanceof AppError) {
       const problems = (error.details as { problems?: { field: string; message: string }[] } | undefined)?.problems ?? [];
       sendPage(deps, req, res, signedIn, 'error.njk', { title: TITLES[error.status] ?? 'There is a problem', message: error.message, problems }, error.status);
+      return;
+    }
+    if (error instanceof CalendarCoverageError) {
+      sendPage(deps, req, res, signedIn, 'error.njk', { title: 'There is a problem', message: outsideCalendar(error), problems: [] }, 422);
       return;
     }
     if (isDatabaseUnavailable(error)) {

@@ -47,9 +47,10 @@ const signedInBody = ({ user, session }: SignedIn) => ({ user: publicUser(user),
 /** Sign-in may only be posted from this site's own pages: a login CSRF would sign a victim in as the attacker. */
 function requireSameOrigin(req: Request): void {
   const origin = req.get('origin');
-  if (origin !== undefined && origin !== 'null' && new URL(origin).host !== req.get('host')) {
-    throw new AppError(403, 'csrf', 'sign-in must come from this site');
-  }
+  if (origin === undefined || origin === 'null') return;
+  // A malformed Origin is no origin of ours: refused like a foreign one, never a 500.
+  const host = URL.canParse(origin) ? new URL(origin).host : null;
+  if (host !== req.get('host')) throw new AppError(403, 'csrf', 'sign-in must come from this site');
 }
 
 export function authRoutes(deps: AuthDeps): AnyRoute[] {
