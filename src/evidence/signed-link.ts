@@ -17,7 +17,7 @@ export async function linkSecret(env: { EVIDENCE_LINK_SECRET?: string | undefine
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
   }
-  await mkdir(env.DATA_DIR, { recursive: true });
+  await mkdir(env.DATA_DIR, { recursive: true, mode: 0o700 });
   const secret = randomBytes(32);
   // 'wx': of two processes starting together, one writes and the other reads what it wrote.
   await writeFile(file, secret.toString('base64url'), { mode: 0o600, flag: 'wx' }).catch(async (error: NodeJS.ErrnoException) => {

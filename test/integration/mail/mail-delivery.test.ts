@@ -1,6 +1,6 @@
 import { describe, it, expect, beforeAll, afterAll, beforeEach } from 'vitest';
 import { randomUUID } from 'node:crypto';
-import { mkdtemp, readdir, readFile } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
@@ -191,6 +191,9 @@ describe('mail delivery from the outbox', () => {
     expect(sent).toMatchObject({ transport: 'embedded', recipientEmail: 'grace@example.org' });
     const files = await readdir(join(dataDir, 'mail'));
     expect(files).toHaveLength(1);
+    // Personal data on disk: the service's own user only.
+    expect((await stat(join(dataDir, 'mail'))).mode & 0o777).toBe(0o700);
+    expect((await stat(join(dataDir, 'mail', files[0]!))).mode & 0o777).toBe(0o600);
     const parsed = await simpleParser(Readable.from(await readFile(join(dataDir, 'mail', files[0]!))));
     expect(parsed.messageId).toBe(sent?.messageId);
     expect(parsed.subject).toBe('Attendance Letter A: Tia Okafor');
