@@ -3,6 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { convert } from 'html-to-text';
 import nunjucks from 'nunjucks';
 import type { LetterData } from './letter-data.ts';
+import { templateKind } from './catalogue.ts';
 
 const TEMPLATES_DIR = fileURLToPath(new URL('../../templates/', import.meta.url));
 const TEMPLATE_ID = /^[a-z0-9-]+\/[a-z0-9-]+$/;
@@ -77,6 +78,7 @@ export function renderMessage(id: string, data: LetterData): RenderedMessage {
   }
   const subject = convert(between(html, /<title/, '</title>'), { wordwrap: false }).trim();
   if (!subject) throw new TemplateError(`template '${id}' has no subject (an empty <title>)`);
+  const shownSubject = templateKind(id) === 'notification' ? subjectWithoutPupil(subject, data) : subject;
   const text = convert(between(html, /<body/, '</body>'), {
     wordwrap: 78,
     selectors: [
@@ -84,5 +86,23 @@ export function renderMessage(id: string, data: LetterData): RenderedMessage {
       { selector: 'table', format: 'dataTable', options: { uppercaseHeaderCells: false } },
     ],
   });
-  return { subject, html, text };
+  return { subject: shownSubject, html, text };
+}
+
+/** The case's short reference, as staff quote it to the EWO or LA: the first 8 characters of its id. */
+export const caseReference = (caseId: string) => caseId.replace(/[^0-9a-z]/gi, '').slice(0, 8).toUpperCase();
+
+/**
+ * A subject line travels further than a body (mail logs, notifications on a locked phone, the
+ * LA's ticketing system): an email to a professional names no pupil in it, only the case's
+ * reference. Whatever the template says, the name and UPN are replaced.
+ */
+export function subjectWithoutPupil(subject: string, data: Pick<LetterData, 'pupil' | 'case'>): string {
+  const reference = `a pupil (ref ${caseReference(data.case.id)})`;
+  const { fullName, forename, surname, upn } = data.pupil;
+  const escape = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  let line = [fullName, upn].filter(Boolean).reduce((text, part) => text.split(part).join(reference), subject);
+  // A forename or surname on its own, as a whole word only ('Lea' must not touch 'Leading').
+  for (const part of [surname, forename].filter(Boolean)) line = line.replace(new RegExp(`(?<![\\p{L}])${escape(part)}(?![\\p{L}])`, 'gu'), reference);
+  return line.replace(new RegExp(`(${escape(reference)}\\s*)+`, 'g'), `${reference} `).replace(/\s+([),.:;])/g, '$1').trim();
 }
