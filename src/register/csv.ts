@@ -58,6 +58,9 @@ export function validateRecord<S extends z.ZodType>(spec: CsvFileSpec<S>, header
     const value = record[i] ?? '';
     if (value.includes(REPLACEMENT_CHARACTER)) {
       problems.push({ line, column: name, value: shown(value), message: 'is not valid UTF-8 (save the export as UTF-8)' });
+    } else if (value.includes('\0')) {
+      // No database stores a NUL in text: named here, never a raw database error later.
+      problems.push({ line, column: name, value: shown(value.replace(/\0/g, '\\0')), message: 'contains a NUL character (the export is damaged)' });
     }
     row[name] = value;
   });

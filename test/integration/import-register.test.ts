@@ -96,6 +96,12 @@ describe('importing the register from the school MIS', () => {
     ]);
   });
 
+  it('when a pupils file holds a NUL byte in a name, then the file is refused naming the line and column, not with a database error', async () => {
+    const report = await importPupils(db.store, input(`upn,forename,surname,date_of_birth,year_group\n${P4},Ju\u0000les,Long,2012-01-15,8\n`));
+    expect(report.applied).toBe(false);
+    expect(report.problems).toEqual([{ line: 2, column: 'forename', value: 'Ju\\0les', message: 'contains a NUL character (the export is damaged)' }]);
+  });
+
   it('when marks.csv is imported, then every mark is stored with codes as the national list writes them', async () => {
     const csv = 'upn,date,session,code\n' + `${P1},2025-01-06,AM,/\n${P1},2025-01-06,pm,\\\n${P1},2025-01-07,AM,c1\n${P1},2025-01-07,PM, O \n`;
     const report = await importMarks(db.store, input(csv));
