@@ -42,6 +42,11 @@ export const configSchema = z
     MONGODB_URI: optionalUrl(['mongodb', 'mongodb+srv']),
     DATA_DIR: z.string().min(1).default('./data'),
     SMTP_URL: optionalUrl(['smtp', 'smtps']),
+    /** `false` only for a mail server on the same trusted network that cannot do TLS. */
+    SMTP_REQUIRE_TLS: z
+      .enum(['true', 'false'])
+      .default('true')
+      .transform((value) => value === 'true'),
     /** Sender when a school has no office mailbox of its own. */
     MAIL_FROM: z.string().trim().min(3).optional(),
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),

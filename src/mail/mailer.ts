@@ -28,6 +28,11 @@ export interface MailerConfig {
   DATA_DIR: string;
   /** Defaults to the service's own address. */
   MAIL_FROM?: string | undefined;
+  /**
+   * Whether a plain `smtp://` connection must be upgraded by STARTTLS before anything is sent
+   * (on unless set false): letters hold children's details. `smtps://` is TLS from the start.
+   */
+  SMTP_REQUIRE_TLS?: boolean | undefined;
 }
 
 const DEFAULT_FROM = 'Attendance <attendance@localhost>';
@@ -43,7 +48,11 @@ export const emlName = (messageId: string) => `${messageId.replace(/[^A-Za-z0-9@
 export function createMailer(config: MailerConfig): Mailer {
   const from = config.MAIL_FROM ?? DEFAULT_FROM;
   if (config.SMTP_URL) {
-    const transporter = nodemailer.createTransport(config.SMTP_URL);
+    const requireTLS = config.SMTP_REQUIRE_TLS !== false && config.SMTP_URL.startsWith('smtp:');
+    // A server that offers no STARTTLS then gets nothing: the send fails (and is retried) rather than going out in clear.
+    const url = new URL(config.SMTP_URL);
+    if (requireTLS) url.searchParams.set('requireTLS', 'true');
+    const transporter = nodemailer.createTransport(url.toString());
     return {
       transport: 'smtp',
       from,

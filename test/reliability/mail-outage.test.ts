@@ -40,7 +40,7 @@ describe('the mail server down for a while, and one address refused for good', (
     await probe.close();
 
     const clock = new ManualClock(new Date(Date.now() + 1000));
-    const mailer = createMailer({ SMTP_URL: `smtp://127.0.0.1:${port}`, DATA_DIR: dataDir });
+    const mailer = createMailer({ SMTP_URL: `smtp://127.0.0.1:${port}`, SMTP_REQUIRE_TLS: false, DATA_DIR: dataDir });
     const handlers = { ...coreEffectHandlers({ store: db.store, clock, logger }), ...createMailEffectHandlers({ store: db.store, clock, logger, mailer, evidenceLinks: evidenceLinkSettings({ PUBLIC_URL: 'http://127.0.0.1:3000', DATA_DIR: dataDir }) }) };
     const outbox = createOutboxDispatcher({ store: db.store, clock, logger, handlers });
     const letters = async () => (await db.store.listEffects({})).filter((e) => e.kind === 'sendLetter');

@@ -47,7 +47,7 @@ describe('the approval gate: letters and legal steps wait for a person', () => {
     await schoolWithPupil(db.store, SCHOOL, UPN);
     await db.store.upsertSchool({ ...SCHOOL, trustId: `trust-${SCHOOL.id}`, name: 'West Coventry Academy', notifyEmails: { la: 'attendance@coventry.example.org', ewo: 'csaws@example.org' } });
     await importRegister(db.store, SCHOOL.id, UPN, calendar, '2024-09-03', '2024-10-11', { '2024-10-07 AM': 'O', '2024-10-07 PM': 'O', '2024-10-08 AM': 'O', '2024-10-08 PM': 'O' });
-    const mailer = createMailer({ SMTP_URL: smtp.url, DATA_DIR: await mkdtemp(join(tmpdir(), 'approvals-')) });
+    const mailer = createMailer({ SMTP_URL: smtp.url, SMTP_REQUIRE_TLS: false, DATA_DIR: await mkdtemp(join(tmpdir(), 'approvals-')) });
     const handlers = { ...coreEffectHandlers({ store: db.store, clock, logger }), ...createMailEffectHandlers({ store: db.store, clock, logger, mailer, evidenceLinks: testEvidenceLinks() }) };
     outbox = createOutboxDispatcher({ store: db.store, clock: { now: () => new Date() }, logger, handlers });
   });

@@ -86,7 +86,7 @@ describe('register hygiene and statutory duties, from register data', () => {
     await school('separated', WCA, undefined, `${UPN1},Jo Taylor,mother,jo@separated.example.org,,yes,yes\n${UPN1},Chris Okafor,father,chris@separated.example.org,,yes,no\n${UPN1},Nan Taylor,grandparent,nan@separated.example.org,,no,yes\n`);
     await importRegister(db.store, 'separated', UPN1, calendar, '2024-09-03', '2024-10-11', CONCERN);
     await evaluate('separated', '2024-10-14');
-    const mailer = createMailer({ SMTP_URL: smtp.url, DATA_DIR: await mkdtemp(join(tmpdir(), 'hygiene-')) });
+    const mailer = createMailer({ SMTP_URL: smtp.url, SMTP_REQUIRE_TLS: false, DATA_DIR: await mkdtemp(join(tmpdir(), 'hygiene-')) });
     const handlers = { ...coreEffectHandlers({ store: db.store, clock, logger }), ...createMailEffectHandlers({ store: db.store, clock, logger, mailer, evidenceLinks: testEvidenceLinks() }) };
     await createOutboxDispatcher({ store: db.store, clock: { now: () => new Date() }, logger, handlers }).drain();
     const caseId = (await db.store.findOpenCase('separated', UPN1))!.id;

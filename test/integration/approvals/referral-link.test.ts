@@ -42,7 +42,7 @@ describe('a legal step’s email to the LA carries a signed link to the evidence
       const listening = world.app.listen(0, '127.0.0.1', () => resolve(listening));
     });
     base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-    const mailer = createMailer({ SMTP_URL: smtp.url, DATA_DIR: await mkdtemp(join(tmpdir(), 'referral-link-')) });
+    const mailer = createMailer({ SMTP_URL: smtp.url, SMTP_REQUIRE_TLS: false, DATA_DIR: await mkdtemp(join(tmpdir(), 'referral-link-')) });
     const handlers = createMailEffectHandlers({ store, clock: world.clock, logger, mailer, evidenceLinks: testEvidenceLinks(base), now: () => world.wall.now() });
     outbox = createOutboxDispatcher({ store, clock: { now: () => new Date() }, logger, handlers });
   });

@@ -99,7 +99,7 @@ describe('mail delivery from the outbox', () => {
     dataDir = await mkdtemp(join(tmpdir(), 'mail-'));
   });
 
-  function dispatcher(mailer = createMailer({ SMTP_URL: smtp.url, DATA_DIR: dataDir })) {
+  function dispatcher(mailer = createMailer({ SMTP_URL: smtp.url, SMTP_REQUIRE_TLS: false, DATA_DIR: dataDir })) {
     const handlers = createMailEffectHandlers({ store: db.store, clock, logger, mailer, evidenceLinks: testEvidenceLinks() });
     return { handlers, outbox: createOutboxDispatcher({ store: db.store, clock, logger, handlers, baseDelayMs: 1000 }) };
   }
@@ -199,5 +199,13 @@ describe('mail delivery from the outbox', () => {
     expect(parsed.messageId).toBe(sent?.messageId);
     expect(parsed.subject).toBe('Attendance Letter A: Tia Okafor');
     expect((await simpleParser(sent!.raw!)).attachments).toHaveLength(1);
+  });
+
+  it('when the mail server offers no STARTTLS and the setting is left on, then nothing is sent in clear: the send fails and is kept for a retry', async () => {
+    const mailer = createMailer({ SMTP_URL: smtp.url, DATA_DIR: dataDir });
+    const before = smtp.received.length;
+    await expect(mailer.send({ from: 'school@example.org', to: 'parent@example.org', subject: 'Attendance', text: 'Hello', messageId: '<tls-test@example.org>' })).rejects.toThrow(/STARTTLS|TLS/i);
+    expect(smtp.received.length).toBe(before);
+    mailer.close();
   });
 });

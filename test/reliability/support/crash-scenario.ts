@@ -65,7 +65,7 @@ export async function runCrashScenario(pupils: number, killPoints: KillPoint[], 
   const smtp = await startCountingSmtp();
   const dataDir = await mkdtemp(path.join(tmpdir(), 'attendance-crash-'));
   // Demo-clock mode: the worker reads "now" from the store (18 November 2024), as `npm start` does.
-  const env = { DATABASE_URL: url, SMTP_URL: smtp.url, ROLE: 'worker', DEMO: 'true', DATA_DIR: dataDir };
+  const env = { DATABASE_URL: url, SMTP_URL: smtp.url, SMTP_REQUIRE_TLS: 'false', ROLE: 'worker', DEMO: 'true', DATA_DIR: dataDir };
   const killedAt: CrashRun['killedAt'] = [];
   let approved: number | null = null;
   /** Once every timer has fired, the champion approves what it held back (once). */

@@ -48,7 +48,7 @@ export async function killWhileDispatching(workers: number, pupils = 20): Promis
   }
   const smtp = await startCountingSmtp();
   const dataDir = await mkdtemp(path.join(tmpdir(), 'attendance-recovery-'));
-  const env = { DATABASE_URL: url, SMTP_URL: smtp.url, ROLE: 'worker', DEMO: 'true', DATA_DIR: dataDir, WORKER_LEASE_SECONDS: '15' };
+  const env = { DATABASE_URL: url, SMTP_URL: smtp.url, SMTP_REQUIRE_TLS: 'false', ROLE: 'worker', DEMO: 'true', DATA_DIR: dataDir, WORKER_LEASE_SECONDS: '15' };
   const running: Child[] = [];
   try {
     running.push(...(await Promise.all(Array.from({ length: workers }, () => startServe(env)))));
