@@ -204,7 +204,7 @@ describe('mail delivery from the outbox', () => {
   it('when the mail server offers no STARTTLS and the setting is left on, then nothing is sent in clear: the send fails and is kept for a retry', async () => {
     const mailer = createMailer({ SMTP_URL: smtp.url, DATA_DIR: dataDir });
     const before = smtp.received.length;
-    await expect(mailer.send({ from: 'school@example.org', to: 'parent@example.org', subject: 'Attendance', text: 'Hello', messageId: '<tls-test@example.org>' })).rejects.toThrow(/STARTTLS|TLS/i);
+    await expect(mailer.send({ from: 'school@example.org', to: 'parent@example.org', subject: 'Attendance', text: 'Hello', html: '<p>Hello</p>', attachments: [], messageId: '<tls-test@example.org>' })).rejects.toThrow(/STARTTLS|TLS/i);
     expect(smtp.received.length).toBe(before);
     mailer.close();
   });
