@@ -1,3 +1,4 @@
+import { z } from 'zod';
 import type { ErrorRequestHandler, NextFunction, Request, Response } from 'express';
 import type { CaseService } from '../../cases/case-service.ts';
 import type { Clock } from '../../clock.ts';
@@ -110,6 +111,12 @@ export function pageErrors(deps: PageDeps): ErrorRequestHandler {
     if (error instanceof AppError) {
       const problems = (error.details as { problems?: { field: string; message: string }[] } | undefined)?.problems ?? [];
       sendPage(deps, req, res, signedIn, 'error.njk', { title: TITLES[error.status] ?? 'There is a problem', message: error.message, problems }, error.status);
+      return;
+    }
+    if (error instanceof z.ZodError) {
+      // A page's own query or form that did not parse: what is wrong, said per field.
+      const problems = error.issues.map((issue) => ({ field: issue.path.join('.') || 'the request', message: issue.message }));
+      sendPage(deps, req, res, signedIn, 'error.njk', { title: TITLES[400], message: 'Some of what was asked for could not be read.', problems }, 400);
       return;
     }
     if (error instanceof CalendarCoverageError) {
