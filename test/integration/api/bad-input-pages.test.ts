@@ -41,4 +41,12 @@ describe('bad input to pages, headers and cookies', () => {
       expect(res.status, asOf).toBeLessThan(500);
     }
   });
+
+  it('when the what-if is asked for dates at and past the edges of the school calendar, then the page answers, never a 500', async () => {
+    const agent = await world.login('champion');
+    for (const [from, to] of [['1900-01-01', '1900-02-01'], ['2024-04-08', '2024-04-30'], ['9999-01-01', '9999-12-31'], ['2025-07-20', '2025-09-05']]) {
+      const res = await request(world.app).get(`/workflows/west-coventry?pupil=${encodeURIComponent('s1/A331400112001')}&from=${from}&to=${to}`).set('Cookie', agent.cookie);
+      expect(res.status, `${from} to ${to}`).toBeLessThan(500);
+    }
+  });
 });
