@@ -1,14 +1,13 @@
 // `attendance pupil-data export|erase` as an operator runs it: the real CLI in a child process, on its own database.
 import { describe, it, expect } from 'vitest';
-import { spawn } from 'node:child_process';
 import { mkdtemp, readFile, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { strFromU8, unzipSync } from 'fflate';
 import { freshDatabaseUrl, sql } from '../support/postgres.ts';
 import { openPostgres } from '../../src/store/postgres/open.ts';
+import { runCli, type CliRun } from '../support/run-cli.ts';
 
-const root = path.resolve(import.meta.dirname, '../..');
 
 async function seeded(): Promise<string> {
   const url = await freshDatabaseUrl();
@@ -24,21 +23,8 @@ async function seeded(): Promise<string> {
   return url;
 }
 
-function cli(url: string, dataDir: string, ...args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const { MONGODB_URI: _mongo, ...env } = process.env;
-  const child = spawn(process.execPath, ['--import', 'tsx', path.join(root, 'src/cli/main.ts'), 'pupil-data', ...args], {
-    cwd: root,
-    env: { ...env, DATABASE_URL: url, DATA_DIR: dataDir, LOG_LEVEL: 'warn' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-  return new Promise((resolve, reject) => {
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
+function cli(url: string, dataDir: string, ...args: string[]): Promise<CliRun> {
+  return runCli(['pupil-data', ...args], { DATABASE_URL: url, DATA_DIR: dataDir });
 }
 
 describe('attendance pupil-data', () => {

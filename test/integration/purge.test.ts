@@ -1,15 +1,13 @@
 // `attendance purge register` as an operator runs it: the real CLI in a child process, on its own database.
 import { describe, it, expect } from 'vitest';
-import { spawn } from 'node:child_process';
-import path from 'node:path';
 import { freshDatabaseUrl, sql } from '../support/postgres.ts';
 import { openPostgres } from '../../src/store/postgres/open.ts';
 import { addDays } from '../../src/domain/dates.ts';
 import { londonDate } from '../../src/domain/london-time.ts';
 import { yearsBefore } from '../../src/cli/commands/purge.ts';
 import type { Session } from '../../src/domain/types.ts';
+import { runCli, type CliRun } from '../support/run-cli.ts';
 
-const root = path.resolve(import.meta.dirname, '../..');
 const SCHOOL = 'purge-school';
 const UPN = 'P331400112001';
 
@@ -48,22 +46,8 @@ async function seeded(): Promise<string> {
   return url;
 }
 
-function purge(url: string, ...args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  // Only the test database: a MONGODB_URI in the caller's environment would make the config refuse to start.
-  const { MONGODB_URI: _mongo, ...env } = process.env;
-  const child = spawn(process.execPath, ['--import', 'tsx', path.join(root, 'src/cli/main.ts'), 'purge', ...args], {
-    cwd: root,
-    env: { ...env, DATABASE_URL: url, LOG_LEVEL: 'warn' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-  return new Promise((resolve, reject) => {
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
+function purge(url: string, ...args: string[]): Promise<CliRun> {
+  return runCli(['purge', ...args], { DATABASE_URL: url });
 }
 
 async function register(url: string) {

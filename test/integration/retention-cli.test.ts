@@ -1,13 +1,12 @@
 // `attendance purge cases|pupils|letters|audit|all` as an operator runs it: the real CLI in a child process, on its own database.
 import { describe, it, expect } from 'vitest';
-import { spawn } from 'node:child_process';
 import { mkdtemp, mkdir, readdir, utimes, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { freshDatabaseUrl, sql } from '../support/postgres.ts';
 import { openPostgres } from '../../src/store/postgres/open.ts';
+import { runCli, type CliRun } from '../support/run-cli.ts';
 
-const root = path.resolve(import.meta.dirname, '../..');
 const SCHOOL = 'retention-school';
 const YEAR = 365 * 24 * 3600 * 1000;
 const now = Date.now();
@@ -49,21 +48,8 @@ async function seeded(): Promise<{ url: string; dataDir: string }> {
   return { url, dataDir };
 }
 
-function purge(target: { url: string; dataDir: string }, ...args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const { MONGODB_URI: _mongo, ...env } = process.env;
-  const child = spawn(process.execPath, ['--import', 'tsx', path.join(root, 'src/cli/main.ts'), 'purge', ...args], {
-    cwd: root,
-    env: { ...env, DATABASE_URL: target.url, DATA_DIR: target.dataDir, LOG_LEVEL: 'warn' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-  return new Promise((resolve, reject) => {
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
+function purge(target: { url: string; dataDir: string }, ...args: string[]): Promise<CliRun> {
+  return runCli(['purge', ...args], { DATABASE_URL: target.url, DATA_DIR: target.dataDir });
 }
 
 const held = async (url: string) => ({
