@@ -26,6 +26,9 @@ export async function startSmtp() {
       });
     },
   });
+  // A client killed mid-conversation (the crash tests' SIGKILL) resets its socket; smtp-server
+  // re-emits that on the server, and unheard it would be an uncaught exception of the test run.
+  server.on('error', () => {});
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.server.address() as { port: number };
   return { received, state, url: `smtp://127.0.0.1:${port}`, close: () => new Promise<void>((resolve) => server.close(() => resolve())) };

@@ -58,6 +58,9 @@ export async function startCountingSmtp(port = 0, rejectRecipients: RegExp | nul
       });
     },
   });
+  // A client killed mid-conversation (the crash tests' SIGKILL) resets its socket; smtp-server
+  // re-emits that on the server, and unheard it would be an uncaught exception of the test run.
+  server.on('error', () => {});
   await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
   const bound = (server.server.address() as { port: number }).port;
   return {
