@@ -40,6 +40,8 @@ import type {
   RetentionKind,
 } from './records-work.ts';
 import type { IsoDate } from '../domain/types.ts';
+import type { CalendarEntry } from '../domain/school-calendar.ts';
+import type { StoredSchoolCalendar } from './records-calendar.ts';
 
 export interface StoreLifecycle {
   readonly kind: 'postgres' | 'mongo';
@@ -205,6 +207,16 @@ export interface RetentionStore {
   erasePupil(schoolId: string, upn: string): Promise<'erased' | 'open-case' | 'missing'>;
 }
 
+export interface CalendarStore {
+  /** The school's own calendar entries; revision 0 and none when it never saved any. */
+  getSchoolCalendar(schoolId: string): Promise<StoredSchoolCalendar>;
+  /**
+   * Replaces the school's entries in one write if its revision is still `expectedRevision`, raising
+   * it by one; null, and nothing written, when someone saved in between.
+   */
+  saveSchoolCalendar(schoolId: string, entries: CalendarEntry[], meta: { expectedRevision: number; by: string; at: Date }): Promise<StoredSchoolCalendar | null>;
+}
+
 /** The store contract, by what each part keeps; every adapter implements all of it. */
 export type Store = StoreLifecycle &
   OrganisationStore &
@@ -217,4 +229,5 @@ export type Store = StoreLifecycle &
   MessageStore &
   AccountStore &
   AuditStore &
-  RetentionStore;
+  RetentionStore &
+  CalendarStore;

@@ -1,4 +1,5 @@
 // The store's types in one import: the records it keeps and the contract, split by what it keeps.
 export * from './records.ts';
 export * from './records-work.ts';
+export * from './records-calendar.ts';
 export type * from './contract.ts';

@@ -19,3 +19,26 @@ export type CalendarId = keyof typeof CALENDARS;
 export function isCalendarId(id: string): id is CalendarId {
   return Object.hasOwn(CALENDARS, id);
 }
+
+/** Each calendar's local authority as people name it. */
+export const CALENDAR_NAMES: Record<CalendarId, string> = {
+  coventry: 'Coventry',
+  'west-berkshire': 'West Berkshire',
+  sandwell: 'Sandwell',
+  wolverhampton: 'Wolverhampton',
+  wiltshire: 'Wiltshire',
+};
+
+/**
+ * The term dates held for a local authority, named by its id (`west-berkshire`) or as people
+ * write it ("West Berkshire Council"); null when the service holds none for it.
+ */
+export function builtInCalendarId(localAuthority: string): CalendarId | null {
+  const slug = localAuthority
+    .toLowerCase()
+    .replace(/\b(city|metropolitan|borough|district|county|council|of)\b/g, ' ')
+    .trim()
+    .replace(/[^a-z0-9]+/g, '-')
+    .replace(/^-|-$/g, '');
+  return isCalendarId(slug) ? slug : null;
+}

@@ -4,12 +4,14 @@
 import type { Connection } from 'mongoose';
 import { amendmentSchema, contactSchema, markSchema, pupilSchema, schoolSchema, trustSchema } from './models-register.ts';
 import { caseSchema, effectSchema, taskSchema, timelineSchema, timerSchema } from './models-cases.ts';
+import { schoolCalendarSchema } from './models-calendar.ts';
 import { auditSchema, authSessionSchema, loginFailureSchema, messageSchema, settingSchema, userSchema } from './models-accounts.ts';
 
 export * from './models-base.ts';
 export * from './models-register.ts';
 export * from './models-cases.ts';
 export * from './models-accounts.ts';
+export * from './models-calendar.ts';
 
 export function createModels(connection: Connection) {
   return {
@@ -30,6 +32,7 @@ export function createModels(connection: Connection) {
     authSessions: connection.model('AuthSession', authSessionSchema, 'auth_sessions'),
     loginFailures: connection.model('LoginFailure', loginFailureSchema, 'login_failures'),
     audit: connection.model('AuditEntry', auditSchema, 'audit_log'),
+    schoolCalendars: connection.model('SchoolCalendar', schoolCalendarSchema, 'school_calendars'),
   };
 }
 

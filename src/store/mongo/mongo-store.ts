@@ -2,6 +2,7 @@ import type { Connection } from 'mongoose';
 import type { Store } from '../types.ts';
 import { composeParts } from '../compose.ts';
 import { MongoBase } from './base.ts';
+import { MongoCalendars } from './calendars.ts';
 import { MongoCases } from './cases.ts';
 import { MongoMessagesAccounts } from './messages-accounts.ts';
 import { MongoOrganisation } from './organisation.ts';
@@ -15,7 +16,7 @@ import { MongoRetention } from './retention-part.ts';
  * method defined twice, and the contract suite calls every one.
  */
 // eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging
-export interface MongoStore extends MongoOrganisation, MongoRegister, MongoCases, MongoOutbox, MongoMessagesAccounts, MongoRetention {}
+export interface MongoStore extends MongoOrganisation, MongoRegister, MongoCases, MongoOutbox, MongoMessagesAccounts, MongoRetention, MongoCalendars {}
 // eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging
 export class MongoStore extends MongoBase implements Store {
   readonly kind = 'mongo' as const;
@@ -24,4 +25,4 @@ export class MongoStore extends MongoBase implements Store {
     super(connection);
   }
 }
-composeParts(MongoStore, [MongoOrganisation, MongoRegister, MongoCases, MongoOutbox, MongoMessagesAccounts, MongoRetention]);
+composeParts(MongoStore, [MongoOrganisation, MongoRegister, MongoCases, MongoOutbox, MongoMessagesAccounts, MongoRetention, MongoCalendars]);

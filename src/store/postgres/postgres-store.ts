@@ -1,6 +1,7 @@
 import type pg from 'pg';
 import type { Store } from '../types.ts';
 import { PgBase } from './base.ts';
+import { PgCalendars } from './calendars.ts';
 import { PgCases } from './cases.ts';
 import { PgMessagesAccounts } from './messages-accounts.ts';
 import { PgOrganisation } from './organisation.ts';
@@ -17,7 +18,7 @@ export { QUEUE_TOTAL_CACHE_MS } from './case-queries.ts';
  * method defined twice, and the contract suite calls every one.
  */
 // eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging
-export interface PostgresStore extends PgOrganisation, PgRegister, PgCases, PgOutbox, PgMessagesAccounts, PgRetention {}
+export interface PostgresStore extends PgOrganisation, PgRegister, PgCases, PgOutbox, PgMessagesAccounts, PgRetention, PgCalendars {}
 // eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging
 export class PostgresStore extends PgBase implements Store {
   readonly kind = 'postgres' as const;
@@ -26,4 +27,4 @@ export class PostgresStore extends PgBase implements Store {
     super(pool);
   }
 }
-composeParts(PostgresStore, [PgOrganisation, PgRegister, PgCases, PgOutbox, PgMessagesAccounts, PgRetention]);
+composeParts(PostgresStore, [PgOrganisation, PgRegister, PgCases, PgOutbox, PgMessagesAccounts, PgRetention, PgCalendars]);
