@@ -2,14 +2,14 @@
 // date, against one SQL aggregate of each pupil's attendance % over the same marks.
 import { ATTENDANCE_CODES } from '../src/domain/codes.ts';
 import { evaluateSchool } from '../src/cases/evaluate-school.ts';
-import { machineFor } from '../src/cases/case-machines.ts';
+import { calendarFor, getWorkflow } from '../workflows/index.ts';
 import { benchDatabase, benchEnv, caseDeps, eveningOf, forEachSchool, report, schoolConcurrency, timed } from './support.ts';
 
 const env = benchEnv();
 const { manifest } = env;
 const asOf = manifest.schools[0]!.asOf;
 const db = await benchDatabase(env, 'bench_evaluate', 'bench_import');
-const from = manifest.schools.map((school) => machineFor(school).calendar.academicYearStart(asOf)).sort()[0]!;
+const from = manifest.schools.map((school) => calendarFor(getWorkflow(school.workflowId), school.localAuthority).academicYearStart(asOf)).sort()[0]!;
 const codesOf = (...categories: string[]) => ATTENDANCE_CODES.filter((c) => categories.includes(c.category)).map((c) => c.code);
 
 const baseline = await timed(async () => {

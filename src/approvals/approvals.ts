@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Clock } from '../clock.ts';
 import { londonDate } from '../domain/london-time.ts';
-import { machineFor } from '../cases/case-machines.ts';
+import { schoolMachineFor, type SchoolMachine } from '../cases/case-machines.ts';
 import type { IsoDate } from '../domain/types.ts';
 import { addDuration } from '../domain/policy-durations.ts';
 import { AppError } from '../errors.ts';
@@ -110,8 +110,7 @@ export async function decideApproval(deps: { store: Store; clock: Clock }, effec
 }
 
 /** When a held effect becomes overdue: the school's time for a staff task after it was held, or the date it was deferred to. */
-export function approvalDueDate(effect: OutboxEffect, school: { workflowId: string; localAuthority: string }): IsoDate {
-  const schoolMachine = machineFor(school);
+export function approvalDueDate(effect: OutboxEffect, schoolMachine: SchoolMachine): IsoDate {
   const heldOn = londonDate(effect.approval?.heldAt ?? effect.createdAt);
   const due = addDuration(heldOn, schoolMachine.workflow.policy.tasksDueIn, schoolMachine.calendar);
   const deferred = effect.approval?.deferredUntil;
@@ -125,9 +124,10 @@ export function approvalDueDate(effect: OutboxEffect, school: { workflowId: stri
 export async function raiseOverdueApprovals(store: Store, schoolId: string, asOf: IsoDate, at: Date): Promise<number> {
   const school = await store.getSchool(schoolId);
   if (!school) return 0;
+  const schoolMachine = await schoolMachineFor(store, school);
   let raised = 0;
   for (const effect of await store.listEffects({ status: 'held', schoolIds: [schoolId] })) {
-    if (!effect.caseId || approvalDueDate(effect, school) >= asOf) continue;
+    if (!effect.caseId || approvalDueDate(effect, schoolMachine) >= asOf) continue;
     const created = await store.createTask({
       id: overdueTaskId(effect.id),
       caseId: effect.caseId,

@@ -1,7 +1,8 @@
 import { canSeeCase, type Access } from '../access/scope.ts';
 import type { IsoDate } from '../domain/types.ts';
-import type { CaseRecord, OutboxEffect, Pupil, School, Store } from '../store/types.ts';
+import type { CaseRecord, OutboxEffect, Pupil, Store } from '../store/types.ts';
 import { approvalDueDate } from './approvals.ts';
+import { schoolMachineFor, type SchoolMachine } from '../cases/case-machines.ts';
 
 /** How many letters and legal steps wait for a decision the person can see: the header's count. */
 export async function heldCount(store: Store, access: Access): Promise<number> {
@@ -18,10 +19,10 @@ export function mayDecide(access: Access, record: CaseRecord, effect: OutboxEffe
 }
 
 /** What the batch view shows at a glance: what, for whom, why (rule and attendance), and by when. */
-export function summariseApproval(access: Access, effect: OutboxEffect, record: CaseRecord, school: School, pupil: Pupil | null, today: IsoDate) {
+export function summariseApproval(access: Access, effect: OutboxEffect, record: CaseRecord, schoolMachine: SchoolMachine, pupil: Pupil | null, today: IsoDate) {
   const payload = effect.payload as { template: string; to: string };
   const evidence = (effect.approval?.evidence ?? {}) as { event?: string; rule?: string; attendancePct?: number | null };
-  const dueDate = approvalDueDate(effect, school);
+  const dueDate = approvalDueDate(effect, schoolMachine);
   return {
     id: effect.id,
     caseId: record.id,
@@ -58,15 +59,15 @@ export async function listWaitingApprovals(store: Store, access: Access, filter:
   const records = new Map(cases.filter((record) => canSeeCase(access, record)).map((record) => [record.id, record]));
   const bySchool = new Map<string, Set<string>>();
   for (const record of records.values()) bySchool.set(record.schoolId, (bySchool.get(record.schoolId) ?? new Set()).add(record.upn));
-  const schools = new Map<string, School>();
+  const machines = new Map<string, SchoolMachine>();
   const pupils = new Map<string, Pupil>();
   for (const [schoolId, upns] of bySchool) {
-    schools.set(schoolId, (await store.getSchool(schoolId))!);
+    machines.set(schoolId, await schoolMachineFor(store, (await store.getSchool(schoolId))!));
     for (const pupil of await store.listPupils(schoolId, [...upns])) pupils.set(`${schoolId}/${pupil.upn}`, pupil);
   }
   return held.flatMap((effect) => {
     const record = records.get(effect.caseId!);
     if (!record) return [];
-    return [summariseApproval(access, effect, record, schools.get(record.schoolId)!, pupils.get(`${record.schoolId}/${record.upn}`) ?? null, today)];
+    return [summariseApproval(access, effect, record, machines.get(record.schoolId)!, pupils.get(`${record.schoolId}/${record.upn}`) ?? null, today)];
   });
 }

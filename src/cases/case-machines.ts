@@ -3,10 +3,11 @@ import type { EscalationMachine } from '../../machines/escalation.ts';
 import type { CaseEvent, PersistedCase } from '../domain/case-types.ts';
 import { restore, type Workflow } from '../../machines/workflow.ts';
 import type { SchoolCalendar } from '../domain/calendar.ts';
-import type { CaseRecord, School } from '../store/types.ts';
+import type { CaseRecord, School, Store } from '../store/types.ts';
 import { periodStart } from '../domain/evaluate.ts';
 import type { IsoDate } from '../domain/types.ts';
-import { calendarFor, getWorkflow } from '../../workflows/index.ts';
+import { getWorkflow } from '../../workflows/index.ts';
+import { calendarForSchool } from '../calendars/school-calendars.ts';
 
 export interface SchoolMachine {
   workflow: Workflow;
@@ -14,19 +15,27 @@ export interface SchoolMachine {
   machine: EscalationMachine;
 }
 
-/** Machines are pure and costly to build: one per workflow and local-authority calendar. */
-const cache = new Map<string, SchoolMachine>();
+/**
+ * Machines are pure and costly to build: one per workflow and calendar. Schools on the same
+ * calendar share one (calendarForSchool gives them the same object); a replaced calendar's go with it.
+ */
+const cache = new WeakMap<SchoolCalendar, Map<string, SchoolMachine>>();
 
-export function machineFor(school: Pick<School, 'workflowId' | 'localAuthority'>): SchoolMachine {
-  const key = `${school.workflowId}@${school.localAuthority}`;
-  let schoolMachine = cache.get(key);
+export function machineFor(workflowId: string, calendar: SchoolCalendar): SchoolMachine {
+  let byWorkflow = cache.get(calendar);
+  if (!byWorkflow) cache.set(calendar, (byWorkflow = new Map()));
+  let schoolMachine = byWorkflow.get(workflowId);
   if (!schoolMachine) {
-    const workflow = getWorkflow(school.workflowId);
-    const calendar = calendarFor(workflow, school.localAuthority);
+    const workflow = getWorkflow(workflowId);
     schoolMachine = { workflow, calendar, machine: workflow.createMachine(calendar) };
-    cache.set(key, schoolMachine);
+    byWorkflow.set(workflowId, schoolMachine);
   }
   return schoolMachine;
+}
+
+/** The school's workflow, counting school days by the school's own calendar. */
+export async function schoolMachineFor(store: Store, school: Pick<School, 'id' | 'name' | 'workflowId' | 'localAuthority'>): Promise<SchoolMachine> {
+  return machineFor(school.workflowId, await calendarForSchool(store, school));
 }
 
 /** A stored case as a live snapshot of the current machine version (migrating an older one). */

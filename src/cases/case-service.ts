@@ -4,7 +4,7 @@ import type { Clock } from '../clock.ts';
 import { AppError } from '../errors.ts';
 import type { Logger } from '../logger.ts';
 import { VersionConflict, type CaseRecord, type School, type Store } from '../store/types.ts';
-import { machineFor, type SchoolMachine } from './case-machines.ts';
+import { schoolMachineFor, type SchoolMachine } from './case-machines.ts';
 import { planEvents, planOpen } from './case-plan.ts';
 
 export interface TransitionOutcome {
@@ -27,7 +27,7 @@ export function createCaseService(deps: { store: Store; clock: Clock; logger: Lo
   async function schoolOf(schoolId: string): Promise<{ school: School; schoolMachine: SchoolMachine }> {
     const school = await store.getSchool(schoolId);
     if (!school) throw new AppError(404, 'not_found', `no school '${schoolId}'`);
-    return { school, schoolMachine: machineFor(school) };
+    return { school, schoolMachine: await schoolMachineFor(store, school) };
   }
 
   /** Opens a case for a pupil with its first event (OPEN, with the evidence that caused it). */

@@ -5,7 +5,7 @@ import { AppError } from '../errors.ts';
 import type { Clock } from '../clock.ts';
 import type { Logger } from '../logger.ts';
 import { CaseAlreadyOpen, VersionConflict, type CaseBatch, type Contact, type Store } from '../store/types.ts';
-import { machineFor, marksNeededFrom } from './case-machines.ts';
+import { marksNeededFrom, schoolMachineFor } from './case-machines.ts';
 import { latestByPupil, pupilDecider, type DecisionDay, type PupilDecision, type PupilMarks, type Roll } from './pupil-decision.ts';
 
 /** Pupils decided, and written, together: the page the register is read in. */
@@ -45,7 +45,7 @@ export async function evaluateSchool(
   const { store } = deps;
   const school = await store.getSchool(schoolId);
   if (!school) throw new AppError(404, 'not_found', `no school '${schoolId}'`);
-  const machine = machineFor(school);
+  const machine = await schoolMachineFor(store, school);
   const summary = emptySummary(schoolId, asOf, machine.calendar.isSchoolDay(asOf));
   if (!summary.schoolDay) return summary;
   const marker = `evaluated:${schoolId}`;

@@ -1,7 +1,7 @@
 import { measure, timerEvent } from '../domain/evaluate.ts';
 import type { Logger } from '../logger.ts';
 import type { Store } from '../store/types.ts';
-import { machineFor, marksNeededFrom, snapshotOf } from './case-machines.ts';
+import { marksNeededFrom, schoolMachineFor, snapshotOf } from './case-machines.ts';
 import type { CaseService } from './case-service.ts';
 import { londonDate } from '../domain/london-time.ts';
 
@@ -29,7 +29,7 @@ export async function fireDueTimers(deps: { store: Store; cases: CaseService; lo
       const record = await store.getCase(row.caseId);
       if (!record) continue;
       const school = await store.getSchool(record.schoolId);
-      const schoolMachine = machineFor(school!);
+      const schoolMachine = await schoolMachineFor(store, school!);
       const snapshot = snapshotOf(schoolMachine, record);
       const timer = snapshot.context.timers[row.name];
       if (!timer || timer.timerId !== row.timerId) {

@@ -2,7 +2,7 @@ import { Readable } from 'node:stream';
 import type { IsoDate } from '../domain/types.ts';
 import { importMarks } from '../register/import-register.ts';
 import type { Store } from '../store/types.ts';
-import { machineFor } from '../cases/case-machines.ts';
+import { calendarForSchool } from '../calendars/school-calendars.ts';
 import { DEMO_SCHOOLS } from './demo-trust.ts';
 import { syntheticMarks, syntheticPupils, toCsv } from './synthetic.ts';
 
@@ -16,9 +16,12 @@ const daySeed = (date: IsoDate) => Number(date.replaceAll('-', '')) % 1_000_003;
 export function demoRegisterFiller(store: Store) {
   return async (date: IsoDate) => {
     for (const [index, { synthetic, pupils: count, ...school }] of DEMO_SCHOOLS.entries()) {
-      if (!(await store.getSchool(school.id)) || !machineFor(school).calendar.isSchoolDay(date)) continue;
+      const stored = await store.getSchool(school.id);
+      if (!stored) continue;
+      const calendar = await calendarForSchool(store, stored);
+      if (!calendar.isSchoolDay(date)) continue;
       const { pupils } = syntheticPupils(synthetic, count, 1000 + index);
-      const rows = syntheticMarks(pupils, machineFor(school).calendar, date, date, daySeed(date) + index);
+      const rows = syntheticMarks(pupils, calendar, date, date, daySeed(date) + index);
       await importMarks(store, {
         schoolId: school.id,
         source: Readable.from([Buffer.from(toCsv(['upn', 'date', 'session', 'code'], rows))]),

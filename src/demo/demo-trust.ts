@@ -3,7 +3,7 @@ import { Readable } from 'node:stream';
 import type { IsoDate } from '../domain/types.ts';
 import { importContacts, importMarks, importPupils, type ImportReport } from '../register/import-register.ts';
 import type { School, Store, Trust } from '../store/types.ts';
-import { calendarFor, getWorkflow } from '../../workflows/index.ts';
+import { calendarForSchool } from '../calendars/school-calendars.ts';
 import { syntheticMarks, syntheticPupils, toCsv, type SyntheticSchool } from './synthetic.ts';
 
 /** The five seed settings as a demo: each school runs its own policy's workflow on its LA's calendar. */
@@ -48,7 +48,7 @@ export async function loadDemo(store: Store, options: { at: Date; onSchool?: (sc
   for (const [index, { synthetic, pupils: count, ...school }] of DEMO_SCHOOLS.entries()) {
     await store.upsertSchool(school);
     const { pupils, contacts } = syntheticPupils(synthetic, count, 1000 + index);
-    const calendar = calendarFor(getWorkflow(school.workflowId), school.localAuthority);
+    const calendar = await calendarForSchool(store, school);
     const input = (csv: string) => ({ schoolId: school.id, source: Readable.from([Buffer.from(csv)]), actor: 'system:demo', reason: 'demo register', at: options.at });
     const reports = [
       await importPupils(store, input(toCsv(PUPIL_COLUMNS, pupils.map((p) => PUPIL_COLUMNS.map((c) => p[c]))))),

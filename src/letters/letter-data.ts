@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { CaseContext, PenaltyNoticeRecord } from '../domain/case-types.ts';
-import { calendarFor, getWorkflow } from '../../workflows/index.ts';
+import { getWorkflow } from '../../workflows/index.ts';
+import { calendarForSchool } from '../calendars/school-calendars.ts';
 import type { SchoolCalendar } from '../domain/calendar.ts';
 import { ATTENDANCE_CODES, isThresholdUnauthorised } from '../domain/codes.ts';
 import { addDays, compareDates } from '../domain/dates.ts';
@@ -184,7 +185,7 @@ export async function loadLetterSource(store: Store, caseId: string, today: IsoD
   const pupil = await store.getPupil(record.schoolId, record.upn);
   if (!pupil) throw new Error(`case ${caseId}: no pupil '${record.upn}' at ${record.schoolId}`);
   const workflow = getWorkflow(record.workflowId);
-  const calendar = calendarFor(workflow, school.localAuthority);
+  const calendar = await calendarForSchool(store, school);
   const latest = compareDates(today, calendar.coverage.end) > 0 ? calendar.coverage.end : today;
   const yearStart = calendar.academicYearStart(latest);
   const windowStart = calendar.rollingWindowStart(latest, 10);

@@ -3,7 +3,8 @@ import type { IsoDate, PupilMetrics } from '../domain/types.ts';
 import type { SchoolCalendar } from '../domain/calendar.ts';
 import { AppError } from '../errors.ts';
 import type { School, Store } from '../store/types.ts';
-import { calendarFor, getWorkflow } from '../../workflows/index.ts';
+import { getWorkflow } from '../../workflows/index.ts';
+import { calendarForSchool } from '../calendars/school-calendars.ts';
 
 export interface SchoolContext {
   school: School;
@@ -11,12 +12,12 @@ export interface SchoolContext {
   bands: { name: string; minPct: number }[];
 }
 
-/** The school with the calendar and RAG bands its workflow and local authority give it. */
+/** The school with its own calendar and the RAG bands its workflow gives it. */
 export async function schoolContext(store: Store, schoolId: string): Promise<SchoolContext> {
   const school = await store.getSchool(schoolId);
   if (!school) throw new AppError(404, 'not_found', `no school '${schoolId}'`);
   const workflow = getWorkflow(school.workflowId);
-  return { school, calendar: calendarFor(workflow, school.localAuthority), bands: workflow.policy.bands };
+  return { school, calendar: await calendarForSchool(store, school), bands: workflow.policy.bands };
 }
 
 /** Every pupil's metrics as of a date (year to date), streamed pupil by pupil. */

@@ -4,7 +4,7 @@ import { importRegister, schoolWithPupil } from '../support/register.ts';
 import { createLogger } from '../../src/logger.ts';
 import { createCaseService } from '../../src/cases/case-service.ts';
 import { SharedClock, advanceClock, isShiftedClock } from '../../src/cases/demo-clock.ts';
-import { machineFor } from '../../src/cases/case-machines.ts';
+import { calendarFor, getWorkflow } from '../../workflows/index.ts';
 import { parseDuration } from '../../src/domain/duration.ts';
 import type { OpenedPostgres } from '../../src/store/postgres/open.ts';
 
@@ -18,7 +18,7 @@ describe('the demo clock', () => {
   beforeAll(async () => {
     db = await openTestPostgres();
     await schoolWithPupil(db.store, SCHOOL, UPN);
-    await importRegister(db.store, SCHOOL.id, UPN, machineFor(SCHOOL).calendar, '2024-09-03', '2024-10-11', { '2024-10-07 AM': 'O', '2024-10-07 PM': 'O' });
+    await importRegister(db.store, SCHOOL.id, UPN, calendarFor(getWorkflow(SCHOOL.workflowId), SCHOOL.localAuthority), '2024-09-03', '2024-10-11', { '2024-10-07 AM': 'O', '2024-10-07 PM': 'O' });
   });
   afterAll(async () => {
     await db?.close();
@@ -45,7 +45,7 @@ describe('the demo clock', () => {
     // The shared clock is real time shifted, so instants carry the milliseconds the work took.
     expect(toSecond(opened.openedAt)).toBe('2024-10-14T17:00:00');
 
-    await importRegister(db.store, SCHOOL.id, UPN, machineFor(SCHOOL).calendar, '2024-10-14', '2024-11-15', {
+    await importRegister(db.store, SCHOOL.id, UPN, calendarFor(getWorkflow(SCHOOL.workflowId), SCHOOL.localAuthority), '2024-10-14', '2024-11-15', {
       '2024-11-12 AM': 'O',
       '2024-11-12 PM': 'O',
       '2024-11-13 AM': 'O',

@@ -11,13 +11,13 @@ import { createOutboxDispatcher } from '../../src/jobs/outbox-dispatcher.ts';
 import { coreEffectHandlers } from '../../src/jobs/effect-handlers.ts';
 import { startWorker, type Worker } from '../../src/jobs/agenda.ts';
 import { JOB, workerJobs } from '../../src/jobs/worker-jobs.ts';
-import { machineFor } from '../../src/cases/case-machines.ts';
+import { calendarFor, getWorkflow } from '../../workflows/index.ts';
 import type { CaseRecord, Store } from '../../src/store/types.ts';
 
 const logger = createLogger(process.env.TEST_LOG ?? 'silent');
 const SCHOOL = { id: 'wca', workflowId: 'west-coventry', localAuthority: 'coventry' };
 const UPN = 'A331400112001';
-const calendar = machineFor(SCHOOL).calendar;
+const calendar = calendarFor(getWorkflow(SCHOOL.workflowId), SCHOOL.localAuthority);
 /** 06:00 London on a date: when the overnight timer sweep has run. */
 const morningOf = (date: string) => new Date(startOfLondonDate(date).getTime() + 6 * 3_600_000);
 

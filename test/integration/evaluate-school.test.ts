@@ -5,14 +5,14 @@ import { importRegister } from '../support/register.ts';
 import { ManualClock } from '../../src/clock.ts';
 import { createLogger } from '../../src/logger.ts';
 import { evaluateSchool } from '../../src/cases/evaluate-school.ts';
-import { machineFor } from '../../src/cases/case-machines.ts';
+import { calendarFor, getWorkflow } from '../../workflows/index.ts';
 import { importPupils } from '../../src/register/import-register.ts';
 import { createCaseService } from '../../src/cases/case-service.ts';
 import type { Store } from '../../src/store/types.ts';
 import type { OpenedPostgres } from '../../src/store/postgres/open.ts';
 
 const SCHOOL = { id: 'wca', trustId: 'trust', name: 'West Coventry Academy', workflowId: 'west-coventry', localAuthority: 'coventry' };
-const calendar = machineFor(SCHOOL).calendar;
+const calendar = calendarFor(getWorkflow(SCHOOL.workflowId), SCHOOL.localAuthority);
 const RACED = { ...SCHOOL, id: 'wca-raced' };
 const [CONCERN, N_CODE, WELL] = ['A331400112101', 'A331400112102', 'A331400112103'];
 

@@ -8,7 +8,7 @@ import { ManualClock, systemClock } from '../../src/clock.ts';
 import { createLogger } from '../../src/logger.ts';
 import { createCaseService } from '../../src/cases/case-service.ts';
 import { evaluateSchool } from '../../src/cases/evaluate-school.ts';
-import { machineFor } from '../../src/cases/case-machines.ts';
+import { calendarFor, getWorkflow } from '../../workflows/index.ts';
 import { startOfLondonDate } from '../../src/domain/london-time.ts';
 import { createOutboxDispatcher } from '../../src/jobs/outbox-dispatcher.ts';
 import { coreEffectHandlers } from '../../src/jobs/effect-handlers.ts';
@@ -31,7 +31,7 @@ describe('two workers on one database', () => {
     await schoolWithPupil(db.store, SCHOOL, upn(0));
     const rows = Array.from({ length: PUPILS - 1 }, (_, i) => `${upn(i + 1)},Pat,Number${i + 1},2011-01-01,9`).join('\n');
     await importPupils(db.store, { schoolId: SCHOOL.id, source: Readable.from([Buffer.from(`upn,forename,surname,date_of_birth,year_group\n${rows}\n`)]), actor: 'test', reason: 'test', at: new Date() });
-    const calendar = machineFor(SCHOOL).calendar;
+    const calendar = calendarFor(getWorkflow(SCHOOL.workflowId), SCHOOL.localAuthority);
     for (let i = 0; i < PUPILS; i++) {
       // 93% at the first review, falling by the second: every case escalates when its timer fires.
       await importRegister(db.store, SCHOOL.id, upn(i), calendar, '2024-09-03', '2024-11-15', {

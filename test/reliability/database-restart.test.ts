@@ -8,14 +8,14 @@ import { hashPassword } from '../../src/access/passwords.ts';
 import { ManualClock } from '../../src/clock.ts';
 import { createLogger } from '../../src/logger.ts';
 import { createCaseService } from '../../src/cases/case-service.ts';
-import { machineFor } from '../../src/cases/case-machines.ts';
+import { calendarFor, getWorkflow } from '../../workflows/index.ts';
 import { sql } from '../support/postgres.ts';
 import { SCHOOL, startServe, upnOf, waitFor, type Child } from './support/harness.ts';
 import { reportFigures } from './support/figures.ts';
 
 const PUPILS = 20;
 const PASSWORD = 'correct horse battery staple';
-const days = machineFor(SCHOOL).calendar.schoolDays('2026-09-03', '2026-11-20');
+const days = calendarFor(getWorkflow(SCHOOL.workflowId), SCHOOL.localAuthority).schoolDays('2026-09-03', '2026-11-20');
 
 interface Outcome {
   route: string;

@@ -7,12 +7,12 @@ import { Readable } from 'node:stream';
 import { freshDatabaseUrl, sql } from '../support/postgres.ts';
 import { openPostgres, type OpenedPostgres } from '../../src/store/postgres/open.ts';
 import { importPupils } from '../../src/register/import-register.ts';
-import { machineFor } from '../../src/cases/case-machines.ts';
+import { calendarFor, getWorkflow } from '../../workflows/index.ts';
 import { SCHOOL, spawnCli, upnOf } from './support/harness.ts';
 import { reportFigures } from './support/figures.ts';
 
 const TARGET_BYTES = 500 * 1024 * 1024;
-const days = machineFor(SCHOOL).calendar.schoolDays('2024-09-03', '2025-07-18');
+const days = calendarFor(getWorkflow(SCHOOL.workflowId), SCHOOL.localAuthority).schoolDays('2024-09-03', '2025-07-18');
 // ~29 bytes a row and 2 sessions a day: enough pupils for 500 MB.
 const PUPILS = Math.ceil(TARGET_BYTES / (29 * 2 * days.length));
 

@@ -10,12 +10,12 @@ import pg from 'pg';
 import { freshDatabaseUrl, sql } from '../support/postgres.ts';
 import { openPostgres, type OpenedPostgres } from '../../src/store/postgres/open.ts';
 import { importPupils } from '../../src/register/import-register.ts';
-import { machineFor } from '../../src/cases/case-machines.ts';
+import { calendarFor, getWorkflow } from '../../workflows/index.ts';
 import { SCHOOL, spawnCli, upnOf, type Child } from './support/harness.ts';
 import { reportFigures } from './support/figures.ts';
 
 const PUPILS = 500;
-const days = machineFor(SCHOOL).calendar.schoolDays('2024-09-03', '2024-12-20');
+const days = calendarFor(getWorkflow(SCHOOL.workflowId), SCHOOL.localAuthority).schoolDays('2024-09-03', '2024-12-20');
 const ROWS = PUPILS * days.length * 2;
 /** How many times a kill meant for one phase is tried before the test gives up on that phase. */
 const ATTEMPTS = 3;

@@ -9,7 +9,7 @@ import { pdfPages, pdfText } from '../../support/pdf.ts';
 import { readZip } from '../../support/zip.ts';
 import { considered, evidence } from '../../unit/machines/support.ts';
 import { createCaseService } from '../../../src/cases/case-service.ts';
-import { machineFor } from '../../../src/cases/case-machines.ts';
+import { calendarFor, getWorkflow } from '../../../workflows/index.ts';
 import { createLogger } from '../../../src/logger.ts';
 
 const binary = (res: request.Response, callback: (error: Error | null, body: Buffer) => void) => {
@@ -34,7 +34,7 @@ describe('the penalty-notice request evidence pack and its signed link', () => {
     dir = await mkdtemp(join(tmpdir(), 'evidence-'));
     world = await createWorld();
     const { store } = world.db;
-    const calendar = machineFor(SCHOOLS.s1).calendar;
+    const calendar = calendarFor(getWorkflow(SCHOOLS.s1.workflowId), SCHOOLS.s1.localAuthority);
     const absent = Object.fromEntries(['2024-10-01', '2024-10-02', '2024-10-03', '2024-10-07', '2024-10-08'].flatMap((d) => [[`${d} AM`, 'O'], [`${d} PM`, 'G']]));
     await importRegister(store, 's1', SCHOOLS.s1.upn, calendar, '2024-09-03', '2024-11-22', { ...absent, '2024-11-21 AM': 'U' });
     const cases = createCaseService({ store, clock: world.clock, logger: createLogger('silent') });

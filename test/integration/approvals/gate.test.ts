@@ -8,7 +8,7 @@ import { considered, evidence } from '../../unit/machines/support.ts';
 import { ManualClock } from '../../../src/clock.ts';
 import { createLogger } from '../../../src/logger.ts';
 import { createCaseService, type CaseService } from '../../../src/cases/case-service.ts';
-import { machineFor } from '../../../src/cases/case-machines.ts';
+import { calendarFor, getWorkflow } from '../../../workflows/index.ts';
 import { createOutboxDispatcher, type OutboxDispatcher } from '../../../src/jobs/outbox-dispatcher.ts';
 import { coreEffectHandlers } from '../../../src/jobs/effect-handlers.ts';
 import { testEvidenceLinks } from '../../support/evidence-links.ts';
@@ -21,7 +21,7 @@ import { startSmtp } from '../../support/smtp.ts';
 const logger = createLogger('silent');
 const SCHOOL = { id: 'wca-gate', workflowId: 'west-coventry', localAuthority: 'coventry' };
 const UPN = 'A331400112009';
-const calendar = machineFor(SCHOOL).calendar;
+const calendar = calendarFor(getWorkflow(SCHOOL.workflowId), SCHOOL.localAuthority);
 const pastoral = { id: 'user:pastoral', role: 'pastoral' as const };
 const champion = { id: 'user:champion', role: 'champion' as const };
 

@@ -8,7 +8,7 @@ import { importRegister } from '../../support/register.ts';
 import { ManualClock } from '../../../src/clock.ts';
 import { createLogger } from '../../../src/logger.ts';
 import { evaluateSchool } from '../../../src/cases/evaluate-school.ts';
-import { machineFor } from '../../../src/cases/case-machines.ts';
+import { calendarFor, getWorkflow } from '../../../workflows/index.ts';
 import { importContacts, importPupils } from '../../../src/register/import-register.ts';
 import { createOutboxDispatcher } from '../../../src/jobs/outbox-dispatcher.ts';
 import { coreEffectHandlers } from '../../../src/jobs/effect-handlers.ts';
@@ -21,7 +21,7 @@ import { startSmtp } from '../../support/smtp.ts';
 const logger = createLogger('silent');
 const csv = (text: string) => Readable.from([Buffer.from(text)]);
 const WCA = { workflowId: 'west-coventry', localAuthority: 'coventry' };
-const calendar = machineFor(WCA).calendar;
+const calendar = calendarFor(getWorkflow(WCA.workflowId), WCA.localAuthority);
 const UPN1 = 'A331400112101';
 const UPN2 = 'A331400112102';
 const CONTACTS_HEADER = 'upn,name,relationship,email,phone,parental_responsibility,lives_with\n';
@@ -126,7 +126,7 @@ describe('register hygiene and statutory duties, from register data', () => {
 
   it('when a DSAT pupil is absent 10 school days with no contact from the family, then the child-missing-education referral is a task due that day', async () => {
     const dsat = { workflowId: 'dsat', localAuthority: 'wiltshire' };
-    const dsatCalendar = machineFor(dsat).calendar;
+    const dsatCalendar = calendarFor(getWorkflow(dsat.workflowId), dsat.localAuthority);
     await school('cme', dsat);
     const missing = Object.fromEntries(dsatCalendar.schoolDays('2024-09-30', '2024-10-11').flatMap((d) => [[`${d} AM`, 'N'], [`${d} PM`, 'N']]));
     await importRegister(db.store, 'cme', UPN1, dsatCalendar, '2024-09-04', '2024-10-11', missing);

@@ -10,7 +10,7 @@ import { importRegister } from '../../support/register.ts';
 import { testEvidenceLinks } from '../../support/evidence-links.ts';
 import { considered, evidence } from '../../unit/machines/support.ts';
 import { createCaseService } from '../../../src/cases/case-service.ts';
-import { machineFor } from '../../../src/cases/case-machines.ts';
+import { calendarFor, getWorkflow } from '../../../workflows/index.ts';
 import { createLogger } from '../../../src/logger.ts';
 import { createOutboxDispatcher, type OutboxDispatcher } from '../../../src/jobs/outbox-dispatcher.ts';
 import { createMailEffectHandlers, createMailer } from '../../../src/mail/index.ts';
@@ -34,7 +34,7 @@ describe('a legal step’s email to the LA carries a signed link to the evidence
     const { upn, ...school } = SCHOOLS.s1;
     await store.upsertSchool({ ...school, notifyEmails: { la: LA } });
     const absent = Object.fromEntries(['2024-10-01', '2024-10-02', '2024-10-03', '2024-10-07', '2024-10-08'].flatMap((d) => [[`${d} AM`, 'O'], [`${d} PM`, 'G']]));
-    await importRegister(store, 's1', upn, machineFor(SCHOOLS.s1).calendar, '2024-09-03', '2024-10-11', absent);
+    await importRegister(store, 's1', upn, calendarFor(getWorkflow(SCHOOLS.s1.workflowId), SCHOOLS.s1.localAuthority), '2024-09-03', '2024-10-11', absent);
     const cases = createCaseService({ store, clock: world.clock, logger });
     await cases.send(caseId(), { type: 'THRESHOLD_MET', at: '2024-10-14', evidence: evidence(86) }, { actor: 'system:evaluator' });
     await cases.send(caseId(), considered('2024-10-15', 'noticeToImprove'), { actor: 'u-champion' });

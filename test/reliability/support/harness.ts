@@ -8,7 +8,7 @@ import { ManualClock } from '../../../src/clock.ts';
 import { createLogger } from '../../../src/logger.ts';
 import { evaluateSchool } from '../../../src/cases/evaluate-school.ts';
 import { SharedClock } from '../../../src/cases/demo-clock.ts';
-import { machineFor } from '../../../src/cases/case-machines.ts';
+import { calendarFor, getWorkflow } from '../../../workflows/index.ts';
 import { startOfLondonDate } from '../../../src/domain/london-time.ts';
 import { importContacts, importMarks, importPupils } from '../../../src/register/import-register.ts';
 import { sql } from '../../support/postgres.ts';
@@ -185,7 +185,7 @@ export async function schoolWithDueTimers(store: Store, pupils: number) {
     }),
   );
   const absent = new Set(['2024-10-07', '2024-10-08', '2024-11-12', '2024-11-13']);
-  const days = machineFor(SCHOOL).calendar.schoolDays('2024-09-03', '2024-11-15');
+  const days = calendarFor(getWorkflow(SCHOOL.workflowId), SCHOOL.localAuthority).schoolDays('2024-09-03', '2024-11-15');
   const rows = upns.flatMap((u) => days.flatMap((d) => [`${u},${d},AM,${absent.has(d) ? 'O' : '/'}`, `${u},${d},PM,${absent.has(d) ? 'O' : '\\'}`]));
   await checked('marks', importMarks(store, { schoolId: SCHOOL.id, source: csv(`upn,date,session,code\n${rows.join('\n')}\n`), actor: 'test', reason: 'fixture', at }));
 

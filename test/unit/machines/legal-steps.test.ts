@@ -1,7 +1,7 @@
 // Legal steps are read from the chart: every staff event a legal stage accepts is the champion's (issue 17, item 5).
 import { describe, it, expect } from 'vitest';
 import { createActor } from 'xstate';
-import { WORKFLOWS } from '../../../workflows/index.ts';
+import { calendarFor, WORKFLOWS } from '../../../workflows/index.ts';
 import { CALENDARS } from '../../../workflows/calendars/index.ts';
 import { machineFor, type SchoolMachine } from '../../../src/cases/case-machines.ts';
 import { isLegalStepAt } from '../../../src/cases/legal-steps.ts';
@@ -80,7 +80,7 @@ describe('legal steps, read from the chart', () => {
 
   for (const workflow of Object.values(WORKFLOWS)) {
     it(`when a ${workflow.id} case is at any legal stage, then every staff event it accepts there is the champion's`, () => {
-      const entry = machineFor({ workflowId: workflow.id, localAuthority: workflow.policy.calendarId ?? Object.keys(CALENDARS)[0]! });
+      const entry = machineFor(workflow.id, calendarFor(workflow, workflow.policy.calendarId ?? Object.keys(CALENDARS)[0]!));
       const leaves = legalLeaves(entry.machine.root as unknown as ChartNode);
       expect(leaves.length).toBeGreaterThanOrEqual(8);
       const acceptedTypes = new Set<string>();
@@ -101,7 +101,7 @@ describe('legal steps, read from the chart', () => {
 
   it('when considerations choose a legal route, then recording them is a legal step; choosing support or a contract is not', () => {
     const workflow = WORKFLOWS['west-coventry']!;
-    const entry = machineFor({ workflowId: workflow.id, localAuthority: workflow.policy.calendarId! });
+    const entry = machineFor(workflow.id, calendarFor(workflow, workflow.policy.calendarId!));
     const considering = caseAt(entry, { open: 'considering' });
     const legalFor = (decision: string) => isLegalStepAt(entry, considering, SAMPLES.CONSIDERATIONS_RECORDED!.find((event) => (event as { decision: string }).decision === decision)!);
     expect(['noticeToImprove', 'penaltyNotice', 'educationSupervisionOrder', 'prosecution'].map(legalFor)).toEqual([true, true, true, true]);

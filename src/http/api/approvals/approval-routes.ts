@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { canSeeCase, notFound, requireSchoolStaff, type Access } from '../../../access/scope.ts';
 import { decideApproval, previewEffect, type DecisionInput } from '../../../approvals/approvals.ts';
 import { listWaitingApprovals, summariseApproval } from '../../../approvals/waiting.ts';
+import { schoolMachineFor } from '../../../cases/case-machines.ts';
 import type { CaseRecord, OutboxEffect, Store } from '../../../store/types.ts';
 import { AppError } from '../../../errors.ts';
 import { route, type AnyRoute, type Caller } from '../route.ts';
@@ -34,7 +35,7 @@ const batchSchema = z.object({ ids: z.array(z.string().min(1).max(200)).min(1).m
 async function summarise(deps: ApiDeps, access: Access, effect: OutboxEffect, record: CaseRecord) {
   const school = (await deps.store.getSchool(record.schoolId))!;
   const pupil = await deps.store.getPupil(record.schoolId, record.upn);
-  return summariseApproval(access, effect, record, school, pupil, todayOf(deps));
+  return summariseApproval(access, effect, record, await schoolMachineFor(deps.store, school), pupil, todayOf(deps));
 }
 
 /** The held effect and its case, when the caller may see the case; otherwise the same 404 as none. */

@@ -6,7 +6,7 @@ import { route, type AnyRoute } from '../route.ts';
 import { todayOf, type ApiDeps } from '../deps.ts';
 import { caseDetail, caseSummary } from './case-view.ts';
 import { staffActionSchema, toCaseEvent } from './staff-events.ts';
-import { machineFor } from '../../../cases/case-machines.ts';
+import { schoolMachineFor } from '../../../cases/case-machines.ts';
 import { isLegalStep } from '../../../cases/legal-steps.ts';
 import { workQueue, workQueueQuery } from './work-queue.ts';
 
@@ -89,7 +89,7 @@ export function caseRoutes(deps: ApiDeps): AnyRoute[] {
         const access = await me.access();
         const record = visibleCase(access, await store.getCase(params.id), params.id);
         const school = await store.getSchool(record.schoolId);
-        const legal = body.type !== 'NOTE' && school !== null && isLegalStep(machineFor(school), record, toCaseEvent(body, todayOf(deps), me.user.id));
+        const legal = body.type !== 'NOTE' && school !== null && isLegalStep(await schoolMachineFor(store, school), record, toCaseEvent(body, todayOf(deps), me.user.id));
         requireAction(access, legal, body.type === 'CASE_WITHDRAWN');
         const expectedVersion = ifMatchVersion(req) ?? body.expectedVersion;
         if (expectedVersion === undefined) {

@@ -1,6 +1,6 @@
 import { computeMetrics } from '../../../domain/metrics.ts';
 import type { CaseContext } from '../../../domain/case-types.ts';
-import { machineFor } from '../../../cases/case-machines.ts';
+import { schoolMachineFor } from '../../../cases/case-machines.ts';
 import type { Access } from '../../../access/scope.ts';
 import type { CaseRecord, Message, Pupil } from '../../../store/types.ts';
 import { todayOf, type ApiDeps } from '../deps.ts';
@@ -46,7 +46,7 @@ const letterSummary = (message: Message) => ({
 export async function caseDetail(deps: ApiDeps, access: Access, record: CaseRecord) {
   const { store } = deps;
   const school = (await store.getSchool(record.schoolId))!;
-  const schoolMachine = machineFor(school);
+  const schoolMachine = await schoolMachineFor(store, school);
   const today = todayOf(deps);
   const from = schoolMachine.calendar.academicYearStart(today);
   // The rolling 10-week window of the national threshold can reach back before the academic year.

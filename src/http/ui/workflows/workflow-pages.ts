@@ -5,7 +5,8 @@ import { parentsOf } from '../../../domain/pupil-flags.ts';
 import { isoDateSchema } from '../../../register/rows.ts';
 import { simulate } from '../../../simulator/simulate.ts';
 import type { School } from '../../../store/types.ts';
-import { calendarFor, getWorkflow } from '../../../../workflows/index.ts';
+import { getWorkflow } from '../../../../workflows/index.ts';
+import { calendarForSchool } from '../../../calendars/school-calendars.ts';
 import { todayOf } from '../../api/deps.ts';
 import { stateLabel } from '../labels.ts';
 import { page, type PageDeps } from '../page-context.ts';
@@ -61,7 +62,7 @@ export function workflowPages(router: Router, deps: PageDeps): void {
       if (school && upn) {
         const pupil = await deps.store.getPupil(school.id, upn);
         if (pupil) {
-          const calendar = calendarFor(getWorkflow(workflow.id), school.localAuthority);
+          const calendar = await calendarForSchool(deps.store, school);
           const from = query.from ?? calendar.academicYearStart(today);
           const to = query.to ?? today;
           const marks = await deps.store.listMarks(school.id, upn, { from: calendar.rollingWindowStart(from, 10), to });
