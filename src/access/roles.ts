@@ -24,3 +24,6 @@ export const SCHOOL_STAFF_ROLES: readonly Role[] = ['pastoral', 'champion', 'adm
  * the cases referred to them but does not own them. At a legal stage it is the champion's.
  */
 export const CLOSING_ROLES: readonly Role[] = ['pastoral', 'champion', 'admin'];
+
+/** A school's term dates and closures move every school-day deadline of its cases: the champion sets them. */
+export const CALENDAR_EDIT_ROLES: readonly Role[] = ['champion', 'admin'];

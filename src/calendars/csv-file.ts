@@ -55,7 +55,7 @@ export function parseCsvFile(text: string): ParsedCalendarFile {
     const end = endDate === '' ? start : readDate(endDate);
     const kind = readKind(kindText);
     if (start === null) at('date', `'${shown(date)}' is not a date (write 2025-09-01 or 01/09/2025)`);
-    if (end === null) at('end_date', `'${shown(endDate)}' is not a date (write 2025-09-01 or 01/09/2025, or leave it empty for one day)`);
+    if (end === null && endDate !== '') at('end_date', `'${shown(endDate)}' is not a date (write 2025-09-01 or 01/09/2025, or leave it empty for one day)`);
     if (kind === null) at('kind', `'${shown(kindText)}' is not one of: ${ENTRY_KINDS.join(', ')}`);
     if (start === null || end === null || kind === null) return;
     const parsed = calendarEntrySchema.safeParse({ kind, start, end, description });

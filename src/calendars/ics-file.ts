@@ -86,18 +86,31 @@ export function parseIcsFile(text: string): ParsedCalendarFile {
   const ends: { date: string; where: string }[] = [];
   for (const component of events) {
     const event = new ICAL.Event(component);
-    const summary = tidy(String(event.summary ?? ''));
+    let summary = '';
+    try {
+      summary = tidy(String(event.summary ?? ''));
+    } catch {
+      summary = '';
+    }
     if (!component.hasProperty('dtstart')) {
       notes.push({ where: `event '${summary || '(no name)'}'`, message: 'has no start date: skipped' });
       continue;
     }
-    const days = daysOf(event);
+    let days: { start: string; end: string } | null = null;
+    let recurring = false;
+    try {
+      // ical.js reads a property's value when it is first asked for: a malformed one throws here.
+      days = daysOf(event);
+      recurring = event.isRecurring();
+    } catch {
+      days = null;
+    }
     const where = `event '${summary || '(no name)'}'${days ? ` on ${days.start}` : ''}`;
     if (!days) {
       notes.push({ where, message: 'has a date the service cannot read: skipped' });
       continue;
     }
-    if (event.isRecurring()) notes.push({ where, message: 'repeats; only its first occurrence is read' });
+    if (recurring) notes.push({ where, message: 'repeats; only its first occurrence is read' });
     const reading = readSummary(summary);
     if (reading === null) {
       notes.push({ where, message: 'is not named as a term, holiday, INSET day, closure or bank holiday: skipped' });
