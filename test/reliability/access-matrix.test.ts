@@ -5,6 +5,7 @@ import { createLogger } from '../../src/logger.ts';
 import { createCaseService } from '../../src/cases/case-service.ts';
 import { createWorld, emailOf, PASSWORD, SCHOOLS, sessionCookie, type SchoolKey, type UserKey, type World } from '../integration/api/world.ts';
 import { reportFigures } from './support/figures.ts';
+import { saveSchoolCalendar } from '../../src/calendars/school-calendars.ts';
 
 type Verdict = 'ok' | 'denied';
 interface Target {
@@ -29,6 +30,9 @@ const ACTS = new Set<UserKey>([...STAFF, 'ewo']);
 const sees = (user: UserKey, school: SchoolKey): Verdict => (SEES[user].includes(school) ? 'ok' : 'denied');
 const whole = (user: UserKey, school: SchoolKey): Verdict => (WHOLE[user].includes(school) ? 'ok' : 'denied');
 const staffOf = (user: UserKey, school: SchoolKey): Verdict => (STAFF.has(user) && WHOLE[user].includes(school) ? 'ok' : 'denied');
+const calendarEditor = (user: UserKey, school: SchoolKey): Verdict => (['champion', 'admin'].includes(user) && WHOLE[user].includes(school) ? 'ok' : 'denied');
+/** A September 2024 school day of each caller's own (every LA of the world is in term then). */
+const matrixDay = (user: UserKey, n: 0 | 1) => `2024-09-${String(9 + 2 * Object.keys(SEES).indexOf(user) + n).padStart(2, '0')}`;
 
 /** Every non-public route of the registry, aimed at a target school. A route missing here fails the completeness test. */
 const ROUTES: RouteCase[] = [
@@ -81,6 +85,19 @@ const ROUTES: RouteCase[] = [
   },
   // Approves what the caller may decide and reports the rest as not approved.
   { route: 'POST /api/approval-batches', request: (t) => (t.heldEffectId ? { path: '/api/approval-batches', body: { ids: [t.heldEffectId] } } : null), verdict: staffOf },
+  // A school's calendar: its staff read it; the champion (or an admin) changes it. Each caller adds and removes a day of their own.
+  { route: 'GET /api/schools/:id/calendar', request: (t) => ({ path: `/api/schools/${t.school}/calendar` }), verdict: whole },
+  { route: 'POST /api/schools/:id/calendar/entries', request: (t, user) => ({ path: `/api/schools/${t.school}/calendar/entries`, body: { kind: 'inset', start: matrixDay(user, 0) } }), verdict: calendarEditor },
+  {
+    route: 'POST /api/schools/:id/calendar/entries/remove',
+    request: (t, user) => ({ path: `/api/schools/${t.school}/calendar/entries/remove`, body: { kind: 'closure', start: matrixDay(user, 1), end: matrixDay(user, 1) } }),
+    verdict: calendarEditor,
+  },
+  {
+    route: 'POST /api/schools/:id/calendar/import',
+    request: (t) => ({ path: `/api/schools/${t.school}/calendar/import`, body: { content: 'date,end_date,kind,description\n2024-10-18,,inset,Training day\n', format: 'csv' } }),
+    verdict: calendarEditor,
+  },
   { route: 'GET /api/audit', request: (t) => ({ path: `/api/audit?school=${t.school}` }), verdict: (user) => (user === 'admin' ? 'ok' : 'denied') },
   // Subject access: an admin of a school they see whole.
   {
@@ -118,6 +135,10 @@ describe('access: every route × every role × own school, other school, other t
       for (const school of SCHOOL_KEYS) {
         await world.db.store.createTask({ id: `matrix:${user}:${school}`, caseId: world.caseIds[school], schoolId: school, kind: 'matrix', title: 'Matrix task', dueDate: '2024-10-20', createdAt: new Date() });
       }
+    }
+    for (const school of SCHOOL_KEYS) {
+      const days = USERS.map((user) => ({ kind: 'closure' as const, start: matrixDay(user, 1), end: matrixDay(user, 1), description: 'Matrix closure' }));
+      await saveSchoolCalendar(world.db.store, { ...SCHOOLS[school] }, days, { expectedRevision: 0, by: 'system:test', at: new Date() });
     }
     const held = await world.db.store.listEffects({ status: 'held' });
     for (const school of SCHOOL_KEYS) {
