@@ -43,6 +43,9 @@ export function builtInFor(localAuthority: string): { id: string; name: string; 
   return id ? { id, name: CALENDAR_NAMES[id], spec: CALENDARS[id] } : null;
 }
 
+/** The school cannot be measured yet: its LA's term dates are not held and it entered none. */
+export const hasNoTermDates = (error: unknown) => error instanceof AppError && error.code === 'no_term_dates';
+
 /** The calendar of the LA's term dates and these entries; schools whose calendars are the same share one. */
 export function buildSchoolCalendar(school: SchoolRef, entries: readonly CalendarEntry[]): SchoolCalendar {
   const builtIn = builtInFor(school.localAuthority);

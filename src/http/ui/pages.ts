@@ -13,6 +13,7 @@ import { dashboardPage } from './dashboard/dashboard-page.ts';
 import { workflowPages } from './workflows/workflow-pages.ts';
 import { outboxPage } from './outbox/outbox-page.ts';
 import { approvalPages } from './approvals/approval-pages.ts';
+import { calendarPages } from './calendar/calendar-pages.ts';
 
 const ASSETS_DIR = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'assets');
 const MERMAID_DIR = path.dirname(createRequire(import.meta.url).resolve('mermaid/dist/mermaid.min.js'));
@@ -31,6 +32,7 @@ export function pageRouter(deps: PageDeps): Router {
   workflowPages(router, deps);
   outboxPage(router, deps);
   approvalPages(router, deps);
+  calendarPages(router, deps);
   router.use(
     page(deps, async () => {
       throw notFound('page at this address');

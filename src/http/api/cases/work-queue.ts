@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { isoDateSchema, upnSchema } from '../../../register/rows.ts';
 import { schoolContext, schoolMetrics } from '../../../register/school-metrics.ts';
+import { hasNoTermDates } from '../../../calendars/school-calendars.ts';
 import { notFound, type Access } from '../../../access/scope.ts';
 import { todayOf, type ApiDeps } from '../deps.ts';
 
@@ -36,7 +37,13 @@ async function searchedUpns(deps: ApiDeps, schoolIds: string[], q: string): Prom
 async function upnsInBand(deps: ApiDeps, schoolIds: string[], band: string): Promise<string[]> {
   const found: string[] = [];
   for (const schoolId of schoolIds) {
-    for await (const { upn, metrics } of schoolMetrics(deps.store, await schoolContext(deps.store, schoolId), todayOf(deps))) {
+    const context = await schoolContext(deps.store, schoolId).catch((error: unknown) => {
+      // No term dates yet: nothing of the school can be measured, so no pupil is in a band.
+      if (hasNoTermDates(error)) return null;
+      throw error;
+    });
+    if (!context) continue;
+    for await (const { upn, metrics } of schoolMetrics(deps.store, context, todayOf(deps))) {
       if (metrics.band?.toLowerCase() === band.toLowerCase()) found.push(upn);
     }
   }

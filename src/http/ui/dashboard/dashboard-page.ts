@@ -4,6 +4,7 @@ import { canSeeCase } from '../../../access/scope.ts';
 import { addDays } from '../../../domain/dates.ts';
 import { FULL_RATE, REDUCED_RATE } from '../../../domain/penalty-notices.ts';
 import { schoolContext } from '../../../register/school-metrics.ts';
+import { hasNoTermDates } from '../../../calendars/school-calendars.ts';
 import type { CaseRecord, Pupil, School } from '../../../store/types.ts';
 import { WORKFLOWS } from '../../../../workflows/index.ts';
 import { todayOf } from '../../api/deps.ts';
@@ -73,7 +74,15 @@ export function dashboardPage(router: Router, deps: PageDeps): void {
       // Attendance trends need the whole register: only schools the caller sees whole.
       const trends = [];
       for (const school of inView.filter((candidate) => me.wholeSchoolIds.has(candidate.id))) {
-        const points = await schoolTrends(store, await schoolContext(store, school.id), today);
+        const context = await schoolContext(store, school.id).catch((error: unknown) => {
+          if (hasNoTermDates(error)) return null;
+          throw error;
+        });
+        if (!context) {
+          trends.push({ school, noTermDates: true });
+          continue;
+        }
+        const points = await schoolTrends(store, context, today);
         const labels = points.map((point) => point.asOf);
         const last = points.at(-1);
         trends.push({

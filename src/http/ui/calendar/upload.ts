@@ -1,0 +1,54 @@
+import busboy from 'busboy';
+import type { Request } from 'express';
+import { MAX_FILE_BYTES } from '../../../calendars/calendar-file.ts';
+import { AppError } from '../../../errors.ts';
+
+export interface CalendarUpload {
+  fields: Record<string, string>;
+  file: { name: string; bytes: Buffer } | null;
+}
+
+const tooLarge = () => new AppError(413, 'file_too_large', `The file is larger than ${MAX_FILE_BYTES / 1024} KB, more than any calendar of term dates: is it the right file?`);
+
+/**
+ * A page's calendar form as multipart/form-data: one file (at most MAX_FILE_BYTES) and a few short
+ * fields (the preview's save form carries the file's text back as one, hence its size). Anything
+ * more is refused before it is read whole.
+ */
+export function readCalendarUpload(req: Request): Promise<CalendarUpload> {
+  if (!req.is('multipart/form-data')) return Promise.reject(new AppError(400, 'bad_request', 'This form sends a file: it must be sent as multipart/form-data.'));
+  return new Promise((resolve, reject) => {
+    let parser: busboy.Busboy;
+    try {
+      parser = busboy({ headers: req.headers, limits: { files: 1, fields: 8, parts: 9, fileSize: MAX_FILE_BYTES, fieldSize: MAX_FILE_BYTES + 4096, fieldNameSize: 50 } });
+    } catch {
+      reject(new AppError(400, 'bad_request', 'The upload could not be read: send the form again.'));
+      return;
+    }
+    const fields: Record<string, string> = {};
+    let file: CalendarUpload['file'] = null;
+    let failed: AppError | null = null;
+    const fail = (error: AppError) => {
+      failed ??= error;
+    };
+    parser.on('field', (name, value, info) => {
+      if (info.valueTruncated) fail(tooLarge());
+      else fields[name] = value;
+    });
+    parser.on('file', (_name, stream, info) => {
+      const chunks: Buffer[] = [];
+      stream.on('data', (chunk: Buffer) => chunks.push(chunk));
+      stream.on('limit', () => fail(tooLarge()));
+      stream.on('close', () => {
+        // A form sent with no file chosen still has the part, empty and nameless.
+        if (info.filename || chunks.length > 0) file = { name: String(info.filename ?? '').slice(0, 255), bytes: Buffer.concat(chunks) };
+      });
+    });
+    parser.on('partsLimit', () => fail(new AppError(400, 'bad_request', 'The form has more parts than it should.')));
+    parser.on('filesLimit', () => fail(new AppError(400, 'bad_request', 'Send one file at a time.')));
+    parser.on('fieldsLimit', () => fail(new AppError(400, 'bad_request', 'The form has more fields than it should.')));
+    parser.on('error', () => reject(failed ?? new AppError(400, 'bad_request', 'The upload could not be read: send the form again.')));
+    parser.on('close', () => (failed ? reject(failed) : resolve({ fields, file })));
+    req.pipe(parser);
+  });
+}
