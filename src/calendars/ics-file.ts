@@ -3,8 +3,8 @@
 // called. ical.js (pure JavaScript, no dependencies) does the parsing.
 import ICAL from 'ical.js';
 import { addDays, isIsoDate } from '../domain/dates.ts';
-import { londonDate } from '../domain/london-time.ts';
-import { MAX_DESCRIPTION, type CalendarEntry, type CalendarEntryKind } from '../domain/school-calendar.ts';
+import { londonDate, startOfLondonDate } from '../domain/london-time.ts';
+import { calendarEntrySchema, MAX_DESCRIPTION, type CalendarEntryKind } from '../domain/school-calendar.ts';
 import { fileProblem, type ImportedEntry, type ImportNote, type ParsedCalendarFile } from './import-types.ts';
 
 /** A term-dates calendar has tens of events a year; thousands are some other calendar. */
@@ -39,21 +39,24 @@ export function readSummary(summary: string): Reading {
 
 const pad = (n: number) => String(n).padStart(2, '0');
 
-/** The school date an event time falls on: a UTC time as London keeps it, any other as written. */
-function dateOf(time: ICAL.Time): string {
-  if (!time.isDate && time.zone?.tzid === 'UTC') return londonDate(time.toJSDate());
-  return `${time.year}-${pad(time.month)}-${pad(time.day)}`;
+/** The school date an event time falls on (a UTC time as London keeps it, any other as written), and whether it is that date's midnight. */
+function dateOf(time: ICAL.Time): { date: string; midnight: boolean } {
+  if (time.isDate) return { date: `${time.year}-${pad(time.month)}-${pad(time.day)}`, midnight: true };
+  if (time.zone?.tzid === 'UTC') {
+    const instant = time.toJSDate();
+    const date = londonDate(instant);
+    return { date, midnight: startOfLondonDate(date).getTime() === instant.getTime() };
+  }
+  return { date: `${time.year}-${pad(time.month)}-${pad(time.day)}`, midnight: time.hour === 0 && time.minute === 0 && time.second === 0 };
 }
 
-/** First and last day of an event, both included (an all-day DTEND is the day after the last). */
+/** First and last day of an event, both included (an all-day DTEND, or one at midnight, is the day after the last). */
 function daysOf(event: ICAL.Event): { start: string; end: string } | null {
-  const start = dateOf(event.startDate);
-  const endTime = event.endDate;
-  let end = dateOf(endTime);
-  const midnight = endTime.isDate || (endTime.hour === 0 && endTime.minute === 0 && endTime.second === 0);
-  if (isIsoDate(end) && midnight && end > start) end = addDays(end, -1);
-  if (!isIsoDate(start) || !isIsoDate(end)) return null;
-  return { start, end: end < start ? start : end };
+  const start = dateOf(event.startDate).date;
+  const end = dateOf(event.endDate);
+  if (!isIsoDate(start) || !isIsoDate(end.date)) return null;
+  const last = end.midnight && end.date > start ? addDays(end.date, -1) : end.date;
+  return { start, end: last < start ? start : last };
 }
 
 const tidy = (summary: string) => summary.replace(/\s+/g, ' ').trim().slice(0, MAX_DESCRIPTION);
@@ -75,6 +78,15 @@ function components(text: string): ICAL.Component[] {
   return list.map((jcal) => new ICAL.Component(jcal as unknown[]));
 }
 
+/** ical.js reads a property's value when it is first asked for: a malformed one throws then. */
+function attempt<T>(read: () => T): T | null {
+  try {
+    return read();
+  } catch {
+    return null;
+  }
+}
+
 /** The entries an .ics file describes, with a note for each event it could not use and why. */
 export function parseIcsFile(text: string): ParsedCalendarFile {
   if (!/^\s*BEGIN:VCALENDAR/i.test(text)) throw fileProblem('This is not an iCalendar file: it should start with BEGIN:VCALENDAR. Export the calendar as .ics, or use a CSV file.');
@@ -86,25 +98,13 @@ export function parseIcsFile(text: string): ParsedCalendarFile {
   const ends: { date: string; where: string }[] = [];
   for (const component of events) {
     const event = new ICAL.Event(component);
-    let summary = '';
-    try {
-      summary = tidy(String(event.summary ?? ''));
-    } catch {
-      summary = '';
-    }
+    const summary = attempt(() => tidy(String(event.summary ?? ''))) ?? '';
     if (!component.hasProperty('dtstart')) {
       notes.push({ where: `event '${summary || '(no name)'}'`, message: 'has no start date: skipped' });
       continue;
     }
-    let days: { start: string; end: string } | null = null;
-    let recurring = false;
-    try {
-      // ical.js reads a property's value when it is first asked for: a malformed one throws here.
-      days = daysOf(event);
-      recurring = event.isRecurring();
-    } catch {
-      days = null;
-    }
+    const days = attempt(() => daysOf(event));
+    const recurring = attempt(() => event.isRecurring()) ?? false;
     const where = `event '${summary || '(no name)'}'${days ? ` on ${days.start}` : ''}`;
     if (!days) {
       notes.push({ where, message: 'has a date the service cannot read: skipped' });
@@ -123,12 +123,18 @@ export function parseIcsFile(text: string): ParsedCalendarFile {
     } else if (reading === 'holiday' && days.start === days.end && (STARTS.test(summary) || ENDS.test(summary))) {
       notes.push({ where, message: 'marks when a holiday starts or ends: skipped (holidays are read from events that span them; term dates already leave them out)' });
     } else {
-      const entry: CalendarEntry = { kind: reading, start: days.start, end: days.end, description: summary };
-      entries.push({ entry, where });
+      keep({ entry: { kind: reading, start: days.start, end: days.end, description: summary }, where }, entries, notes);
     }
   }
-  entries.push(...pairMarkers(starts, ends, notes));
+  for (const term of pairMarkers(starts, ends, notes)) keep(term, entries, notes);
   return { entries, notes };
+}
+
+/** An entry the calendar could hold (dates in range, a term no longer than a term); any other is a note saying why not. */
+function keep(imported: ImportedEntry, entries: ImportedEntry[], notes: ImportNote[]): void {
+  const checked = calendarEntrySchema.safeParse(imported.entry);
+  if (checked.success) entries.push({ ...imported, entry: checked.data });
+  else notes.push({ where: imported.where, message: `${checked.error.issues[0]!.message}: skipped` });
 }
 
 /** "Term starts" and "term ends" events as terms: each start with the first end after it, before the next start. */

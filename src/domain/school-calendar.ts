@@ -85,14 +85,15 @@ export interface EffectiveTerm {
 }
 
 /**
- * The terms a school runs on: for each school year it has entered terms of its own, those;
- * for every other year, its LA's (none when the service holds no calendar for its LA).
+ * The terms a school runs on: those it entered itself, and its LA's (none when the service holds
+ * no calendar for its LA) except where one of its own overlaps them. An academy that sets its own
+ * autumn term replaces the LA's autumn half-terms and keeps the LA's spring and summer.
  */
 export function effectiveTerms(builtIn: CalendarSpec | null, entries: readonly CalendarEntry[]): EffectiveTerm[] {
   const own = entries.filter((e) => e.kind === 'term');
-  const ownYears = new Set(own.map((t) => schoolYearOf(t.start)));
+  const replaced = (t: { start: IsoDate; end: IsoDate }) => own.some((o) => o.start <= t.end && t.start <= o.end);
   return [
-    ...(builtIn?.terms ?? []).filter((t) => !ownYears.has(schoolYearOf(t.start))).map((t) => ({ ...t, source: 'la' as const })),
+    ...(builtIn?.terms ?? []).filter((t) => !replaced(t)).map((t) => ({ ...t, source: 'la' as const })),
     ...own.map((t) => ({ name: entryName(t), start: t.start, end: t.end, source: 'school' as const })),
   ].sort((a, b) => compareDates(a.start, b.start) || compareDates(a.end, b.end));
 }
@@ -110,7 +111,7 @@ export function calendarProblems(builtIn: CalendarSpec | null, entries: readonly
     const parsed = calendarEntrySchema.safeParse(entry);
     if (!parsed.success) for (const issue of parsed.error.issues) problems.push({ field: [`entries.${i}`, ...issue.path].join('.'), message: issue.message });
   });
-  if (problems.length > 0) return problems;
+  if (problems.length > 0) return oncePerEntry(problems);
 
   const terms = effectiveTerms(builtIn, entries);
   if (terms.length === 0) {
@@ -141,7 +142,16 @@ export function calendarProblems(builtIn: CalendarSpec | null, entries: readonly
   if (problems.length === 0 && !terms.some((t) => hasWeekday(t, entries))) {
     problems.push({ field: 'entries', message: 'every term day is a weekend or a closure: the school would never be open' });
   }
-  return problems;
+  return oncePerEntry(problems);
+}
+
+/** A one-day entry outside term (or out of range) is one problem, not one for its start and one for its end. */
+function oncePerEntry(problems: { field: string; message: string }[]) {
+  const seen = new Set<string>();
+  return problems.filter((p) => {
+    const key = `${p.field.split('.').slice(0, 2).join('.')} ${p.message}`;
+    return !seen.has(key) && seen.add(key);
+  });
 }
 
 function termsAround(terms: readonly EffectiveTerm[], d: IsoDate): string {
