@@ -1,10 +1,10 @@
 import { z } from 'zod';
 import { requireRole, requireWholeSchool, type Access } from '../../../access/scope.ts';
 import { CALENDAR_EDIT_ROLES } from '../../../access/roles.ts';
-import { formatOf, FILE_FORMATS, MAX_FILE_BYTES, parseCalendarFile } from '../../../calendars/calendar-file.ts';
-import { planImport } from '../../../calendars/import-plan.ts';
-import { builtInFor, calendarChanged, changeSchoolCalendar, saveSchoolCalendar, viewSchoolCalendar } from '../../../calendars/school-calendars.ts';
-import { calendarEntrySchema, ENTRY_KINDS, entryName, MAX_DESCRIPTION, type CalendarEntry } from '../../../domain/school-calendar.ts';
+import { formatOf, FILE_FORMATS, MAX_FILE_BYTES } from '../../../calendars/calendar-file.ts';
+import { addCalendarEntry, importCalendarFile, removeCalendarEntry } from '../../../calendars/calendar-edits.ts';
+import { viewSchoolCalendar } from '../../../calendars/school-calendars.ts';
+import { calendarEntrySchema, ENTRY_KINDS, MAX_DESCRIPTION, type CalendarEntry } from '../../../domain/school-calendar.ts';
 import { AppError } from '../../../errors.ts';
 import type { School } from '../../../store/types.ts';
 import { route, type AnyRoute } from '../route.ts';
@@ -52,8 +52,6 @@ function checkedEntry(body: z.output<typeof entryBody>): CalendarEntry {
   return parsed.data;
 }
 
-const same = (a: Pick<CalendarEntry, 'kind' | 'start' | 'end'>, b: Pick<CalendarEntry, 'kind' | 'start' | 'end'>) => a.kind === b.kind && a.start === b.start && a.end === b.end;
-
 export function calendarRoutes(deps: ApiDeps): AnyRoute[] {
   const { store } = deps;
   return [
@@ -84,15 +82,7 @@ export function calendarRoutes(deps: ApiDeps): AnyRoute[] {
         const school = await schoolFor(deps, access, params.id);
         requireEditor(access);
         const entry = checkedEntry(body);
-        const saved = await changeSchoolCalendar(
-          store,
-          school,
-          (entries) => {
-            if (entries.some((e) => same(e, entry))) throw new AppError(422, 'already_entered', `${entryName(entry)} from ${entry.start} to ${entry.end} is in the calendar already.`);
-            return [...entries, entry];
-          },
-          { by: me.user.id, at: deps.clock.now() },
-        );
+        const saved = await addCalendarEntry(store, school, entry, { by: me.user.id, at: deps.clock.now() });
         await me.audit('school.calendar.add', { schoolId: school.id }, { kind: entry.kind, start: entry.start, end: entry.end, revision: saved.revision });
         return { ...(await viewSchoolCalendar(store, school)), mayEdit: true };
       },
@@ -110,15 +100,7 @@ export function calendarRoutes(deps: ApiDeps): AnyRoute[] {
         const access = await me.access();
         const school = await schoolFor(deps, access, params.id);
         requireEditor(access);
-        const saved = await changeSchoolCalendar(
-          store,
-          school,
-          (entries) => {
-            if (!entries.some((e) => same(e, body))) throw new AppError(404, 'not_found', `the calendar has no ${body.kind} from ${body.start} to ${body.end}`);
-            return entries.filter((e) => !same(e, body));
-          },
-          { by: me.user.id, at: deps.clock.now() },
-        );
+        const saved = await removeCalendarEntry(store, school, body, { by: me.user.id, at: deps.clock.now() });
         await me.audit('school.calendar.remove', { schoolId: school.id }, { kind: body.kind, start: body.start, end: body.end, revision: saved.revision });
         return { ...(await viewSchoolCalendar(store, school)), mayEdit: true };
       },
@@ -146,16 +128,9 @@ export function calendarRoutes(deps: ApiDeps): AnyRoute[] {
         requireEditor(access);
         if (body.save && body.revision === undefined) throw new AppError(400, 'invalid_request', 'saving an import needs the revision its preview was made from', { problems: [{ in: 'body', field: 'revision', message: 'required with save' }] });
         const format = body.format ?? formatOf(body.fileName ?? null, body.content);
-        const file = parseCalendarFile(format, body.content);
-        const current = await store.getSchoolCalendar(school.id);
-        if (body.save && body.revision !== current.revision) throw calendarChanged();
-        const plan = planImport(builtInFor(school.localAuthority)?.spec ?? null, current.entries, file);
-        const summary = { format, added: plan.added, removed: plan.removed, unchanged: plan.unchanged, notes: plan.notes, problems: plan.problems };
-        if (!body.save) return { ...summary, revision: current.revision, saved: false };
-        if (plan.added.length === 0 && plan.removed.length === 0) return { ...summary, revision: current.revision, saved: false };
-        const saved = await saveSchoolCalendar(store, school, plan.entries, { expectedRevision: current.revision, by: me.user.id, at: deps.clock.now() });
-        await me.audit('school.calendar.import', { schoolId: school.id }, { format, added: plan.added.length, removed: plan.removed.length, revision: saved.revision });
-        return { ...summary, revision: saved.revision, saved: true };
+        const outcome = await importCalendarFile(store, school, { content: body.content, format }, { save: body.save, revision: body.revision, by: me.user.id, at: deps.clock.now() });
+        if (outcome.saved) await me.audit('school.calendar.import', { schoolId: school.id }, { format, added: outcome.added.length, removed: outcome.removed.length, revision: outcome.revision });
+        return outcome;
       },
     }),
   ];

@@ -3,13 +3,13 @@ import { checkCsrf } from '../../auth/sessions.ts';
 import { AppError } from '../../../errors.ts';
 import { decodeCalendarFile, formatOf } from '../../../calendars/calendar-file.ts';
 import type { SchoolCalendarView } from '../../../calendars/school-calendars.ts';
-import type { ImportPlan } from '../../../calendars/import-plan.ts';
+import type { ImportOutcome } from '../../../calendars/calendar-edits.ts';
 import { DAY_KINDS, KIND_NAMES, schoolYearName, schoolYearOf, type CalendarEntry } from '../../../domain/school-calendar.ts';
 import { page, type Page, type PageDeps } from '../page-context.ts';
 import { readCalendarUpload } from './upload.ts';
 
 type CalendarAnswer = SchoolCalendarView & { mayEdit: boolean };
-type ImportAnswer = Pick<ImportPlan, 'added' | 'removed' | 'unchanged' | 'notes' | 'problems'> & { format: string; revision: number; saved: boolean };
+type ImportAnswer = ImportOutcome;
 
 interface Notice {
   kind: 'success' | 'problem' | 'conflict';
