@@ -25,9 +25,9 @@ const KIND_CHOICES = [...DAY_KINDS, 'term' as const].map((kind) => ({
 }));
 
 const DONE: Record<string, string> = {
-  added: 'Added to the calendar. Deadlines that fall after it now count it.',
-  removed: 'Removed from the calendar. Deadlines that fall after it now count it as a school day.',
-  imported: 'The import is saved. Deadlines that fall after the changed days now count them.',
+  added: 'Added to the calendar. Deadlines counted in school days now allow for it.',
+  removed: 'Removed from the calendar. Deadlines counted in school days now allow for that.',
+  imported: 'The import is saved. Deadlines counted in school days now allow for it.',
   unchanged: 'Nothing to change: the calendar already holds everything in the file.',
 };
 
