@@ -25,7 +25,8 @@ const KIND_WORDS: Record<string, CalendarEntryKind> = {
 };
 
 export function readKind(value: string): CalendarEntryKind | null {
-  return KIND_WORDS[value.trim().toLowerCase().replace(/[\s_]+/g, '-')] ?? null;
+  const word = value.trim().toLowerCase().replace(/[\s_]+/g, '-');
+  return Object.hasOwn(KIND_WORDS, word) ? KIND_WORDS[word]! : null;
 }
 
 const shown = (value: string) => (value.length <= 60 ? value : `${value.slice(0, 57)}…`);

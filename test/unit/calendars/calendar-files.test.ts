@@ -1,6 +1,7 @@
 import { describe, it, expect } from 'vitest';
 import { decodeCalendarFile, formatOf, parseCalendarFile } from '../../../src/calendars/calendar-file.ts';
 import { readSummary } from '../../../src/calendars/ics-file.ts';
+import { readKind } from '../../../src/calendars/csv-file.ts';
 import { planImport } from '../../../src/calendars/import-plan.ts';
 import { AppError } from '../../../src/errors.ts';
 import { CALENDARS } from '../../../workflows/calendars/index.ts';
@@ -113,6 +114,7 @@ describe('a calendar CSV file', () => {
       { field: 'line 3, end_date', message: 'ends (2025-08-01) before it starts (2025-09-01)' },
       { field: 'line 4, row', message: 'has 3 columns; expected 4 (date,end_date,kind,description); put a description with a comma in quotes' },
     ]);
+    expect(['INSET', 'Bank Holiday', 'bank_holiday', 'constructor', '__proto__'].map(readKind)).toEqual(['inset', 'bank-holiday', 'bank-holiday', null, null]);
     expect(refused(() => parseCalendarFile('csv', 'date;kind\n2025-09-01;inset\n')).message).toContain('The first line must name the columns date,end_date,kind,description');
     expect(refused(() => parseCalendarFile('csv', `date,end_date,kind,description\n${'2025-09-01,,inset,x\n'.repeat(1001)}`)).message).toContain('more than 1000 rows');
     expect(refused(() => parseCalendarFile('csv', 'date,end_date,kind,description\n"2025-09-01,,inset,x\n')).message).toContain('The CSV file cannot be read');

@@ -69,7 +69,8 @@ export function calendarPages(router: Router, deps: PageDeps): void {
   router.get(
     '/schools/:id/calendar',
     page(deps, async (current) => {
-      const done = DONE[String(current.req.query.done ?? '')];
+      const key = String(current.req.query.done ?? '');
+      const done = Object.hasOwn(DONE, key) ? DONE[key] : undefined;
       await renderCalendar(current, String(current.req.params.id), done ? { kind: 'success', title: done } : null);
     }),
   );
