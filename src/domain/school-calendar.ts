@@ -101,48 +101,49 @@ export function effectiveTerms(builtIn: CalendarSpec | null, entries: readonly C
 const inside = (terms: readonly { start: IsoDate; end: IsoDate }[], d: IsoDate) => terms.some((t) => t.start <= d && d <= t.end);
 
 /**
- * Everything wrong with a school's entries on top of its LA's term dates, each said so that the
- * person who typed it can put it right; none when the calendar can be built.
+ * A school's entries on top of its LA's term dates, as zod checks them: each entry on its own, then
+ * the calendar they make (terms that do not overlap, closed days in term time, no entry twice, a
+ * school that is open on some day).
  */
-export function calendarProblems(builtIn: CalendarSpec | null, entries: readonly CalendarEntry[]): { field: string; message: string }[] {
-  const problems: { field: string; message: string }[] = [];
-  if (entries.length > MAX_ENTRIES) return [{ field: 'entries', message: `at most ${MAX_ENTRIES} entries; this calendar has ${entries.length}` }];
-  entries.forEach((entry, i) => {
-    const parsed = calendarEntrySchema.safeParse(entry);
-    if (!parsed.success) for (const issue of parsed.error.issues) problems.push({ field: [`entries.${i}`, ...issue.path].join('.'), message: issue.message });
-  });
-  if (problems.length > 0) return oncePerEntry(problems);
-
-  const terms = effectiveTerms(builtIn, entries);
-  if (terms.length === 0) {
-    return [{ field: 'entries', message: 'there are no term dates: the service holds none for this local authority, so enter the school’s terms first (each term’s first and last day)' }];
-  }
-  for (let i = 1; i < terms.length; i++) {
-    const previous = terms[i - 1]!;
-    const term = terms[i]!;
-    if (term.start <= previous.end) {
-      problems.push({ field: 'entries', message: `terms '${previous.name}' (${previous.start} to ${previous.end}) and '${term.name}' (${term.start} to ${term.end}) overlap` });
-    }
-  }
-  const seen = new Set<string>();
-  entries.forEach((entry, i) => {
-    const key = `${entry.kind} ${entry.start} ${entry.end}`;
-    if (seen.has(key)) problems.push({ field: `entries.${i}`, message: `${entryName(entry)} from ${entry.start} to ${entry.end} is entered twice` });
-    seen.add(key);
-    if (entry.kind === 'term') return;
-    for (const [field, d] of [['start', entry.start], ['end', entry.end]] as const) {
-      if (!inside(terms, d)) {
-        problems.push({
-          field: `entries.${i}.${field}`,
-          message: `${entryName(entry)} on ${d} is not in term time (${termsAround(terms, d)}): the school is closed then anyway. Enter the term dates first if they are missing`,
-        });
+export function schoolCalendarSchema(builtIn: CalendarSpec | null) {
+  return z
+    .array(calendarEntrySchema)
+    .max(MAX_ENTRIES, { error: (issue) => `at most ${MAX_ENTRIES} entries; this calendar has ${(issue.input as unknown[]).length}` })
+    // Piped: the calendar is looked at whole only once every entry is well formed.
+    .pipe(z.custom<CalendarEntry[]>())
+    .superRefine((entries, ctx) => {
+      const problem = (path: (string | number)[], message: string) => ctx.addIssue({ code: 'custom', path, message });
+      const terms = effectiveTerms(builtIn, entries);
+      if (terms.length === 0) {
+        problem([], 'there are no term dates: the service holds none for this local authority, so enter the school’s terms first (each term’s first and last day)');
+        return;
       }
-    }
-  });
-  if (problems.length === 0 && !terms.some((t) => hasWeekday(t, entries))) {
-    problems.push({ field: 'entries', message: 'every term day is a weekend or a closure: the school would never be open' });
-  }
-  return oncePerEntry(problems);
+      for (let i = 1; i < terms.length; i++) {
+        const previous = terms[i - 1]!;
+        const term = terms[i]!;
+        if (term.start <= previous.end) problem([], `terms '${previous.name}' (${previous.start} to ${previous.end}) and '${term.name}' (${term.start} to ${term.end}) overlap`);
+      }
+      const seen = new Set<string>();
+      entries.forEach((entry, i) => {
+        const key = `${entry.kind} ${entry.start} ${entry.end}`;
+        if (seen.has(key)) problem([i], `${entryName(entry)} from ${entry.start} to ${entry.end} is entered twice`);
+        seen.add(key);
+        if (entry.kind === 'term') return;
+        for (const [field, d] of [['start', entry.start], ['end', entry.end]] as const) {
+          if (!inside(terms, d)) {
+            problem([i, field], `${entryName(entry)} on ${d} is not in term time (${termsAround(terms, d)}): the school is closed then anyway. Enter the term dates first if they are missing`);
+          }
+        }
+      });
+      if (!terms.some((t) => hasWeekday(t, entries))) problem([], 'every term day is a weekend or a closure: the school would never be open');
+    });
+}
+
+/** Everything wrong with a school's entries, each said so that the person who typed it can put it right; none when the calendar can be built. */
+export function calendarProblems(builtIn: CalendarSpec | null, entries: readonly CalendarEntry[]): { field: string; message: string }[] {
+  const parsed = schoolCalendarSchema(builtIn).safeParse(entries);
+  if (parsed.success) return [];
+  return oncePerEntry(parsed.error.issues.map((issue) => ({ field: ['entries', ...issue.path.map(String)].join('.'), message: issue.message })));
 }
 
 /** A one-day entry outside term (or out of range) is one problem, not one for its start and one for its end. */
