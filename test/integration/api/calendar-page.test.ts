@@ -91,6 +91,16 @@ describe('the school calendar page', () => {
     expect((await upload('pastoral', '/schools/s1/calendar/import', { name: 'x.ics', content: ICS })).status).toBe(403);
     const plain = await form('champion', '/schools/s1/calendar/import', { file: 'x' });
     expect(plain.status).toBe(400);
+    const agent = await world.login('champion');
+    const raw = (contentType: string, body: string) => request(world.app).post('/schools/s1/calendar/import').set('Cookie', agent.cookie).set('Content-Type', contentType).send(body);
+    const noBoundary = await raw('multipart/form-data', '--x\r\n');
+    expect(noBoundary.status).toBe(400);
+    expect(noBoundary.text).toContain('The upload could not be read');
+    const cut = await raw('multipart/form-data; boundary=xyz', `--xyz\r\nContent-Disposition: form-data; name="_csrf"\r\n\r\n${agent.csrf}\r\n--xyz\r\nContent-Disposition: form-data; name="file"; filename="a.ics"\r\n\r\nBEGIN:VCAL`);
+    expect(cut.status).toBe(400);
+    const twoFiles = await request(world.app).post('/schools/s1/calendar/import').set('Cookie', agent.cookie).field('_csrf', agent.csrf).attach('file', Buffer.from(ICS), 'a.ics').attach('other', Buffer.from(ICS), 'b.ics');
+    expect(twoFiles.status).toBe(400);
+    expect(twoFiles.text).toContain('Send one file at a time.');
     expect((await world.db.store.getSchoolCalendar('s1')).entries).toHaveLength(2);
   });
 

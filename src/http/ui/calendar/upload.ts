@@ -39,6 +39,8 @@ export function readCalendarUpload(req: Request): Promise<CalendarUpload> {
       const chunks: Buffer[] = [];
       stream.on('data', (chunk: Buffer) => chunks.push(chunk));
       stream.on('limit', () => fail(tooLarge()));
+      // A form cut short fails the file's stream too; the parser's own error answers for both.
+      stream.on('error', () => fail(new AppError(400, 'bad_request', 'The upload could not be read: send the form again.')));
       stream.on('close', () => {
         // A form sent with no file chosen still has the part, empty and nameless.
         if (info.filename || chunks.length > 0) file = { name: String(info.filename ?? '').slice(0, 255), bytes: Buffer.concat(chunks) };
@@ -49,6 +51,10 @@ export function readCalendarUpload(req: Request): Promise<CalendarUpload> {
     parser.on('fieldsLimit', () => fail(new AppError(400, 'bad_request', 'The form has more fields than it should.')));
     parser.on('error', () => reject(failed ?? new AppError(400, 'bad_request', 'The upload could not be read: send the form again.')));
     parser.on('close', () => (failed ? reject(failed) : resolve({ fields, file })));
+    // A browser that goes away mid-upload never ends the form: nothing is waited for.
+    req.on('close', () => {
+      if (!req.complete) reject(new AppError(400, 'bad_request', 'The upload stopped before the whole file arrived.'));
+    });
     req.pipe(parser);
   });
 }
