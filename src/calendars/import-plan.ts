@@ -49,7 +49,8 @@ export function planImport(builtIn: CalendarSpec | null, current: readonly Calen
       last = d;
     }
     if (first === null || last === null) {
-      notes.push({ where, message: `${entryName(entry)} (${entry.start} to ${entry.end}) is outside term time: the school is closed then already, so it is left out` });
+      const why = terms.length === 0 ? 'there are no term dates to place it in (the file has none, and none are held for this school)' : 'the school is closed then already';
+      notes.push({ where, message: `${entryName(entry)} (${entry.start} to ${entry.end}) is outside term time: ${why}, so it is left out` });
       continue;
     }
     const inside = { ...entry, start: first, end: last };

@@ -158,5 +158,8 @@ describe('an import’s preview', () => {
       'd: Christmas runs outside term time: only its term days, 2025-12-15 to 2025-12-19, are taken',
       'e: Summer (2025-07-28 to 2025-08-29) is outside term time: the school is closed then already, so it is left out',
     ]);
+    const holidaysOnly = planImport(null, [], { entries: [{ entry: { kind: 'holiday', start: '2025-10-27', end: '2025-10-31', description: 'Half term' }, where: 'a' }], notes: [] });
+    expect(holidaysOnly.notes[0]!.message).toContain('there are no term dates to place it in');
+    expect(holidaysOnly.problems[0]!.message).toContain('there are no term dates');
   });
 });
