@@ -1,12 +1,13 @@
 import type { Role } from '../store/types.ts';
 
-export const ROLES = ['pastoral', 'champion', 'ewo', 'trustLead', 'admin'] as const satisfies readonly Role[];
+export const ROLES = ['pastoral', 'champion', 'ewo', 'trustLead', 'trustAdmin', 'admin'] as const satisfies readonly Role[];
 
 export const ROLE_NAMES: Record<Role, string> = {
   pastoral: 'Pastoral leader / attendance officer',
   champion: 'Senior attendance champion',
   ewo: 'Education welfare officer',
   trustLead: 'Trust lead',
+  trustAdmin: 'Trust administrator',
   admin: 'Administrator',
 };
 
@@ -16,8 +17,8 @@ export const ACTING_ROLES: readonly Role[] = ['pastoral', 'champion', 'ewo', 'ad
 /** Legal steps are the school's decision to take: the senior attendance champion approves them. */
 export const LEGAL_STEP_ROLES: readonly Role[] = ['champion', 'admin'];
 
-/** Whole-school work (register imports, school metrics) belongs to the school's own staff. */
-export const SCHOOL_STAFF_ROLES: readonly Role[] = ['pastoral', 'champion', 'admin'];
+/** Whole-school work (register imports, school metrics) belongs to the school's own staff, and to whoever sets the trust up. */
+export const SCHOOL_STAFF_ROLES: readonly Role[] = ['pastoral', 'champion', 'trustAdmin', 'admin'];
 
 /**
  * Closing a case (withdrawing it) is the school's decision: its staff, never an EWO, who works
@@ -26,4 +27,11 @@ export const SCHOOL_STAFF_ROLES: readonly Role[] = ['pastoral', 'champion', 'adm
 export const CLOSING_ROLES: readonly Role[] = ['pastoral', 'champion', 'admin'];
 
 /** A school's term dates and closures move every school-day deadline of its cases: the champion sets them. */
-export const CALENDAR_EDIT_ROLES: readonly Role[] = ['champion', 'admin'];
+export const CALENDAR_EDIT_ROLES: readonly Role[] = ['champion', 'trustAdmin', 'admin'];
+
+/**
+ * Setting the organisation up (its schools, their mailboxes and workflows, staff accounts): the
+ * service's administrators, and a trust administrator (often the school business manager) for
+ * their own trust's schools.
+ */
+export const SETUP_ROLES: readonly Role[] = ['trustAdmin', 'admin'];

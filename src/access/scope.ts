@@ -23,6 +23,7 @@ function schoolsInScope(user: User, schools: School[]): School[] {
     case 'admin':
       return schools;
     case 'trustLead':
+    case 'trustAdmin':
       return schools.filter((school) => school.trustId === user.trustId);
     case 'ewo':
       return schools.filter((school) => school.localAuthority === user.localAuthority);

@@ -36,6 +36,7 @@ import type {
   TaskFilter,
   TransitionCommit,
   User,
+  UserFilter,
   WorkerBeat,
   RetentionKind,
 } from './records-work.ts';
@@ -60,6 +61,8 @@ export interface OrganisationStore {
   /** Service-wide settings shared by every process (e.g. the demo clock). */
   getSetting(key: string): Promise<unknown>;
   putSetting(key: string, value: unknown): Promise<void>;
+  /** Deletes the setting if it still holds `expected`: true for the one caller that took it (a one-time token). */
+  takeSetting(key: string, expected: unknown): Promise<boolean>;
 }
 
 export interface PupilStore {
@@ -178,6 +181,8 @@ export interface AccountStore {
   upsertUser(user: User): Promise<void>;
   getUser(id: string): Promise<User | null>;
   findUserByEmail(email: string): Promise<User | null>;
+  /** Accounts by name (then id): all, or those matching every field given. */
+  listUsers(filter?: UserFilter): Promise<User[]>;
   createSession(session: AuthSession): Promise<void>;
   getSession(idHash: string): Promise<AuthSession | null>;
   deleteSession(idHash: string): Promise<void>;

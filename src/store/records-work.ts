@@ -268,7 +268,7 @@ export class CaseAlreadyOpen extends Error {
   }
 }
 
-export type Role = 'pastoral' | 'champion' | 'ewo' | 'trustLead' | 'admin';
+export type Role = 'pastoral' | 'champion' | 'ewo' | 'trustLead' | 'trustAdmin' | 'admin';
 
 /** A staff account. Which of school, trust and local authority is set follows the role. */
 export interface User {
@@ -278,7 +278,7 @@ export interface User {
   role: Role;
   /** pastoral and champion: the school they work in. */
   schoolId: string | null;
-  /** trustLead: the trust they look across. */
+  /** trustLead and trustAdmin: the trust they look across, or set up. */
   trustId: string | null;
   /** ewo: the local authority whose referred cases they receive. */
   localAuthority: string | null;
@@ -286,6 +286,13 @@ export interface User {
   passwordHash: string | null;
   active: boolean;
   createdAt: Date;
+}
+
+export interface UserFilter {
+  role?: Role;
+  schoolId?: string;
+  trustId?: string;
+  active?: boolean;
 }
 
 /** A signed-in browser. Only a hash of the cookie's session id is stored. */

@@ -6,7 +6,13 @@ import type { IsoDate, Session } from '../domain/types.ts';
 export interface Trust {
   id: string;
   name: string;
+  /** When it was archived (no longer set up or evaluated); null while in use. Left out of an upsert, kept. */
+  archivedAt?: Date | null;
 }
+
+/** The phases the DfE's Get Information about Schools uses, as schools name them. */
+export const SCHOOL_PHASES = ['nursery', 'primary', 'middle', 'secondary', 'all-through', 'special', 'alternative', 'post-16'] as const;
+export type SchoolPhase = (typeof SCHOOL_PHASES)[number];
 
 export interface School {
   id: string;
@@ -20,6 +26,17 @@ export interface School {
    * sent from. Always present when read; leaving it out of an upsert keeps what is stored.
    */
   notifyEmails?: SchoolMailboxes;
+  /**
+   * The DfE's unique reference number (6 digits), the LA establishment number (LA code and
+   * establishment, 7 digits: DfE number "331/4001" as 3314001), and the phase; null when not given.
+   * Like the mailboxes, these and `archivedAt` are always present when read and kept when left out
+   * of an upsert.
+   */
+  urn?: string | null;
+  laEstab?: string | null;
+  phase?: SchoolPhase | null;
+  /** When the school was archived: its cases stay on record, but it is no longer evaluated or set up. */
+  archivedAt?: Date | null;
 }
 
 /** The school's addresses for the EWO, the LA attendance team, a home school and its own office. */

@@ -24,6 +24,19 @@ export function accountContract(ctx: ContractContext) {
     });
     const userId = `user-${randomUUID()}`;
 
+    it('when accounts are listed with a filter, then only those matching every field come back, by name', async () => {
+      const tag = randomUUID().slice(0, 8);
+      const make = (id: string, name: string, role: 'pastoral' | 'champion', active: boolean) => ({ ...user(`${id}-${tag}`, `${id}-${tag}@example.org`), name, role, active });
+      await store.upsertUser(make('zed', 'Zed Zebra', 'champion', true));
+      await store.upsertUser(make('amy', 'Amy Apple', 'pastoral', true));
+      await store.upsertUser(make('bob', 'Bob Birch', 'pastoral', false));
+      const mine = (users: { id: string }[]) => users.map((u) => u.id).filter((id) => id.endsWith(tag));
+      expect(mine(await store.listUsers({ schoolId }))).toEqual([`amy-${tag}`, `bob-${tag}`, `zed-${tag}`]);
+      expect(mine(await store.listUsers({ schoolId, role: 'pastoral', active: true }))).toEqual([`amy-${tag}`]);
+      expect(mine(await store.listUsers({ schoolId: otherSchoolId }))).toEqual([]);
+      expect(mine(await store.listUsers())).toHaveLength(3);
+    });
+
     it('when an account is stored, then it is found by id and by its email in any case, and an upsert replaces it', async () => {
       await store.upsertUser(user(userId, `Pat.${userId}@Example.org`));
       expect(await store.getUser(userId)).toEqual(user(userId, `pat.${userId}@example.org`));

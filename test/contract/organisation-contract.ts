@@ -4,6 +4,8 @@ import { type ContractContext } from './support.ts';
 
 export function organisationContract(ctx: ContractContext) {
   const { trustId, schoolId, otherSchoolId } = ctx;
+  // Schools these tests add go in their own trust, so the listings of `trustId` above stay as they are.
+  const setupTrustId = `${trustId}-setup`;
   describe('organisation', () => {
     let store: Store;
     beforeAll(() => {
@@ -15,13 +17,52 @@ export function organisationContract(ctx: ContractContext) {
 
     it('when trusts and schools are upserted twice, then they are updated, not duplicated', async () => {
       await store.upsertTrust({ id: trustId, name: 'Renamed Trust' });
-      expect(await store.getTrust(trustId)).toEqual({ id: trustId, name: 'Renamed Trust' });
+      expect(await store.getTrust(trustId)).toEqual({ id: trustId, name: 'Renamed Trust', archivedAt: null });
       expect((await store.listTrusts()).filter((t) => t.id === trustId)).toHaveLength(1);
       expect(await store.getTrust('nope')).toBeNull();
       const schools = await store.listSchools({ trustId });
       expect(schools.map((s) => s.name)).toEqual(['A School', 'B School']);
       expect(await store.getSchool(otherSchoolId)).toMatchObject({ workflowId: 'hall-green', localAuthority: 'sandwell' });
       expect(await store.getSchool('nope')).toBeNull();
+    });
+
+    it('when a school is given its DfE numbers, phase and an archive date, then an upsert that leaves them out keeps them', async () => {
+      const id = `details-${Date.now()}`;
+      await store.upsertTrust({ id: setupTrustId, name: 'Setting Up Trust' });
+      const base = { id, trustId: setupTrustId, name: 'C School', workflowId: 'kennet', localAuthority: 'west-berkshire' };
+      await store.upsertSchool(base);
+      expect(await store.getSchool(id)).toMatchObject({ urn: null, laEstab: null, phase: null, archivedAt: null });
+      const archivedAt = new Date('2026-07-22T16:00:00Z');
+      await store.upsertSchool({ ...base, urn: '912345', laEstab: '8694001', phase: 'secondary', archivedAt });
+      await store.upsertSchool({ ...base, name: 'C School renamed' });
+      expect(await store.getSchool(id)).toMatchObject({ name: 'C School renamed', urn: '912345', laEstab: '8694001', phase: 'secondary', archivedAt });
+      await store.upsertSchool({ ...base, urn: null, archivedAt: null });
+      expect(await store.getSchool(id)).toMatchObject({ urn: null, laEstab: '8694001', phase: 'secondary', archivedAt: null });
+    });
+
+    it('when two schools are given the same URN, then the second is refused', async () => {
+      const urn = String(100000 + Math.floor(Math.random() * 800000));
+      await store.upsertTrust({ id: setupTrustId, name: 'Setting Up Trust' });
+      await store.upsertSchool({ id: `urn-a-${urn}`, trustId: setupTrustId, name: 'D School', workflowId: 'kennet', localAuthority: 'west-berkshire', urn });
+      await expect(store.upsertSchool({ id: `urn-b-${urn}`, trustId: setupTrustId, name: 'E School', workflowId: 'kennet', localAuthority: 'west-berkshire', urn })).rejects.toThrow();
+      expect((await store.getSchool(`urn-b-${urn}`)) ?? null).toBeNull();
+    });
+
+    it('when a trust is archived, then an upsert that leaves the date out keeps it', async () => {
+      const id = `archived-${Date.now()}`;
+      const archivedAt = new Date('2026-08-31T12:00:00Z');
+      await store.upsertTrust({ id, name: 'Old Trust', archivedAt });
+      await store.upsertTrust({ id, name: 'Old Trust renamed' });
+      expect(await store.getTrust(id)).toEqual({ id, name: 'Old Trust renamed', archivedAt });
+    });
+
+    it('when a one-time setting is taken, then only the caller holding its current value gets it', async () => {
+      const key = `one-time-${Date.now()}`;
+      await store.putSetting(key, { tokenHash: 'abc', expiresAt: '2026-12-05T10:00:00.000Z' });
+      expect(await store.takeSetting(key, { tokenHash: 'other', expiresAt: '2026-12-05T10:00:00.000Z' })).toBe(false);
+      const takes = await Promise.all([1, 2, 3].map(() => store.takeSetting(key, { tokenHash: 'abc', expiresAt: '2026-12-05T10:00:00.000Z' })));
+      expect(takes.filter(Boolean)).toHaveLength(1);
+      expect(await store.getSetting(key)).toBeNull();
     });
 
     it('when pupils are upserted again with changes, then inserted and updated are counted apart', async () => {

@@ -2,10 +2,20 @@ import { Types, type QueryFilter } from 'mongoose';
 import { listMessagePage } from './message-page.ts';
 import { toJson, toMessage, toUser, toAuthSession, toAudit, type AuditDoc, type MessageDoc } from './models.ts';
 import { count, instant, optionalText, text } from './values.ts';
-import { type NewMessage, type MessageUpdate, type User, type AuthSession, type MessagePageFilter, type AuditEntry, type AuditFilter } from '../types.ts';
+import { type NewMessage, type MessageUpdate, type User, type AuthSession, type MessagePageFilter, type AuditEntry, type AuditFilter, type UserFilter } from '../types.ts';
 import { MongoBase } from './base.ts';
 
 /** Letters and emails as made and sent, staff accounts, sessions, sign-in failures and the audit log. */
+/** The accounts listUsers asks for: every field given must match (values checked as text, never operators). */
+export function userQuery(filter: UserFilter): Record<string, string | boolean> {
+  const query: Record<string, string | boolean> = {};
+  if (filter.role !== undefined) query.role = text(filter.role);
+  if (filter.schoolId !== undefined) query.schoolId = text(filter.schoolId);
+  if (filter.trustId !== undefined) query.trustId = text(filter.trustId);
+  if (filter.active !== undefined) query.active = filter.active === true;
+  return query;
+}
+
 export abstract class MongoMessagesAccounts extends MongoBase {
   async createMessage(m: NewMessage) {
     if (!(await this.models.schools.exists({ _id: text(m.schoolId) }))) throw new Error(`no school '${m.schoolId}'`);
@@ -89,6 +99,10 @@ export abstract class MongoMessagesAccounts extends MongoBase {
   async findUserByEmail(email: string) {
     const doc = await this.models.users.findOne({ email: text(email).toLowerCase() }).lean();
     return doc ? toUser(doc) : null;
+  }
+
+  async listUsers(filter: UserFilter = {}) {
+    return (await this.models.users.find(userQuery(filter)).sort({ name: 1, _id: 1 }).lean()).map(toUser);
   }
 
   async createSession(session: AuthSession) {

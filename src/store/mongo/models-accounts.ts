@@ -65,7 +65,7 @@ export const userSchema = new Schema<UserDoc>(
     _id: String,
     email: String,
     name: String,
-    role: { type: String, enum: ['pastoral', 'champion', 'ewo', 'trustLead', 'admin'] },
+    role: { type: String, enum: ['pastoral', 'champion', 'ewo', 'trustLead', 'trustAdmin', 'admin'] },
     schoolId: String,
     trustId: String,
     localAuthority: String,

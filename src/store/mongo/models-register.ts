@@ -1,12 +1,12 @@
 // Trusts, schools, pupils, contacts and the register: documents, schemas, indexes, converters.
 import { Schema } from 'mongoose';
-import type { Contact, MarkAmendment, Pupil, School, StoredMark, Trust } from '../types.ts';
+import type { Contact, MarkAmendment, Pupil, School, SchoolPhase, StoredMark, Trust } from '../types.ts';
 import { options, fromJson, type IdDoc } from './models-base.ts';
 
 export type TrustDoc = IdDoc<Trust>;
-export const trustSchema = new Schema<TrustDoc>({ _id: String, name: String }, options);
+export const trustSchema = new Schema<TrustDoc>({ _id: String, name: String, archivedAt: Date }, options);
 trustSchema.index({ name: 1 });
-export const toTrust = (d: TrustDoc): Trust => ({ id: d._id, name: d.name });
+export const toTrust = (d: TrustDoc): Trust => ({ id: d._id, name: d.name, archivedAt: d.archivedAt ?? null });
 
 export interface SchoolDoc {
   _id: string;
@@ -16,6 +16,10 @@ export interface SchoolDoc {
   localAuthority: string;
   /** JSON text of the school's mailboxes; absent on schools stored before they existed. */
   notifyEmails?: string;
+  urn?: string | null;
+  laEstab?: string | null;
+  phase?: SchoolPhase | null;
+  archivedAt?: Date | null;
 }
 export const schoolSchema = new Schema<SchoolDoc>(
   {
@@ -25,9 +29,15 @@ export const schoolSchema = new Schema<SchoolDoc>(
     workflowId: String,
     localAuthority: String,
     notifyEmails: String,
+    urn: String,
+    laEstab: String,
+    phase: String,
+    archivedAt: Date,
   },
   options,
 );
+// As PostgreSQL's schools_urn_key: one school per URN.
+schoolSchema.index({ urn: 1 }, { unique: true, partialFilterExpression: { urn: { $type: 'string' } } });
 schoolSchema.index({ trustId: 1, name: 1 });
 schoolSchema.index({ name: 1 });
 export const toSchool = (d: SchoolDoc): School => ({
@@ -37,6 +47,10 @@ export const toSchool = (d: SchoolDoc): School => ({
   workflowId: d.workflowId,
   localAuthority: d.localAuthority,
   notifyEmails: d.notifyEmails ? (fromJson(d.notifyEmails) as School['notifyEmails']) : {},
+  urn: d.urn ?? null,
+  laEstab: d.laEstab ?? null,
+  phase: d.phase ?? null,
+  archivedAt: d.archivedAt ?? null,
 });
 
 export type PupilDoc = Pupil;

@@ -1,6 +1,6 @@
 import { listMessagePage } from './message-page.ts';
 import { toMessage, toUser, toAuthSession, toAudit, type UserRow, type AuthSessionRow, type AuditRow, type MessageRow } from './rows.ts';
-import { type NewMessage, type MessageUpdate, type User, type AuthSession, type MessagePageFilter, type AuditEntry, type AuditFilter } from '../types.ts';
+import { type NewMessage, type MessageUpdate, type User, type AuthSession, type MessagePageFilter, type AuditEntry, type AuditFilter, type UserFilter } from '../types.ts';
 import { PgBase } from './base.ts';
 
 /** Letters and emails as made and sent, staff accounts, sessions, sign-in failures and the audit log. */
@@ -68,6 +68,15 @@ export abstract class PgMessagesAccounts extends PgBase {
   async findUserByEmail(email: string) {
     const row = (await this.pool.query<UserRow>('SELECT * FROM users WHERE email = $1', [email.toLowerCase()])).rows[0];
     return row ? toUser(row) : null;
+  }
+
+  async listUsers(filter: UserFilter = {}) {
+    const rows = await this.pool.query<UserRow>(
+      `SELECT * FROM users WHERE ($1::text IS NULL OR role = $1) AND ($2::text IS NULL OR school_id = $2)
+         AND ($3::text IS NULL OR trust_id = $3) AND ($4::boolean IS NULL OR active = $4) ORDER BY name, id`,
+      [filter.role ?? null, filter.schoolId ?? null, filter.trustId ?? null, filter.active ?? null],
+    );
+    return rows.rows.map(toUser);
   }
 
   async createSession(session: AuthSession) {

@@ -1,5 +1,5 @@
 // Row shapes of the PostgreSQL tables and their mapping to the contract's plain objects.
-import type { AuditEntry, AuthSession, CaseRecord, CaseTimer, Contact, EffectApproval, EffectDecision, Message, OutboxEffect, Pupil, QueueLine, Role, School, SchoolMailboxes, Task, TimelineEntry, User } from '../types.ts';
+import type { AuditEntry, AuthSession, CaseRecord, CaseTimer, Contact, EffectApproval, EffectDecision, Message, OutboxEffect, Pupil, QueueLine, Role, School, SchoolMailboxes, SchoolPhase, Task, Trust, TimelineEntry, User } from '../types.ts';
 
 export interface SchoolRow {
   id: string;
@@ -8,6 +8,10 @@ export interface SchoolRow {
   workflow_id: string;
   local_authority: string;
   notify_emails: SchoolMailboxes;
+  urn: string | null;
+  la_estab: string | null;
+  phase: SchoolPhase | null;
+  archived_at: Date | null;
 }
 export const toSchool = (r: SchoolRow): School => ({
   id: r.id,
@@ -16,7 +20,18 @@ export const toSchool = (r: SchoolRow): School => ({
   workflowId: r.workflow_id,
   localAuthority: r.local_authority,
   notifyEmails: r.notify_emails,
+  urn: r.urn,
+  laEstab: r.la_estab,
+  phase: r.phase,
+  archivedAt: r.archived_at,
 });
+
+export interface TrustRow {
+  id: string;
+  name: string;
+  archived_at: Date | null;
+}
+export const toTrust = (r: TrustRow): Trust => ({ id: r.id, name: r.name, archivedAt: r.archived_at });
 
 export interface PupilRow {
   school_id: string;
