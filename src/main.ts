@@ -2,6 +2,7 @@
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
 import { loadConfig, storeKind, type Config } from './config.ts';
+import { hasActiveAdmin, issueSetupLink } from './access/first-run.ts';
 import { DEMO_CLOCK_START, DEMO_FIRST_REVIEW_MS, hasData, loadDemo } from './demo/demo-trust.ts';
 import { demoRegisterFiller } from './demo/demo-register.ts';
 import { SharedClock, advanceClock } from './cases/demo-clock.ts';
@@ -32,6 +33,8 @@ export interface Service {
   url: string | null;
   /** Whether this start loaded the demo trusts into an empty store. */
   demoLoaded: boolean;
+  /** With no administrator yet: the one-time link that creates the first one. */
+  setupLink: { url: string; expiresAt: Date } | null;
   stop(): Promise<void>;
 }
 
@@ -86,7 +89,7 @@ export async function startService(config: Config, options: ServiceOptions = {})
       // Delivery runs on real time: see NewEffect.nextAttemptAt.
       const dispatcher = createOutboxDispatcher({ store: opened.store, clock: systemClock, logger, handlers, lockMs: leaseMs, workerId: lease.id });
       const retention = { rules: retentionRules(config), dataDir: config.DATA_DIR };
-      const jobs = workerJobs({ store: opened.store, cases, dispatcher, clock, logger, retention }, await opened.store.listSchools());
+      const jobs = workerJobs({ store: opened.store, cases, dispatcher, clock, logger, retention });
       worker = await startWorker({ backend: opened.agendaBackend(), logger, jobs, workerId: lease.id, lockLifetimeMs: leaseMs });
     }
     let url: string | null = null;
@@ -101,7 +104,13 @@ export async function startService(config: Config, options: ServiceOptions = {})
       const { port } = server.address() as AddressInfo;
       url = `http://${config.HOST === '0.0.0.0' ? 'localhost' : config.HOST}:${port}`;
     }
-    return { config, opened, worker, cases, clock, sharedClock: shared, url, demoLoaded, stop };
+    // A new installation: the web process offers the first person a way in (src/access/first-run.ts).
+    let setupLink: Service['setupLink'] = null;
+    if (url && !(await hasActiveAdmin(opened.store))) {
+      const { token, expiresAt } = await issueSetupLink(opened.store, new Date());
+      setupLink = { url: `${config.PUBLIC_URL.endsWith(':0') ? url : config.PUBLIC_URL}/setup/${token}`, expiresAt };
+    }
+    return { config, opened, worker, cases, clock, sharedClock: shared, url, demoLoaded, setupLink, stop };
   } catch (error) {
     await stop().catch(() => {});
     throw error;

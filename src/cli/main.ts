@@ -8,6 +8,9 @@ const usage = `usage: attendance <command> [options]
 
 commands:
   serve                     run the web server and the worker (npm start)
+  admin create              a one-time link to create the first administrator (--email, --name)
+  trust list|add|rename     the trusts; archive|restore one whose schools are archived
+  school list|show|add|edit a trust's schools: DfE numbers, phase, LA, policy, mailboxes; archive|restore
   import <kind> <file>      import pupils, contacts or marks from the school MIS (CSV)
   metrics                   attendance metrics for one school as of a date
   simulate                  run a workflow over a register without a database

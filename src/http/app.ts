@@ -15,6 +15,8 @@ import { openApiDocument } from './api/openapi.ts';
 import { mountDocs } from './api/docs.ts';
 import type { DemoClockControl } from './api/deps.ts';
 import { authRoutes } from './api/auth/auth-routes.ts';
+import { setupRoutes } from './api/auth/setup-routes.ts';
+import { organisationRoutes } from './api/organisation/organisation-routes.ts';
 import { caseRoutes } from './api/cases/case-routes.ts';
 import { pupilRoutes } from './api/pupils/pupil-routes.ts';
 import { schoolRoutes } from './api/schools/school-routes.ts';
@@ -62,14 +64,17 @@ export interface AppDeps {
 export function apiRoutes(deps: AppDeps, sessions?: Sessions): AnyRoute[] {
   const now = deps.now ?? (() => new Date());
   const api = { store: deps.store, cases: deps.cases, clock: deps.clock, logger: deps.logger, demoClock: deps.demoClock ?? null };
+  const auth = {
+    store: deps.store,
+    sessions: sessions ?? sessionStore(deps.store, now),
+    audit: auditRecorder(deps.store, now),
+    now,
+    oidc: deps.oidc ? oidcClient(deps.oidc) : null,
+  };
   const routes: AnyRoute[] = [
-    ...authRoutes({
-      store: deps.store,
-      sessions: sessions ?? sessionStore(deps.store, now),
-      audit: auditRecorder(deps.store, now),
-      now,
-      oidc: deps.oidc ? oidcClient(deps.oidc) : null,
-    }),
+    ...authRoutes(auth),
+    ...setupRoutes(auth),
+    ...organisationRoutes({ ...api, now }),
     ...caseRoutes(api),
     ...pupilRoutes(api),
     ...schoolRoutes(api),

@@ -1,11 +1,11 @@
 import type { CaseService } from '../cases/case-service.ts';
 import { evaluateSchool } from '../cases/evaluate-school.ts';
 import { fireDueTimers } from '../cases/fire-timers.ts';
-import { londonDate } from '../domain/london-time.ts';
+import { londonDate, londonTime } from '../domain/london-time.ts';
 import { expireSignIns } from '../access/sign-in-expiry.ts';
 import type { Clock } from '../clock.ts';
 import type { Logger } from '../logger.ts';
-import type { School, Store } from '../store/types.ts';
+import type { Store } from '../store/types.ts';
 import type { JobSpec } from './agenda.ts';
 import type { OutboxDispatcher } from './outbox-dispatcher.ts';
 import { getWorkflow } from '../../workflows/index.ts';
@@ -19,7 +19,7 @@ export const JOB = {
   fireTimers: 'timers.fire',
   expireSignIns: 'auth.expire',
   retention: 'retention.purge',
-  evaluate: (schoolId: string) => `evaluate.${schoolId}`,
+  nightlyEvaluations: 'evaluate.nightly',
 } as const;
 
 /** What the daily retention job deletes by (from the RETAIN_* settings) and where the .eml copies are. */
@@ -31,7 +31,6 @@ export interface RetentionSettings {
 /** The worker's recurring jobs: outbox, timers, retention, and each school's nightly evaluation at its workflow's time. */
 export function workerJobs(
   deps: { store: Store; cases: CaseService; dispatcher: OutboxDispatcher; clock: Clock; logger: Logger; retention?: RetentionSettings },
-  schools: School[],
 ): JobSpec[] {
   const { logger, clock, retention } = deps;
   return [
@@ -81,18 +80,28 @@ export function workerJobs(
         if (expired.sessions + expired.loginFailures > 0) logger.info(expired, 'expired sessions and failed sign-ins deleted');
       },
     },
-    ...schools.map((school) => {
-      const [hours, minutes] = getWorkflow(school.workflowId).policy.evaluation.nightlyAt.split(':');
-      return {
-        name: JOB.evaluate(school.id),
-        every: `${Number(minutes)} ${Number(hours)} * * *`,
-        timezone: 'Europe/London',
-        run: async () => {
-          const summary = await evaluateSchool(deps, school.id, londonDate(clock.now()));
-          logger.info(summary, 'school evaluated');
-          await deps.dispatcher.drain();
-        },
-      };
-    }),
+    {
+      name: JOB.nightlyEvaluations,
+      // The schools are read at every run, so one set up, moved to another workflow or archived
+      // since this worker started is seen at once. Each school is evaluated once it is past its
+      // workflow's nightly time; evaluateSchool does a date once, so later runs that day cost a read.
+      every: '5 minutes',
+      run: async () => {
+        const now = clock.now();
+        const today = londonDate(now);
+        for (const school of await deps.store.listSchools()) {
+          if (school.archivedAt || londonTime(now) < getWorkflow(school.workflowId).policy.evaluation.nightlyAt) continue;
+          try {
+            const summary = await evaluateSchool(deps, school.id, today);
+            if (!summary.schoolDay || summary.alreadyEvaluated) continue;
+            logger.info(summary, 'school evaluated');
+            await deps.dispatcher.drain();
+          } catch (error) {
+            // One school's failure (a calendar it has not finished entering) must not hold the others' evenings.
+            logger.error({ err: error, schoolId: school.id }, 'school evaluation failed');
+          }
+        }
+      },
+    },
   ];
 }

@@ -48,7 +48,7 @@ export function defineDurableCase(name: string, open: () => Promise<DurableStore
       return startWorker({
         backend: db.agendaBackend(),
         logger,
-        jobs: workerJobs({ store: db.store, cases, dispatcher, clock, logger }, [await db.store.getSchool(SCHOOL.id)].filter((s) => s !== null)),
+        jobs: workerJobs({ store: db.store, cases, dispatcher, clock, logger }),
         processEvery: 100,
       });
     };

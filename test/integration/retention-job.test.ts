@@ -42,7 +42,7 @@ describe('the daily retention job', () => {
     worker = await startWorker({
       backend: new PostgresBackend({ pool: store.pool, ensureSchema: false }),
       logger,
-      jobs: workerJobs({ store, cases, dispatcher, clock, logger, retention: { rules: retentionRules(loadConfig({})), dataDir } }, []),
+      jobs: workerJobs({ store, cases, dispatcher, clock, logger, retention: { rules: retentionRules(loadConfig({})), dataDir } }),
       processEvery: 100,
     });
   });

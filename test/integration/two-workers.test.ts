@@ -71,12 +71,11 @@ describe('two workers on one database', () => {
           },
         },
       });
-      const school = (await db.store.getSchool(SCHOOL.id))!;
       workers.push(
         await startWorker({
           backend: new PostgresBackend({ pool: db.store.pool, ensureSchema: false }),
           logger,
-          jobs: workerJobs({ store: db.store, cases, dispatcher, clock, logger }, [school]),
+          jobs: workerJobs({ store: db.store, cases, dispatcher, clock, logger }),
           processEvery: 100,
         }),
       );

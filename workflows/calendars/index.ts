@@ -1,5 +1,6 @@
 // Term calendars by local authority; each school's own dates are confirmed with the school.
 import type { CalendarSpec } from '../../src/domain/types.ts';
+import { localAuthorityId } from '../../src/domain/local-authority.ts';
 import { coventry } from './coventry.ts';
 import { sandwell } from './sandwell.ts';
 import { westBerkshire } from './west-berkshire.ts';
@@ -34,11 +35,6 @@ export const CALENDAR_NAMES: Record<CalendarId, string> = {
  * write it ("West Berkshire Council"); null when the service holds none for it.
  */
 export function builtInCalendarId(localAuthority: string): CalendarId | null {
-  const slug = localAuthority
-    .toLowerCase()
-    .replace(/\b(city|metropolitan|borough|district|county|council|of)\b/g, ' ')
-    .trim()
-    .replace(/[^a-z0-9]+/g, '-')
-    .replace(/^-|-$/g, '');
-  return isCalendarId(slug) ? slug : null;
+  const id = localAuthorityId(localAuthority);
+  return isCalendarId(id) ? id : null;
 }

@@ -8,6 +8,7 @@ import { calendarEntrySchema, ENTRY_KINDS, KIND_NAMES, schoolYearName, schoolYea
 import { AppError } from '../../errors.ts';
 import type { School, Store } from '../../store/types.ts';
 import { withStore } from '../open.ts';
+import { answering, cliActor } from '../answer.ts';
 
 const usage = `usage: attendance calendar show --school <id> [--json]
        attendance calendar import --school <id> <file.csv|file.ics> [--dry-run] [--json]
@@ -71,7 +72,7 @@ export async function run(args: string[]): Promise<number> {
       description: { type: 'string', default: '' },
       'dry-run': { type: 'boolean', default: false },
       json: { type: 'boolean', default: false },
-      actor: { type: 'string', default: `cli:${process.env.USER ?? 'unknown'}` },
+      actor: { type: 'string', default: cliActor() },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -86,8 +87,8 @@ export async function run(args: string[]): Promise<number> {
   }
   const schoolId = values.school;
   const meta = { by: values.actor, at: new Date() };
-  try {
-    return await withStore(async (store) => {
+  return answering(() =>
+    withStore(async (store) => {
       const school = await schoolOf(store, schoolId);
       const audit = (name: string, detail: Record<string, unknown>) => auditRecorder(store, () => new Date())(values.actor, name, { schoolId }, detail);
       if (action === 'show') {
@@ -115,12 +116,6 @@ export async function run(args: string[]): Promise<number> {
       await audit(`school.calendar.${action}`, { kind: entry.kind, start: entry.start, end: entry.end, revision: saved.revision });
       console.log(`${action === 'add' ? 'added' : 'removed'}:${line(entry)} (revision ${saved.revision})`);
       return 0;
-    });
-  } catch (error) {
-    // What a person can put right is said as the page says it; anything else is the CLI's usual failure.
-    if (!(error instanceof AppError)) throw error;
-    console.error(error.message);
-    for (const problem of (error.details as { problems?: { field: string; message: string }[] } | undefined)?.problems ?? []) console.error(`  ${problem.field}: ${problem.message}`);
-    return 1;
-  }
+    }),
+  );
 }

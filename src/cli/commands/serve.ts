@@ -16,7 +16,10 @@ export async function run(args: string[]): Promise<number> {
   console.log(
     `attendance service started (${config.ROLE === 'all' ? 'web + worker' : config.ROLE}) on ${service.opened.where} [${storeKind(config)}]` +
       (service.demoLoaded ? '\n  loaded the demo trusts (the five seed settings, synthetic pupils and a term of marks)' : '') +
-      (service.url ? `\n  open ${service.url}` : ''),
+      (service.url ? `\n  open ${service.url}` : '') +
+      (service.setupLink
+        ? `\n\n  No administrator exists yet. To create the first one, open this one-time link\n  (it works once, until ${service.setupLink.expiresAt.toISOString()}; a restart prints a new one):\n\n    ${service.setupLink.url}\n`
+        : ''),
   );
   await new Promise<void>((resolve) => {
     const shutdown = (signal: string) => {

@@ -3,8 +3,8 @@ import type { ErrorRequestHandler, NextFunction, Request, Response } from 'expre
 import type { CaseService } from '../../cases/case-service.ts';
 import type { Clock } from '../../clock.ts';
 import type { Logger } from '../../logger.ts';
-import type { Store } from '../../store/types.ts';
-import { ROLE_NAMES } from '../../access/roles.ts';
+import type { Role, Store } from '../../store/types.ts';
+import { ROLE_NAMES, SETUP_ROLES } from '../../access/roles.ts';
 import { accessFor, type Access } from '../../access/scope.ts';
 import type { AuditRecorder } from '../../access/audit.ts';
 import type { OidcSettings } from '../auth/auth-config.ts';
@@ -39,20 +39,21 @@ export interface Page {
   render(view: string, data?: Record<string, unknown>, status?: number): Promise<void>;
 }
 
-const NAV = [
+const NAV: { href: string; label: string; roles?: readonly Role[] }[] = [
   { href: '/', label: 'Work queue' },
   { href: '/dashboard', label: 'Dashboard' },
   { href: '/workflows', label: 'Workflows' },
   { href: '/approvals', label: 'Approvals' },
   { href: '/outbox', label: 'Outbox' },
-] as const;
+  { href: '/organisation', label: 'Trusts and schools', roles: SETUP_ROLES },
+];
 
 /** What every page's layout shows: who is signed in, the navigation, the demo clock. */
 function layoutData(deps: PageDeps, req: Request, signedIn: SignedIn | null) {
   return {
     user: signedIn && { name: signedIn.user.name, role: ROLE_NAMES[signedIn.user.role], isAdmin: signedIn.user.role === 'admin' },
     csrfToken: signedIn?.session.csrfToken ?? '',
-    nav: signedIn ? NAV.map((item) => ({ ...item, current: item.href === '/' ? req.path === '/' || req.path.startsWith('/cases') : req.path.startsWith(item.href) })) : [],
+    nav: signedIn ? NAV.filter((item) => !item.roles || item.roles.includes(signedIn.user.role)).map((item) => ({ ...item, current: item.href === '/' ? req.path === '/' || req.path.startsWith('/cases') : req.path.startsWith(item.href) })) : [],
     demo: deps.demoClock !== null,
     today: deps.clock.now(),
   };

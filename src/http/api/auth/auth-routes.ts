@@ -42,10 +42,10 @@ function flowFromCookie(saved: string | null): OidcFlow | null {
   }
 }
 
-const signedInBody = ({ user, session }: SignedIn) => ({ user: publicUser(user), csrfToken: session.csrfToken, expiresAt: session.expiresAt });
+export const signedInBody = ({ user, session }: SignedIn) => ({ user: publicUser(user), csrfToken: session.csrfToken, expiresAt: session.expiresAt });
 
 /** Sign-in may only be posted from this site's own pages: a login CSRF would sign a victim in as the attacker. */
-function requireSameOrigin(req: Request): void {
+export function requireSameOrigin(req: Request): void {
   const origin = req.get('origin');
   if (origin === undefined || origin === 'null') return;
   // A malformed Origin is no origin of ours: refused like a foreign one, never a 500.
