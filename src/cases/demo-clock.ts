@@ -67,7 +67,8 @@ export async function advanceClock(
   const from = clock.now();
   const to = new Date(from.getTime() + ms);
   const result: ClockAdvance = { from, to, timersFired: 0, evaluations: 0 };
-  const schools = await store.listSchools();
+  // An archived school's cases stop moving: it is not evaluated.
+  const schools = (await store.listSchools()).filter((school) => !school.archivedAt);
   const at = (date: IsoDate, hour: number) => new Date(startOfLondonDate(date).getTime() + hour * 3_600_000);
   for (let date = londonDate(from); compareDates(date, londonDate(to)) <= 0; date = addDays(date, 1)) {
     const morning = at(date, 7);

@@ -59,7 +59,9 @@ function emptyReport(kind: RegisterFileKind): ImportReport {
 }
 
 async function requireSchool(store: Store, schoolId: string) {
-  if (!(await store.getSchool(schoolId))) throw new AppError(404, 'not_found', `no school '${schoolId}'`);
+  const school = await store.getSchool(schoolId);
+  if (!school) throw new AppError(404, 'not_found', `no school '${schoolId}'`);
+  if (school.archivedAt) throw new AppError(409, 'school_archived', `${school.name} is archived: restore it before loading its register`);
 }
 
 function items<T>(kind: RegisterFileKind, source: ImportInput['source']): AsyncIterable<CsvItem<T>> {
