@@ -31,6 +31,10 @@ const sees = (user: UserKey, school: SchoolKey): Verdict => (SEES[user].includes
 const whole = (user: UserKey, school: SchoolKey): Verdict => (WHOLE[user].includes(school) ? 'ok' : 'denied');
 const staffOf = (user: UserKey, school: SchoolKey): Verdict => (STAFF.has(user) && WHOLE[user].includes(school) ? 'ok' : 'denied');
 const calendarEditor = (user: UserKey, school: SchoolKey): Verdict => (['champion', 'admin'].includes(user) && WHOLE[user].includes(school) ? 'ok' : 'denied');
+const adminOnly = (user: UserKey): Verdict => (user === 'admin' ? 'ok' : 'denied');
+const TRUST_NAMES: Record<string, string> = { t1: 'Trust One', t2: 'Trust Two' };
+/** The school's details as the world has them, so an edit in the matrix changes nothing that matters. */
+const sameSchool = (school: SchoolKey) => ({ name: SCHOOLS[school].name, localAuthority: SCHOOLS[school].localAuthority, workflowId: SCHOOLS[school].workflowId });
 /** A September 2024 school day of each caller's own (every LA of the world is in term then). */
 const matrixDay = (user: UserKey, n: 0 | 1) => `2024-09-${String(9 + 2 * Object.keys(SEES).indexOf(user) + n).padStart(2, '0')}`;
 
@@ -109,6 +113,20 @@ const ROUTES: RouteCase[] = [
   { route: 'POST /api/schools/:id/pupils/:upn/erase', request: (t) => ({ path: `/api/schools/${t.school}/pupils/${t.upn}/erase`, body: {} }), verdict: () => 'denied' },
   // Not in demo mode here: even the admin gets 409, everyone else 403.
   { route: 'POST /api/admin/clock/advance', request: () => ({ path: '/api/admin/clock/advance', body: { duration: '1d' } }), verdict: () => 'denied' },
+  // Setting up trusts and schools: the world has no trust administrator, so only the admin may (organisation.test.ts tries one).
+  { route: 'GET /api/trusts', request: () => ({ path: '/api/trusts' }), verdict: adminOnly },
+  { route: 'POST /api/trusts', request: (t, user) => ({ path: '/api/trusts', body: { name: `Matrix trust ${user} ${t.school}` } }), verdict: adminOnly },
+  { route: 'POST /api/trusts/:id', request: (t) => ({ path: `/api/trusts/${SCHOOLS[t.school].trustId}`, body: { name: TRUST_NAMES[SCHOOLS[t.school].trustId] } }), verdict: adminOnly },
+  // Restoring a trust that is not archived changes nothing, so every role can be tried on it.
+  { route: 'POST /api/trusts/:id/archive', request: (t) => ({ path: `/api/trusts/${SCHOOLS[t.school].trustId}/archive`, body: { archived: false } }), verdict: adminOnly },
+  {
+    route: 'POST /api/trusts/:id/schools',
+    request: (t, user) => ({ path: `/api/trusts/${SCHOOLS[t.school].trustId}/schools`, body: { name: `Matrix ${user} ${t.school}`, phase: 'primary', localAuthority: 'coventry', workflowId: 'national' } }),
+    verdict: adminOnly,
+  },
+  { route: 'GET /api/schools/:id/setup', request: (t) => ({ path: `/api/schools/${t.school}/setup` }), verdict: adminOnly },
+  { route: 'POST /api/schools/:id', request: (t) => ({ path: `/api/schools/${t.school}`, body: { ...sameSchool(t.school), phase: 'primary', mailboxes: {} } }), verdict: adminOnly },
+  { route: 'POST /api/schools/:id/archive', request: (t) => ({ path: `/api/schools/${t.school}/archive`, body: { archived: false } }), verdict: adminOnly },
   { route: 'GET /api/workflows', request: () => ({ path: '/api/workflows' }), verdict: () => 'ok' },
   { route: 'GET /api/workflows/:id', request: () => ({ path: '/api/workflows/west-coventry' }), verdict: () => 'ok' },
   { route: 'GET /api/auth/session', request: () => ({ path: '/api/auth/session' }), verdict: () => 'ok' },
