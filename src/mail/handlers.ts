@@ -8,7 +8,7 @@ import { PermanentEffectError, type EffectHandler } from '../cases/effect-handle
 import type { Message, OutboxEffect, Store } from '../store/types.ts';
 import { addressTo, assembleLetterData, loadLetterSource, type Addressee, type CaseLetterData, type LetterSource } from '../letters/letter-data.ts';
 import type { Mailer } from './mailer.ts';
-import { htmlToPdf } from '../letters/pdf.ts';
+import { letterPdf } from '../letters/pdf-pool.ts';
 import { notificationAddressees, parentAddressees } from '../letters/recipients.ts';
 import { renderMessage } from '../letters/render.ts';
 import { editedMessage, withEvidenceLink } from '../approvals/edits.ts';
@@ -79,7 +79,7 @@ export function createMailEffectHandlers(deps: MailDeps): Record<'sendLetter' | 
     const rendered = edit ? editedMessage(withEvidenceLink(edit, base.evidenceLink)) : renderMessage(template, addressTo(base, to));
     let message = await store.getMessage(id);
     if (!message) {
-      const pdf = await htmlToPdf(rendered.html, { title: rendered.subject, author: source.school.name });
+      const pdf = await letterPdf(rendered.html, { title: rendered.subject, author: source.school.name });
       await store.createMessage({
         id,
         effectId: effect.id,
