@@ -8,7 +8,7 @@ import { pdfText } from '../../support/pdf.ts';
 import { letterPdf } from '../../../src/letters/pdf-pool.ts';
 import { timelinePdf } from '../../../src/http/ui/timeline/timeline-pdf.ts';
 
-/** An attendance certificate of `rows` sessions: drawn in place, seconds of pdfkit layout with no yield (about 4 s for 6,000 here). */
+/** An attendance certificate of `rows` sessions: drawn in place, seconds of pdfkit layout with no yield (1 to 4 s for 6,000 here, by load). */
 const bigCertificate = (rows: number) =>
   `<html><head><title>Evidence pack</title></head><body><h1>Attendance certificate</h1><table><tr><th>Date</th><th>Session</th><th>Code</th><th>Meaning</th></tr>${Array.from(
     { length: rows },
