@@ -36,7 +36,7 @@ function sendFile(res: Response, body: Buffer, type: string, name: string, dispo
   res.set('Content-Type', type).set('Content-Disposition', `${disposition}; filename="${name}"`).send(body);
 }
 
-/** The penalty-notice request evidence pack: for the school's staff, and by a signed, expiring link for the LA. */
+/** The penalty-notice request evidence pack: for the school's staff, and by a signed, expiring link for the LA; and a notification by the link its email carries. */
 export function evidenceRoutes(deps: EvidenceDeps): AnyRoute[] {
   const { store } = deps;
   const pack = (caseId: string) => buildEvidencePack(store, caseId, todayOf(deps), deps.now());
