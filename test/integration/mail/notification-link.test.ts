@@ -31,9 +31,9 @@ describe('an email to a professional names no pupil; the notification is behind 
   const caseId = () => world.caseIds.s1;
 
   /** Sends one notify effect of the s1 case to the EWO, as the outbox would, and returns the email the EWO received. */
-  async function notifyEwo(name: string, template: string) {
+  async function notifyEwo(name: string, template: string, approval: OutboxEffect['approval'] = null) {
     const handlers = createMailEffectHandlers({ store: world.db.store, clock: world.clock, logger: createLogger('silent'), mailer, evidenceLinks: testEvidenceLinks(base), now: () => world.wall.now() });
-    const effect: OutboxEffect = { id: `${caseId()}:${name}`, caseId: caseId(), kind: 'notify', payload: { caseId: caseId(), template, to: 'ewo' }, status: 'running', attempts: 0, nextAttemptAt: new Date(), lastError: null, createdAt: new Date(), completedAt: null, approval: null };
+    const effect: OutboxEffect = { id: `${caseId()}:${name}`, caseId: caseId(), kind: 'notify', payload: { caseId: caseId(), template, to: 'ewo' }, status: 'running', attempts: 0, nextAttemptAt: new Date(), lastError: null, createdAt: new Date(), completedAt: null, approval };
     const before = smtp.received.length;
     await handlers.notify(effect);
     expect(smtp.received).toHaveLength(before + 1);
@@ -126,6 +126,15 @@ describe('an email to a professional names no pupil; the notification is behind 
       world.wall.advance(-(7 * 86_400_000 + 60_000));
     }
     expect((await auditedActions()).slice(before)).toEqual(['notification.link.forged', 'notification.link.forged', 'notification.link.forged', 'notification.link.forged', 'notification.link.expired']);
+  });
+
+  it('when a person approved the notification with their own words naming the pupil, then the subject still names no one, and their words are behind the link', async () => {
+    const edit = { recipient: 'ewo', subject: `Referral for ${PUPIL.forename} ${PUPIL.surname}`, text: `Please visit ${PUPIL.forename} at home this week.`, original: { subject: 'x', text: 'x' } };
+    const approval = { requires: 'champion' as const, reason: 'referral', evidence: null, heldAt: new Date(), deferredUntil: null, edits: [edit], decisions: [] };
+    const { mail, stored } = await notifyEwo('referral-edited', 'national/referral', approval);
+    expect(mail.subject).toBe(`Referral for a pupil (ref ${caseReference(caseId())})`);
+    expect(`${mail.subject}\n${mail.text}\n${String(mail.html)}`).not.toMatch(new RegExp(`${PUPIL.forename}|${PUPIL.surname}`));
+    expect(await pdfText(stored.pdf!)).toContain(`Please visit ${PUPIL.forename} at home this week.`);
   });
 
   it('when the champion withdraws the case’s links, then the notification link no longer opens either', async () => {
