@@ -2,7 +2,7 @@ import { ATTENDANCE_CODES, isThresholdUnauthorised } from '../domain/codes.ts';
 import { compareDates } from '../domain/dates.ts';
 import type { IsoDate } from '../domain/types.ts';
 import { loadLetterSource, type LetterSource } from '../letters/letter-data.ts';
-import { htmlToPdf } from '../letters/pdf.ts';
+import { letterPdf } from '../letters/pdf-pool.ts';
 import { longDate } from '../letters/render.ts';
 import type { Store, TimelineEntry } from '../store/types.ts';
 import { zipSync } from 'fflate';
@@ -82,7 +82,7 @@ ${nti ? table(s.noticeToImprove.head, s.noticeToImprove.rows) : ''}
 <p>Every session recorded for ${escape(pupil.forename)} ${escape(pupil.surname)} in the period, with its code.</p>
 ${table(s.certificate.head, s.certificate.rows)}
 </body></html>`;
-  const pdf = await htmlToPdf(html, { title: `Evidence pack ${pupil.upn}`, author: school.name });
+  const pdf = await letterPdf(html, { title: `Evidence pack ${pupil.upn}`, author: school.name });
   const letterPdfs = source.messages
     .filter((m) => m.pdf && (m.status === 'sent' || m.status === 'printOnly'))
     .map((m, i) => ({ name: `letters/${String(i + 1).padStart(2, '0')}-${m.template.replace(/\//g, '-')}-${m.recipientRole}.pdf`, data: m.pdf! }));

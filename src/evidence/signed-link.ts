@@ -26,17 +26,24 @@ export async function linkSecret(env: { EVIDENCE_LINK_SECRET?: string | undefine
   return Buffer.from((await readFile(file, 'utf8')).trim(), 'base64url');
 }
 
-const signature = (secret: Buffer, caseId: string, expires: number) => createHmac('sha256', secret).update(`evidence-pack\n${caseId}\n${expires}`).digest('base64url');
+/**
+ * What a link opens: a case's evidence pack, or one notification to a professional (the email
+ * carries the link, not the pupil's details). The purpose is signed too, so neither kind of link
+ * can stand for the other.
+ */
+export type LinkPurpose = 'evidence-pack' | 'message';
 
-export function signLink(secret: Buffer, caseId: string, now: Date): { expires: number; sig: string } {
+const signature = (secret: Buffer, purpose: LinkPurpose, id: string, expires: number) => createHmac('sha256', secret).update(`${purpose}\n${id}\n${expires}`).digest('base64url');
+
+export function signLink(secret: Buffer, id: string, now: Date, purpose: LinkPurpose = 'evidence-pack'): { expires: number; sig: string } {
   const expires = now.getTime() + LINK_LIFETIME_MS;
-  return { expires, sig: signature(secret, caseId, expires) };
+  return { expires, sig: signature(secret, purpose, id, expires) };
 }
 
 export type LinkCheck = 'valid' | 'expired' | 'forged';
 
-export function checkLink(secret: Buffer, caseId: string, expires: number, sig: string, now: Date): LinkCheck {
-  const expected = Buffer.from(signature(secret, caseId, expires));
+export function checkLink(secret: Buffer, id: string, expires: number, sig: string, now: Date, purpose: LinkPurpose = 'evidence-pack'): LinkCheck {
+  const expected = Buffer.from(signature(secret, purpose, id, expires));
   const given = Buffer.from(sig);
   if (given.length !== expected.length || !timingSafeEqual(given, expected)) return 'forged';
   return now.getTime() > expires ? 'expired' : 'valid';
@@ -57,4 +64,10 @@ export function evidenceLinkSettings(config: { PUBLIC_URL: string; EVIDENCE_LINK
 export async function evidenceLink(settings: EvidenceLinkSettings, caseId: string, now: Date): Promise<{ url: string; expiresAt: Date }> {
   const { expires, sig } = signLink(await settings.secret(), caseId, now);
   return { url: `${settings.publicUrl}/api/evidence-links/${encodeURIComponent(caseId)}/evidence-pack.pdf?expires=${expires}&sig=${sig}`, expiresAt: new Date(expires) };
+}
+
+/** A signed link that opens one notification (its PDF, as the school wrote it) without sign-in until it expires. */
+export async function messageLink(settings: EvidenceLinkSettings, messageId: string, now: Date): Promise<{ url: string; expiresAt: Date }> {
+  const { expires, sig } = signLink(await settings.secret(), messageId, now, 'message');
+  return { url: `${settings.publicUrl}/api/message-links/${encodeURIComponent(messageId)}/notification.pdf?expires=${expires}&sig=${sig}`, expiresAt: new Date(expires) };
 }

@@ -148,7 +148,7 @@ export function createApp(deps: AppDeps): express.Express {
   // Middleware rather than routes: the API's routes are only those its registry declares.
   app.use(['/api/auth/login', '/signin'], (req, res, next) => (req.method === 'POST' ? signInLimit(req, res, next) : next()));
   app.use('/api/auth/oidc', signInLimit);
-  app.use('/api/evidence-links', rateLimit(UNAUTHENTICATED_LIMITS.evidenceLink, now));
+  app.use(['/api/evidence-links', '/api/message-links'], rateLimit(UNAUTHENTICATED_LIMITS.evidenceLink, now));
 
   const sessions = sessionStore(deps.store, now);
   app.use('/api', async (req, res, next) => {

@@ -70,6 +70,11 @@ const between = (html: string, open: RegExp, close: string) => {
 /** Renders one letter or email; the subject is the document's <title>. */
 export function renderMessage(id: string, data: LetterData): RenderedMessage {
   if (!templateExists(id)) throw new TemplateError(`no template '${id}' in templates/`);
+  const rendered = renderTemplateFile(id, data);
+  return templateKind(id) === 'notification' ? { ...rendered, subject: subjectWithoutPupil(rendered.subject, data) } : rendered;
+}
+
+function renderTemplateFile(id: string, data: object): RenderedMessage {
   let html: string;
   try {
     html = env.render(`${id}.njk`, data);
@@ -78,7 +83,6 @@ export function renderMessage(id: string, data: LetterData): RenderedMessage {
   }
   const subject = convert(between(html, /<title/, '</title>'), { wordwrap: false }).trim();
   if (!subject) throw new TemplateError(`template '${id}' has no subject (an empty <title>)`);
-  const shownSubject = templateKind(id) === 'notification' ? subjectWithoutPupil(subject, data) : subject;
   const text = convert(between(html, /<body/, '</body>'), {
     wordwrap: 78,
     selectors: [
@@ -86,7 +90,23 @@ export function renderMessage(id: string, data: LetterData): RenderedMessage {
       { selector: 'table', format: 'dataTable', options: { uppercaseHeaderCells: false } },
     ],
   });
-  return { subject: shownSubject, html, text };
+  return { subject, html, text };
+}
+
+/** What the email carrying a notification knows: nothing about the pupil (see templates/layouts/notification-link.njk). */
+export interface NotificationLinkData {
+  subject: string;
+  school: { name: string };
+  recipient: { name: string };
+  reference: string;
+  today: string;
+  link: { url: string; expiresOn: string };
+  evidenceLink: { url: string; expiresOn: string } | null;
+}
+
+/** The email a notification leaves the school as: its subject (already pupil-free), school, reference and signed link. */
+export function renderNotificationLink(data: NotificationLinkData): RenderedMessage {
+  return renderTemplateFile('layouts/notification-link', data);
 }
 
 /** The case's short reference, as staff quote it to the EWO or LA: the first 8 characters of its id. */

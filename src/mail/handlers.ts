@@ -8,19 +8,22 @@ import { PermanentEffectError, type EffectHandler } from '../cases/effect-handle
 import type { Message, OutboxEffect, Store } from '../store/types.ts';
 import { addressTo, assembleLetterData, loadLetterSource, type Addressee, type CaseLetterData, type LetterSource } from '../letters/letter-data.ts';
 import type { Mailer } from './mailer.ts';
-import { htmlToPdf } from '../letters/pdf.ts';
+import { letterPdf } from '../letters/pdf-pool.ts';
 import { notificationAddressees, parentAddressees } from '../letters/recipients.ts';
-import { renderMessage } from '../letters/render.ts';
+import { caseReference, renderMessage, renderNotificationLink, subjectWithoutPupil, type RenderedMessage } from '../letters/render.ts';
 import { editedMessage, withEvidenceLink } from '../approvals/edits.ts';
 import { legalTemplates } from '../approvals/gate.ts';
-import { evidenceLink, type EvidenceLinkSettings } from '../evidence/signed-link.ts';
+import { evidenceLink, messageLink, type EvidenceLinkSettings } from '../evidence/signed-link.ts';
 
 export interface MailDeps {
   store: Store;
   clock: Clock;
   logger: Logger;
   mailer: Mailer;
-  /** A legal step's notification carries a signed link to the evidence pack, not the pupil's data. */
+  /**
+   * An email to a professional carries a signed link to the notification (and a legal step's to
+   * the evidence pack), never the pupil's details; the same key signs both kinds of link.
+   */
   evidenceLinks: EvidenceLinkSettings;
   /** Wall-clock time for a link's expiry, whatever the demo clock says; tests inject one. */
   now?: () => Date;
@@ -66,6 +69,24 @@ export function createMailEffectHandlers(deps: MailDeps): Record<'sendLetter' | 
     });
   }
 
+  /**
+   * The email a notification leaves the school as: which school, what it is, the case reference and
+   * a signed, expiring link to the notification itself (its PDF, kept with the message). Letters
+   * to parents go as they are: they are the child's own parents.
+   */
+  async function notificationEmail(id: string, source: LetterSource, subject: string, to: Addressee, evidence: CaseLetterData['evidenceLink']): Promise<RenderedMessage> {
+    const link = await messageLink(deps.evidenceLinks, id, now());
+    return renderNotificationLink({
+      subject,
+      school: { name: source.school.name },
+      recipient: { name: to.name },
+      reference: caseReference(source.caseId),
+      today: londonDate(clock.now()),
+      link: { url: link.url, expiresOn: londonDate(link.expiresAt) },
+      evidenceLink: evidence,
+    });
+  }
+
   async function load(effect: OutboxEffect, caseId: string) {
     const source = await loadLetterSource(store, caseId, londonDate(clock.now()));
     return { source, data: assembleLetterData(source) };
@@ -76,10 +97,13 @@ export function createMailEffectHandlers(deps: MailDeps): Record<'sendLetter' | 
     const id = `${effect.id}/${to.role}/${to.key}`;
     const edit = effect.approval?.edits.find((e) => e.recipient === to.key);
     // An approved edit is what the person signed off: it is sent instead of the template's letter.
-    const rendered = edit ? editedMessage(withEvidenceLink(edit, base.evidenceLink)) : renderMessage(template, addressTo(base, to));
+    const data = addressTo(base, to);
+    const written = edit ? editedMessage(withEvidenceLink(edit, base.evidenceLink)) : renderMessage(template, data);
+    // A person's edited subject is kept from naming the pupil as the template's is.
+    const rendered = edit && kind === 'notification' ? { ...written, subject: subjectWithoutPupil(written.subject, data) } : written;
     let message = await store.getMessage(id);
     if (!message) {
-      const pdf = await htmlToPdf(rendered.html, { title: rendered.subject, author: source.school.name });
+      const pdf = await letterPdf(rendered.html, { title: rendered.subject, author: source.school.name });
       await store.createMessage({
         id,
         effectId: effect.id,
@@ -105,15 +129,17 @@ export function createMailEffectHandlers(deps: MailDeps): Record<'sendLetter' | 
       return;
     }
     const pdfName = `${slug(template)}-${slug(source.pupil.surname)}-${slug(to.name)}.pdf`;
+    const email = kind === 'notification' ? await notificationEmail(id, source, message.subject, to, base.evidenceLink) : rendered;
     try {
       const { raw } = await mailer.send({
         messageId: message.messageId,
         from: source.school.notifyEmails?.office ? `"${source.school.name}" <${source.school.notifyEmails.office}>` : mailer.from,
         to: message.recipientEmail,
         subject: message.subject,
-        html: rendered.html,
-        text: rendered.text,
-        attachments: message.pdf ? [{ filename: pdfName, content: message.pdf, contentType: 'application/pdf' }] : [],
+        html: email.html,
+        text: email.text,
+        // A notification's PDF holds the pupil's details: it stays behind its link.
+        attachments: kind === 'letter' && message.pdf ? [{ filename: pdfName, content: message.pdf, contentType: 'application/pdf' }] : [],
       });
       await store.updateMessage(id, { status: 'sent', at: clock.now(), transport: mailer.transport, raw });
     } catch (error) {

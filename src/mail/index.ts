@@ -4,4 +4,4 @@ export { createMailer, type Mailer, type MailerConfig, type OutgoingMail } from 
 export { allTemplates, templateKind, templatesOf } from '../letters/catalogue.ts';
 export { assembleLetterData, loadLetterSource, contactKey, type LetterData } from '../letters/letter-data.ts';
 export { renderMessage, TemplateError } from '../letters/render.ts';
-export { htmlToPdf } from '../letters/pdf.ts';
+export { letterPdf } from '../letters/pdf-pool.ts';

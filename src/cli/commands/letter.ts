@@ -6,7 +6,7 @@ import { SharedClock } from '../../cases/demo-clock.ts';
 import { londonDate } from '../../domain/london-time.ts';
 import { allTemplates, recipientOf, templateKind } from '../../letters/catalogue.ts';
 import { addressTo, assembleLetterData, loadLetterSource, type LetterSource } from '../../letters/letter-data.ts';
-import { htmlToPdf } from '../../letters/pdf.ts';
+import { letterPdf } from '../../letters/pdf-pool.ts';
 import { notificationAddressees, parentAddressees } from '../../letters/recipients.ts';
 import { renderMessage, templateExists } from '../../letters/render.ts';
 import { sampleLetterSource } from '../../demo/letter-sample.ts';
@@ -31,7 +31,7 @@ async function preview(template: string, source: LetterSource, out: string): Pro
     const rendered = renderMessage(template, addressTo(data, addressee));
     const base = join(out, `${template.replace('/', '_')}-${addressee.key}`);
     await writeFile(`${base}.html`, rendered.html);
-    await writeFile(`${base}.pdf`, await htmlToPdf(rendered.html, { title: rendered.subject, author: source.school.name }));
+    await writeFile(`${base}.pdf`, await letterPdf(rendered.html, { title: rendered.subject, author: source.school.name }));
     console.log(`${rendered.subject} → ${addressee.name}${addressee.email ? ` <${addressee.email}>` : ' (post)'}\n  ${base}.pdf\n  ${base}.html`);
   }
   return 0;

@@ -11,6 +11,7 @@ import { route, type AnyRoute } from '../route.ts';
 import { todayOf, type ApiDeps } from '../deps.ts';
 
 const caseParams = z.object({ id: z.string().min(1).max(100) });
+const messageParams = z.object({ id: z.string().min(1).max(400) });
 const linkQuery = z.object({ expires: z.coerce.number().int().positive(), sig: z.string().min(1).max(200) });
 
 export interface EvidenceDeps extends ApiDeps {
@@ -23,7 +24,7 @@ export interface EvidenceDeps extends ApiDeps {
 /** Where a case's "links made before this instant no longer open" is kept (a service-wide setting: every process reads it). */
 export const revokedKey = (caseId: string) => `evidence-links-revoked:${caseId}`;
 
-/** Why a link that is signed right no longer opens the pack: the case closed, or the champion withdrew its links. */
+/** Why a link that is signed right no longer opens the pack (or a notification): the case closed, or the champion withdrew its links. */
 async function linkEnded(store: ApiDeps['store'], record: { id: string; status: string }, expires: number): Promise<'closed' | 'revoked' | null> {
   if (record.status === 'closed') return 'closed';
   const revokedAt = await store.getSetting(revokedKey(record.id));
@@ -31,11 +32,11 @@ async function linkEnded(store: ApiDeps['store'], record: { id: string; status: 
   return typeof revokedAt === 'string' && expires - LINK_LIFETIME_MS <= Date.parse(revokedAt) ? 'revoked' : null;
 }
 
-function sendFile(res: Response, body: Buffer, type: string, name: string) {
-  res.set('Content-Type', type).set('Content-Disposition', `attachment; filename="${name}"`).send(body);
+function sendFile(res: Response, body: Buffer, type: string, name: string, disposition: 'attachment' | 'inline' = 'attachment') {
+  res.set('Content-Type', type).set('Content-Disposition', `${disposition}; filename="${name}"`).send(body);
 }
 
-/** The penalty-notice request evidence pack: for the school's staff, and by a signed, expiring link for the LA. */
+/** The penalty-notice request evidence pack: for the school's staff, and by a signed, expiring link for the LA; and a notification by the link its email carries. */
 export function evidenceRoutes(deps: EvidenceDeps): AnyRoute[] {
   const { store } = deps;
   const pack = (caseId: string) => buildEvidencePack(store, caseId, todayOf(deps), deps.now());
@@ -115,6 +116,29 @@ export function evidenceRoutes(deps: EvidenceDeps): AnyRoute[] {
         if (check === 'revoked') throw new AppError(410, 'link_ended', 'the school has withdrawn this link: ask the school if you still need the evidence pack');
         const built = await pack(record.id);
         sendFile(res, built.pdf, 'application/pdf', `${built.fileName}.pdf`);
+      },
+    }),
+    route({
+      method: 'get',
+      path: '/api/message-links/:id/notification.pdf',
+      tag: 'evidence',
+      summary: 'A notification to a professional by the signed link its email carries (no sign-in; the email itself names no pupil): refused when forged or expired, audited either way',
+      public: true,
+      params: messageParams,
+      query: linkQuery,
+      responses: { 200: 'the notification as the school wrote it (pdf)', 404: 'a forged link', 410: 'an expired link, or one withdrawn by the school, or its case closed' },
+      async handle({ params, query, req, res }) {
+        const signed = checkLink(await deps.links.secret(), params.id, query.expires, query.sig, deps.now(), 'message');
+        const message = signed === 'forged' ? null : await store.getMessage(params.id);
+        const record = message?.kind === 'notification' && message.caseId ? await store.getCase(message.caseId) : null;
+        const check = signed === 'valid' && record ? ((await linkEnded(store, record, query.expires)) ?? signed) : signed;
+        const who = { ip: req.ip ?? null, userAgent: req.get('user-agent')?.slice(0, 200) ?? null };
+        await deps.audit('link:notification', `notification.link.${check}`, { schoolId: record?.schoolId ?? null, caseId: record?.id ?? null, upn: record?.upn ?? null }, record ? { ...who, template: message!.template, recipient: message!.recipientRole } : who);
+        if (check === 'forged' || !record || !message?.pdf) throw new AppError(404, 'not_found', 'no such notification');
+        if (check === 'expired') throw new AppError(410, 'link_expired', 'this link has expired: ask the school to send the notification again, quoting the case reference');
+        if (check === 'closed') throw new AppError(410, 'link_ended', 'the school has closed this case, so this link no longer opens the notification');
+        if (check === 'revoked') throw new AppError(410, 'link_ended', 'the school has withdrawn this link: ask the school if you still need the notification');
+        sendFile(res, message.pdf, 'application/pdf', `${message.template.replace(/[^a-z0-9-]/gi, '-')}.pdf`, 'inline');
       },
     }),
   ];

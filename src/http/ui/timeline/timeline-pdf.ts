@@ -2,9 +2,17 @@ import PDFDocument from 'pdfkit';
 import { dateTime } from '../views.ts';
 import type { TimelineItem } from './timeline-entries.ts';
 import { breakLongWords } from '../../../letters/pdf.ts';
+import { drawOffThread, siblingModule } from '../../../letters/pdf-pool.ts';
 
-/** The timeline as a PDF for a meeting or a court bundle: pdfkit, so it needs no browser on the server. */
-export function timelinePdf(heading: { title: string; school: string; upn: string; stage: string; printedAt: Date }, items: readonly TimelineItem[]): Promise<Buffer> {
+type Heading = { title: string; school: string; upn: string; stage: string; printedAt: Date };
+
+/** The timeline as a PDF for a meeting or a court bundle, drawn on a PDF worker thread (a long case's timeline is many pages). */
+export function timelinePdf(heading: Heading, items: readonly TimelineItem[]): Promise<Buffer> {
+  return drawOffThread(siblingModule(import.meta.url, './timeline-pdf'), 'drawTimelinePdf', [heading, items]);
+}
+
+/** The drawing itself, with pdfkit, so it needs no browser on the server. Runs on a PDF worker: see timelinePdf. */
+export function drawTimelinePdf(heading: Heading, items: readonly TimelineItem[]): Promise<Buffer> {
   const doc = new PDFDocument({ size: 'A4', margin: 50, info: { Title: `Case timeline: ${heading.title}` } });
   const chunks: Buffer[] = [];
   doc.on('data', (chunk: Buffer) => chunks.push(chunk));
