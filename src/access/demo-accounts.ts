@@ -6,12 +6,12 @@ export const DEMO_PASSWORD = 'attendance-demo';
 
 type DemoAccount = Pick<User, 'id' | 'email' | 'name' | 'role' | 'schoolId' | 'trustId' | 'localAuthority'>;
 
-/** One account per role on the demo trusts; West Coventry Academy (ATLP, Coventry LA) is the school they share. */
+/** One account per role on the demo trusts; West Coventry Academy (Three Spires, Coventry LA) is the school they share. */
 export const DEMO_ACCOUNTS: DemoAccount[] = [
   { id: 'demo-pastoral', email: 'pastoral@west-coventry.demo', name: 'Priya Pastoral', role: 'pastoral', schoolId: 'west-coventry', trustId: null, localAuthority: null },
   { id: 'demo-champion', email: 'champion@west-coventry.demo', name: 'Chris Champion', role: 'champion', schoolId: 'west-coventry', trustId: null, localAuthority: null },
   { id: 'demo-ewo', email: 'ewo.coventry@coventry.demo', name: 'Eve Welfare', role: 'ewo', schoolId: null, trustId: null, localAuthority: 'coventry' },
-  { id: 'demo-trust-lead', email: 'lead@atlp.demo', name: 'Lee Lead', role: 'trustLead', schoolId: null, trustId: 'atlp', localAuthority: null },
+  { id: 'demo-trust-lead', email: 'lead@threespires.demo', name: 'Lee Lead', role: 'trustLead', schoolId: null, trustId: 'three-spires', localAuthority: null },
   { id: 'demo-admin', email: 'admin@attendance.demo', name: 'Ada Admin', role: 'admin', schoolId: null, trustId: null, localAuthority: null },
 ];
 

@@ -6,21 +6,23 @@ import type { School, Store, Trust } from '../store/types.ts';
 import { calendarForSchool } from '../calendars/school-calendars.ts';
 import { syntheticMarks, syntheticPupils, toCsv, type SyntheticSchool } from './synthetic.ts';
 
-/** The five seed settings as a demo: each school runs its own policy's workflow on its LA's calendar. */
+/**
+ * The five seed settings as a demo: each school runs its own policy's workflow on its LA's
+ * calendar. Five of them are one made-up trust, so its trust lead compares schools on different
+ * policies; the alternative provision and the DSAT school are trusts of their own.
+ */
 export const DEMO_TRUSTS: Trust[] = [
-  { id: 'atlp', name: 'Arthur Terry Learning Partnership (demo)' },
-  { id: 'equinox', name: 'Equinox Learning Trust (demo)' },
-  { id: 'sandwell-la', name: 'Sandwell maintained schools (demo)' },
+  { id: 'three-spires', name: 'Three Spires Learning Trust (demo)' },
   { id: 'leading-futures', name: 'Leading Futures (demo)' },
   { id: 'dsat', name: 'Diocese of Salisbury Academy Trust (demo)' },
 ];
 
 export const DEMO_SCHOOLS: (School & { synthetic: SyntheticSchool; pupils: number })[] = [
-  { id: 'west-coventry', trustId: 'atlp', name: 'West Coventry Academy', workflowId: 'west-coventry', localAuthority: 'coventry', notifyEmails: { ewo: 'csaws@example.org', la: 'attendance@coventry.example.org', office: 'attendance@westcoventry.example.org' }, pupils: 80, synthetic: { letter: 'A', laCode: '331', establishment: '4001', phase: 'secondary' } },
-  { id: 'kennet', trustId: 'equinox', name: 'Kennet School', workflowId: 'kennet', localAuthority: 'west-berkshire', notifyEmails: { ewo: 'ewo@kennet.example.org', la: 'eas@westberks.example.org', office: 'attendance@kennet.example.org' }, pupils: 80, synthetic: { letter: 'B', laCode: '869', establishment: '4002', phase: 'secondary' } },
-  { id: 'francis-baily', trustId: 'equinox', name: 'Francis Baily Primary School', workflowId: 'francis-baily', localAuthority: 'west-berkshire', notifyEmails: { ewo: 'ews@westberks.example.org', la: 'eas@westberks.example.org', office: 'office@francisbaily.example.org' }, pupils: 50, synthetic: { letter: 'C', laCode: '869', establishment: '2003', phase: 'primary' } },
-  { id: 'whitelands-park', trustId: 'equinox', name: 'Whitelands Park Primary School', workflowId: 'whitelands-park', localAuthority: 'west-berkshire', notifyEmails: { ewo: 'ews@westberks.example.org', la: 'eas@westberks.example.org', office: 'office@whitelandspark.example.org' }, pupils: 50, synthetic: { letter: 'D', laCode: '869', establishment: '2004', phase: 'primary' } },
-  { id: 'hall-green', trustId: 'sandwell-la', name: 'Hall Green Primary School', workflowId: 'hall-green', localAuthority: 'sandwell', notifyEmails: { la: 'attendance@sandwell.example.org', office: 'office@hallgreen.example.org' }, pupils: 60, synthetic: { letter: 'E', laCode: '333', establishment: '2005', phase: 'primary' } },
+  { id: 'west-coventry', trustId: 'three-spires', name: 'West Coventry Academy', workflowId: 'west-coventry', localAuthority: 'coventry', notifyEmails: { ewo: 'csaws@example.org', la: 'attendance@coventry.example.org', office: 'attendance@westcoventry.example.org' }, pupils: 80, synthetic: { letter: 'A', laCode: '331', establishment: '4001', phase: 'secondary' } },
+  { id: 'kennet', trustId: 'three-spires', name: 'Kennet School', workflowId: 'kennet', localAuthority: 'west-berkshire', notifyEmails: { ewo: 'ewo@kennet.example.org', la: 'eas@westberks.example.org', office: 'attendance@kennet.example.org' }, pupils: 80, synthetic: { letter: 'B', laCode: '869', establishment: '4002', phase: 'secondary' } },
+  { id: 'francis-baily', trustId: 'three-spires', name: 'Francis Baily Primary School', workflowId: 'francis-baily', localAuthority: 'west-berkshire', notifyEmails: { ewo: 'ews@westberks.example.org', la: 'eas@westberks.example.org', office: 'office@francisbaily.example.org' }, pupils: 50, synthetic: { letter: 'C', laCode: '869', establishment: '2003', phase: 'primary' } },
+  { id: 'whitelands-park', trustId: 'three-spires', name: 'Whitelands Park Primary School', workflowId: 'whitelands-park', localAuthority: 'west-berkshire', notifyEmails: { ewo: 'ews@westberks.example.org', la: 'eas@westberks.example.org', office: 'office@whitelandspark.example.org' }, pupils: 50, synthetic: { letter: 'D', laCode: '869', establishment: '2004', phase: 'primary' } },
+  { id: 'hall-green', trustId: 'three-spires', name: 'Hall Green Primary School', workflowId: 'hall-green', localAuthority: 'sandwell', notifyEmails: { la: 'attendance@sandwell.example.org', office: 'office@hallgreen.example.org' }, pupils: 60, synthetic: { letter: 'E', laCode: '333', establishment: '2005', phase: 'primary' } },
   { id: 'leading-futures', trustId: 'leading-futures', name: 'Leading Futures Alternative Provision', workflowId: 'leading-futures', localAuthority: 'wolverhampton', notifyEmails: { ewo: 'ewo@wolverhampton.example.org', la: 'attendance.support@wolverhampton.example.org', homeSchool: 'attendance@homeschool.example.org', office: 'attendance@leadingfutures.example.org' }, pupils: 30, synthetic: { letter: 'F', laCode: '336', establishment: '1106', phase: 'alternative' } },
   { id: 'dsat-st-aldhelms', trustId: 'dsat', name: "St Aldhelm's CE Primary (DSAT demo)", workflowId: 'dsat', localAuthority: 'wiltshire', notifyEmails: { ewo: 'ews@wiltshire.example.org', la: 'attendance@wiltshire.example.org', office: 'office@staldhelms.example.org' }, pupils: 50, synthetic: { letter: 'G', laCode: '865', establishment: '3007', phase: 'primary' } },
 ];

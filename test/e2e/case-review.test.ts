@@ -105,7 +105,7 @@ describe('case review in the browser', () => {
     const page = await context.newPage();
     await page.goto('/dashboard');
     expect(new URL(page.url()).pathname).toBe('/signin');
-    await page.getByLabel('Email address').fill('lead@atlp.demo');
+    await page.getByLabel('Email address').fill('lead@threespires.demo');
     await page.getByLabel('Password').fill('wrong password');
     await page.getByRole('button', { name: 'Sign in' }).click();
     await expect(page.getByRole('alert').textContent()).resolves.toContain('The email or password is not right');

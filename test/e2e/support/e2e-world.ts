@@ -17,7 +17,7 @@ export const ACCOUNTS = {
   pastoral: 'pastoral@west-coventry.demo',
   champion: 'champion@west-coventry.demo',
   ewo: 'ewo.coventry@coventry.demo',
-  lead: 'lead@atlp.demo',
+  lead: 'lead@threespires.demo',
   admin: 'admin@attendance.demo',
 } as const;
 export type Who = keyof typeof ACCOUNTS;
