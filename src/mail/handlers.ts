@@ -9,7 +9,7 @@ import type { Message, OutboxEffect, Store } from '../store/types.ts';
 import { addressTo, assembleLetterData, loadLetterSource, type Addressee, type CaseLetterData, type LetterSource } from '../letters/letter-data.ts';
 import type { Mailer } from './mailer.ts';
 import { htmlToPdf } from '../letters/pdf.ts';
-import { notificationAddressees, parentAddressees } from '../letters/recipients.ts';
+import { envelopeLines, notificationAddressees, parentAddressees } from '../letters/recipients.ts';
 import { renderMessage } from '../letters/render.ts';
 import { editedMessage, withEvidenceLink } from '../approvals/edits.ts';
 import { legalTemplates } from '../approvals/gate.ts';
@@ -78,8 +78,19 @@ export function createMailEffectHandlers(deps: MailDeps): Record<'sendLetter' | 
     // An approved edit is what the person signed off: it is sent instead of the template's letter.
     const rendered = edit ? editedMessage(withEvidenceLink(edit, base.evidenceLink)) : renderMessage(template, addressTo(base, to));
     let message = await store.getMessage(id);
+    if (!message && kind === 'letter' && !to.email && !to.address) {
+      // A letter that must be posted, to no address: it is not made, so nothing says it went.
+      await contactTask(
+        effect,
+        source,
+        to.key,
+        `No usable email address or postal address for ${to.name} (${to.relationship}): "${rendered.subject}" has not been sent to them. Add their address to their contact details in the MIS and import the contacts, then write to them`,
+      );
+      return;
+    }
     if (!message) {
-      const pdf = await htmlToPdf(rendered.html, { title: rendered.subject, author: source.school.name });
+      const envelope = kind === 'letter' ? envelopeLines(to) : null;
+      const pdf = await htmlToPdf(rendered.html, { title: rendered.subject, author: source.school.name }, { envelope });
       await store.createMessage({
         id,
         effectId: effect.id,
