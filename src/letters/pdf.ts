@@ -15,13 +15,15 @@ const SIZES: Record<string, number> = { h1: 15, h2: 12.5, h3: 11, p: 10.5, li: 1
 const MM = 72 / 25.4;
 
 /**
- * Where the addressee shows through a window envelope. The UK's usual DL window envelope (110 ×
- * 220 mm) has a 90 × 45 mm window 20 mm from the left and 15 mm from the bottom, so 50–95 mm from
- * its top; the C5 window envelopes sold to match place theirs the same distance from the top, with
- * the sheet folded once. An A4 sheet folded in three has a 99 mm top panel, free to slide 11 mm
- * down inside a DL envelope: what the window always shows is 20–110 mm across and 50–84 mm down
- * the sheet. The address is printed inside that with a clear margin (Royal Mail asks for clear
- * space around the address in a window): 25 mm from the left, 80 mm wide, 52–82 mm down.
+ * Where the addressee shows through a window envelope. What this assumes: the usual UK DL window
+ * envelope (110 × 220 mm) has a 90 × 45 mm window 20 mm from the left and 15 mm from the bottom,
+ * so 50–95 mm from its top. An A4 sheet folded in three has a 99 mm top panel, free to slide up to
+ * 11 mm down inside it, so the part of the sheet the window always shows is 20–110 mm across and
+ * 50–84 mm down. The address goes inside that with a clear margin (Royal Mail asks for clear space
+ * round an address in a window): 25 mm from the left, 80 mm wide, 52–82 mm down. That block also
+ * lies inside the DIN 5008 / ISO 269 address field (20 mm from the left, 45–90 mm down, 85 mm
+ * wide) that C5 and C6/5 window envelopes for A4 are made to, so a sheet folded once for a C5
+ * window envelope shows it too. Schools using other stock should check one letter against it.
  */
 export const ENVELOPE_WINDOW = { left: 20 * MM, top: 50 * MM, width: 90 * MM, height: 45 * MM } as const;
 export const ADDRESS_BLOCK = { left: 25 * MM, top: 52 * MM, width: 80 * MM, height: 30 * MM } as const;
