@@ -53,7 +53,7 @@ export function createMailEffectHandlers(deps: MailDeps): Record<'sendLetter' | 
   const { store, clock, logger, mailer } = deps;
   const now = deps.now ?? (() => new Date());
 
-  /** An address to fix: the effect itself succeeds (the letter is printed for posting). */
+  /** An address to fix: the effect itself succeeds (the letter is printed for posting, or, with no postal address either, not made). */
   async function contactTask(effect: OutboxEffect, source: LetterSource, key: string, title: string) {
     await store.createTask({
       id: `${effect.id}/contact-details/${key}`,
