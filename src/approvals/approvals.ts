@@ -18,7 +18,7 @@ export const overdueTaskId = (effectId: string) => `approval-overdue:${effectId}
 export const CHAMPION_ASSIGNEE = 'role:champion';
 
 export interface PreviewLetter {
-  recipient: Pick<Addressee, 'role' | 'name' | 'relationship' | 'email' | 'key'>;
+  recipient: Pick<Addressee, 'role' | 'name' | 'relationship' | 'email' | 'address' | 'key'>;
   subject: string;
   text: string;
   html: string;
@@ -51,7 +51,7 @@ export async function previewEffect(store: Store, effect: OutboxEffect, today: I
   return addresseesOf(effect, source).map((to) => {
     const edit = edits.get(to.key);
     const rendered = edit ? editedMessage(edit) : renderMessage(params.template, addressTo(data, to));
-    return { recipient: { role: to.role, name: to.name, relationship: to.relationship, email: to.email, key: to.key }, ...rendered, edited: Boolean(edit) };
+    return { recipient: { role: to.role, name: to.name, relationship: to.relationship, email: to.email, address: to.address, key: to.key }, ...rendered, edited: Boolean(edit) };
   });
 }
 

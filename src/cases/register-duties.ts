@@ -36,7 +36,8 @@ export function unresolvedNCodeTask(pupil: PupilInSchool, marks: StoredMark[], c
 
 /**
  * Before any letter: a parent or carer with parental responsibility whose email is missing or
- * unusable (letters are then printed and posted), or no one with parental responsibility at all.
+ * unusable (letters are then posted, or held while there is no address either), or no one with
+ * parental responsibility at all.
  */
 export function contactTasks(pupil: PupilInSchool, contacts: Contact[], openCase: CaseRecord, asOf: IsoDate, at: Date): NewTask[] {
   const base = { caseId: openCase.id, schoolId: pupil.schoolId, kind: 'contact-details', dueDate: asOf, createdAt: at };
@@ -49,7 +50,9 @@ export function contactTasks(pupil: PupilInSchool, contacts: Contact[], openCase
     .map((contact) => ({
       ...base,
       id: `hygiene:contact:${openCase.id}:${contactKey(contact)}`,
-      title: `${pupil.name}: no usable email for ${contact.name} (${contact.relationship}); letters will be posted: check their address and update their contact details`,
+      title: contact.address
+        ? `${pupil.name}: no usable email for ${contact.name} (${contact.relationship}); letters will be posted to ${contact.address.postcode}: check their address and update their contact details`
+        : `${pupil.name}: no usable email or postal address for ${contact.name} (${contact.relationship}), so no letter can reach them: add their address to their contact details`,
     }));
 }
 

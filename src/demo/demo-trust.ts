@@ -35,7 +35,7 @@ export const DEMO_CLOCK_START = new Date('2025-11-30T12:00:00Z');
 export const DEMO_FIRST_REVIEW_MS = 30 * 3_600_000;
 
 const PUPIL_COLUMNS = ['upn', 'forename', 'surname', 'date_of_birth', 'year_group', 'vulnerability'] as const;
-const CONTACT_COLUMNS = ['upn', 'name', 'relationship', 'email', 'phone', 'parental_responsibility', 'lives_with'] as const;
+const CONTACT_COLUMNS = ['upn', 'name', 'relationship', 'email', 'phone', 'parental_responsibility', 'lives_with', 'address_line_1', 'address_line_2', 'town', 'postcode'] as const;
 
 export async function hasData(store: Store): Promise<boolean> {
   return (await store.listTrusts()).length > 0;

@@ -44,7 +44,11 @@ export function sampleLetterSource(workflowId: string): LetterSource {
     parentalResponsibility: true,
     livesWith: true,
   });
-  const contacts = [parent("Maria O'Neill", 'mother'), parent("Liam O'Neill", 'father')];
+  // Made-up addresses (fictional streets, real-format postcodes), so a sample letter fills its envelope window.
+  const contacts = [
+    { ...parent("Maria O'Neill", 'mother'), address: { lines: ['14 Larkspur Road', 'Upper Marsh'], town: 'Coventry', postcode: 'CV5 6QX' } },
+    { ...parent("Liam O'Neill", 'father'), address: { lines: ['Flat 2, 9 Osier Close'], town: 'Coventry', postcode: 'CV3 4NW' } },
+  ];
   // A steady pattern with illness, unauthorised absence and lateness, about 85% attendance.
   const marks: Mark[] = calendar.schoolDays(DEMO_TERM.from, DEMO_TERM.to).flatMap((date, i): Mark[] => {
     const [am, pm] = i % 9 === 4 ? ['I', 'I'] : i % 11 === 7 ? ['O', 'O'] : i % 17 === 3 ? ['L', '\\'] : ['/', '\\'];

@@ -46,6 +46,10 @@ export interface SyntheticContact {
   phone: string;
   parental_responsibility: string;
   lives_with: string;
+  address_line_1: string;
+  address_line_2: string;
+  town: string;
+  postcode: string;
 }
 
 export interface SyntheticSchool {
@@ -59,6 +63,38 @@ export interface SyntheticSchool {
 
 const pick = <T>(random: () => number, items: readonly T[]): T => items[Math.floor(random() * items.length)]!;
 
+/**
+ * Made-up streets in the school's real postcode districts: the street names are invented, the
+ * postcodes are in the real format (a district of the area, then a digit and two letters), so a
+ * demo letter's window address looks like one a school would print.
+ */
+const STREET_NAMES = ['Larkspur', 'Quillon', 'Brambledown', 'Tanners Mead', 'Osier', 'Kestrelfield', 'Wenlow', 'Harrowgate Fold', 'Pennycress', 'Thistlebrook', 'Mardale', 'Copperbeech', 'Sallow', 'Fennimore', 'Ashcombe Rise', 'Hollinwood'];
+const STREET_KINDS = ['Road', 'Close', 'Avenue', 'Way', 'Lane', 'Crescent', 'Grove', 'Drive'];
+const LOCALITIES = ['', '', '', 'Upper Marsh', 'Fairholme', 'Linden Park'];
+const AREAS: Record<string, { town: string; districts: string[] }> = {
+  '331': { town: 'Coventry', districts: ['CV1', 'CV2', 'CV3', 'CV4', 'CV5', 'CV6'] },
+  '869': { town: 'Newbury', districts: ['RG14', 'RG18', 'RG19', 'RG20'] },
+  '333': { town: 'West Bromwich', districts: ['B70', 'B71', 'B69', 'B66'] },
+  '336': { town: 'Wolverhampton', districts: ['WV1', 'WV2', 'WV3', 'WV4', 'WV10', 'WV11'] },
+  '865': { town: 'Trowbridge', districts: ['BA14'] },
+};
+const INWARD_LETTERS = 'ABDEFGHJLNPQRSTUWXYZ';
+
+type PostalColumns = Pick<SyntheticContact, 'address_line_1' | 'address_line_2' | 'town' | 'postcode'>;
+const NO_ADDRESS: PostalColumns = { address_line_1: '', address_line_2: '', town: '', postcode: '' };
+
+function syntheticAddress(random: () => number, laCode: string): PostalColumns {
+  const area = AREAS[laCode] ?? { town: 'Coventry', districts: ['CV1'] };
+  const house = 1 + Math.floor(random() * 120);
+  const flat = random() < 0.15 ? `Flat ${1 + Math.floor(random() * 8)}, ` : '';
+  return {
+    address_line_1: `${flat}${house} ${pick(random, STREET_NAMES)} ${pick(random, STREET_KINDS)}`,
+    address_line_2: pick(random, LOCALITIES),
+    town: area.town,
+    postcode: `${pick(random, area.districts)} ${1 + Math.floor(random() * 9)}${pick(random, [...INWARD_LETTERS])}${pick(random, [...INWARD_LETTERS])}`,
+  };
+}
+
 function profileFor(random: () => number): Profile {
   const r = random();
   if (r < 0.7) return 'good';
@@ -70,6 +106,8 @@ function profileFor(random: () => number): Profile {
 /** Pupils and their parents/carers for one school. */
 export function syntheticPupils(school: SyntheticSchool, count: number, seed: number): { pupils: SyntheticPupil[]; contacts: SyntheticContact[] } {
   const random = seededRandom(seed);
+  // Addresses draw on a stream of their own, so adding them left every pupil and mark as it was.
+  const postal = seededRandom(seed ^ 0x5eed_add5);
   const years = school.phase === 'primary' ? ['R', '1', '2', '3', '4', '5', '6'] : ['7', '8', '9', '10', '11'];
   const pupils: SyntheticPupil[] = [];
   const contacts: SyntheticContact[] = [];
@@ -98,6 +136,8 @@ export function syntheticPupils(school: SyntheticSchool, count: number, seed: nu
     const first = pick(random, FORENAMES);
     const email = (name: string) => `${name.toLowerCase()}.${surname.toLowerCase()}${i}@example.org`;
     const separated = random() < 0.25;
+    // A few families have no address on file: the demo shows the task that asks for one.
+    const home = postal() < 0.04 ? NO_ADDRESS : syntheticAddress(postal, school.laCode);
     contacts.push({
       upn,
       name: `${first} ${surname}`,
@@ -106,6 +146,7 @@ export function syntheticPupils(school: SyntheticSchool, count: number, seed: nu
       phone: `07700 9${String(Math.floor(random() * 100000)).padStart(5, '0')}`,
       parental_responsibility: 'yes',
       lives_with: 'yes',
+      ...home,
     });
     if (random() < 0.6) {
       const second = pick(random, FORENAMES);
@@ -117,9 +158,10 @@ export function syntheticPupils(school: SyntheticSchool, count: number, seed: nu
         phone: '',
         parental_responsibility: 'yes',
         lives_with: separated ? 'no' : 'yes',
+        ...(separated ? syntheticAddress(postal, school.laCode) : home),
       });
     } else if (random() < 0.3) {
-      contacts.push({ upn, name: `${pick(random, FORENAMES)} ${pick(random, SURNAMES)}`, relationship: 'grandparent', email: '', phone: '07700 900999', parental_responsibility: 'no', lives_with: 'no' });
+      contacts.push({ upn, name: `${pick(random, FORENAMES)} ${pick(random, SURNAMES)}`, relationship: 'grandparent', email: '', phone: '07700 900999', parental_responsibility: 'no', lives_with: 'no', ...NO_ADDRESS });
     }
   }
   return { pupils, contacts };

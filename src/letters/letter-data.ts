@@ -9,7 +9,7 @@ import { computeMetrics } from '../domain/metrics.ts';
 import { describeDuration } from '../domain/policy.ts';
 import type { Policy } from '../domain/policy.ts';
 import type { IsoDate, Mark, Session } from '../domain/types.ts';
-import type { Contact, Message, Pupil, School, Store, Task } from '../store/types.ts';
+import type { Contact, Message, PostalAddress, Pupil, School, Store, Task } from '../store/types.ts';
 
 /**
  * Everything a letter or email may say about a case, assembled in one place for the outbox
@@ -22,6 +22,8 @@ export interface Addressee {
   name: string;
   relationship: string;
   email: string | null;
+  /** Where a letter by post goes: a parent's or professional's from their contact record; null for a mailbox or when none is known. */
+  address: PostalAddress | null;
   /** Stable within a pupil's contacts: keys the message made for this person. */
   key: string;
 }

@@ -110,6 +110,6 @@ export function siblingModule(from: string, path: string): string {
 }
 
 /** A printable A4 PDF of a letter, email or evidence pack's HTML (letters/pdf.ts), drawn off the main thread. */
-export function letterPdf(html: string, meta: { title: string; author: string }): Promise<Buffer> {
-  return drawOffThread(siblingModule(import.meta.url, './pdf'), 'htmlToPdf', [html, meta]);
+export function letterPdf(html: string, meta: { title: string; author: string }, options: { envelope?: string[] | null } = {}): Promise<Buffer> {
+  return drawOffThread(siblingModule(import.meta.url, './pdf'), 'htmlToPdf', [html, meta, options]);
 }

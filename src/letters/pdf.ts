@@ -12,6 +12,24 @@ const MARGIN = 56;
 const FONTS = { regular: 'Helvetica', bold: 'Helvetica-Bold', italic: 'Helvetica-Oblique', boldItalic: 'Helvetica-BoldOblique' };
 const SIZES: Record<string, number> = { h1: 15, h2: 12.5, h3: 11, p: 10.5, li: 10.5 };
 
+const MM = 72 / 25.4;
+
+/**
+ * Where the addressee shows through a window envelope. What this assumes: the usual UK DL window
+ * envelope (110 × 220 mm) has a 90 × 45 mm window 20 mm from the left and 15 mm from the bottom,
+ * so 50–95 mm from its top. An A4 sheet folded in three has a 99 mm top panel, free to slide up to
+ * 11 mm down inside it, so the part of the sheet the window always shows is 20–110 mm across and
+ * 50–84 mm down. The address goes inside that with a clear margin (Royal Mail asks for clear space
+ * round an address in a window): 25 mm from the left, 80 mm wide, 52–82 mm down. That block also
+ * lies inside the DIN 5008 / ISO 269 address field (20 mm from the left, 45–90 mm down, 85 mm
+ * wide) that C5 and C6/5 window envelopes for A4 are made to, so a sheet folded once for a C5
+ * window envelope shows it too. Schools using other stock should check one letter against it.
+ */
+export const ENVELOPE_WINDOW = { left: 20 * MM, top: 50 * MM, width: 90 * MM, height: 45 * MM } as const;
+export const ADDRESS_BLOCK = { left: 25 * MM, top: 52 * MM, width: 80 * MM, height: 30 * MM } as const;
+/** The first page's letter begins below the window, so nothing but the address shows through it. */
+const BELOW_WINDOW = ENVELOPE_WINDOW.top + ENVELOPE_WINDOW.height + 4 * MM;
+
 interface Run {
   text: string;
   bold: boolean;
@@ -116,8 +134,43 @@ function table(doc: Doc, node: Element) {
   doc.moveDown(0.7);
 }
 
-function block(doc: Doc, node: ChildNode) {
+/**
+ * The addressee's name and address in the window: at 10 pt where it fits, smaller for a long
+ * address, and each line cut short rather than wrapped (a wrapped line could leave the window).
+ */
+function envelopeWindow(doc: Doc, lines: string[]) {
+  const { left, top, width, height } = ADDRESS_BLOCK;
+  doc.font(FONTS.regular);
+  const widest = (size: number) => Math.max(...lines.map((line) => doc.fontSize(size).widthOfString(line)));
+  const size = [10, 9.5, 9, 8.5, 8].find((candidate) => widest(candidate) <= width && lines.length * doc.fontSize(candidate).currentLineHeight(true) <= height) ?? 8;
+  doc.fontSize(size);
+  const step = doc.currentLineHeight(true);
+  const fitted = (line: string) => {
+    let shown = line;
+    while (shown.length > 1 && doc.widthOfString(shown === line ? shown : `${shown}…`) > width) shown = shown.slice(0, -1).trimEnd();
+    return shown === line ? line : `${shown}…`;
+  };
+  lines.slice(0, Math.floor(height / step)).forEach((line, i) => {
+    doc.text(fitted(line), left, top + i * step, { lineBreak: false });
+  });
+  doc.x = MARGIN;
+  doc.y = MARGIN;
+}
+
+interface Layout {
+  /** Lines printed in the envelope window on the first page; the first page's text then begins below it. */
+  window: string[] | null;
+  firstPage: boolean;
+}
+
+function block(doc: Doc, node: ChildNode, layout: Layout) {
   if (!isElement(node)) return;
+  if (layout.window && layout.firstPage) {
+    const cls = node.name === 'p' ? classes(node) : [];
+    // The template's own addressee paragraph is what the window shows.
+    if (cls.includes('addressee')) return;
+    if (!cls.includes('school') && !cls.includes('date') && doc.y < BELOW_WINDOW) doc.y = BELOW_WINDOW;
+  }
   switch (node.name) {
     case 'h1':
     case 'h2':
@@ -141,18 +194,21 @@ function block(doc: Doc, node: ChildNode) {
       return table(doc, node);
     case 'section':
       if (classes(node).includes('enclosure')) doc.addPage();
-      node.children.forEach((child) => block(doc, child));
+      node.children.forEach((child) => block(doc, child, layout));
       return;
     case 'style':
     case 'script':
       return;
     default:
-      node.children.forEach((child) => block(doc, child));
+      node.children.forEach((child) => block(doc, child, layout));
   }
 }
 
-/** A printable A4 PDF of an HTML document rendered from templates/. */
-export function htmlToPdf(html: string, meta: { title: string; author: string }): Promise<Buffer> {
+/**
+ * A printable A4 PDF of an HTML document rendered from templates/. A letter for posting passes
+ * `envelope`: the addressee's name and address lines, printed where the envelope window shows them.
+ */
+export function htmlToPdf(html: string, meta: { title: string; author: string }, options: { envelope?: string[] | null } = {}): Promise<Buffer> {
   const dom = parseDocument(html);
   const doc = new PDFDocument({ size: 'A4', margin: MARGIN, info: { Title: meta.title, Author: meta.author } });
   const chunks: Buffer[] = [];
@@ -167,7 +223,12 @@ export function htmlToPdf(html: string, meta: { title: string; author: string })
     return node.children.flatMap(find);
   })[0];
   if (!body) throw new Error('a letter needs a <body>');
-  body.children.forEach((child) => block(doc, child));
+  const layout: Layout = { window: options.envelope ?? null, firstPage: true };
+  doc.on('pageAdded', () => {
+    layout.firstPage = false;
+  });
+  if (layout.window) envelopeWindow(doc, layout.window);
+  body.children.forEach((child) => block(doc, child, layout));
   doc.end();
   return done;
 }

@@ -16,8 +16,14 @@ const fromContact = (role: Addressee['role']) => (contact: Contact): Addressee =
   name: contact.name,
   relationship: contact.relationship,
   email: usableEmail(contact.email),
+  address: contact.address ?? null,
   key: contactKey(contact),
 });
+
+/** What shows through an envelope's window: the name, then the address as Royal Mail reads it. Null without an address. */
+export function envelopeLines(to: Pick<Addressee, 'name' | 'address'>): string[] | null {
+  return to.address ? [to.name, ...to.address.lines, to.address.town, to.address.postcode] : null;
+}
 
 /** Every parent or carer with parental responsibility: each gets their own letter. */
 export function parentAddressees(contacts: Contact[]): Addressee[] {
@@ -35,7 +41,7 @@ const isHomeSchool = (contact: Contact) => /home school/i.test(contact.relations
 
 function mailbox(school: School, role: keyof typeof MAILBOX_NAMES, fallback?: keyof typeof MAILBOX_NAMES): Addressee {
   const email = school.notifyEmails?.[role] ?? (fallback ? school.notifyEmails?.[fallback] : undefined);
-  return { role, name: MAILBOX_NAMES[role], relationship: role, email: usableEmail(email), key: role };
+  return { role, name: MAILBOX_NAMES[role], relationship: role, email: usableEmail(email), address: null, key: role };
 }
 
 /**

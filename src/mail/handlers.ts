@@ -9,7 +9,7 @@ import type { Message, OutboxEffect, Store } from '../store/types.ts';
 import { addressTo, assembleLetterData, loadLetterSource, type Addressee, type CaseLetterData, type LetterSource } from '../letters/letter-data.ts';
 import type { Mailer } from './mailer.ts';
 import { letterPdf } from '../letters/pdf-pool.ts';
-import { notificationAddressees, parentAddressees } from '../letters/recipients.ts';
+import { envelopeLines, notificationAddressees, parentAddressees } from '../letters/recipients.ts';
 import { caseReference, renderMessage, renderNotificationLink, subjectWithoutPupil, type RenderedMessage } from '../letters/render.ts';
 import { editedMessage, withEvidenceLink } from '../approvals/edits.ts';
 import { legalTemplates } from '../approvals/gate.ts';
@@ -56,7 +56,7 @@ export function createMailEffectHandlers(deps: MailDeps): Record<'sendLetter' | 
   const { store, clock, logger, mailer } = deps;
   const now = deps.now ?? (() => new Date());
 
-  /** An address to fix: the effect itself succeeds (the letter is printed for posting). */
+  /** An address to fix: the effect itself succeeds (the letter is printed for posting, or, with no postal address either, not made). */
   async function contactTask(effect: OutboxEffect, source: LetterSource, key: string, title: string) {
     await store.createTask({
       id: `${effect.id}/contact-details/${key}`,
@@ -102,8 +102,19 @@ export function createMailEffectHandlers(deps: MailDeps): Record<'sendLetter' | 
     // A person's edited subject is kept from naming the pupil as the template's is.
     const rendered = edit && kind === 'notification' ? { ...written, subject: subjectWithoutPupil(written.subject, data) } : written;
     let message = await store.getMessage(id);
+    if (!message && kind === 'letter' && !to.email && !to.address) {
+      // A letter that must be posted, to no address: it is not made, so nothing says it went.
+      await contactTask(
+        effect,
+        source,
+        to.key,
+        `No usable email address or postal address for ${to.name} (${to.relationship}): "${rendered.subject}" has not been sent to them. Add their address to their contact details in the MIS and import the contacts, then write to them`,
+      );
+      return;
+    }
     if (!message) {
-      const pdf = await letterPdf(rendered.html, { title: rendered.subject, author: source.school.name });
+      const envelope = kind === 'letter' ? envelopeLines(to) : null;
+      const pdf = await letterPdf(rendered.html, { title: rendered.subject, author: source.school.name }, { envelope });
       await store.createMessage({
         id,
         effectId: effect.id,

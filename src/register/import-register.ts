@@ -250,6 +250,7 @@ export async function importContacts(store: Store, input: ImportInput): Promise<
       phone: r.phone ?? null,
       parentalResponsibility: r.parental_responsibility,
       livesWith: r.lives_with,
+      address: r.address,
     })),
   );
   return finish({ ...report, applied: true, inserted: counts.contacts, amended: counts.pupils }, problems);

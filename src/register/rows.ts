@@ -10,7 +10,7 @@ const text = z.string().trim();
  * The longest each free-text field may be. Names in an MIS export are far shorter; the bound keeps
  * one bad row (a 5 MB forename) from reaching letters, PDFs and pages, where long text costs time.
  */
-export const MAX_LENGTH = { name: 100, relationship: 50, email: 254, flags: 500 } as const;
+export const MAX_LENGTH = { name: 100, relationship: 50, email: 254, flags: 500, addressLine: 100, town: 60, address: 300 } as const;
 const name = text.min(1, 'is empty').max(MAX_LENGTH.name, `is longer than ${MAX_LENGTH.name} characters`);
 
 const UPN = /^[A-Z]\d{11}[0-9A-Z]$/;
@@ -75,23 +75,101 @@ export const pupilRowSchema = z.object({
 });
 export type PupilRowInput = z.infer<typeof pupilRowSchema>;
 
-export const contactRowSchema = z.object({
-  upn: upnSchema,
-  name,
-  relationship: text.min(1, 'is empty').max(MAX_LENGTH.relationship, `is longer than ${MAX_LENGTH.relationship} characters`).toLowerCase(),
-  email: optionalText
-    .refine((value) => value == null || value.length <= MAX_LENGTH.email, `is longer than ${MAX_LENGTH.email} characters`)
-    .pipe(z.email({ error: 'is not an email address' }).nullable().optional()),
-  phone: optionalText.pipe(
-    z
-      .string()
-      .regex(/^\+?[0-9 ()-]{7,20}$/, 'is not a phone number')
-      .nullable()
-      .optional(),
-  ),
-  parental_responsibility: yesNo,
-  lives_with: yesNo,
+/**
+ * A UK postcode, checked loosely but surely: an outward code (one or two letters, a digit, then
+ * a letter or digit or nothing) and an inward code (a digit and two letters), spaces anywhere.
+ * Normalised to upper case with one space, as Royal Mail prints it: "cv12ab" → "CV1 2AB".
+ */
+const POSTCODE = /^([A-Z]{1,2}[0-9][A-Z0-9]?|GIR)([0-9][A-Z]{2})$/;
+export function normalisePostcode(raw: string): string | null {
+  const compact = raw.replace(/\s+/g, '').toUpperCase();
+  const match = compact.length <= 7 ? POSTCODE.exec(compact) : null;
+  return match ? `${match[1]} ${match[2]}` : null;
+}
+const postcodeSchema = text.max(10, 'is not a UK postcode (such as CV1 2AB)').transform((raw, ctx) => {
+  const postcode = normalisePostcode(raw);
+  if (postcode === null) {
+    ctx.addIssue({ code: 'custom', message: 'is not a UK postcode (such as CV1 2AB)' });
+    return z.NEVER;
+  }
+  return postcode;
 });
+
+const boundedText = (max: number) => optionalText.refine((value) => value == null || value.length <= max, `is longer than ${max} characters`);
+
+/**
+ * A whole address in one cell, as some exports give it: parts separated by commas or new lines,
+ * the town last but for a postcode (its own part, or at the end of the last one).
+ */
+function splitAddress(whole: string): { lines: string[]; town: string | null; postcode: string | null } {
+  const parts = whole.split(/[\n,]+/).map((part) => part.trim()).filter(Boolean);
+  let postcode: string | null = null;
+  const last = parts.at(-1) ?? '';
+  const ending = /^(.*?)\s*([A-Za-z]{1,2}[0-9][A-Za-z0-9]?\s*[0-9][A-Za-z]{2})$/.exec(last);
+  if (ending && normalisePostcode(ending[2] ?? '')) {
+    postcode = normalisePostcode(ending[2] ?? '');
+    if (ending[1]) parts[parts.length - 1] = ending[1];
+    else parts.pop();
+  }
+  const town = parts.length > 1 ? (parts.pop() ?? null) : null;
+  return { lines: parts, town, postcode };
+}
+
+const ADDRESS_COLUMNS = ['address_line_1', 'address_line_2', 'town', 'postcode'] as const;
+const NEEDED = 'a postal address needs address_line_1, town and postcode';
+
+export const contactRowSchema = z
+  .object({
+    upn: upnSchema,
+    name,
+    relationship: text.min(1, 'is empty').max(MAX_LENGTH.relationship, `is longer than ${MAX_LENGTH.relationship} characters`).toLowerCase(),
+    email: optionalText
+      .refine((value) => value == null || value.length <= MAX_LENGTH.email, `is longer than ${MAX_LENGTH.email} characters`)
+      .pipe(z.email({ error: 'is not an email address' }).nullable().optional()),
+    phone: optionalText.pipe(
+      z
+        .string()
+        .regex(/^\+?[0-9 ()-]{7,20}$/, 'is not a phone number')
+        .nullable()
+        .optional(),
+    ),
+    parental_responsibility: yesNo,
+    lives_with: yesNo,
+    address_line_1: boundedText(MAX_LENGTH.addressLine),
+    address_line_2: boundedText(MAX_LENGTH.addressLine),
+    town: boundedText(MAX_LENGTH.town),
+    postcode: optionalText.pipe(postcodeSchema.nullable().optional()),
+    address: boundedText(MAX_LENGTH.address),
+  })
+  .transform(({ address_line_1, address_line_2, town, postcode, address: whole, ...row }, ctx) => {
+    // Either the separate columns or one `address` cell (a `postcode` column may go with it).
+    if (whole && (address_line_1 || address_line_2 || town)) {
+      ctx.addIssue({ code: 'custom', path: ['address'], message: 'is given as well as address_line_1, address_line_2 or town: give one or the other' });
+      return z.NEVER;
+    }
+    const parts = whole ? splitAddress(whole) : { lines: [address_line_1, address_line_2].filter((line): line is string => Boolean(line)), town: town ?? null, postcode: null };
+    const code = postcode ?? parts.postcode;
+    if (parts.lines.length === 0 && !parts.town && !code) return { ...row, address: null };
+    if (whole) {
+      if (parts.lines.length === 0 || !parts.town || !code) {
+        ctx.addIssue({ code: 'custom', path: ['address'], message: 'needs lines, a town and a postcode, separated by commas' });
+        return z.NEVER;
+      }
+      if (parts.lines.length > 2 || parts.lines.some((line) => line.length > MAX_LENGTH.addressLine)) {
+        ctx.addIssue({ code: 'custom', path: ['address'], message: `has more than two lines before the town, or a line longer than ${MAX_LENGTH.addressLine} characters` });
+        return z.NEVER;
+      }
+    } else {
+      const missing = [
+        ['address_line_1', address_line_1],
+        ['town', town],
+        ['postcode', code],
+      ].filter(([, value]) => !value);
+      for (const [column] of missing) ctx.addIssue({ code: 'custom', path: [column ?? ''], message: `is empty: ${NEEDED}` });
+      if (missing.length > 0) return z.NEVER;
+    }
+    return { ...row, address: { lines: parts.lines, town: parts.town ?? '', postcode: code ?? '' } };
+  });
 export type ContactRowInput = z.infer<typeof contactRowSchema>;
 
 export const REGISTER_FILES = {
@@ -104,7 +182,7 @@ export const REGISTER_FILES = {
   contacts: {
     schema: contactRowSchema,
     required: ['upn', 'name', 'relationship', 'email', 'phone', 'parental_responsibility', 'lives_with'],
-    optional: [],
+    optional: [...ADDRESS_COLUMNS, 'address'],
   },
 } as const;
 

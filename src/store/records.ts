@@ -54,6 +54,15 @@ export interface Pupil {
   onRoll: boolean;
 }
 
+/** A postal address as Royal Mail delivers it: the lines above the town, the post town, the postcode. */
+export interface PostalAddress {
+  /** One or two lines: house number or name and street, then a locality where there is one. */
+  lines: string[];
+  town: string;
+  /** Upper case with one space before the inward code, e.g. "CV1 2AB". */
+  postcode: string;
+}
+
 export interface Contact {
   schoolId: string;
   upn: string;
@@ -63,6 +72,8 @@ export interface Contact {
   phone: string | null;
   parentalResponsibility: boolean;
   livesWith: boolean;
+  /** Where a letter by post goes; a store returns null when none is known (absent is taken as none). */
+  address?: PostalAddress | null;
 }
 
 export interface MarkRow {

@@ -35,7 +35,7 @@ async function auditAbout(store: Store, schoolId: string, upn: string, caseIds: 
 const README = `What this school's attendance service holds about one pupil, as at the export's date.
 
 pupil.json      the pupil as imported from the school's MIS
-contacts.json   parents and carers the school gave
+contacts.json   parents and carers the school gave, with their postal addresses
 register.json   attendance marks and every amendment to them
 cases.json      attendance cases: their steps (timeline), tasks and the letters and emails queued
 messages.json   letters and emails made, with whom they went to and when

@@ -92,13 +92,34 @@ export function organisationContract(ctx: ContractContext) {
       const dad = { ...mum, name: 'Al Ash', relationship: 'father', email: null, phone: '07700900123', livesWith: false };
       expect(await store.replaceContacts(schoolId, [mum, dad])).toEqual({ pupils: 1, contacts: 2 });
       expect((await store.listContacts(schoolId, 'A1')).map((c) => c.name)).toEqual(['Ann Ash', 'Al Ash']);
-      expect(await store.listContacts(schoolId, 'A1')).toContainEqual({ schoolId, ...dad });
+      expect(await store.listContacts(schoolId, 'A1')).toContainEqual({ schoolId, ...dad, address: null });
       expect((await store.listContacts(schoolId, 'A2')).map((c) => c.name)).toEqual(['Bo Birch']);
       expect((await store.listContacts(schoolId)).map((c) => [c.upn, c.name])).toEqual([
         ['A1', 'Ann Ash'],
         ['A1', 'Al Ash'],
         ['A2', 'Bo Birch'],
       ]);
+    });
+
+    it('when a contact has a postal address, then it is read back whole, and a contact without one reads as null', async () => {
+      const gran = { upn: 'A3', name: 'Cy Cole', relationship: 'grandmother', email: null, phone: null, parentalResponsibility: true, livesWith: true };
+      const twoLines = { lines: ['Flat 2, 14 Larkspur Road', 'Earlsdon'], town: 'Coventry', postcode: 'CV5 6AB' };
+      const oneLine = { lines: ['7 Quarry Lane'], town: 'Birmingham', postcode: 'B28 9QT' };
+      await store.replaceContacts(schoolId, [
+        { ...gran, address: twoLines },
+        { ...gran, name: 'Di Cole', address: oneLine },
+        { ...gran, name: 'Ed Cole', address: null },
+        { ...gran, name: 'Fi Cole' },
+      ]);
+      expect((await store.listContacts(schoolId, 'A3')).map((c) => [c.name, c.address])).toEqual([
+        ['Cy Cole', twoLines],
+        ['Di Cole', oneLine],
+        ['Ed Cole', null],
+        ['Fi Cole', null],
+      ]);
+      // Replaced without an address: the old one is gone with the old contact.
+      await store.replaceContacts(schoolId, [gran]);
+      expect(await store.listContacts(schoolId, 'A3')).toEqual([{ schoolId, ...gran, address: null }]);
     });
   });
 

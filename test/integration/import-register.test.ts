@@ -58,8 +58,8 @@ describe('importing the register from the school MIS', () => {
       `${P2},Gran O'Neill,Grandparent,gran@example.org,,no,yes\n`;
     expect(await importContacts(db.store, input(csv))).toMatchObject({ applied: true, read: 3, inserted: 3, amended: 2 });
     expect(await db.store.listContacts(SCHOOL, P1)).toEqual([
-      { schoolId: SCHOOL, upn: P1, name: 'Sara Khan', relationship: 'mother', email: 'sara@example.org', phone: '07700 900001', parentalResponsibility: true, livesWith: true },
-      { schoolId: SCHOOL, upn: P1, name: 'Omar Khan', relationship: 'father', email: null, phone: '07700 900002', parentalResponsibility: true, livesWith: false },
+      { schoolId: SCHOOL, upn: P1, name: 'Sara Khan', relationship: 'mother', email: 'sara@example.org', phone: '07700 900001', parentalResponsibility: true, livesWith: true, address: null },
+      { schoolId: SCHOOL, upn: P1, name: 'Omar Khan', relationship: 'father', email: null, phone: '07700 900002', parentalResponsibility: true, livesWith: false, address: null },
     ]);
   });
 

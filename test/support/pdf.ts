@@ -32,6 +32,24 @@ export async function pdfText(pdf: Uint8Array): Promise<string> {
   }
 }
 
+/** Each piece of text on a page with its box, in points from the page's top left corner (as a ruler on the printed sheet reads). */
+export async function pdfTextBoxes(pdf: Uint8Array, pageNumber = 1): Promise<{ text: string; left: number; top: number; right: number; bottom: number }[]> {
+  const doc = await open(pdf);
+  try {
+    const page = await doc.getPage(pageNumber);
+    const pageHeight = page.getViewport({ scale: 1 }).height;
+    const content = await page.getTextContent();
+    return content.items.flatMap((item) => {
+      if (!('str' in item) || item.str.trim() === '') return [];
+      const [, , , fontSize, x, baseline] = item.transform as number[];
+      const bottom = pageHeight - (baseline ?? 0);
+      return [{ text: item.str, left: x ?? 0, top: bottom - Math.abs(fontSize ?? item.height), right: (x ?? 0) + item.width, bottom }];
+    });
+  } finally {
+    await doc.destroy();
+  }
+}
+
 /** Pages `first`..`last` (1-based, inclusive) drawn as PNG pictures at `dpi` dots per inch. */
 export async function pdfPages(pdf: Uint8Array, { dpi = 60, first = 1, last = Infinity }: { dpi?: number; first?: number; last?: number } = {}): Promise<Buffer[]> {
   const doc = await open(pdf);

@@ -7,7 +7,7 @@ import { londonDate } from '../../domain/london-time.ts';
 import { allTemplates, recipientOf, templateKind } from '../../letters/catalogue.ts';
 import { addressTo, assembleLetterData, loadLetterSource, type LetterSource } from '../../letters/letter-data.ts';
 import { letterPdf } from '../../letters/pdf-pool.ts';
-import { notificationAddressees, parentAddressees } from '../../letters/recipients.ts';
+import { envelopeLines, notificationAddressees, parentAddressees } from '../../letters/recipients.ts';
 import { renderMessage, templateExists } from '../../letters/render.ts';
 import { sampleLetterSource } from '../../demo/letter-sample.ts';
 
@@ -31,8 +31,10 @@ async function preview(template: string, source: LetterSource, out: string): Pro
     const rendered = renderMessage(template, addressTo(data, addressee));
     const base = join(out, `${template.replace('/', '_')}-${addressee.key}`);
     await writeFile(`${base}.html`, rendered.html);
-    await writeFile(`${base}.pdf`, await letterPdf(rendered.html, { title: rendered.subject, author: source.school.name }));
-    console.log(`${rendered.subject} → ${addressee.name}${addressee.email ? ` <${addressee.email}>` : ' (post)'}\n  ${base}.pdf\n  ${base}.html`);
+    const envelope = templateKind(template) === 'letter' ? envelopeLines(addressee) : null;
+    await writeFile(`${base}.pdf`, await letterPdf(rendered.html, { title: rendered.subject, author: source.school.name }, { envelope }));
+    const how = addressee.email ? ` <${addressee.email}>` : envelope ? ' (post)' : ' (no email or postal address: it would not be sent)';
+    console.log(`${rendered.subject} → ${addressee.name}${how}\n  ${base}.pdf\n  ${base}.html`);
   }
   return 0;
 }

@@ -14,6 +14,7 @@ pupils.csv, marks.csv and contacts.csv are the files the school imports from its
                 vulnerability flags: social_worker or yot (social worker), red/amber/green (rating)
   marks.csv     upn,date,session,code
   contacts.csv  upn,name,relationship,email,phone,parental_responsibility,lives_with
+                [,address_line_1,address_line_2,town,postcode] or [,address] (read, not used here)
                 contacts with parental responsibility are the parents, parent-1, parent-2... in file order
   actions.csv   date,upn,action,detail   staff actions (MEETING_HELD, NTI_ISSUED, PENALTY_PAID, LA_DECISION...)
   --calendar    the LA term dates, for a workflow without its own (national)`;

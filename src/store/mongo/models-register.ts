@@ -94,6 +94,7 @@ export const contactSchema = new Schema<ContactDoc>(
     phone: String,
     parentalResponsibility: Boolean,
     livesWith: Boolean,
+    address: { type: new Schema({ lines: [String], town: String, postcode: String }, { _id: false }), default: null },
   },
   options,
 );
@@ -107,6 +108,7 @@ export const toContact = (d: ContactDoc): Contact => ({
   phone: d.phone ?? null,
   parentalResponsibility: d.parentalResponsibility,
   livesWith: d.livesWith,
+  address: d.address ? { lines: [...d.address.lines], town: d.address.town, postcode: d.address.postcode } : null,
 });
 
 export type MarkDoc = StoredMark & { schoolId: string };

@@ -65,6 +65,7 @@ export abstract class MongoRegister extends MongoBase {
         phone: optionalText(c.phone),
         parentalResponsibility: Boolean(c.parentalResponsibility),
         livesWith: Boolean(c.livesWith),
+        address: c.address ? { lines: c.address.lines.map(text), town: text(c.address.town), postcode: text(c.address.postcode) } : null,
       };
     });
     const upns = [...position.keys()];

@@ -56,8 +56,12 @@ export abstract class PgRegister extends PgBase {
       await client.query('DELETE FROM contacts WHERE school_id = $1 AND upn = ANY($2::text[])', [schoolId, upns]);
       const position = new Map<string, number>();
       await client.query(
-        `INSERT INTO contacts (school_id, upn, position, name, relationship, email, phone, parental_responsibility, lives_with)
-         SELECT $1, * FROM unnest($2::text[], $3::int[], $4::text[], $5::text[], $6::text[], $7::text[], $8::boolean[], $9::boolean[])`,
+        `INSERT INTO contacts (school_id, upn, position, name, relationship, email, phone, parental_responsibility, lives_with, address_lines, town, postcode)
+         SELECT $1, upn, position, name, relationship, email, phone, pr, lw,
+                CASE WHEN address IS NULL THEN NULL ELSE ARRAY(SELECT jsonb_array_elements_text(address -> 'lines')) END,
+                address ->> 'town', address ->> 'postcode'
+         FROM unnest($2::text[], $3::int[], $4::text[], $5::text[], $6::text[], $7::text[], $8::boolean[], $9::boolean[], $10::jsonb[])
+           AS c(upn, position, name, relationship, email, phone, pr, lw, address)`,
         [
           schoolId,
           contacts.map((c) => c.upn),
@@ -72,6 +76,8 @@ export abstract class PgRegister extends PgBase {
           contacts.map((c) => c.phone),
           contacts.map((c) => c.parentalResponsibility),
           contacts.map((c) => c.livesWith),
+          // An array of text[] cannot be unnested row by row (Postgres arrays are rectangular): each address goes as one JSON value.
+          contacts.map((c) => (c.address ? JSON.stringify({ lines: c.address.lines, town: c.address.town, postcode: c.address.postcode }) : null)),
         ],
       );
       return { pupils: upns.length, contacts: contacts.length };

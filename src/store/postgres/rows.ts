@@ -63,6 +63,9 @@ export interface ContactRow {
   phone: string | null;
   parental_responsibility: boolean;
   lives_with: boolean;
+  address_lines: string[] | null;
+  town: string | null;
+  postcode: string | null;
 }
 export const toContact = (r: ContactRow): Contact => ({
   schoolId: r.school_id,
@@ -73,6 +76,7 @@ export const toContact = (r: ContactRow): Contact => ({
   phone: r.phone,
   parentalResponsibility: r.parental_responsibility,
   livesWith: r.lives_with,
+  address: r.address_lines && r.town && r.postcode ? { lines: r.address_lines, town: r.town, postcode: r.postcode } : null,
 });
 
 export interface CaseRow {

@@ -22,6 +22,9 @@ describe('pupil data: subject access and erasure', () => {
     const { store } = world.db;
     const pupil = (upn: string, dateOfBirth: string) => ({ upn, forename: 'Robin', surname: 'Left', dateOfBirth, yearGroup: '11', vulnerability: [], onRoll: false });
     await store.upsertPupils('s1', [pupil(LEFT_LONG_AGO, '1980-01-01'), pupil(LEFT_RECENTLY, '2008-01-01'), pupil(LEFT_WITH_OPEN_CASE, '1980-02-01')]);
+    // Contacts with postal addresses: the export carries them, and erasure takes them away.
+    const contact = (upn: string) => ({ upn, name: 'Jo Taylor', relationship: 'mother', email: 'jo@example.org', phone: null, parentalResponsibility: true, livesWith: true, address: { lines: ['3 Osier Close'], town: 'Coventry', postcode: 'CV4 7QP' } });
+    await store.replaceContacts('s1', [contact(SCHOOLS.s1.upn), contact(LEFT_LONG_AGO)]);
     const at = new Date('2000-01-10T09:00:00Z');
     for (const [id, upn] of [[closedCase, LEFT_LONG_AGO], ['case-open-old', LEFT_WITH_OPEN_CASE]] as const) {
       await store.createCase(
@@ -61,7 +64,7 @@ describe('pupil data: subject access and erasure', () => {
     expect(strFromU8(files['emails/sar-letter.eml']!)).toContain('Dear Jo');
     const read = (name: string) => JSON.parse(strFromU8(files[name]!));
     expect(read('pupil.json')).toMatchObject({ upn, surname: 'Taylors1' });
-    expect(read('contacts.json').length).toBeGreaterThan(0);
+    expect(read('contacts.json')).toEqual([expect.objectContaining({ name: 'Jo Taylor', address: { lines: ['3 Osier Close'], town: 'Coventry', postcode: 'CV4 7QP' } })]);
     expect(read('cases.json')).toEqual([expect.objectContaining({ id: world.caseIds.s1, timeline: expect.arrayContaining([expect.objectContaining({ actor: 'system:test' })]) })]);
     const [entry] = await auditOf('pupil.export');
     expect(entry).toMatchObject({ upn: null, caseId: null, detail: { reference: expect.stringMatching(/^sar-[0-9a-f-]{36}$/), cases: 1, messages: 1 } });
@@ -95,6 +98,7 @@ describe('pupil data: subject access and erasure', () => {
     expect(res.body).toEqual({ erased: true, reference: expect.stringMatching(/^sar-/) });
     expect(await world.db.store.getPupil('s1', LEFT_LONG_AGO)).toBeNull();
     expect(await world.db.store.getCase(closedCase)).toBeNull();
+    expect(await world.db.store.listContacts('s1', LEFT_LONG_AGO)).toEqual([]);
     expect(await world.db.store.listTimeline(closedCase)).toEqual([]);
     const [entry] = await auditOf('pupil.erase');
     expect(entry).toMatchObject({ upn: null, detail: { reference: res.body.reference, cases: 1 } });

@@ -71,7 +71,7 @@ describe('register hygiene and statutory duties, from register data', () => {
     await evaluate('contacts', '2024-10-14');
     const caseId = (await db.store.findOpenCase('contacts', UPN1))!.id;
     expect(await db.store.listMessages({ caseId })).toEqual([]);
-    expect((await db.store.listTasks({ caseId })).filter((t) => t.kind === 'contact-details')).toEqual([expect.objectContaining({ title: expect.stringContaining('no usable email for Chris Taylor') })]);
+    expect((await db.store.listTasks({ caseId })).filter((t) => t.kind === 'contact-details')).toEqual([expect.objectContaining({ title: expect.stringContaining('no usable email or postal address for Chris Taylor (father), so no letter can reach them') })]);
   });
 
   it('when no contact has parental responsibility, then a task says no letter can be addressed', async () => {

@@ -18,16 +18,20 @@ import { calendarFor, getWorkflow } from '../../../workflows/index.ts';
 import { persist } from '../../../machines/workflow.ts';
 import type { Effect } from '../../../src/domain/case-types.ts';
 import type { OpenedPostgres } from '../../../src/store/postgres/open.ts';
-import type { Store } from '../../../src/store/types.ts';
+import type { PostalAddress, Store } from '../../../src/store/types.ts';
+import { ADDRESS_BLOCK, ENVELOPE_WINDOW } from '../../../src/letters/pdf.ts';
+import { pdfText, pdfTextBoxes } from '../../support/pdf.ts';
 
 const logger = createLogger('silent');
 
 /**
- * A West Coventry pupil with a term of marks, a mother (email), a father (no email, both with
- * parental responsibility), a grandparent (no responsibility) and a social worker, and a case
+ * A West Coventry pupil with a term of marks, a mother (email), a father (no email but a postal
+ * address, unless the test takes it away; both with parental responsibility), a grandparent (no responsibility) and a social worker, and a case
  * opened through the real workflow: its effects are the outbox rows the case service would write.
  */
-async function openedCase(store: Store, at: Date, extraContacts: { name: string; relationship: string; email: string | null }[] = []) {
+const SAMS_ADDRESS: PostalAddress = { lines: ['Flat 4, 27 Larkspur Road', 'Earlsdon'], town: 'Coventry', postcode: 'CV5 6AB' };
+
+async function openedCase(store: Store, at: Date, extraContacts: { name: string; relationship: string; email: string | null }[] = [], samsAddress: PostalAddress | null = SAMS_ADDRESS) {
   const suffix = randomUUID().slice(0, 8);
   const schoolId = `wca-${suffix}`;
   await store.upsertTrust({ id: `atlp-${suffix}`, name: 'ATLP' });
@@ -52,7 +56,7 @@ async function openedCase(store: Store, at: Date, extraContacts: { name: string;
   });
   await store.replaceContacts(schoolId, [
     contact('Grace Okafor', 'mother', 'grace@example.org', true),
-    contact('Sam Okafor', 'father', null, true),
+    { ...contact('Sam Okafor', 'father', null, true), address: samsAddress },
     contact('Ada Okafor', 'grandparent', 'ada@example.org', false),
     ...extraContacts.map((c) => contact(c.name, c.relationship, c.email, false)),
   ]);
@@ -135,6 +139,50 @@ describe('mail delivery from the outbox', () => {
     ]);
     // The unexplained-absence notice had no social worker to go to: failed, on the timeline.
     expect((await db.store.listTimeline(caseId)).map((e) => [e.type, (e.evidence as { kind: string }).kind])).toEqual([['effect.failed', 'notify']]);
+  });
+
+  it('when a letter goes by post, then its PDF prints the name and address inside a DL envelope window, and the emailed copy carries the address too', async () => {
+    const { caseId } = await openedCase(db.store, clock.now());
+    await dispatcher().outbox.drain();
+    const letters = (await db.store.listMessages({ caseId })).filter((m) => m.kind === 'letter');
+    const posted = letters.find((m) => m.recipientName === 'Sam Okafor');
+    expect(posted?.status).toBe('printOnly');
+    const boxes = await pdfTextBoxes(posted!.pdf!);
+    const lines = ['Sam Okafor', 'Flat 4, 27 Larkspur Road', 'Earlsdon', 'Coventry', 'CV5 6AB'];
+    const found = lines.map((line) => boxes.find((box) => box.text === line));
+    expect(found.map((box) => box?.text)).toEqual(lines);
+    // Every address line lies in the part of the window that shows however the folded sheet slides
+    // (50–84 mm down; 20–110 mm across), and nothing else on the page does.
+    const MM = 72 / 25.4;
+    const visible = { left: ENVELOPE_WINDOW.left, right: ENVELOPE_WINDOW.left + ENVELOPE_WINDOW.width, top: ENVELOPE_WINDOW.top, bottom: 84 * MM };
+    const inWindow = (box: { left: number; right: number; top: number; bottom: number }) =>
+      box.left >= visible.left && box.right <= visible.right && box.top >= visible.top && box.bottom <= visible.bottom;
+    for (const box of found) expect(box && inWindow(box), `${box?.text} at ${JSON.stringify(box)}`).toBe(true);
+    for (const box of found) expect(box!.left).toBeCloseTo(ADDRESS_BLOCK.left, 1);
+    const overlapsWindow = (box: { left: number; right: number; top: number; bottom: number }) =>
+      box.right > ENVELOPE_WINDOW.left && box.left < ENVELOPE_WINDOW.left + ENVELOPE_WINDOW.width && box.bottom > ENVELOPE_WINDOW.top && box.top < ENVELOPE_WINDOW.top + ENVELOPE_WINDOW.height;
+    expect(boxes.filter(overlapsWindow).map((box) => box.text).sort()).toEqual([...lines].sort());
+    // The letter itself follows below the window.
+    expect(boxes.find((box) => box.text.startsWith('Dear Sam Okafor'))!.top).toBeGreaterThan(ENVELOPE_WINDOW.top + ENVELOPE_WINDOW.height);
+    const graces = letters.find((m) => m.recipientName === 'Grace Okafor');
+    expect(await pdfText(graces!.pdf!)).not.toContain('Larkspur Road');
+    expect((await db.store.listTasks({ caseId })).find((t) => t.kind === 'contact-details')?.title).toContain('No usable email address for Sam Okafor (father): post the printed letter');
+  });
+
+  it('when a letter must go by post to a parent with no postal address, then no letter is made for them and a contact-details task says it was not sent', async () => {
+    const { caseId } = await openedCase(db.store, clock.now(), [], null);
+    expect(await dispatcher().outbox.drain()).toMatchObject({ done: 1, failed: 1 });
+    expect(smtp.received.filter((m) => m.mail.subject?.startsWith('Attendance Letter A')).map((m) => m.to)).toEqual([['grace@example.org']]);
+    const letters = (await db.store.listMessages({ caseId })).filter((m) => m.kind === 'letter');
+    expect(letters.map((m) => [m.recipientName, m.status])).toEqual([['Grace Okafor', 'sent']]);
+    const tasks = (await db.store.listTasks({ caseId })).filter((t) => t.kind === 'contact-details');
+    expect(tasks.map((t) => t.title)).toEqual([
+      'No usable email address or postal address for Sam Okafor (father): "Attendance Letter A: Tia Okafor" has not been sent to them. Add their address to their contact details in the MIS and import the contacts, then write to them',
+    ]);
+    // Run again (a crash, a retry): still one task, still no letter claimed for Sam.
+    await dispatcher().handlers.sendLetter((await db.store.getEffect(`${caseId}:v1:0`))!);
+    expect((await db.store.listTasks({ caseId })).filter((t) => t.kind === 'contact-details')).toHaveLength(1);
+    expect((await db.store.listMessages({ caseId })).filter((m) => m.recipientName === 'Sam Okafor')).toEqual([]);
   });
 
   it('when the handler runs again after a crash and the dispatcher runs twice, then each recipient still has one message', async () => {

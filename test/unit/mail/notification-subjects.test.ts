@@ -4,7 +4,7 @@ import { addressTo, assembleLetterData, type Addressee } from '../../../src/lett
 import { caseReference, renderMessage, subjectWithoutPupil } from '../../../src/letters/render.ts';
 import { sampleLetterSource } from '../../../src/demo/letter-sample.ts';
 
-const ewo: Addressee = { role: 'ewo', name: 'Education Welfare Officer', relationship: 'ewo', email: 'ewo@example.org', key: 'ewo' };
+const ewo: Addressee = { role: 'ewo', name: 'Education Welfare Officer', relationship: 'ewo', email: 'ewo@example.org', address: null, key: 'ewo' };
 const workflowOf = (template: string) => (template.startsWith('national/') ? 'national' : (template.split('/')[0] ?? 'national'));
 const notifications = allTemplates().filter((template) => templateKind(template) === 'notification');
 

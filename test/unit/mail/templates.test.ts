@@ -7,8 +7,8 @@ import { renderMessage, templateExists, TemplateError } from '../../../src/lette
 import { sampleLetterSource } from '../../../src/demo/letter-sample.ts';
 import { pdfPages, pdfText } from '../../support/pdf.ts';
 
-const parent: Addressee = { role: 'parent', name: "Maria O'Neill", relationship: 'mother', email: 'maria@example.org', key: 'k1' };
-const ewo: Addressee = { role: 'ewo', name: 'Education Welfare Officer', relationship: 'ewo', email: 'ewo@example.org', key: 'ewo' };
+const parent: Addressee = { role: 'parent', name: "Maria O'Neill", relationship: 'mother', email: 'maria@example.org', address: null, key: 'k1' };
+const ewo: Addressee = { role: 'ewo', name: 'Education Welfare Officer', relationship: 'ewo', email: 'ewo@example.org', address: null, key: 'ewo' };
 
 const workflowOf = (template: string) => (template.startsWith('national/') ? 'national' : (template.split('/')[0] ?? 'national'));
 const sample = (template: string, to: Addressee = templateKind(template) === 'letter' ? parent : ewo) =>
