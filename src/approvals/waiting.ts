@@ -71,3 +71,26 @@ export async function listWaitingApprovals(store: Store, access: Access, filter:
     return [summariseApproval(access, effect, record, machines.get(record.schoolId)!, pupils.get(`${record.schoolId}/${record.upn}`) ?? null, today)];
   });
 }
+
+/** How long a withdrawn letter stays listed on the approvals page. */
+const WITHDRAWN_SHOWN_MS = 14 * 86_400_000;
+export const WITHDRAWN_PREFIX = 'withdrawn unsent';
+
+/**
+ * Letters that were waiting for approval and were withdrawn because their case moved to another
+ * stage first, in the last fortnight, newest first: the approver sees why one they expected is gone.
+ */
+export async function listWithdrawnLetters(store: Store, access: Access, schoolIds: string[], now: Date) {
+  if (schoolIds.length === 0) return [];
+  const withdrawn = (await store.listEffects({ status: 'cancelled', schoolIds }))
+    .filter((e) => e.caseId && e.approval && e.lastError?.startsWith(WITHDRAWN_PREFIX) && e.completedAt && now.getTime() - e.completedAt.getTime() <= WITHDRAWN_SHOWN_MS)
+    .sort((a, b) => b.completedAt!.getTime() - a.completedAt!.getTime());
+  if (withdrawn.length === 0) return [];
+  const { cases } = await store.listCases({ caseIds: [...new Set(withdrawn.map((e) => e.caseId!))], limit: withdrawn.length });
+  const records = new Map(cases.filter((record) => canSeeCase(access, record)).map((record) => [record.id, record]));
+  return withdrawn.flatMap((effect) => {
+    const record = records.get(effect.caseId!);
+    if (!record) return [];
+    return [{ id: effect.id, caseId: record.id, upn: record.upn, template: (effect.payload as { template: string }).template, what: effect.approval!.reason, withdrawnAt: effect.completedAt!, why: effect.lastError! }];
+  });
+}

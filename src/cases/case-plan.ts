@@ -102,6 +102,23 @@ export function planOpen(
   };
 }
 
+/** The stage a state belongs to: its top-level part (`stage1b`, `considerations`, `penaltyNotice`). */
+const stageOf = (state: string) => state.split('.')[0];
+
+/**
+ * What the commit cancels: everything unsent when the pupil left the roll; a letter still waiting
+ * for approval once the case has moved to another stage, because what it says (an invitation to
+ * that stage's meeting, its attendance figure) is no longer true. It is withdrawn, not sent late.
+ */
+type StageView = { value: Parameters<typeof stateName>[0]; context: { stage?: string | null } };
+function cancellation(steps: Transitioned[], before: StageView, after: StageView): Pick<TransitionCommit, 'cancelUnsent'> {
+  if (steps.some((step) => step.event.type === 'PUPIL_LEFT')) return { cancelUnsent: { reason: 'the pupil left the school roll' } };
+  const from = stageOf(stateName(before.value));
+  const to = stageOf(stateName(after.value));
+  if (from === to && (before.context.stage ?? null) === (after.context.stage ?? null)) return {};
+  return { cancelUnsent: { reason: 'withdrawn unsent: the case moved on to another stage before the letter was approved, so what it says is no longer true', heldLettersOnly: true } };
+}
+
 /**
  * Events for an existing case, in order, as one commit (one new version). An event the case
  * cannot take in the state it has reached is refused with that state and the rest go on.
@@ -146,7 +163,7 @@ export function planEvents(
     timeline,
     effects: outbox,
     // A pupil off roll gets no more letters, and nothing waits for a person's approval.
-    ...(steps.some((step) => step.event.type === 'PUPIL_LEFT') ? { cancelUnsent: { reason: 'the pupil left the school roll' } } : {}),
+    ...cancellation(steps, before, snapshot),
     timers: {
       set: timerRows(snapshot.context.timers),
       remove: Object.keys(before.context.timers).filter((name) => !(name in snapshot.context.timers)),

@@ -106,7 +106,29 @@ export function sampleLetterSource(workflowId: string): LetterSource {
       task('t1', 'exploreReasons', 'Explore the reasons for absence with the family and offer support', 'done', calendar.addSchoolDays(openedOn, 3)),
       task('t2', 'meeting', `Invite parents to the ${stage?.meeting?.name ?? 'meeting'}`, 'open', calendar.addSchoolDays(DEMO_TERM.to, 5)),
     ],
-    messages: [],
+    // The stage's first letter, sent the morning the case opened: what a later letter cites.
+    messages: [
+      {
+        id: 'sample-effect/parent/sample',
+        effectId: 'sample-effect',
+        caseId: 'sample-case',
+        schoolId: school.id,
+        template: context.lastLetter.template,
+        kind: 'letter',
+        recipientRole: 'parent',
+        recipientName: contacts[0]?.name ?? 'Parent',
+        recipientEmail: contacts[0]?.email ?? null,
+        subject: 'Attendance letter',
+        messageId: '<sample-effect@attendance.invalid>',
+        status: 'sent',
+        transport: null,
+        raw: null,
+        pdf: null,
+        error: null,
+        createdAt: new Date(`${openedOn}T09:00:00Z`),
+        sentAt: new Date(`${openedOn}T09:00:00Z`),
+      },
+    ],
     today: '2025-12-01',
   };
 }

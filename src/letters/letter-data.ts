@@ -1,3 +1,4 @@
+import { lastLetterSent, stageLetter } from './sent-letters.ts';
 import { createHash } from 'node:crypto';
 import type { CaseContext, PenaltyNoticeRecord } from '../domain/case-types.ts';
 import { getWorkflow } from '../../workflows/index.ts';
@@ -44,8 +45,10 @@ export interface LetterSource {
   context: Partial<CaseContext>;
   caseId: string;
   tasks: Task[];
-  /** Letters already produced for this case (for "support so far"). */
+  /** Letters already produced for this case (for "support so far", and the last letter sent). */
   messages: Message[];
+  /** The effect being written, whose own messages (a re-run after a crash) are not an earlier letter. */
+  effectId?: string;
   today: IsoDate;
 }
 
@@ -136,7 +139,9 @@ export function assembleLetterData(source: LetterSource) {
       id: source.caseId,
       stage: stage ? { id: stage.id, name: stage.name } : null,
       openedOn: nullable(context.openedOn),
-      lastLetter: context.lastLetter ?? null,
+      // The letter that went, as the messages record it: its date is the day it was sent, not the day its stage began.
+      lastLetter: lastLetterSent(source.messages, context, source.effectId),
+      stageLetter: stageLetter(source.messages, stage?.letter),
       lastMeeting: context.lastMeeting ?? null,
       meeting: stage?.meeting && meetingTask ? { name: stage.meeting.name, by: meetingTask.dueDate } : null,
       thresholdMetOn: nullable(context.thresholdMetOn),

@@ -88,7 +88,7 @@ export function createMailEffectHandlers(deps: MailDeps): Record<'sendLetter' | 
   }
 
   async function load(effect: OutboxEffect, caseId: string) {
-    const source = await loadLetterSource(store, caseId, londonDate(clock.now()));
+    const source = { ...(await loadLetterSource(store, caseId, londonDate(clock.now()))), effectId: effect.id };
     return { source, data: assembleLetterData(source) };
   }
 

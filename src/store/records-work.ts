@@ -120,9 +120,11 @@ export interface TransitionCommit {
   timers?: { set: Omit<CaseTimer, 'caseId'>[]; remove: string[] };
   /**
    * Cancels, in the same write, what the case no longer wants sent: its held effects, and its
-   * letters not yet sent (pending or waiting). The reason is kept as the effects' last error.
+   * letters not yet sent (pending or waiting); with `heldLettersOnly`, only letters still waiting
+   * for approval (the stage they belong to has passed). The reason is kept as the effects' last
+   * error. Effects this commit adds are never cancelled by it.
    */
-  cancelUnsent?: { reason: string };
+  cancelUnsent?: { reason: string; heldLettersOnly?: boolean };
   at: Date;
 }
 

@@ -170,7 +170,9 @@ export abstract class MongoCases extends MongoBase {
     if (commit.cancelUnsent) {
       // What the case no longer wants sent: everything held, and letters not yet sent.
       await this.models.outbox.updateMany(
-        { caseId, $or: [{ status: 'held' }, { kind: 'sendLetter', status: { $in: ['pending', 'waiting'] } }] },
+        commit.cancelUnsent.heldLettersOnly
+          ? { caseId, status: 'held', kind: 'sendLetter' }
+          : { caseId, $or: [{ status: 'held' }, { kind: 'sendLetter', status: { $in: ['pending', 'waiting'] } }] },
         { $set: { status: 'cancelled', lastError: text(commit.cancelUnsent.reason), completedAt: at, lockedUntil: null } },
         { session },
       );

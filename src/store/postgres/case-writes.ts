@@ -59,11 +59,12 @@ export const newApproval = (asked: NonNullable<NewEffect['approval']>, at: Date)
 });
 
 /** What the case no longer wants sent: everything held, and letters not yet sent. */
-export async function cancelUnsent(db: Queryable, caseId: string, reason: string, at: Date) {
+export async function cancelUnsent(db: Queryable, caseId: string, cancel: { reason: string; heldLettersOnly?: boolean }, at: Date) {
   await db.query(
     `UPDATE outbox SET status = 'cancelled', last_error = $2, completed_at = $3, locked_until = NULL
-      WHERE case_id = $1 AND (status = 'held' OR (kind = 'sendLetter' AND status IN ('pending', 'waiting')))`,
-    [caseId, reason, at],
+      WHERE case_id = $1 AND CASE WHEN $4::boolean THEN status = 'held' AND kind = 'sendLetter'
+        ELSE (status = 'held' OR (kind = 'sendLetter' AND status IN ('pending', 'waiting'))) END`,
+    [caseId, cancel.reason, at, cancel.heldLettersOnly === true],
   );
 }
 

@@ -34,7 +34,7 @@ export abstract class PgCases extends PgBase {
         ...created.flatMap((c) => c.timeline.map((entry) => ({ caseId: c.record.id, entry }))),
         ...commits.flatMap((c) => c.timeline.map((entry) => ({ caseId: c.caseId, entry }))),
       ]);
-      for (const commit of commits) if (commit.cancelUnsent) await cancelUnsent(client, commit.caseId, commit.cancelUnsent.reason, commit.at);
+      for (const commit of commits) if (commit.cancelUnsent) await cancelUnsent(client, commit.caseId, commit.cancelUnsent, commit.at);
       await insertEffects(client, [
         ...created.flatMap((c) => c.effects.map((effect) => ({ caseId: c.record.id, effect, at: c.record.openedAt }))),
         ...commits.flatMap((c) => c.effects.map((effect) => ({ caseId: c.caseId, effect, at: c.at }))),

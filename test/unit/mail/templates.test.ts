@@ -41,7 +41,7 @@ describe('templates', () => {
 
   it('when the data lacks a field a template prints, then rendering fails loudly instead of printing a blank', () => {
     const data = sample('national/second-letter');
-    expect(() => renderMessage('national/second-letter', { ...data, case: { ...data.case, lastLetter: null } })).toThrow(TemplateError);
+    expect(() => renderMessage('national/second-letter', { ...data, pupil: { ...data.pupil, forename: undefined } } as never)).toThrow(TemplateError);
     expect(() => renderMessage('national/no-such-letter', data)).toThrow(/no template/);
   });
 

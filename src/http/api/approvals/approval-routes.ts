@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { canSeeCase, notFound, requireSchoolStaff, type Access } from '../../../access/scope.ts';
 import { decideApproval, previewEffect, type DecisionInput } from '../../../approvals/approvals.ts';
-import { listWaitingApprovals, summariseApproval } from '../../../approvals/waiting.ts';
+import { listWaitingApprovals, listWithdrawnLetters, summariseApproval } from '../../../approvals/waiting.ts';
 import { schoolMachineFor } from '../../../cases/case-machines.ts';
 import type { CaseRecord, OutboxEffect, Store } from '../../../store/types.ts';
 import { AppError } from '../../../errors.ts';
@@ -77,6 +77,7 @@ export function approvalRoutes(deps: ApiDeps): AnyRoute[] {
         return {
           counts: { letters: items.filter((i) => i.kind === 'sendLetter' && !i.legal).length, legalSteps: items.filter((i) => i.legal).length, overdue: items.filter((i) => i.overdue).length },
           approvals: items,
+          withdrawn: query.case ? [] : await listWithdrawnLetters(store, access, schoolIds, deps.clock.now()),
         };
       },
     }),

@@ -1,3 +1,4 @@
+import { lastLetterSent } from '../../../letters/sent-letters.ts';
 import { computeMetrics } from '../../../domain/metrics.ts';
 import type { CaseContext } from '../../../domain/case-types.ts';
 import { schoolMachineFor } from '../../../cases/case-machines.ts';
@@ -65,6 +66,8 @@ export async function caseDetail(deps: ApiDeps, access: Access, record: CaseReco
     pupil: pupil && pupilSummary(pupil),
     metrics: computeMetrics({ marks, calendar: schoolMachine.calendar, asOf: today, from, bands: schoolMachine.workflow.policy.bands }),
     context: state,
+    // The case's "last letter" is the one that went (the messages' record), not the stage it came from.
+    lastLetter: lastLetterSent(letters, context),
     allowedActions: allowedActions(schoolMachine, record, today, access),
     tasks,
     letters: letters.map(letterSummary),
