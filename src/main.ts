@@ -94,7 +94,7 @@ export async function startService(config: Config, options: ServiceOptions = {})
       const demoClock = shared
         ? { advance: (ms: number) => advanceClock({ store: opened.store, cases, logger, clock: shared, fillRegister: demoRegisterFiller(opened.store) }, ms) }
         : null;
-      const app = createApp({ store: opened.store, logger, worker, cases, clock, demoClock, oidc: oidcSettingsFrom(config), evidenceLinks, trustProxy: config.TRUST_PROXY });
+      const app = createApp({ store: opened.store, logger, worker, cases, clock, demoClock, oidc: oidcSettingsFrom(config), evidenceLinks, trustProxy: config.TRUST_PROXY, registerFeed: { uploadMaxBytes: config.REGISTER_UPLOAD_MAX_MB * 1024 * 1024, dropDir: config.REGISTER_DROP_DIR ?? null } });
       server = await new Promise<Server>((resolve, reject) => {
         const listening = app.listen(config.PORT, config.HOST, () => resolve(listening)).on('error', reject);
       });

@@ -24,13 +24,20 @@ const optionalText = text.transform((value) => (value === '' ? null : value)).nu
 
 const yesNo = text
   .toLowerCase()
-  .refine((value) => ['y', 'yes', 'true', '1', 'n', 'no', 'false', '0'].includes(value), 'must be yes or no')
-  .transform((value) => ['y', 'yes', 'true', '1'].includes(value));
+  // T and F: how some MIS exports write a tick box.
+  .refine((value) => ['y', 'yes', 't', 'true', '1', 'n', 'no', 'f', 'false', '0'].includes(value), 'must be yes or no')
+  .transform((value) => ['y', 'yes', 't', 'true', '1'].includes(value));
+
+/** Sessions as some MIS exports name them (Arbor's roll-call PERIOD is MORNING or AFTERNOON). */
+const SESSION_WORDS: Record<string, 'AM' | 'PM'> = { MORNING: 'AM', AFTERNOON: 'PM' };
 
 export const markRowSchema = z.object({
   upn: upnSchema,
   date: isoDateSchema,
-  session: text.toUpperCase().pipe(z.enum(['AM', 'PM'], { error: 'must be AM or PM' })),
+  session: text
+    .toUpperCase()
+    .transform((value) => (Object.hasOwn(SESSION_WORDS, value) ? SESSION_WORDS[value]! : value))
+    .pipe(z.enum(['AM', 'PM'], { error: 'must be AM or PM' })),
   code: z.string().transform((raw, ctx) => {
     const code = normaliseCode(raw);
     if (code === null) {
@@ -50,7 +57,8 @@ export type MarkRowInput = z.infer<typeof markRowSchema>;
 export function quickMarkRow(row: Record<string, string>): MarkRowInput | null {
   const upn = row.upn?.trim().toUpperCase();
   const date = row.date?.trim();
-  const session = row.session?.trim().toUpperCase();
+  const written = row.session?.trim().toUpperCase();
+  const session = written !== undefined && Object.hasOwn(SESSION_WORDS, written) ? SESSION_WORDS[written] : written;
   const code = row.code === undefined ? null : normaliseCode(row.code);
   if (upn === undefined || !UPN.test(upn) || !isIsoDate(date) || (session !== 'AM' && session !== 'PM') || code === null) return null;
   return { upn, date, session, code };
