@@ -1,4 +1,4 @@
-/* global document, window, XMLHttpRequest, FormData, DOMParser */
+/* global document, window, XMLHttpRequest, DOMParser */
 // Progressive enhancement of the register upload: the form posts as it is without this file;
 // with it, the file is sent by XMLHttpRequest so a bar shows how much has gone, then the answer
 // (the report, or the column-matching page) replaces the page as the plain post would.
