@@ -8,11 +8,10 @@ import { mkdir, readdir, rename, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { londonDate } from '../domain/london-time.ts';
-import { importFeedFile, type FeedDeps, type FeedOutcome } from '../register/register-feed.ts';
+import { DROP_TASK_KIND, importFeedFile, type FeedDeps, type FeedOutcome } from '../register/register-feed.ts';
 import { formatReport } from '../register/report-text.ts';
 import type { RegisterKind } from '../store/types.ts';
 
-export const TASK_KIND = 'register-file-failed';
 const SUBFOLDERS = ['processing', 'done', 'failed'] as const;
 
 /**
@@ -105,10 +104,10 @@ export function startDropFolder(options: DropFolderOptions) {
     await rename(claimed, path.join(target, finalName));
     if (!ok) {
       await store.createTask({
-        id: `${TASK_KIND}:${schoolId}:${randomUUID()}`,
+        id: `${DROP_TASK_KIND}:${schoolId}:${randomUUID()}`,
         caseId: null,
         schoolId,
-        kind: TASK_KIND,
+        kind: DROP_TASK_KIND,
         title: `The register file “${name}” from the drop folder was not imported: ${why}. Its report is beside it in failed/${finalName}.report.txt.`,
         dueDate: londonDate(options.clock.now()),
         createdAt: at,

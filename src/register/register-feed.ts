@@ -11,6 +11,9 @@ import { REGISTER_KINDS, type RegisterKind, type Store } from '../store/types.ts
 import { judgeHeader, readHead, renamed, type HeaderPlan } from './column-mapping.ts';
 import { IMPORTERS, type ImportReport } from './import-register.ts';
 
+/** The kind of task a drop-folder file that was not imported raises for its school. */
+export const DROP_TASK_KIND = 'register-file-failed';
+
 export interface FeedDeps {
   store: Store;
   clock: Clock;

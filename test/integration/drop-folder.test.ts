@@ -6,7 +6,8 @@ import path from 'node:path';
 import { openTestPostgres } from '../support/postgres.ts';
 import { ManualClock } from '../../src/clock.ts';
 import { createLogger } from '../../src/logger.ts';
-import { kindOfName, startDropFolder, TASK_KIND, type DropFolder } from '../../src/jobs/drop-folder.ts';
+import { kindOfName, startDropFolder, type DropFolder } from '../../src/jobs/drop-folder.ts';
+import { DROP_TASK_KIND } from '../../src/register/register-feed.ts';
 import type { OpenedPostgres } from '../../src/store/postgres/open.ts';
 
 const UPN = 'A331400112001';
@@ -79,7 +80,7 @@ describe('the drop folder', () => {
     expect(report).toContain('marks: REJECTED, nothing was imported');
     expect(report).toContain("line 3, session: session 'XX' must be AM or PM");
     expect((await db.store.listMarks(SCHOOL, UPN)).some((m) => m.date === '2024-10-08')).toBe(false);
-    const tasks = (await db.store.listTasks({ schoolIds: [SCHOOL], status: 'open' })).filter((task) => task.kind === TASK_KIND);
+    const tasks = (await db.store.listTasks({ schoolIds: [SCHOOL], status: 'open' })).filter((task) => task.kind === DROP_TASK_KIND);
     expect(tasks).toEqual([expect.objectContaining({ caseId: null, dueDate: '2024-10-14', title: expect.stringContaining(`“${name}”`) })]);
     expect(tasks[0]!.title).toContain('1 rows have problems');
     expect(workers.reduce((sum, worker) => sum + worker.totals().failed, 0)).toBe(1);

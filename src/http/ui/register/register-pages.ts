@@ -6,6 +6,7 @@ import { HEADER_PRESETS, presetById } from '../../../register/header-presets.ts'
 import { mappingFromForm, ourColumns, presetRenames } from '../../../register/column-mapping.ts';
 import { importFeedFile, type FeedOutcome } from '../../../register/register-feed.ts';
 import { REGISTER_FILES } from '../../../register/rows.ts';
+import { DROP_TASK_KIND } from '../../../register/register-feed.ts';
 import { REGISTER_KINDS, type RegisterKind, type School } from '../../../store/types.ts';
 import { checkCsrf } from '../../auth/sessions.ts';
 import { page, type Page, type PageDeps } from '../page-context.ts';
@@ -34,6 +35,7 @@ interface Notice {
 
 async function renderUpload(current: Page, deps: PageDeps, school: School, notice: Notice | null, status = 200) {
   const settings = deps.registerFeed ?? DEFAULT_FEED_SETTINGS;
+  const failedFiles = (await deps.store.listTasks({ schoolIds: [school.id], status: 'open' })).filter((task) => task.kind === DROP_TASK_KIND);
   const mappings = await Promise.all(REGISTER_KINDS.map(async (kind) => ({ kind, name: KIND_NAMES[kind], mapping: await deps.store.getRegisterMapping(school.id, kind) })));
   await current.render(
     'register-upload.njk',
@@ -47,6 +49,7 @@ async function renderUpload(current: Page, deps: PageDeps, school: School, notic
       mappings: mappings.map((m) => ({ ...m, presetName: m.mapping?.preset ? (presetById(m.mapping.preset)?.name ?? m.mapping.preset) : null, used: m.mapping?.columns.filter((c) => c.to) ?? [] })),
       maxMb: Math.round(settings.uploadMaxBytes / 1024 / 1024),
       dropFolder: settings.dropDir ? path.join(settings.dropDir, school.id) : null,
+      failedFiles,
     },
     status,
   );
