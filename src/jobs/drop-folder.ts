@@ -52,6 +52,7 @@ function reportText(name: string, outcome: FeedOutcome): { ok: boolean; text: st
     return { ok: false, text, why: 'its columns are not recognised' };
   }
   const lines = [formatReport(outcome.report)];
+  if (outcome.notEvaluated) lines.push(`  ${outcome.notEvaluated}`);
   if (outcome.evaluation) lines.push(`  the school was evaluated as of ${outcome.evaluation.asOf}: ${outcome.evaluation.opened} new cases`);
   return { ok: outcome.report.applied, text: lines.join('\n'), why: `${outcome.report.rejected} rows have problems` };
 }

@@ -6,6 +6,8 @@ import { CsvError } from 'csv-parse';
 import { evaluateSchool, type EvaluationSummary } from '../cases/evaluate-school.ts';
 import type { Clock } from '../clock.ts';
 import { londonDate } from '../domain/london-time.ts';
+import { CalendarCoverageError } from '../domain/calendar.ts';
+import { hasNoTermDates } from '../calendars/school-calendars.ts';
 import type { Logger } from '../logger.ts';
 import { REGISTER_KINDS, type RegisterKind, type Store } from '../store/types.ts';
 import { judgeHeader, readHead, renamed, type HeaderPlan } from './column-mapping.ts';
@@ -32,7 +34,15 @@ export interface FeedFile {
 }
 
 export type FeedOutcome =
-  | { status: 'imported' | 'rejected'; kind: RegisterKind; plan: HeaderPlan | null; report: ImportReport; evaluation: EvaluationSummary | null }
+  | {
+      status: 'imported' | 'rejected';
+      kind: RegisterKind;
+      plan: HeaderPlan | null;
+      report: ImportReport;
+      evaluation: EvaluationSummary | null;
+      /** Why the school could not be evaluated after its marks were imported (no term dates for today): the marks stay imported. */
+      notEvaluated: string | null;
+    }
   /** The file's first bytes show it is not CSV (a spreadsheet, UTF-16 text): why, in words. */
   | { status: 'not-csv'; kind: RegisterKind | null; message: string }
   /** The header fits no kind (or not the kind named) by our names, the school's mapping or a preset: the mapping step. */
@@ -77,7 +87,15 @@ export async function importFeedFile(deps: FeedDeps, file: FeedFile): Promise<Fe
     if (!(error instanceof CsvError)) throw error;
     report = unreadable(kind, error);
   }
-  if (!report.applied) return { status: 'rejected', kind, plan: verdict.plan, report, evaluation: null };
-  const evaluation = kind === 'marks' ? await evaluateSchool(deps, file.schoolId, londonDate(deps.clock.now())) : null;
-  return { status: 'imported', kind, plan: verdict.plan, report, evaluation };
+  if (!report.applied) return { status: 'rejected', kind, plan: verdict.plan, report, evaluation: null, notEvaluated: null };
+  if (kind !== 'marks') return { status: 'imported', kind, plan: verdict.plan, report, evaluation: null, notEvaluated: null };
+  try {
+    const evaluation = await evaluateSchool(deps, file.schoolId, londonDate(deps.clock.now()));
+    return { status: 'imported', kind, plan: verdict.plan, report, evaluation, notEvaluated: null };
+  } catch (error) {
+    // The marks are in: a calendar that does not reach today is said, not taken for a failed import.
+    if (!(error instanceof CalendarCoverageError) && !hasNoTermDates(error)) throw error;
+    const notEvaluated = `the school could not be evaluated today: ${error instanceof Error ? error.message : String(error)}`;
+    return { status: 'imported', kind, plan: verdict.plan, report, evaluation: null, notEvaluated };
+  }
 }

@@ -23,19 +23,20 @@ describe('the register upload page in the browser', () => {
     await expect(page.getByRole('heading', { name: /Load the register/ }).isVisible()).resolves.toBe(true);
     await expectAccessible(page);
     // What the bar and its words showed, kept on window: the page's body is replaced by the report.
-    await page.evaluate(() => {
-      const seen: { values: string[]; words: string[] } = { values: [], words: [] };
-      (window as unknown as { seen: typeof seen }).seen = seen;
-      const bar = document.getElementById('upload-bar')!;
-      const status = document.getElementById('upload-status')!;
-      new MutationObserver(() => seen.values.push(bar.getAttribute('value') ?? '')).observe(bar, { attributes: true, attributeFilter: ['value'] });
-      new MutationObserver(() => seen.words.push(status.textContent ?? '')).observe(status, { childList: true, characterData: true, subtree: true });
-    });
+    // (A script as text: the tests are typed without the DOM's names.)
+    await page.evaluate(`(() => {
+      const seen = { values: [], words: [] };
+      window.seen = seen;
+      const bar = document.getElementById('upload-bar');
+      const status = document.getElementById('upload-status');
+      new MutationObserver(() => seen.values.push(bar.getAttribute('value') || '')).observe(bar, { attributes: true, attributeFilter: ['value'] });
+      new MutationObserver(() => seen.words.push(status.textContent || '')).observe(status, { childList: true, characterData: true, subtree: true });
+    })()`);
     await page.getByLabel('What the file holds').selectOption('marks');
     await page.getByLabel('CSV file').setInputFiles({ name: 'SIMS marks.csv', mimeType: 'text/csv', buffer: file });
     await page.getByRole('button', { name: 'Upload and import' }).click();
     await page.getByRole('heading', { name: 'Attendance marks: imported' }).waitFor({ timeout: 30_000 });
-    const seen = await page.evaluate(() => (window as unknown as { seen: { values: string[]; words: string[] } }).seen);
+    const seen = (await page.evaluate('window.seen')) as { values: string[]; words: string[] };
     expect(seen.values.at(-1)).toBe('100');
     expect(seen.words.some((words) => words.startsWith('The file is sent.'))).toBe(true);
     await expect(page.getByText(`Rows read ${rows.length}`).isVisible()).resolves.toBe(true);

@@ -87,6 +87,7 @@ async function renderOutcome(current: Page, school: School, outcome: Exclude<Fee
       more: report.rejected > report.problems.length ? report.rejected - report.problems.length : 0,
       readAs: outcome.plan ? (outcome.plan.source === 'saved' ? 'the school’s saved column mapping' : `the ${presetById(outcome.plan.source)?.name ?? outcome.plan.source} column names`) : null,
       evaluation: outcome.evaluation,
+      notEvaluated: outcome.notEvaluated,
     },
     report.applied ? 200 : 422,
   );
