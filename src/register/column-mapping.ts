@@ -142,7 +142,8 @@ const quoted = (value: string) => (/[",\r\n]/.test(value) ? `"${value.replaceAll
 /**
  * The file with its header renamed by the plan. When it only renames, the records pass through
  * byte for byte (the marks' fast path still applies); when it leaves columns out, each record is
- * read and written again without them, one line for one line, so every line number still holds.
+ * read and written again without them, one line for one line, so line numbers still hold (but for
+ * a line break inside a quoted cell of a column left out, which is dropped with it).
  */
 export function renamed(file: Readable, plan: HeaderPlan | null): Readable {
   if (!plan) return file;

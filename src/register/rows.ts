@@ -20,6 +20,17 @@ export const upnSchema = text.toUpperCase().regex(UPN, 'is not a UPN (a letter, 
 
 export const isoDateSchema = text.refine(isIsoDate, 'is not a real date in the form YYYY-MM-DD');
 
+const UK_DATE = /^(\d{1,2})\/(\d{1,2})\/(\d{4})$/;
+
+/** A date as an MIS export writes it: YYYY-MM-DD, or DD/MM/YYYY as UK exports (and Excel in the UK) write it. */
+export function fileDate(value: string): string {
+  const uk = UK_DATE.exec(value);
+  return uk ? `${uk[3]}-${uk[2]!.padStart(2, '0')}-${uk[1]!.padStart(2, '0')}` : value;
+}
+
+/** Dates in register files: the day, always stored as YYYY-MM-DD. */
+const fileDateSchema = text.transform(fileDate).refine(isIsoDate, 'is not a real date in the form YYYY-MM-DD (or DD/MM/YYYY)');
+
 const optionalText = text.transform((value) => (value === '' ? null : value)).nullable().optional();
 
 const yesNo = text
@@ -33,7 +44,7 @@ const SESSION_WORDS: Record<string, 'AM' | 'PM'> = { MORNING: 'AM', AFTERNOON: '
 
 export const markRowSchema = z.object({
   upn: upnSchema,
-  date: isoDateSchema,
+  date: fileDateSchema,
   session: text
     .toUpperCase()
     .transform((value) => (Object.hasOwn(SESSION_WORDS, value) ? SESSION_WORDS[value]! : value))
@@ -56,7 +67,7 @@ export type MarkRowInput = z.infer<typeof markRowSchema>;
  */
 export function quickMarkRow(row: Record<string, string>): MarkRowInput | null {
   const upn = row.upn?.trim().toUpperCase();
-  const date = row.date?.trim();
+  const date = row.date === undefined ? undefined : fileDate(row.date.trim());
   const written = row.session?.trim().toUpperCase();
   const session = written !== undefined && Object.hasOwn(SESSION_WORDS, written) ? SESSION_WORDS[written] : written;
   const code = row.code === undefined ? null : normaliseCode(row.code);
@@ -70,7 +81,7 @@ export const pupilRowSchema = z.object({
   upn: upnSchema,
   forename: name,
   surname: name,
-  date_of_birth: isoDateSchema,
+  date_of_birth: fileDateSchema,
   year_group: text.toUpperCase().regex(/^(N1|N2|R|[1-9]|1[0-4])$/, 'must be N1, N2, R or 1 to 14'),
   // Flags as the MIS lists them (`ehcp;lac`, `ehcp,lac` or `ehcp|lac`); the workflow decides what they mean.
   vulnerability: text
