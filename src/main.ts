@@ -92,7 +92,7 @@ export async function startService(config: Config, options: ServiceOptions = {})
       const jobs = workerJobs({ store: opened.store, cases, dispatcher, clock, logger, retention }, await opened.store.listSchools());
       worker = await startWorker({ backend: opened.agendaBackend(), logger, jobs, workerId: lease.id, lockLifetimeMs: leaseMs });
       // Only workers watch the drop folders; the claim by rename lets several do so at once.
-      if (config.REGISTER_DROP_DIR) dropFolder = startDropFolder({ store: opened.store, clock, logger, dir: config.REGISTER_DROP_DIR, pollMs: config.REGISTER_DROP_POLL_SECONDS * 1000 });
+      if (config.REGISTER_DROP_DIR) dropFolder = startDropFolder({ store: opened.store, clock, logger, dir: config.REGISTER_DROP_DIR, pollMs: config.REGISTER_DROP_POLL_SECONDS * 1000, workerId: lease.id });
     }
     let url: string | null = null;
     if (config.ROLE !== 'worker') {

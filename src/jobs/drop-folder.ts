@@ -37,7 +37,12 @@ const isCandidate = (name: string) => !name.startsWith('.') && !/\.(tmp|part)$/i
 export interface DropFolderOptions extends FeedDeps {
   dir: string;
   pollMs: number;
+  /** This worker's id (its lease): a file in processing/ is named for the worker that claimed it. */
+  workerId: string;
 }
+
+/** processing/<worker id>~<claim id>~<the file's name>. */
+const CLAIM = /^(.+?)~[0-9a-f]{8}~(.+)$/;
 
 export interface DropSummary {
   imported: number;
@@ -78,7 +83,7 @@ export function startDropFolder(options: DropFolderOptions) {
   let stopped = false;
 
   async function take(schoolId: string, folder: string, name: string): Promise<'imported' | 'failed' | null> {
-    const claimed = path.join(folder, 'processing', `${randomUUID()}-${name}`);
+    const claimed = path.join(folder, 'processing', `${options.workerId}~${randomUUID().slice(0, 8)}~${name}`);
     try {
       await rename(path.join(folder, name), claimed);
     } catch {
@@ -118,9 +123,23 @@ export function startDropFolder(options: DropFolderOptions) {
     return ok ? 'imported' : 'failed';
   }
 
-  async function pollSchool(schoolId: string, summary: DropSummary) {
+  /**
+   * A worker killed mid-import left its file in processing/ (the import itself wrote nothing): once
+   * its lease is gone from the store (another worker found it dead), the file goes back to be taken again.
+   */
+  async function reclaim(folder: string, live: Set<string>) {
+    for (const claimed of await readdir(path.join(folder, 'processing'))) {
+      const match = CLAIM.exec(claimed);
+      if (!match || live.has(match[1]!)) continue;
+      await rename(path.join(folder, 'processing', claimed), path.join(folder, await freeName(folder, match[2]!, new Date()))).catch(() => {});
+      logger.warn({ folder: path.basename(folder) }, 'drop folder file of a dead worker put back to be imported again');
+    }
+  }
+
+  async function pollSchool(schoolId: string, summary: DropSummary, live: Set<string>) {
     const folder = path.join(dir, schoolId);
     for (const sub of SUBFOLDERS) await mkdir(path.join(folder, sub), { recursive: true });
+    await reclaim(folder, live);
     const entries = (await readdir(folder, { withFileTypes: true })).filter((entry) => entry.isFile() && isCandidate(entry.name));
     const present = new Set(entries.map((entry) => path.join(folder, entry.name)));
     // Files gone since (taken by another worker) are forgotten.
@@ -142,9 +161,10 @@ export function startDropFolder(options: DropFolderOptions) {
   /** One look in every school's folder. */
   async function pollOnce(): Promise<DropSummary> {
     const summary: DropSummary = { imported: 0, failed: 0 };
+    const live = new Set([options.workerId, ...(await store.listWorkers()).map((worker) => worker.id)]);
     for (const school of await store.listSchools()) {
       try {
-        await pollSchool(school.id, summary);
+        await pollSchool(school.id, summary, live);
       } catch (error) {
         logger.warn({ err: error, schoolId: school.id }, 'drop folder could not be read');
       }

@@ -35,8 +35,11 @@ describe('the drop folder', () => {
     await db.store.upsertSchool({ id: SCHOOL, trustId: 'drop-trust', name: 'Drop School', workflowId: 'west-coventry', localAuthority: 'coventry' });
     await db.store.upsertPupils(SCHOOL, [{ upn: UPN, forename: 'Sam', surname: 'Taylor', dateOfBirth: '2011-05-01', yearGroup: '9', vulnerability: [], onRoll: true }]);
     const deps = { store: db.store, clock, logger: createLogger('silent'), dir, pollMs: 40 };
+    const beat = (id: string) => db.store.beatWorker({ id, host: 'test', pid: 1, startedAt: new Date(), beatAt: new Date() });
+    await beat('worker-a');
+    await beat('worker-b');
     // Two workers over the same folders and the same database.
-    workers = [startDropFolder(deps), startDropFolder(deps)];
+    workers = [startDropFolder({ ...deps, workerId: 'worker-a' }), startDropFolder({ ...deps, workerId: 'worker-b' })];
   });
 
   afterAll(async () => {
@@ -86,10 +89,21 @@ describe('the drop folder', () => {
     expect(workers.reduce((sum, worker) => sum + worker.totals().failed, 0)).toBe(1);
   });
 
+  it('when a worker died mid-import, then its file in processing/ is put back once its lease is gone, and imported', async () => {
+    const name = 'pupils-marks-attendance.csv';
+    await writeFile(path.join(folder(), 'processing', `worker-gone~0123abcd~${name}`), `upn,date,session,code\n${UPN},2024-10-10,AM,/\n`);
+    await writeFile(path.join(folder(), 'processing', `worker-a~0123abcd~held.csv`), 'upn,date,session,code\n');
+    await until(async () => (await list('done')).includes(name));
+    expect((await db.store.listMarks(SCHOOL, UPN)).some((m) => m.date === '2024-10-10')).toBe(true);
+    // A live worker's claim is left alone.
+    expect(await list('processing')).toEqual(['worker-a~0123abcd~held.csv']);
+    await rm(path.join(folder(), 'processing', 'worker-a~0123abcd~held.csv'));
+  });
+
   it('when a file with the same name comes again, then the earlier one in done/ is kept and the new one is put beside it', async () => {
     const name = 'nightly-export.csv';
     await writeFile(path.join(folder(), name), `UPN,Date,Session Name,Mark\n${UPN},2024-10-09,AM,/\n`);
-    await until(async () => (await list('done')).length === 4);
+    await until(async () => (await list('done')).length === 6);
     const done = await list('done');
     expect(done).toContain(name);
     expect(done.filter((file) => file.startsWith('nightly-export-') && file.endsWith('.csv'))).toHaveLength(1);
