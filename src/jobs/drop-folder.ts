@@ -11,6 +11,7 @@ import { londonDate } from '../domain/london-time.ts';
 import { DROP_TASK_KIND, importFeedFile, type FeedDeps, type FeedOutcome } from '../register/register-feed.ts';
 import { formatReport } from '../register/report-text.ts';
 import type { RegisterKind } from '../store/types.ts';
+import { auditRecorder } from '../access/audit.ts';
 
 const SUBFOLDERS = ['processing', 'done', 'failed'] as const;
 
@@ -78,6 +79,8 @@ export function startDropFolder(options: DropFolderOptions) {
   /** What each file looked like at the last look: a file is taken only when it has not changed since. */
   const seen = new Map<string, string>();
   const totals: DropSummary = { imported: 0, failed: 0 };
+  // Kept as an upload is: who (the drop folder), which school, what kind, with what result.
+  const audit = auditRecorder(store, () => new Date());
   let timer: NodeJS.Timeout | null = null;
   let running: Promise<unknown> | null = null;
   let stopped = false;
@@ -119,6 +122,8 @@ export function startDropFolder(options: DropFolderOptions) {
         createdAt: at,
       });
     }
+    const counts = 'report' in outcome ? { read: outcome.report.read, rejected: outcome.report.rejected } : {};
+    await audit('system:drop-folder', 'register.import', { schoolId }, { kind: outcome.kind, via: 'drop-folder', applied: ok, ...counts });
     logger.info({ schoolId, kind: outcome.kind, imported: ok }, 'drop folder file');
     return ok ? 'imported' : 'failed';
   }

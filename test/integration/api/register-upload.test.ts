@@ -32,6 +32,9 @@ describe('the register upload page', () => {
     expect(res.text).toContain('<progress id="upload-bar"');
     const other = await world.login('otherPastoral');
     expect((await request(world.app).get('/schools/s1/register').set('Cookie', other.cookie)).status).toBe(404);
+    // The trust lead sees the school whole but does not load its register.
+    const lead = await world.login('lead');
+    expect((await request(world.app).get('/schools/s1/register').set('Cookie', lead.cookie)).status).toBe(403);
   });
 
   it('when a pupils file with our column names is uploaded, then the pupils are imported and the report says so', async () => {
