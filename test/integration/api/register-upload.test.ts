@@ -1,7 +1,10 @@
 // The register upload page: MIS exports as CSV, streamed into the same import the CLI runs, with its problem report.
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import request from 'supertest';
+import { request as httpRequest } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { createWorld, SCHOOLS, type UserKey, type World } from './world.ts';
+import { sql } from '../../support/postgres.ts';
 
 const UPN = SCHOOLS.s1.upn;
 const NEW_UPN = 'A331400112099';
@@ -130,5 +133,29 @@ describe('the register upload page', () => {
     expect(res.status).toBe(413);
     expect(res.text).toContain('The file is larger than 2 KB');
     expect((await marksOf(NEW_UPN)).some((m) => m.date.startsWith('2024-09'))).toBe(false);
+  });
+
+  it('when the browser goes away halfway through the file, then nothing of it is imported and the service goes on answering', async () => {
+    const agent = await world.login('champion');
+    const server = world.app.listen(0, '127.0.0.1');
+    await new Promise((resolve) => server.once('listening', resolve));
+    const { port } = server.address() as AddressInfo;
+    const boundary = 'cut-off';
+    const rows = Array.from({ length: 2000 }, (_, i) => `${NEW_UPN},2024-06-${String(3 + (i % 20)).padStart(2, '0')},${i % 2 ? 'PM' : 'AM'},/`).join('\r\n');
+    const head = `--${boundary}\r\nContent-Disposition: form-data; name="_csrf"\r\n\r\n${agent.csrf}\r\n--${boundary}\r\nContent-Disposition: form-data; name="kind"\r\n\r\nmarks\r\n--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="marks.csv"\r\n\r\nupn,date,session,code\r\n`;
+    const req = httpRequest({ port, host: '127.0.0.1', path: '/schools/s1/register/upload', method: 'POST', headers: { Cookie: agent.cookie, 'Content-Type': `multipart/form-data; boundary=${boundary}`, 'Content-Length': 10_000_000 } });
+    req.on('error', () => {});
+    req.write(head + rows);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    req.destroy();
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    await new Promise((resolve) => server.close(resolve));
+    // The staged import was given up, not left waiting for the rest: no session of the database is still busy with it.
+    const busy = async () =>
+      (await sql<{ n: number }>(world.db.url, "SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid() AND state <> 'idle'"))[0]!.n;
+    for (let i = 0; i < 50 && (await busy()) > 0; i++) await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(await busy()).toBe(0);
+    expect((await marksOf(NEW_UPN)).some((m) => m.date.startsWith('2024-06'))).toBe(false);
+    expect((await request(world.app).get('/schools/s1/register').set('Cookie', agent.cookie)).status).toBe(200);
   });
 });
