@@ -13,7 +13,7 @@ const MAX_HEADER_BYTES = 64 * 1024;
 
 /** How each of the file's columns is read: the column it is for, or '' to leave it out. */
 export interface HeaderPlan {
-  /** Where the names came from: 'ours' (the file already uses our names), 'saved' (the school's mapping) or a preset's id. */
+  /** Where the names came from: 'ours' (our names, with other columns too), 'saved' (the school's mapping) or a preset's id. */
   source: string;
   targets: string[];
 }
@@ -48,8 +48,11 @@ export function presetRenames(kind: RegisterKind, presetId: string, header: stri
   return renames;
 }
 
-/** The school's saved mapping, else the first preset (the one the school chose first) that gives every required column. */
+/** Our names (other columns left out), else the school's saved mapping, else the first preset (the one the school chose first) that gives every required column. */
 function planHeader(kind: RegisterKind, header: string[], saved: RegisterMapping | null, preferred?: string): HeaderPlan | null {
+  // Our own names, with columns we do not take besides: read by name, the others left out.
+  const own = planWith(kind, header, [], 'ours');
+  if (own) return own;
   const plan = saved && planWith(kind, header, saved.columns, 'saved');
   if (plan) return plan;
   const presets = [...HEADER_PRESETS].sort((a, b) => Number(b.id === preferred) - Number(a.id === preferred));
@@ -72,9 +75,7 @@ export function judgeHeader(kind: RegisterKind, header: string[], saved: Registe
   const asIs = REGISTER_FILES[kind].required.every((c) => header.includes(c)) && header.every((name) => ours.includes(name));
   if (asIs) return { fits: true, plan: null };
   const plan = planHeader(kind, header, saved, preferred);
-  // A file with a header nothing explains still goes to the parser when it has our required names: its report names the odd columns.
-  if (plan) return { fits: true, plan };
-  return REGISTER_FILES[kind].required.every((c) => header.includes(c)) ? { fits: true, plan: null } : { fits: false };
+  return plan ? { fits: true, plan } : { fits: false };
 }
 
 /** A renames list a mapping form gives: only names the file has, each of ours once. */

@@ -37,6 +37,8 @@ export type FeedOutcome =
   | {
       status: 'imported' | 'rejected';
       kind: RegisterKind;
+      /** The file's header as read (trimmed, lower case); empty when it had none. */
+      header: string[];
       plan: HeaderPlan | null;
       report: ImportReport;
       evaluation: EvaluationSummary | null;
@@ -87,15 +89,15 @@ export async function importFeedFile(deps: FeedDeps, file: FeedFile): Promise<Fe
     if (!(error instanceof CsvError)) throw error;
     report = unreadable(kind, error);
   }
-  if (!report.applied) return { status: 'rejected', kind, plan: verdict.plan, report, evaluation: null, notEvaluated: null };
-  if (kind !== 'marks') return { status: 'imported', kind, plan: verdict.plan, report, evaluation: null, notEvaluated: null };
+  if (!report.applied) return { status: 'rejected', kind, header: header ?? [], plan: verdict.plan, report, evaluation: null, notEvaluated: null };
+  if (kind !== 'marks') return { status: 'imported', kind, header: header ?? [], plan: verdict.plan, report, evaluation: null, notEvaluated: null };
   try {
     const evaluation = await evaluateSchool(deps, file.schoolId, londonDate(deps.clock.now()));
-    return { status: 'imported', kind, plan: verdict.plan, report, evaluation, notEvaluated: null };
+    return { status: 'imported', kind, header: header ?? [], plan: verdict.plan, report, evaluation, notEvaluated: null };
   } catch (error) {
     // The marks are in: a calendar that does not reach today is said, not taken for a failed import.
     if (!(error instanceof CalendarCoverageError) && !hasNoTermDates(error)) throw error;
     const notEvaluated = `the school could not be evaluated today: ${error instanceof Error ? error.message : String(error)}`;
-    return { status: 'imported', kind, plan: verdict.plan, report, evaluation: null, notEvaluated };
+    return { status: 'imported', kind, header: header ?? [], plan: verdict.plan, report, evaluation: null, notEvaluated };
   }
 }

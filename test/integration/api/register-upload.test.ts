@@ -57,6 +57,7 @@ describe('the register upload page', () => {
     expect(res.status).toBe(200);
     expect(res.text).toContain('Contacts (parents and carers): imported');
     expect(res.text).toContain('read with the SIMS column names');
+    expect(res.text).toContain('Columns left out (the service does not use them): “reg group”.');
     const contacts = (await world.db.store.listContacts('s1')).filter((c) => c.upn === NEW_UPN);
     expect(contacts).toEqual([expect.objectContaining({ name: 'Stone, Mia', relationship: 'mother', phone: '01234 567890', parentalResponsibility: true, livesWith: true })]);
   });

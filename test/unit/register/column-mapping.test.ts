@@ -14,6 +14,11 @@ describe('reading a school export as our register files', () => {
     expect(judgeHeader('marks', ['upn', 'date', 'session name', 'mark', 'reg group'], null)).toEqual({ fits: true, plan: { source: 'sims', targets: ['upn', 'date', 'session', 'code', ''] } });
     expect(judgeHeader('marks', ['upn', 'date', 'period', 'raw_mark'], null)).toEqual({ fits: true, plan: { source: 'arbor', targets: ['upn', 'date', 'session', 'code'] } });
     expect(judgeHeader('marks', ['student_id', 'date', 'session', 'attendance_code_id'], null)).toEqual({ fits: false });
+    // Our names with a column we do not take: read by name, the other left out.
+    expect(judgeHeader('pupils', ['upn', 'form', 'forename', 'surname', 'date_of_birth', 'year_group', 'vulnerability'], null)).toEqual({
+      fits: true,
+      plan: { source: 'ours', targets: ['upn', '', 'forename', 'surname', 'date_of_birth', 'year_group', 'vulnerability'] },
+    });
   });
 
   it('when the school saved a mapping, then it comes before the presets; a file it does not cover goes to the presets', () => {

@@ -3,7 +3,7 @@ import type { Router } from 'express';
 import { requireSchoolStaff } from '../../../access/scope.ts';
 import { AppError } from '../../../errors.ts';
 import { HEADER_PRESETS, presetById } from '../../../register/header-presets.ts';
-import { mappingFromForm, ourColumns, presetRenames } from '../../../register/column-mapping.ts';
+import { mappingFromForm, ourColumns, presetRenames, type HeaderPlan } from '../../../register/column-mapping.ts';
 import { importFeedFile, type FeedOutcome } from '../../../register/register-feed.ts';
 import { REGISTER_FILES } from '../../../register/rows.ts';
 import { DROP_TASK_KIND } from '../../../register/register-feed.ts';
@@ -75,6 +75,11 @@ async function renderMapping(current: Page, school: School, kind: RegisterKind, 
   );
 }
 
+function readAs(plan: HeaderPlan | null): string | null {
+  if (!plan || plan.source === 'ours') return null;
+  return plan.source === 'saved' ? 'the school’s saved column mapping' : `the ${presetById(plan.source)?.name ?? plan.source} column names`;
+}
+
 async function renderOutcome(current: Page, school: School, outcome: Exclude<FeedOutcome, { status: 'unrecognised' | 'not-csv' }>) {
   const { report } = outcome;
   await current.render(
@@ -85,7 +90,8 @@ async function renderOutcome(current: Page, school: School, outcome: Exclude<Fee
       kindName: KIND_NAMES[outcome.kind],
       report,
       more: report.rejected > report.problems.length ? report.rejected - report.problems.length : 0,
-      readAs: outcome.plan ? (outcome.plan.source === 'saved' ? 'the school’s saved column mapping' : `the ${presetById(outcome.plan.source)?.name ?? outcome.plan.source} column names`) : null,
+      readAs: readAs(outcome.plan),
+      leftOut: outcome.plan ? outcome.header.filter((_, index) => !outcome.plan!.targets[index]) : [],
       evaluation: outcome.evaluation,
       notEvaluated: outcome.notEvaluated,
     },
