@@ -1,7 +1,7 @@
 // One zod schema per MIS export row. The CSV import, the JSON API and the simulator all read
 // register data through these, so a file that imports is a file that simulates.
 import { z } from 'zod';
-import { isIsoDate } from '../domain/dates.ts';
+import { fromUkDate, isIsoDate } from '../domain/dates.ts';
 import { normaliseCode } from '../domain/codes.ts';
 
 const text = z.string().trim();
@@ -20,16 +20,8 @@ export const upnSchema = text.toUpperCase().regex(UPN, 'is not a UPN (a letter, 
 
 export const isoDateSchema = text.refine(isIsoDate, 'is not a real date in the form YYYY-MM-DD');
 
-const UK_DATE = /^(\d{1,2})\/(\d{1,2})\/(\d{4})$/;
-
-/** A date as an MIS export writes it: YYYY-MM-DD, or DD/MM/YYYY as UK exports (and Excel in the UK) write it. */
-export function fileDate(value: string): string {
-  const uk = UK_DATE.exec(value);
-  return uk ? `${uk[3]}-${uk[2]!.padStart(2, '0')}-${uk[1]!.padStart(2, '0')}` : value;
-}
-
 /** Dates in register files: the day, always stored as YYYY-MM-DD. */
-const fileDateSchema = text.transform(fileDate).refine(isIsoDate, 'is not a real date in the form YYYY-MM-DD (or DD/MM/YYYY)');
+const fileDateSchema = text.transform(fromUkDate).refine(isIsoDate, 'is not a real date in the form YYYY-MM-DD (or DD/MM/YYYY)');
 
 const optionalText = text.transform((value) => (value === '' ? null : value)).nullable().optional();
 
@@ -67,7 +59,7 @@ export type MarkRowInput = z.infer<typeof markRowSchema>;
  */
 export function quickMarkRow(row: Record<string, string>): MarkRowInput | null {
   const upn = row.upn?.trim().toUpperCase();
-  const date = row.date === undefined ? undefined : fileDate(row.date.trim());
+  const date = row.date === undefined ? undefined : fromUkDate(row.date.trim());
   const written = row.session?.trim().toUpperCase();
   const session = written !== undefined && Object.hasOwn(SESSION_WORDS, written) ? SESSION_WORDS[written] : written;
   const code = row.code === undefined ? null : normaliseCode(row.code);
