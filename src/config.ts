@@ -101,6 +101,12 @@ export const configSchema = z
     RETAIN_LEFT_PUPILS_YEARS_FROM_BIRTH: retentionYears(25),
     RETAIN_LETTERS_YEARS: retentionYears(3),
     RETAIN_AUDIT_YEARS: retentionYears(6),
+    /** The largest register file the upload page takes, in MB: a year of marks for a large secondary is about 30 MB. */
+    REGISTER_UPLOAD_MAX_MB: z.coerce.number().int().min(1).max(10_240).default(512),
+    /** Where schools' MIS exports are dropped (one folder per school id); unset, no folder is watched. */
+    REGISTER_DROP_DIR: z.string().trim().optional().transform((value) => (value ? value : undefined)),
+    /** How often the worker looks in the drop folders. */
+    REGISTER_DROP_POLL_SECONDS: z.coerce.number().int().min(1).max(3600).default(20),
     /** Signs the evidence-pack links; unset, a key generated once into DATA_DIR is used. */
     EVIDENCE_LINK_SECRET: z.string().optional().transform((value) => (value ? value : undefined)),
   })

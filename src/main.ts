@@ -15,6 +15,7 @@ import { createOutboxDispatcher } from './jobs/outbox-dispatcher.ts';
 import { coreEffectHandlers } from './jobs/effect-handlers.ts';
 import { retentionRules } from './retention/policy.ts';
 import { workerJobs } from './jobs/worker-jobs.ts';
+import { startDropFolder, type DropFolder } from './jobs/drop-folder.ts';
 import { createMailEffectHandlers, createMailer } from './mail/index.ts';
 import { createCaseService, type CaseService } from './cases/case-service.ts';
 import { createApp } from './http/app.ts';
@@ -54,12 +55,14 @@ export async function startService(config: Config, options: ServiceOptions = {})
   const refreshing = shared ? setInterval(() => void shared.refresh().catch(() => {}), 2000).unref() : null;
   let worker: Worker | null = null;
   let lease: WorkerLease | null = null;
+  let dropFolder: DropFolder | null = null;
   let server: Server | null = null;
   let demoLoaded = false;
   let closeMailer: (() => void) | null = null;
   const stop = async () => {
     if (refreshing) clearInterval(refreshing);
     if (server) await new Promise<void>((resolve) => server!.close(() => resolve()));
+    await dropFolder?.stop();
     await worker?.stop();
     await lease?.stop();
     closeMailer?.();
@@ -91,13 +94,15 @@ export async function startService(config: Config, options: ServiceOptions = {})
       const retention = { rules: retentionRules(config), dataDir: config.DATA_DIR };
       const jobs = workerJobs({ store: opened.store, cases, dispatcher, clock, logger, retention });
       worker = await startWorker({ backend: opened.agendaBackend(), logger, jobs, workerId: lease.id, lockLifetimeMs: leaseMs });
+      // Only workers watch the drop folders; the claim by rename lets several do so at once.
+      if (config.REGISTER_DROP_DIR) dropFolder = startDropFolder({ store: opened.store, clock, logger, dir: config.REGISTER_DROP_DIR, pollMs: config.REGISTER_DROP_POLL_SECONDS * 1000, workerId: lease.id });
     }
     let url: string | null = null;
     if (config.ROLE !== 'worker') {
       const demoClock = shared
         ? { advance: (ms: number) => advanceClock({ store: opened.store, cases, logger, clock: shared, fillRegister: demoRegisterFiller(opened.store) }, ms) }
         : null;
-      const app = createApp({ store: opened.store, logger, worker, cases, clock, demoClock, oidc: oidcSettingsFrom(config), evidenceLinks, trustProxy: config.TRUST_PROXY });
+      const app = createApp({ store: opened.store, logger, worker, cases, clock, demoClock, oidc: oidcSettingsFrom(config), evidenceLinks, trustProxy: config.TRUST_PROXY, registerFeed: { uploadMaxBytes: config.REGISTER_UPLOAD_MAX_MB * 1024 * 1024, dropDir: config.REGISTER_DROP_DIR ?? null } });
       server = await new Promise<Server>((resolve, reject) => {
         const listening = app.listen(config.PORT, config.HOST, () => resolve(listening)).on('error', reject);
       });

@@ -1,17 +1,14 @@
 // A calendar as a CSV file: `date,end_date,kind,description`, one row per term or closed day (or range).
 import { parse } from 'csv-parse/sync';
-import { isIsoDate } from '../domain/dates.ts';
+import { fromUkDate, isIsoDate } from '../domain/dates.ts';
 import { calendarEntrySchema, ENTRY_KINDS, MAX_ENTRIES, type CalendarEntryKind } from '../domain/school-calendar.ts';
 import { fileProblem, type FileProblem, type ImportedEntry, type ParsedCalendarFile } from './import-types.ts';
 
 export const CSV_COLUMNS = ['date', 'end_date', 'kind', 'description'] as const;
 
-const UK_DATE = /^(\d{1,2})\/(\d{1,2})\/(\d{4})$/;
-
 /** A date as schools write it in a spreadsheet: 2025-09-01, or 01/09/2025 (day first). */
 export function readDate(value: string): string | null {
-  const uk = UK_DATE.exec(value);
-  const date = uk ? `${uk[3]}-${uk[2]!.padStart(2, '0')}-${uk[1]!.padStart(2, '0')}` : value;
+  const date = fromUkDate(value);
   return isIsoDate(date) ? date : null;
 }
 

@@ -85,3 +85,11 @@ export function addMonths(d: IsoDate, months: number): IsoDate {
   target.setUTCDate(Math.min(start.getUTCDate(), lastDay));
   return fromUtc(target);
 }
+
+const UK_DATE = /^(\d{1,2})\/(\d{1,2})\/(\d{4})$/;
+
+/** A date as schools write it in a spreadsheet or an MIS export: 2025-09-01 as it is, 01/09/2025 (day first) as 2025-09-01; not checked. */
+export function fromUkDate(value: string): string {
+  const uk = UK_DATE.exec(value);
+  return uk ? `${uk[3]}-${uk[2]!.padStart(2, '0')}-${uk[1]!.padStart(2, '0')}` : value;
+}

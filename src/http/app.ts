@@ -30,6 +30,7 @@ import { taskRoutes } from './api/tasks/task-routes.ts';
 import { evidenceLinkSettings, type EvidenceLinkSettings } from '../evidence/signed-link.ts';
 import { loadConfig } from '../config.ts';
 import { pageRouter } from './ui/pages.ts';
+import type { RegisterFeedSettings } from './ui/register/feed-settings.ts';
 import { rateLimit, UNAUTHENTICATED_LIMITS } from './rate-limit.ts';
 import { apiCaller } from './ui/api-call.ts';
 import { securityHeaders, servedOverHttps } from './security-headers.ts';
@@ -55,6 +56,8 @@ export interface AppDeps {
   evidenceLinks?: EvidenceLinkSettings;
   /** express's `trust proxy` (the TRUST_PROXY setting): which proxies' X-Forwarded-For give the client's address. */
   trustProxy?: number | string[] | false;
+  /** The register upload's size cap and the drop folder it names (REGISTER_UPLOAD_MAX_MB, REGISTER_DROP_DIR). */
+  registerFeed?: RegisterFeedSettings;
 }
 
 /**
@@ -168,7 +171,7 @@ export function createApp(deps: AppDeps): express.Express {
   });
   // The pages call the same routes in-process, so they share the API's validation, access rules and audit.
   app.use(
-    pageRouter({ store: deps.store, cases: deps.cases, clock: deps.clock, logger: deps.logger, demoClock: deps.demoClock ?? null, oidc: deps.oidc ?? null, sessions, audit, api: apiCaller(routes, { store: deps.store, audit }) }),
+    pageRouter({ store: deps.store, cases: deps.cases, clock: deps.clock, logger: deps.logger, demoClock: deps.demoClock ?? null, oidc: deps.oidc ?? null, sessions, audit, api: apiCaller(routes, { store: deps.store, audit }), registerFeed: deps.registerFeed }),
   );
 
   app.use(errorHandler(deps.logger));

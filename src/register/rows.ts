@@ -1,7 +1,7 @@
 // One zod schema per MIS export row. The CSV import, the JSON API and the simulator all read
 // register data through these, so a file that imports is a file that simulates.
 import { z } from 'zod';
-import { isIsoDate } from '../domain/dates.ts';
+import { fromUkDate, isIsoDate } from '../domain/dates.ts';
 import { normaliseCode } from '../domain/codes.ts';
 
 const text = z.string().trim();
@@ -20,17 +20,27 @@ export const upnSchema = text.toUpperCase().regex(UPN, 'is not a UPN (a letter, 
 
 export const isoDateSchema = text.refine(isIsoDate, 'is not a real date in the form YYYY-MM-DD');
 
+/** Dates in register files: the day, always stored as YYYY-MM-DD. */
+const fileDateSchema = text.transform(fromUkDate).refine(isIsoDate, 'is not a real date in the form YYYY-MM-DD (or DD/MM/YYYY)');
+
 const optionalText = text.transform((value) => (value === '' ? null : value)).nullable().optional();
 
 const yesNo = text
   .toLowerCase()
-  .refine((value) => ['y', 'yes', 'true', '1', 'n', 'no', 'false', '0'].includes(value), 'must be yes or no')
-  .transform((value) => ['y', 'yes', 'true', '1'].includes(value));
+  // T and F: how some MIS exports write a tick box.
+  .refine((value) => ['y', 'yes', 't', 'true', '1', 'n', 'no', 'f', 'false', '0'].includes(value), 'must be yes or no')
+  .transform((value) => ['y', 'yes', 't', 'true', '1'].includes(value));
+
+/** Sessions as some MIS exports name them (Arbor's roll-call PERIOD is MORNING or AFTERNOON). */
+const SESSION_WORDS: Record<string, 'AM' | 'PM'> = { MORNING: 'AM', AFTERNOON: 'PM' };
 
 export const markRowSchema = z.object({
   upn: upnSchema,
-  date: isoDateSchema,
-  session: text.toUpperCase().pipe(z.enum(['AM', 'PM'], { error: 'must be AM or PM' })),
+  date: fileDateSchema,
+  session: text
+    .toUpperCase()
+    .transform((value) => (Object.hasOwn(SESSION_WORDS, value) ? SESSION_WORDS[value]! : value))
+    .pipe(z.enum(['AM', 'PM'], { error: 'must be AM or PM' })),
   code: z.string().transform((raw, ctx) => {
     const code = normaliseCode(raw);
     if (code === null) {
@@ -49,8 +59,9 @@ export type MarkRowInput = z.infer<typeof markRowSchema>;
  */
 export function quickMarkRow(row: Record<string, string>): MarkRowInput | null {
   const upn = row.upn?.trim().toUpperCase();
-  const date = row.date?.trim();
-  const session = row.session?.trim().toUpperCase();
+  const date = row.date === undefined ? undefined : fromUkDate(row.date.trim());
+  const written = row.session?.trim().toUpperCase();
+  const session = written !== undefined && Object.hasOwn(SESSION_WORDS, written) ? SESSION_WORDS[written] : written;
   const code = row.code === undefined ? null : normaliseCode(row.code);
   if (upn === undefined || !UPN.test(upn) || !isIsoDate(date) || (session !== 'AM' && session !== 'PM') || code === null) return null;
   return { upn, date, session, code };
@@ -62,7 +73,7 @@ export const pupilRowSchema = z.object({
   upn: upnSchema,
   forename: name,
   surname: name,
-  date_of_birth: isoDateSchema,
+  date_of_birth: fileDateSchema,
   year_group: text.toUpperCase().regex(/^(N1|N2|R|[1-9]|1[0-4])$/, 'must be N1, N2, R or 1 to 14'),
   // Flags as the MIS lists them (`ehcp;lac`, `ehcp,lac` or `ehcp|lac`); the workflow decides what they mean.
   vulnerability: text

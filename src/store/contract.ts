@@ -43,6 +43,7 @@ import type {
 import type { IsoDate } from '../domain/types.ts';
 import type { CalendarEntry } from '../domain/school-calendar.ts';
 import type { StoredSchoolCalendar } from './records-calendar.ts';
+import type { RegisterKind, RegisterMapping } from './records-feed.ts';
 
 export interface StoreLifecycle {
   readonly kind: 'postgres' | 'mongo';
@@ -222,6 +223,13 @@ export interface CalendarStore {
   saveSchoolCalendar(schoolId: string, entries: CalendarEntry[], meta: { expectedRevision: number; by: string; at: Date }): Promise<StoredSchoolCalendar | null>;
 }
 
+export interface RegisterFeedStore {
+  /** The school's saved column mapping for one kind of file; null when it never saved one. */
+  getRegisterMapping(schoolId: string, kind: RegisterKind): Promise<RegisterMapping | null>;
+  /** Saves (or replaces) the school's mapping for the mapping's kind. */
+  saveRegisterMapping(mapping: RegisterMapping): Promise<void>;
+}
+
 /** The store contract, by what each part keeps; every adapter implements all of it. */
 export type Store = StoreLifecycle &
   OrganisationStore &
@@ -235,4 +243,5 @@ export type Store = StoreLifecycle &
   AccountStore &
   AuditStore &
   RetentionStore &
-  CalendarStore;
+  CalendarStore &
+  RegisterFeedStore;

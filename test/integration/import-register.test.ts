@@ -184,7 +184,7 @@ describe('importing the register from the school MIS', () => {
     const report = await importMarks(db.store, input(csv));
     expect(report).toMatchObject({ applied: false, read: 58, rejected: 2 });
     expect(report.problems).toEqual([
-      { line: 58, column: 'date', value: '2024-11-31', message: "date '2024-11-31' is not a real date in the form YYYY-MM-DD" },
+      { line: 58, column: 'date', value: '2024-11-31', message: "date '2024-11-31' is not a real date in the form YYYY-MM-DD (or DD/MM/YYYY)" },
       { line: 59, column: 'code', value: ' f ', message: "code ' f ' is not a national attendance code" },
     ]);
   });

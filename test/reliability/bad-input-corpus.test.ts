@@ -4,7 +4,7 @@ import { readdir } from 'node:fs/promises';
 import path from 'node:path';
 import { openTestPostgres, sql } from '../support/postgres.ts';
 import { IMPORTERS, importMarks, importPupils } from '../../src/register/import-register.ts';
-import { formatReport } from '../../src/cli/commands/import.ts';
+import { formatReport } from '../../src/register/report-text.ts';
 import type { RegisterFileKind } from '../../src/register/rows.ts';
 import type { OpenedPostgres } from '../../src/store/postgres/open.ts';
 import { Readable } from 'node:stream';

@@ -3,7 +3,8 @@ import { stat } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { Transform } from 'node:stream';
 import { withStore } from '../open.ts';
-import { IMPORTERS, type ImportReport } from '../../register/import-register.ts';
+import { IMPORTERS } from '../../register/import-register.ts';
+import { formatReport } from '../../register/report-text.ts';
 import { REGISTER_FILES, type RegisterFileKind } from '../../register/rows.ts';
 
 const usage = `usage: attendance import pupils|contacts|marks <file.csv> --school <id> [--reason <text>] [--actor <who>] [--json]
@@ -35,16 +36,6 @@ function progressBar(total: number) {
     },
   });
   return meter;
-}
-
-export function formatReport(report: ImportReport): string {
-  const lines = [
-    `${report.kind}: ${report.applied ? 'imported' : 'REJECTED, nothing was imported'}`,
-    `  rows read ${report.read}, inserted ${report.inserted}, ${report.kind === 'marks' ? 'amended' : 'updated'} ${report.amended}, unchanged ${report.unchanged}, rejected ${report.rejected}`,
-  ];
-  for (const problem of report.problems) lines.push(`  line ${problem.line}${problem.column ? `, ${problem.column}` : ''}: ${problem.message}`);
-  if (report.rejected > report.problems.length) lines.push(`  ... and more: ${report.rejected} rows rejected in all`);
-  return lines.join('\n');
 }
 
 export async function run(args: string[]): Promise<number> {

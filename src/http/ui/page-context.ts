@@ -17,6 +17,7 @@ import { auditRefusal } from '../api/route.ts';
 import type { ApiCall, apiCaller } from './api-call.ts';
 import { renderView } from './views.ts';
 import { heldCount } from '../../approvals/waiting.ts';
+import type { RegisterFeedSettings } from './register/feed-settings.ts';
 
 export interface PageDeps {
   store: Store;
@@ -28,6 +29,8 @@ export interface PageDeps {
   sessions: Sessions;
   audit: AuditRecorder;
   api: ReturnType<typeof apiCaller>;
+  /** The upload cap and drop folder (REGISTER_UPLOAD_MAX_MB, REGISTER_DROP_DIR); the defaults without. */
+  registerFeed?: RegisterFeedSettings;
 }
 
 export interface Page {

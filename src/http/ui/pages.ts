@@ -16,6 +16,7 @@ import { approvalPages } from './approvals/approval-pages.ts';
 import { calendarPages } from './calendar/calendar-pages.ts';
 import { setupPage } from './sign-in/setup-page.ts';
 import { organisationPages } from './organisation/organisation-pages.ts';
+import { registerPages } from './register/register-pages.ts';
 
 const ASSETS_DIR = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'assets');
 const MERMAID_DIR = path.dirname(createRequire(import.meta.url).resolve('mermaid/dist/mermaid.min.js'));
@@ -37,6 +38,7 @@ export function pageRouter(deps: PageDeps): Router {
   calendarPages(router, deps);
   setupPage(router, deps);
   organisationPages(router, deps);
+  registerPages(router, deps);
   router.use(
     page(deps, async () => {
       throw notFound('page at this address');

@@ -5,6 +5,7 @@ import type { Connection } from 'mongoose';
 import { amendmentSchema, contactSchema, markSchema, pupilSchema, schoolSchema, trustSchema } from './models-register.ts';
 import { caseSchema, effectSchema, taskSchema, timelineSchema, timerSchema } from './models-cases.ts';
 import { schoolCalendarSchema } from './models-calendar.ts';
+import { registerMappingSchema } from './models-register-feed.ts';
 import { auditSchema, authSessionSchema, loginFailureSchema, messageSchema, settingSchema, userSchema } from './models-accounts.ts';
 
 export * from './models-base.ts';
@@ -12,6 +13,7 @@ export * from './models-register.ts';
 export * from './models-cases.ts';
 export * from './models-accounts.ts';
 export * from './models-calendar.ts';
+export * from './models-register-feed.ts';
 
 export function createModels(connection: Connection) {
   return {
@@ -33,6 +35,7 @@ export function createModels(connection: Connection) {
     loginFailures: connection.model('LoginFailure', loginFailureSchema, 'login_failures'),
     audit: connection.model('AuditEntry', auditSchema, 'audit_log'),
     schoolCalendars: connection.model('SchoolCalendar', schoolCalendarSchema, 'school_calendars'),
+    registerMappings: connection.model('RegisterMapping', registerMappingSchema, 'register_mappings'),
   };
 }
 
