@@ -3,7 +3,7 @@
 // two staff invited by email who accept and sign in, the register uploaded as MIS CSV files, and
 // the first cases in the pastoral leader's queue with letters addressed to the parents.
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
@@ -13,36 +13,20 @@ import { startSmtp } from '../support/smtp.ts';
 import { pdfText } from '../support/pdf.ts';
 import { ManualClock } from '../../src/clock.ts';
 import { loadConfig, startService, type Service } from '../../src/main.ts';
-import { calendarFor, getWorkflow } from '../../workflows/index.ts';
-import { addDays, compareDates } from '../../src/domain/dates.ts';
 import { expectAccessible, screenshots } from './support/e2e-world.ts';
 
 // Monday 24 November 2025, before school: West Coventry reviews on Mondays.
 const TODAY = new Date('2025-11-24T08:30:00Z');
-const PUPILS = [
-  { upn: 'A331400125001', forename: 'Amelia', surname: 'Brook', absentEvery: 0 },
-  { upn: 'A331400125002', forename: 'Ben', surname: 'Carter', absentEvery: 0 },
-  { upn: 'A331400125003', forename: 'Chloe', surname: 'Dawson', absentEvery: 6 },
-  { upn: 'A331400125004', forename: 'Daniel', surname: 'Evans', absentEvery: 8 },
-];
+const EXAMPLE = path.join(path.dirname(new URL(import.meta.url).pathname), '..', '..', 'docs', 'example-trust');
 
-/** The school's exports as its MIS writes them: SIMS column names for the marks, our own for pupils and contacts. */
-function registerFiles() {
-  const calendar = calendarFor(getWorkflow('west-coventry'), 'coventry');
-  const marks: string[] = [];
-  for (let day = '2025-09-03', n = 0; compareDates(day, '2025-11-21') <= 0; day = addDays(day, 1)) {
-    if (!calendar.isSchoolDay(day)) continue;
-    n += 1;
-    for (const pupil of PUPILS) for (const session of ['AM', 'PM']) marks.push(`${pupil.upn},${day},${session},${pupil.absentEvery && n % pupil.absentEvery === 0 ? 'O' : '/'}`);
-  }
-  return {
-    pupils: `upn,forename,surname,date_of_birth,year_group\r\n${PUPILS.map((p) => `${p.upn},${p.forename},${p.surname},2012-03-0${PUPILS.indexOf(p) + 1},8`).join('\r\n')}\r\n`,
-    contacts:
-      'upn,name,relationship,email,phone,parental_responsibility,lives_with,address_line_1,address_line_2,town,postcode\r\n' +
-      PUPILS.map((p, i) => `${p.upn},Sam ${p.surname},mother,${i === 3 ? '' : `sam.${p.surname.toLowerCase()}@family.example`},07700900${100 + i},yes,yes,${10 + i} Mill Lane,,Coventry,cv${i + 1} 2ab`).join('\r\n') +
-      '\r\n',
-    marks: `UPN,Date,Session Name,Mark\r\n${marks.join('\r\n')}\r\n`,
-  };
+/**
+ * The README's example trust's files (docs/example-trust: four pupils, two of them often absent,
+ * one parent with no email), the marks with the column names SIMS exports them under.
+ */
+async function registerFiles() {
+  const read = (name: string) => readFile(path.join(EXAMPLE, name), 'utf8');
+  const marks = await read('marks.csv');
+  return { pupils: await read('pupils.csv'), contacts: await read('contacts.csv'), marks: marks.replace(/^upn,date,session,code\n/, 'UPN,Date,Session Name,Mark\n') };
 }
 
 describe('a trust sets itself up from an empty store, in the browser', () => {
@@ -147,7 +131,7 @@ describe('a trust sets itself up from an empty store, in the browser', () => {
     const pastoral = await acceptInvite('priya.shah@riverside.example.org', 'lantern pebble river');
 
     // 4. The register through the upload page: pupils, contacts with addresses, then marks.
-    const files = registerFiles();
+    const files = await registerFiles();
     for (const [kind, content, heading] of [
       ['pupils', files.pupils, 'Pupils: imported'],
       ['contacts', files.contacts, 'Contacts: imported'],
