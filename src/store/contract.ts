@@ -43,6 +43,7 @@ import type {
 import type { IsoDate } from '../domain/types.ts';
 import type { CalendarEntry } from '../domain/school-calendar.ts';
 import type { StoredSchoolCalendar } from './records-calendar.ts';
+import type { CaseAssignment, StaffIdentity, StaffToken, StaffUpdate, TokenRedemption } from './records-staff.ts';
 
 export interface StoreLifecycle {
   readonly kind: 'postgres' | 'mongo';
@@ -222,6 +223,32 @@ export interface CalendarStore {
   saveSchoolCalendar(schoolId: string, entries: CalendarEntry[], meta: { expectedRevision: number; by: string; at: Date }): Promise<StoredSchoolCalendar | null>;
 }
 
+export interface StaffStore {
+  /** Keeps a link; any earlier unused link of the same account stops working (the newest one counts). */
+  createStaffToken(token: Omit<StaffToken, 'usedAt'>): Promise<void>;
+  getStaffToken(hash: string): Promise<StaffToken | null>;
+  /** Uses a link once, atomically: marks it used and sets the account's password, if the link is unused, unexpired and the account active. */
+  redeemStaffToken(hash: string, at: Date, passwordHash: string): Promise<TokenRedemption>;
+  /** The unused, unexpired links of these accounts (pending invites and resets). */
+  listPendingStaffTokens(userIds: string[], at: Date): Promise<StaffToken[]>;
+  /**
+   * Writes an existing account's name, role, scope and active flag in one write, refused
+   * ('last-admin', nothing written) when no active admin would be left. An account made inactive
+   * loses its sessions and unused links in the same write.
+   */
+  updateStaffUser(user: User): Promise<StaffUpdate>;
+  /** Ends every session of the account; how many there were. */
+  deleteUserSessions(userId: string): Promise<number>;
+  /** Links the account to the provider's subject: false (nothing written) when either already has another link. */
+  linkIdentity(identity: StaffIdentity): Promise<boolean>;
+  findIdentity(issuer: string, subject: string): Promise<StaffIdentity | null>;
+  listIdentities(userIds: string[]): Promise<StaffIdentity[]>;
+  /** Reassigns open cases in one write (see CaseAssignment); the ids of the cases that changed. */
+  assignCases(assignment: CaseAssignment): Promise<string[]>;
+  /** Who each of these cases is assigned to (cases with nobody are left out). */
+  listCaseAssignees(caseIds: string[]): Promise<{ caseId: string; userId: string }[]>;
+}
+
 /** The store contract, by what each part keeps; every adapter implements all of it. */
 export type Store = StoreLifecycle &
   OrganisationStore &
@@ -235,4 +262,5 @@ export type Store = StoreLifecycle &
   AccountStore &
   AuditStore &
   RetentionStore &
-  CalendarStore;
+  CalendarStore &
+  StaffStore;

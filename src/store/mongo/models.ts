@@ -5,6 +5,7 @@ import type { Connection } from 'mongoose';
 import { amendmentSchema, contactSchema, markSchema, pupilSchema, schoolSchema, trustSchema } from './models-register.ts';
 import { caseSchema, effectSchema, taskSchema, timelineSchema, timerSchema } from './models-cases.ts';
 import { schoolCalendarSchema } from './models-calendar.ts';
+import { caseAssignmentSchema, staffIdentitySchema, staffTokenSchema } from './models-staff.ts';
 import { auditSchema, authSessionSchema, loginFailureSchema, messageSchema, settingSchema, userSchema } from './models-accounts.ts';
 
 export * from './models-base.ts';
@@ -12,6 +13,7 @@ export * from './models-register.ts';
 export * from './models-cases.ts';
 export * from './models-accounts.ts';
 export * from './models-calendar.ts';
+export * from './models-staff.ts';
 
 export function createModels(connection: Connection) {
   return {
@@ -33,6 +35,9 @@ export function createModels(connection: Connection) {
     loginFailures: connection.model('LoginFailure', loginFailureSchema, 'login_failures'),
     audit: connection.model('AuditEntry', auditSchema, 'audit_log'),
     schoolCalendars: connection.model('SchoolCalendar', schoolCalendarSchema, 'school_calendars'),
+    staffTokens: connection.model('StaffToken', staffTokenSchema, 'staff_tokens'),
+    staffIdentities: connection.model('StaffIdentity', staffIdentitySchema, 'staff_identities'),
+    caseAssignments: connection.model('CaseAssignment', caseAssignmentSchema, 'case_assignments'),
   };
 }
 

@@ -1,6 +1,7 @@
 import type { Connection } from 'mongoose';
 import type { Store } from '../types.ts';
 import { composeParts } from '../compose.ts';
+import { MongoStaff } from './staff.ts';
 import { MongoBase } from './base.ts';
 import { MongoCalendars } from './calendars.ts';
 import { MongoCases } from './cases.ts';
@@ -16,7 +17,7 @@ import { MongoRetention } from './retention-part.ts';
  * method defined twice, and the contract suite calls every one.
  */
 // eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging
-export interface MongoStore extends MongoOrganisation, MongoRegister, MongoCases, MongoOutbox, MongoMessagesAccounts, MongoRetention, MongoCalendars {}
+export interface MongoStore extends MongoOrganisation, MongoRegister, MongoCases, MongoOutbox, MongoMessagesAccounts, MongoRetention, MongoCalendars, MongoStaff {}
 // eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging
 export class MongoStore extends MongoBase implements Store {
   readonly kind = 'mongo' as const;
@@ -25,4 +26,4 @@ export class MongoStore extends MongoBase implements Store {
     super(connection);
   }
 }
-composeParts(MongoStore, [MongoOrganisation, MongoRegister, MongoCases, MongoOutbox, MongoMessagesAccounts, MongoRetention, MongoCalendars]);
+composeParts(MongoStore, [MongoOrganisation, MongoRegister, MongoCases, MongoOutbox, MongoMessagesAccounts, MongoRetention, MongoCalendars, MongoStaff]);

@@ -9,6 +9,7 @@ import { PgOutbox } from './outbox.ts';
 import { PgRegister } from './register.ts';
 import { PgRetention } from './retention-part.ts';
 import { composeParts } from '../compose.ts';
+import { PgStaff } from './staff.ts';
 
 export { QUEUE_TOTAL_CACHE_MS } from './case-queries.ts';
 
@@ -18,7 +19,7 @@ export { QUEUE_TOTAL_CACHE_MS } from './case-queries.ts';
  * method defined twice, and the contract suite calls every one.
  */
 // eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging
-export interface PostgresStore extends PgOrganisation, PgRegister, PgCases, PgOutbox, PgMessagesAccounts, PgRetention, PgCalendars {}
+export interface PostgresStore extends PgOrganisation, PgRegister, PgCases, PgOutbox, PgMessagesAccounts, PgRetention, PgCalendars, PgStaff {}
 // eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging
 export class PostgresStore extends PgBase implements Store {
   readonly kind = 'postgres' as const;
@@ -27,4 +28,4 @@ export class PostgresStore extends PgBase implements Store {
     super(pool);
   }
 }
-composeParts(PostgresStore, [PgOrganisation, PgRegister, PgCases, PgOutbox, PgMessagesAccounts, PgRetention, PgCalendars]);
+composeParts(PostgresStore, [PgOrganisation, PgRegister, PgCases, PgOutbox, PgMessagesAccounts, PgRetention, PgCalendars, PgStaff]);
