@@ -76,9 +76,10 @@ export async function startService(config: Config, options: ServiceOptions = {})
       }
       demoLoaded = true;
     }
+    // The worker sends letters with it, the web process staff's links to choose a password.
+    const mailer = createMailer(config);
+    closeMailer = () => mailer.close();
     if (config.ROLE !== 'web') {
-      const mailer = createMailer(config);
-      closeMailer = () => mailer.close();
       const handlers = { ...coreEffectHandlers({ store: opened.store, clock, logger }), ...createMailEffectHandlers({ store: opened.store, clock, logger, mailer, evidenceLinks }) };
       // Before taking work: beat, and free at once what a crashed predecessor still holds.
       const leaseMs = config.WORKER_LEASE_SECONDS * 1000;
@@ -94,7 +95,7 @@ export async function startService(config: Config, options: ServiceOptions = {})
       const demoClock = shared
         ? { advance: (ms: number) => advanceClock({ store: opened.store, cases, logger, clock: shared, fillRegister: demoRegisterFiller(opened.store) }, ms) }
         : null;
-      const app = createApp({ store: opened.store, logger, worker, cases, clock, demoClock, oidc: oidcSettingsFrom(config), evidenceLinks, trustProxy: config.TRUST_PROXY });
+      const app = createApp({ store: opened.store, logger, worker, cases, clock, demoClock, oidc: oidcSettingsFrom(config), evidenceLinks, trustProxy: config.TRUST_PROXY, mailer });
       server = await new Promise<Server>((resolve, reject) => {
         const listening = app.listen(config.PORT, config.HOST, () => resolve(listening)).on('error', reject);
       });
