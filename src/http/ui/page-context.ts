@@ -4,7 +4,7 @@ import type { CaseService } from '../../cases/case-service.ts';
 import type { Clock } from '../../clock.ts';
 import type { Logger } from '../../logger.ts';
 import type { Store } from '../../store/types.ts';
-import { ROLE_NAMES } from '../../access/roles.ts';
+import { ROLE_NAMES, SETUP_ROLES } from '../../access/roles.ts';
 import { accessFor, type Access } from '../../access/scope.ts';
 import type { AuditRecorder } from '../../access/audit.ts';
 import type { OidcSettings } from '../auth/auth-config.ts';
@@ -52,7 +52,7 @@ function layoutData(deps: PageDeps, req: Request, signedIn: SignedIn | null) {
   return {
     user: signedIn && { name: signedIn.user.name, role: ROLE_NAMES[signedIn.user.role], isAdmin: signedIn.user.role === 'admin' },
     csrfToken: signedIn?.session.csrfToken ?? '',
-    nav: signedIn ? NAV.map((item) => ({ ...item, current: item.href === '/' ? req.path === '/' || req.path.startsWith('/cases') : req.path.startsWith(item.href) })) : [],
+    nav: signedIn ? [...NAV, ...(SETUP_ROLES.includes(signedIn.user.role) ? [{ href: '/staff', label: 'Staff' }] : [])].map((item) => ({ ...item, current: item.href === '/' ? req.path === '/' || req.path.startsWith('/cases') : req.path.startsWith(item.href) })) : [],
     demo: deps.demoClock !== null,
     today: deps.clock.now(),
   };

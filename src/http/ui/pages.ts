@@ -14,6 +14,7 @@ import { workflowPages } from './workflows/workflow-pages.ts';
 import { outboxPage } from './outbox/outbox-page.ts';
 import { approvalPages } from './approvals/approval-pages.ts';
 import { calendarPages } from './calendar/calendar-pages.ts';
+import { staffPages } from './staff/staff-pages.ts';
 
 const ASSETS_DIR = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'assets');
 const MERMAID_DIR = path.dirname(createRequire(import.meta.url).resolve('mermaid/dist/mermaid.min.js'));
@@ -33,6 +34,7 @@ export function pageRouter(deps: PageDeps): Router {
   outboxPage(router, deps);
   approvalPages(router, deps);
   calendarPages(router, deps);
+  staffPages(router, deps);
   router.use(
     page(deps, async () => {
       throw notFound('page at this address');
