@@ -49,7 +49,7 @@ const auditTarget = (user: StaffScope) => ({ schoolId: user.schoolId });
 export function requireManage(manager: User, scope: StaffScope, schools: readonly School[], what = 'account'): void {
   const verdict = manageVerdict(manager, scope, schools);
   if (verdict === 'hidden') throw notFound(what);
-  if (verdict === 'role') throw new AppError(403, 'forbidden', `a trust administrator cannot manage an account of a ${ROLE_NAMES[scope.role].toLowerCase()}`);
+  if (verdict === 'role') throw new AppError(403, 'forbidden', `only an administrator manages this role's accounts (${ROLE_NAMES[scope.role]})`);
 }
 
 function checkedScope(input: StaffScope, schools: readonly School[]): StaffScope {
@@ -132,6 +132,25 @@ export function staffAccounts(deps: StaffDeps) {
       await deps.audit(manager.id, active ? 'staff.reactivate' : 'staff.deactivate', auditTarget(user), { account: user.id });
       const movedCases = !active && takeover !== undefined ? (await this.moveCases(manager, user.id, takeover, `${user.name} no longer has an account`)).length : 0;
       return { user: { ...user, active }, movedCases };
+    },
+
+    /**
+     * Changes an account's name, role or where it works. The manager must manage the account as it
+     * is and as it would be; the last active administrator keeps the role.
+     */
+    async change(manager: User, userId: string, change: Partial<Omit<StaffScope, 'role'>> & { role?: StaffScope['role']; name?: string }): Promise<User> {
+      const user = await managedUser(manager, userId);
+      const schools = await store.listSchools();
+      // What is left out (or undefined) stays as it is.
+      const given = Object.fromEntries(Object.entries(change).filter(([, value]) => value !== undefined));
+      const scope = checkedScope({ ...scopeOf(user), ...given }, schools);
+      requireManage(manager, scope, schools, scope.schoolId ? `school '${scope.schoolId}'` : scope.trustId ? `trust '${scope.trustId}'` : `account '${userId}'`);
+      const changed: User = { ...user, ...scope, name: change.name?.trim() || user.name };
+      const result = await store.updateStaffUser(changed);
+      if (result === 'last-admin') throw new AppError(409, 'last_admin', 'this is the last active administrator: make someone else an administrator first');
+      if (result === 'missing') throw notFound(`account '${userId}'`);
+      await deps.audit(manager.id, 'staff.change', auditTarget(changed), { account: user.id, from: scopeOf(user), to: scope });
+      return changed;
     },
 
     /** Moves every open case assigned to one person to another, in one write, audited. */

@@ -124,6 +124,7 @@ const ROUTES: RouteCase[] = [
     request: (t, user) => ({ path: '/api/staff', body: { name: 'Matrix', email: `matrix-${user}-${t.school}@example.org`, role: 'pastoral', schoolId: t.school, ssoOnly: true } }),
     verdict: (user) => (user === 'admin' ? 'ok' : 'denied'),
   },
+  { route: 'POST /api/staff/:id', request: (t) => ({ path: `/api/staff/u-matrix-${t.school}`, body: { name: 'Matrix' } }), verdict: (user) => (user === 'admin' ? 'ok' : 'denied') },
   { route: 'POST /api/staff/:id/password-link', request: (t) => ({ path: `/api/staff/u-matrix-${t.school}/password-link`, body: {} }), verdict: (user) => (user === 'admin' ? 'ok' : 'denied') },
   { route: 'POST /api/staff/:id/move-cases', request: (t) => ({ path: `/api/staff/u-matrix-${t.school}/move-cases`, body: { to: `u-matrix-${t.school}` } }), verdict: (user) => (user === 'admin' ? 'ok' : 'denied') },
   { route: 'POST /api/staff/:id/deactivate', request: (t) => ({ path: `/api/staff/u-matrix-${t.school}/deactivate`, body: {} }), verdict: (user) => (user === 'admin' ? 'ok' : 'denied') },

@@ -152,6 +152,21 @@ describe('staff accounts', () => {
     await signIn('forgetful@example.org', 'a brand new password');
   });
 
+  it('when a role changes, then the account sees what the new role sees; a trust administrator cannot make an administrator, nor move someone out of their trust', async () => {
+    const admin = await signIn('admin@example.org');
+    await world.db.store.upsertUser({ ...account('mover', 'pastoral'), schoolId: 's1', passwordHash: await hashPassword(PASSWORD) });
+    const promoted = await post(admin, '/api/staff/u-mover', { role: 'trustLead', trustId: 't1' });
+    expect(promoted.body).toMatchObject({ role: 'trustLead', roleName: 'Trust lead', schoolId: null, trustId: 't1' });
+    world.wall.advance(SESSION_CACHE_MS + 1);
+    const mover = await signIn('mover@example.org');
+    expect((await get(mover, `/api/cases/${world.caseIds.s2}`)).status).toBe(200);
+    const trustAdmin = await signIn('trustadmin@example.org');
+    expect((await post(trustAdmin, '/api/staff/u-mover', { role: 'admin' })).status).toBe(403);
+    expect((await post(trustAdmin, '/api/staff/u-mover', { role: 'pastoral', schoolId: 's3' })).status).toBe(404);
+    expect((await post(trustAdmin, '/api/staff/u-mover', { role: 'champion', schoolId: 's2' })).body).toMatchObject({ role: 'champion', schoolId: 's2', trustId: null });
+    expect((await post(trustAdmin, '/api/staff/u-mover', { role: 'trustLead' })).status).toBe(400);
+  });
+
   it('when the last active administrator would be deactivated, then it is refused', async () => {
     await world.db.store.upsertUser({ ...account('admin2', 'admin'), passwordHash: await hashPassword(PASSWORD) });
     const admin2 = await signIn('admin2@example.org');
@@ -160,6 +175,8 @@ describe('staff accounts', () => {
     const operator = { ...account('operator', 'admin'), id: 'cli:operator' };
     await expect(staffAccountsFor(world.deps).setActive(operator, 'u-admin2', false)).rejects.toMatchObject({ status: 409, code: 'last_admin' });
     expect((await world.db.store.getUser('u-admin2'))?.active).toBe(true);
+    expect((await post(admin2, '/api/staff/u-admin2', { role: 'pastoral', schoolId: 's1' })).status).toBe(409);
+    expect((await world.db.store.getUser('u-admin2'))?.role).toBe('admin');
     expect((await post(admin2, '/api/staff/u-admin/reactivate')).status).toBe(200);
   });
 

@@ -102,6 +102,19 @@ export function staffRoutes(deps: StaffRouteDeps): AnyRoute[] {
     }),
     route({
       method: 'post',
+      path: '/api/staff/:id',
+      tag: 'staff',
+      summary: 'Change an account’s name, role or where it works (what is left out stays); the last active administrator keeps the role',
+      params: userParams,
+      body: inviteBody.omit({ email: true, ssoOnly: true }).partial(),
+      responses: { 200: 'changed', 403: 'a role you may not give', 404: 'an account, school or trust you do not manage', 409: 'the last active administrator' },
+      async handle({ params, body, caller }) {
+        const user = await staff.change(await manager(caller), params.id, body);
+        return { id: user.id, role: user.role, roleName: ROLE_NAMES[user.role], schoolId: user.schoolId, trustId: user.trustId, localAuthority: user.localAuthority };
+      },
+    }),
+    route({
+      method: 'post',
       path: '/api/staff/:id/password-link',
       tag: 'staff',
       summary: 'Email a new link to choose a password (a reset link works 24 hours; an invitation not yet taken up is sent again for 7 days)',

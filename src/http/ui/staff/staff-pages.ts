@@ -28,6 +28,7 @@ const DONE: Record<string, string> = {
   link: 'Email sent with a link to choose a password.',
   deactivated: 'Account deactivated. Anyone signed in with it has been signed out.',
   reactivated: 'Account active again.',
+  changed: 'Role changed. What they can see changes when they next open a page.',
   moved: 'Cases moved. Each case’s timeline says who took it over.',
 };
 
@@ -117,6 +118,14 @@ export function staffPages(router: Router, deps: PageDeps): void {
     staffChange(deps, async ({ api, req }, body) => {
       await api('post', '/api/staff/:id/deactivate', { params: params(req), body: { takeover: field(body, 'takeover') } });
       return 'deactivated';
+    }),
+  );
+  router.post(
+    '/staff/:id/change',
+    staffChange(deps, async ({ api, req }, body) => {
+      // An EWO's local authority is kept unless the role changes away from it.
+      await api('post', '/api/staff/:id', { params: params(req), body: { role: body.role ?? '', schoolId: field(body, 'schoolId'), trustId: field(body, 'trustId') } });
+      return 'changed';
     }),
   );
   router.post(
