@@ -74,7 +74,12 @@ export function staffAccounts(deps: StaffDeps) {
     const createdAt = now();
     const expiresAt = new Date(createdAt.getTime() + LINK_VALID_MS[purpose]);
     await store.createStaffToken({ hash: tokenHash(token), userId: user.id, purpose, createdAt, createdBy: manager.id, expiresAt });
-    await deps.sendLink({ user, purpose, token, expiresAt, sentBy: manager });
+    try {
+      await deps.sendLink({ user, purpose, token, expiresAt, sentBy: manager });
+    } catch {
+      // The link is kept: it works if the email went after all, and a new one replaces it.
+      throw new AppError(502, 'mail_failed', `the email to ${user.email} could not be sent: check the service's mail settings, then send the link again from the Staff page`);
+    }
     return { expiresAt };
   }
 

@@ -39,6 +39,9 @@ describe('the staff CLI', () => {
 
     const list = await cli('list', '--as', 'bea@oak.example');
     expect(list.stdout).toContain('Cal <cal@oak.example>  Senior attendance champion  Oak Academy  not yet signed up  invited');
+    const promoted = await cli('change', '--as', 'bea@oak.example', '--email', 'cal@oak.example', '--role', 'trustLead', '--trust', 't');
+    expect(promoted.stdout).toContain('Cal <cal@oak.example> is now a trust lead (t)');
+    expect((await cli('change', '--as', 'bea@oak.example', '--email', 'cal@oak.example', '--role', 'trustLead', '--trust', 'u')).code).toBe(1);
     expect((await cli('deactivate', '--email', 'cal@oak.example')).stdout).toContain('cal@oak.example is deactivated and signed out');
     expect((await cli('reset', '--email', 'cal@oak.example')).stderr).toContain('this account is deactivated');
     expect((await cli('bogus')).code).toBe(2);

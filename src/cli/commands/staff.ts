@@ -10,6 +10,7 @@ import { listStaff } from '../../http/api/staff/staff-routes.ts';
 
 const usage = `usage: attendance staff list [--school <id>] [--trust <id>] [--json]
        attendance staff invite --name <name> --email <email> --role ${ROLES.join('|')} [--school <id>] [--trust <id>] [--la <local authority>] [--sso-only]
+       attendance staff change --email <email> [--role <role>] [--school <id>] [--trust <id>] [--la <local authority>] [--name <name>]
        attendance staff reset --email <email>
        attendance staff deactivate --email <email> [--takeover <email>]
        attendance staff reactivate --email <email>
@@ -62,7 +63,7 @@ export async function run(args: string[]): Promise<number> {
     console.log(usage);
     return 0;
   }
-  if (!['list', 'invite', 'reset', 'deactivate', 'reactivate', 'move-cases'].includes(action ?? '')) {
+  if (!['list', 'invite', 'change', 'reset', 'deactivate', 'reactivate', 'move-cases'].includes(action ?? '')) {
     console.error(usage);
     return 2;
   }
@@ -90,7 +91,11 @@ export async function run(args: string[]): Promise<number> {
           return 0;
         }
         const id = await accountId(store, values.email, 'email');
-        if (action === 'reset') {
+        if (action === 'change') {
+          if (values.role !== undefined && !ROLES.includes(values.role as Role)) throw new AppError(400, 'usage', `--role is one of ${ROLES.join(', ')}`);
+          const changed = await staff.change(me, id, { role: values.role as Role | undefined, schoolId: values.school, trustId: values.trust, localAuthority: values.la, name: values.name });
+          console.log(`${changed.name} <${changed.email}> is now a ${ROLE_NAMES[changed.role].toLowerCase()} (${changed.schoolId ?? changed.trustId ?? changed.localAuthority ?? 'every school'})`);
+        } else if (action === 'reset') {
           const sent = await staff.sendPasswordLink(me, id);
           console.log(`a link to choose a password was emailed to ${values.email} (works until ${sent.expiresAt.toISOString()})`);
         } else if (action === 'deactivate') {

@@ -87,6 +87,17 @@ describe('staff accounts', () => {
     expect(audit.entries.some((e) => e.action === 'staff.invite' && (e.detail as { account: string }).account === invited.body.id)).toBe(true);
   });
 
+  it('when the mail server refuses the invitation, then the answer says the email was not sent, and sending it again works', async () => {
+    const admin = await signIn('admin@example.org');
+    smtp.state.failNext = { code: 550, message: 'mailbox unavailable' };
+    const refused = await post(admin, '/api/staff', { name: 'Unlucky', email: 'unlucky@example.org', role: 'pastoral', schoolId: 's1' });
+    expect(refused.status).toBe(502);
+    expect(refused.body.error.message).toContain('the email to unlucky@example.org could not be sent');
+    const id = (await world.db.store.findUserByEmail('unlucky@example.org'))!.id;
+    expect((await post(admin, `/api/staff/${id}/password-link`)).body.purpose).toBe('invite');
+    expect(linkTo('unlucky@example.org').token).toHaveLength(43);
+  });
+
   it('when an invitation is older than 7 days, then its link is refused in plain words and sets nothing', async () => {
     const admin = await signIn('admin@example.org');
     const invited = await post(admin, '/api/staff', { name: 'Late Starter', email: 'late@example.org', role: 'champion', schoolId: 's2' });

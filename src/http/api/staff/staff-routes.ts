@@ -93,7 +93,7 @@ export function staffRoutes(deps: StaffRouteDeps): AnyRoute[] {
       tag: 'staff',
       summary: 'Invite a person: creates their account and emails a link (valid 7 days) to choose a password, unless they sign in only by single sign-on',
       body: inviteBody,
-      responses: { 200: 'invited', 403: 'a role you may not give', 404: 'a school or trust you do not manage', 409: 'an account with that email exists' },
+      responses: { 200: 'invited', 403: 'a role you may not give', 404: 'a school or trust you do not manage', 409: 'an account with that email exists', 502: 'the account exists but the email could not be sent' },
       async handle({ body, caller }) {
         const me = await manager(caller);
         const { user, linkExpiresAt } = await staff.invite(me, { ...body, schoolId: body.schoolId ?? null, trustId: body.trustId ?? null, localAuthority: body.localAuthority ?? null });
@@ -119,7 +119,7 @@ export function staffRoutes(deps: StaffRouteDeps): AnyRoute[] {
       tag: 'staff',
       summary: 'Email a new link to choose a password (a reset link works 24 hours; an invitation not yet taken up is sent again for 7 days)',
       params: userParams,
-      responses: { 200: 'sent', 404: 'an account you do not manage', 409: 'the account is deactivated' },
+      responses: { 200: 'sent', 404: 'an account you do not manage', 409: 'the account is deactivated', 502: 'the email could not be sent' },
       async handle({ params, caller }) {
         return staff.sendPasswordLink(await manager(caller), params.id);
       },

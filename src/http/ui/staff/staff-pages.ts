@@ -79,7 +79,7 @@ function staffChange(deps: PageDeps, change: (current: Page, body: Record<string
       const done = await change(current, current.req.body as Record<string, unknown>);
       current.res.redirect(303, `/staff?done=${done}`);
     } catch (error) {
-      if (!(error instanceof AppError) || error.status >= 500 || error.status === 401) throw error;
+      if (!(error instanceof AppError) || (error.status >= 500 && error.code !== 'mail_failed') || error.status === 401) throw error;
       await renderStaff(deps, current, { kind: 'problem', title: 'There is a problem', message: error.message, problems: problemsOf(error) }, error.status);
     }
   });
