@@ -6,7 +6,7 @@ import { AppError } from '../errors.ts';
 import type { School, Store, StaffTokenPurpose, User } from '../store/types.ts';
 import type { AuditRecorder } from './audit.ts';
 import { hashPassword } from './passwords.ts';
-import { ROLE_NAMES } from './roles.ts';
+import { ASSIGNABLE_ROLES, ROLE_NAMES } from './roles.ts';
 import { notFound } from './scope.ts';
 import { manageVerdict, normaliseScope, type StaffScope } from './staff-rules.ts';
 
@@ -163,8 +163,9 @@ export function staffAccounts(deps: StaffDeps) {
       const from = await managedUser(manager, fromId);
       const to = await managedUser(manager, toId);
       if (!to.active) throw new AppError(409, 'inactive', `${to.name}'s account is deactivated`);
-      const schools = (await store.listSchools()).filter((school) => manageVerdict(manager, { role: 'pastoral', schoolId: school.id, trustId: null, localAuthority: null }, [school]) === 'yes');
-      const moved = await store.assignCases({ from: from.id, to: to.id, schoolIds: schools.map((school) => school.id), actor: manager.id, at: deps.caseNow(), note: note ?? `moved from ${from.name}` });
+      if (!ASSIGNABLE_ROLES.includes(to.role) || to.schoolId === null) throw new AppError(422, 'not_assignable', 'cases go to a pastoral leader or senior attendance champion');
+      // Only the cases of the school the new person works in: a case is worked by its own school's staff.
+      const moved = await store.assignCases({ from: from.id, to: to.id, schoolIds: [to.schoolId], actor: manager.id, at: deps.caseNow(), note: note ?? `moved from ${from.name}` });
       await deps.audit(manager.id, 'staff.cases.moved', auditTarget(to), { from: from.id, to: to.id, cases: moved.length });
       return moved;
     },

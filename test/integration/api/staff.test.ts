@@ -229,5 +229,8 @@ describe('staff accounts', () => {
     expect((await post(admin, '/api/staff/u-champion/move-cases', { to: 'u-pastoral' })).body).toEqual({ moved: 1 });
     expect((await get(pastoral, '/api/cases?assigned=me')).body.total).toBe(1);
     expect((await post(admin, '/api/staff/u-pastoral/move-cases', { to: 'u-leaver' })).status).toBe(409);
+    // Cases go to the school's own staff: not to a trust lead, nor across schools.
+    expect((await post(admin, '/api/staff/u-pastoral/move-cases', { to: 'u-lead' })).status).toBe(422);
+    expect((await post(admin, '/api/staff/u-pastoral/move-cases', { to: 'u-otherPastoral' })).body).toEqual({ moved: 0 });
   });
 });
