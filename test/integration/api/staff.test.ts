@@ -216,6 +216,31 @@ describe('staff accounts', () => {
     expect((await get(pastoral, `/cases/${caseId}/timeline`)).text).toContain('Assigned to pastoral');
   });
 
+  it('when the pages are used, then a case is assigned from its page, and a leaver deactivated from the Staff page hands their cases over', async () => {
+    const form = (agent: Agent, url: string, fields: Record<string, string>) => request(world.app).post(url).set('Cookie', agent.cookie).type('form').send({ ...fields, _csrf: agent.csrf });
+    await world.db.store.upsertUser({ ...account('pageleaver', 'champion'), schoolId: 's1', passwordHash: await hashPassword(PASSWORD) });
+    const champion = await signIn('champion@example.org');
+    const casePage = await get(champion, `/cases/${world.caseIds.s1}`);
+    expect(casePage.text).toContain('Assign to');
+    expect(casePage.text).toContain('pageleaver (senior attendance champion)');
+    const assigned = await form(champion, `/cases/${world.caseIds.s1}/assign`, { assignee: 'u-pageleaver' });
+    expect(assigned.status).toBe(303);
+    const after = await get(champion, assigned.headers.location!);
+    expect(after.text).toContain('Assigned: it is on the timeline');
+
+    const admin = await signIn('admin@example.org');
+    const staffPage = await get(admin, '/staff');
+    expect(staffPage.status).toBe(200);
+    expect(staffPage.text).toContain('Who takes over their 1 open case?');
+    const done = await form(admin, '/staff/u-pageleaver/deactivate', { takeover: 'u-champion' });
+    expect(done.status).toBe(303);
+    expect((await get(admin, done.headers.location!)).text).toContain('Account deactivated.');
+    expect(await world.db.store.listCaseAssignees([world.caseIds.s1])).toEqual([{ caseId: world.caseIds.s1, userId: 'u-champion' }]);
+    const refused = await form(admin, '/staff/u-admin/deactivate', {});
+    expect(refused.status).toBe(409);
+    expect(refused.text).toContain('you cannot deactivate your own account');
+  });
+
   it('when a leaver is deactivated with someone to take over, then their open cases move in one write, each timeline saying so', async () => {
     const admin = await signIn('admin@example.org');
     await world.db.store.upsertUser({ ...account('leaver', 'pastoral'), schoolId: 's1', passwordHash: await hashPassword(PASSWORD) });

@@ -78,7 +78,9 @@ export function casePages(router: Router, deps: PageDeps): void {
           ? { kind: 'success', title: 'Task done: it is on the timeline' }
           : done === 'links-withdrawn'
             ? { kind: 'success', title: 'Evidence pack links withdrawn: links sent so far no longer open the pack' }
-            : null;
+            : done === 'assigned'
+              ? { kind: 'success', title: 'Assigned: it is on the timeline' }
+              : null;
       await renderCase(deps, current, String(current.req.params.id), notice);
     }),
   );
