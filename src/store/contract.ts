@@ -243,6 +243,10 @@ export interface StaffStore {
   linkIdentity(identity: StaffIdentity): Promise<boolean>;
   findIdentity(issuer: string, subject: string): Promise<StaffIdentity | null>;
   listIdentities(userIds: string[]): Promise<StaffIdentity[]>;
+  /** Notes that the account signed in now (the latest time is kept). */
+  recordSignIn(userId: string, at: Date): Promise<void>;
+  /** When each of these accounts last signed in (those that never did are left out). */
+  listLastSignIns(userIds: string[]): Promise<{ userId: string; at: Date }[]>;
   /** Reassigns open cases in one write (see CaseAssignment); the ids of the cases that changed. */
   assignCases(assignment: CaseAssignment): Promise<string[]>;
   /** Who each of these cases is assigned to (cases with nobody are left out). */

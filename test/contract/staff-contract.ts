@@ -97,6 +97,16 @@ export function staffContract(ctx: ContractContext) {
       expect(await store.deleteUserSessions(other.id)).toBe(1);
     });
 
+    it('when sign-ins are recorded, then the latest is kept per account, whatever order they arrive in', async () => {
+      const user = await stored(account());
+      const never = await stored(account());
+      await store.recordSignIn(user.id, later(2000));
+      await store.recordSignIn(user.id, later(1000));
+      expect(await store.listLastSignIns([user.id, never.id])).toEqual([{ userId: user.id, at: later(2000) }]);
+      await store.recordSignIn(user.id, later(3000));
+      expect((await store.listLastSignIns([user.id]))[0]?.at).toEqual(later(3000));
+    });
+
     it('when an account is linked to a subject, then the subject finds it, and neither can be linked to another', async () => {
       const user = await stored(account());
       const other = await stored(account());

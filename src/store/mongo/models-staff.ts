@@ -26,6 +26,13 @@ staffIdentitySchema.index({ userId: 1 }, { unique: true });
 export const identityKey = (issuer: string, subject: string) => JSON.stringify([issuer, subject]);
 export const toStaffIdentity = (d: StaffIdentityDoc): StaffIdentity => ({ userId: d.userId, issuer: d.issuer, subject: d.subject, linkedAt: d.linkedAt });
 
+/** Kept under the account's id: when it last signed in. */
+export interface StaffSignInDoc {
+  _id: string;
+  at: Date;
+}
+export const staffSignInSchema = new Schema<StaffSignInDoc>({ _id: String, at: Date }, options);
+
 /** Kept under the case's id: a case has at most one assignee. */
 export interface CaseAssignmentDoc {
   _id: string;

@@ -5,7 +5,7 @@ import type { Connection } from 'mongoose';
 import { amendmentSchema, contactSchema, markSchema, pupilSchema, schoolSchema, trustSchema } from './models-register.ts';
 import { caseSchema, effectSchema, taskSchema, timelineSchema, timerSchema } from './models-cases.ts';
 import { schoolCalendarSchema } from './models-calendar.ts';
-import { caseAssignmentSchema, staffIdentitySchema, staffTokenSchema } from './models-staff.ts';
+import { caseAssignmentSchema, staffIdentitySchema, staffSignInSchema, staffTokenSchema } from './models-staff.ts';
 import { auditSchema, authSessionSchema, loginFailureSchema, messageSchema, settingSchema, userSchema } from './models-accounts.ts';
 
 export * from './models-base.ts';
@@ -38,6 +38,7 @@ export function createModels(connection: Connection) {
     staffTokens: connection.model('StaffToken', staffTokenSchema, 'staff_tokens'),
     staffIdentities: connection.model('StaffIdentity', staffIdentitySchema, 'staff_identities'),
     caseAssignments: connection.model('CaseAssignment', caseAssignmentSchema, 'case_assignments'),
+    staffSignIns: connection.model('StaffSignIn', staffSignInSchema, 'staff_sign_ins'),
   };
 }
 

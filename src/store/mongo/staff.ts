@@ -100,6 +100,14 @@ export abstract class MongoStaff extends MongoBase {
     return (await this.models.staffIdentities.find({ userId: { $in: userIds.map(text) } }).sort({ userId: 1 }).lean()).map(toStaffIdentity);
   }
 
+  async recordSignIn(userId: string, at: Date) {
+    await this.models.staffSignIns.updateOne({ _id: text(userId) }, { $max: { at: instant(at) } }, { upsert: true });
+  }
+
+  async listLastSignIns(userIds: string[]) {
+    return (await this.models.staffSignIns.find({ _id: { $in: userIds.map(text) } }).sort({ _id: 1 }).lean()).map((d) => ({ userId: d._id, at: d.at }));
+  }
+
   async assignCases(assignment: CaseAssignment) {
     return this.transaction(async (session) => {
       const query: Record<string, unknown> = { status: 'open' };

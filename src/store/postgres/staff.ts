@@ -129,6 +129,15 @@ export abstract class PgStaff extends PgBase {
     return (await this.pool.query<IdentityRow>('SELECT * FROM staff_identities WHERE user_id = ANY($1::text[]) ORDER BY user_id', [userIds])).rows.map(toIdentity);
   }
 
+  async recordSignIn(userId: string, at: Date) {
+    await this.pool.query('INSERT INTO staff_sign_ins (user_id, at) VALUES ($1, $2) ON CONFLICT (user_id) DO UPDATE SET at = GREATEST(staff_sign_ins.at, EXCLUDED.at)', [userId, at]);
+  }
+
+  async listLastSignIns(userIds: string[]) {
+    const rows = await this.pool.query<{ user_id: string; at: Date }>('SELECT user_id, at FROM staff_sign_ins WHERE user_id = ANY($1::text[]) ORDER BY user_id', [userIds]);
+    return rows.rows.map((r) => ({ userId: r.user_id, at: r.at }));
+  }
+
   async assignCases(assignment: CaseAssignment) {
     this.queueTotals.clear();
     return inTransaction(this.pool, async (client) => {

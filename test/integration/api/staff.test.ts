@@ -77,6 +77,8 @@ describe('staff accounts', () => {
     expect(set.status).toBe(200);
     expect(set.text).toContain('Your password is set');
     const me = await signIn('priya.shah@example.org', 'three random words');
+    const line = (await get(admin, '/api/staff?school=s1')).body.staff.find((l: { email: string }) => l.email === 'priya.shah@example.org');
+    expect(line).toMatchObject({ roleName: 'Pastoral leader / attendance officer', signsInWith: 'password', pendingLink: null, lastSignIn: world.wall.now().toISOString() });
     expect((await get(me, '/api/auth/session')).body.user).toMatchObject({ role: 'pastoral', schoolId: 's1', name: 'Priya Shah' });
 
     const again = await request(world.app).post(url.pathname).type('form').send({ password: 'another password', confirm: 'another password' });

@@ -58,6 +58,8 @@ export function authRoutes(deps: AuthDeps): AnyRoute[] {
   const finishSignIn = async (req: Request, res: Response, user: User, method: string) => {
     const signedIn = await sessions.start(req, res, user);
     await audit(user.id, 'auth.login', {}, { method });
+    // For the Staff page's "last signed in".
+    await store.recordSignIn(user.id, deps.now());
     return signedIn;
   };
   return [

@@ -34,7 +34,7 @@ export const inviteBody = z.object({
 const listQuery = z.object({ school: id.optional(), trust: id.optional() });
 
 /** An account as the Staff page shows it: the role in staff words, where they work, and how they sign in. */
-export function staffLine(user: User, schools: readonly School[], extra: { pendingLink: { purpose: string; expiresAt: Date } | null; sso: boolean }) {
+export function staffLine(user: User, schools: readonly School[], extra: { pendingLink: { purpose: string; expiresAt: Date } | null; sso: boolean; lastSignIn: Date | null }) {
   const school = schools.find((s) => s.id === user.schoolId);
   return {
     id: user.id,
@@ -49,6 +49,7 @@ export function staffLine(user: User, schools: readonly School[], extra: { pendi
     active: user.active,
     signsInWith: extra.sso ? 'single sign-on' : user.passwordHash ? 'password' : 'not yet signed up',
     pendingLink: extra.pendingLink,
+    lastSignIn: extra.lastSignIn,
   };
 }
 
@@ -62,10 +63,11 @@ export async function listStaff(deps: StaffRouteDeps, manager: User, filter: { s
     return filter.trust === undefined || trust === filter.trust;
   });
   const ids = users.map((user) => user.id);
-  const [links, identities] = await Promise.all([deps.store.listPendingStaffTokens(ids, deps.now()), deps.store.listIdentities(ids)]);
+  const [links, identities, signIns] = await Promise.all([deps.store.listPendingStaffTokens(ids, deps.now()), deps.store.listIdentities(ids), deps.store.listLastSignIns(ids)]);
+  const lastSignIn = new Map(signIns.map((signIn) => [signIn.userId, signIn.at]));
   const linkOf = new Map(links.map((link) => [link.userId, { purpose: link.purpose, expiresAt: link.expiresAt }]));
   const sso = new Set(identities.map((identity) => identity.userId));
-  return users.map((user) => staffLine(user, schools, { pendingLink: linkOf.get(user.id) ?? null, sso: sso.has(user.id) }));
+  return users.map((user) => staffLine(user, schools, { pendingLink: linkOf.get(user.id) ?? null, sso: sso.has(user.id), lastSignIn: lastSignIn.get(user.id) ?? null }));
 }
 
 export function staffRoutes(deps: StaffRouteDeps): AnyRoute[] {

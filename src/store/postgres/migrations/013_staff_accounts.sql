@@ -21,6 +21,12 @@ CREATE TABLE staff_identities (
   PRIMARY KEY (issuer, subject)
 );
 
+-- When each account last signed in, for the Staff page (one row per account, overwritten).
+CREATE TABLE staff_sign_ins (
+  user_id text PRIMARY KEY REFERENCES users(id),
+  at timestamptz NOT NULL
+);
+
 -- Goes with its case when retention deletes a closed one.
 CREATE TABLE case_assignments (
   case_id text PRIMARY KEY REFERENCES cases(id) ON DELETE CASCADE,
