@@ -131,11 +131,12 @@ export function staffAccounts(deps: StaffDeps) {
     async setActive(manager: User, userId: string, active: boolean, takeover?: string): Promise<{ user: User; movedCases: number }> {
       const user = await managedUser(manager, userId);
       if (!active && user.id === manager.id) throw new AppError(409, 'self', 'you cannot deactivate your own account');
+      // The cases first: a takeover that is refused leaves the account as it was.
+      const movedCases = !active && takeover !== undefined ? (await this.moveCases(manager, user.id, takeover, `${user.name} no longer has an account`)).length : 0;
       const result = await store.updateStaffUser({ ...user, active });
       if (result === 'last-admin') throw new AppError(409, 'last_admin', 'this is the last active administrator: make someone else an administrator first');
       if (result === 'missing') throw notFound(`account '${userId}'`);
-      await deps.audit(manager.id, active ? 'staff.reactivate' : 'staff.deactivate', auditTarget(user), { account: user.id });
-      const movedCases = !active && takeover !== undefined ? (await this.moveCases(manager, user.id, takeover, `${user.name} no longer has an account`)).length : 0;
+      await deps.audit(manager.id, active ? 'staff.reactivate' : 'staff.deactivate', auditTarget(user), { account: user.id, movedCases });
       return { user: { ...user, active }, movedCases };
     },
 

@@ -249,6 +249,9 @@ describe('staff accounts', () => {
     const caseId = world.caseIds.s1;
     const pastoral = await signIn('pastoral@example.org');
     await world.db.store.assignCases({ caseIds: [caseId], to: 'u-leaver', actor: 'u-admin', at: world.clock.now() });
+    // A takeover that cannot take the cases leaves the leaver as they were.
+    expect((await post(admin, '/api/staff/u-leaver/deactivate', { takeover: 'u-lead' })).status).toBe(422);
+    expect((await world.db.store.getUser('u-leaver'))?.active).toBe(true);
     expect((await post(admin, '/api/staff/u-leaver/deactivate', { takeover: 'u-champion' })).body).toEqual({ active: false, movedCases: 1 });
     expect(await world.db.store.listCaseAssignees([caseId])).toEqual([{ caseId, userId: 'u-champion' }]);
     expect((await world.db.store.listTimeline(caseId)).at(-1)).toMatchObject({ type: 'assigned', actor: 'u-admin', evidence: { assignee: 'u-champion', previous: 'u-leaver', note: 'leaver no longer has an account' } });
