@@ -82,9 +82,10 @@ export async function startService(config: Config, options: ServiceOptions = {})
       }
       demoLoaded = true;
     }
+    // The worker sends letters with it, the web process staff's links to choose a password.
+    const mailer = createMailer(config);
+    closeMailer = () => mailer.close();
     if (config.ROLE !== 'web') {
-      const mailer = createMailer(config);
-      closeMailer = () => mailer.close();
       const handlers = { ...coreEffectHandlers({ store: opened.store, clock, logger }), ...createMailEffectHandlers({ store: opened.store, clock, logger, mailer, evidenceLinks }) };
       // Before taking work: beat, and free at once what a crashed predecessor still holds.
       const leaseMs = config.WORKER_LEASE_SECONDS * 1000;
@@ -102,7 +103,7 @@ export async function startService(config: Config, options: ServiceOptions = {})
       const demoClock = shared
         ? { advance: (ms: number) => advanceClock({ store: opened.store, cases, logger, clock: shared, fillRegister: demoRegisterFiller(opened.store) }, ms) }
         : null;
-      const app = createApp({ store: opened.store, logger, worker, cases, clock, demoClock, oidc: oidcSettingsFrom(config), evidenceLinks, trustProxy: config.TRUST_PROXY, registerFeed: { uploadMaxBytes: config.REGISTER_UPLOAD_MAX_MB * 1024 * 1024, dropDir: config.REGISTER_DROP_DIR ?? null } });
+      const app = createApp({ store: opened.store, logger, worker, cases, clock, demoClock, oidc: oidcSettingsFrom(config), evidenceLinks, trustProxy: config.TRUST_PROXY, mailer, registerFeed: { uploadMaxBytes: config.REGISTER_UPLOAD_MAX_MB * 1024 * 1024, dropDir: config.REGISTER_DROP_DIR ?? null } });
       server = await new Promise<Server>((resolve, reject) => {
         const listening = app.listen(config.PORT, config.HOST, () => resolve(listening)).on('error', reject);
       });

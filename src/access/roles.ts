@@ -35,3 +35,9 @@ export const CALENDAR_EDIT_ROLES: readonly Role[] = ['champion', 'trustAdmin', '
  * their own trust's schools.
  */
 export const SETUP_ROLES: readonly Role[] = ['trustAdmin', 'admin'];
+
+/** Giving a case to a named member of staff: the school's own staff (and an admin), who work its cases. */
+export const ASSIGNING_ROLES: readonly Role[] = ['pastoral', 'champion', 'admin'];
+
+/** Who a case can be given to: the school's pastoral leaders and champions. */
+export const ASSIGNABLE_ROLES: readonly Role[] = ['pastoral', 'champion'];

@@ -34,6 +34,10 @@ import type { RegisterFeedSettings } from './ui/register/feed-settings.ts';
 import { rateLimit, UNAUTHENTICATED_LIMITS } from './rate-limit.ts';
 import { apiCaller } from './ui/api-call.ts';
 import { securityHeaders, servedOverHttps } from './security-headers.ts';
+import { staffRoutes } from './api/staff/staff-routes.ts';
+import { assignmentRoutes } from './api/cases/assignment-routes.ts';
+import { staffAccounts, type StaffAccounts } from '../access/staff-accounts.ts';
+import { createMailer, staffLinkSender, type Mailer } from '../mail/index.ts';
 
 export interface AppDeps {
   store: Store;
@@ -58,6 +62,22 @@ export interface AppDeps {
   trustProxy?: number | string[] | false;
   /** The register upload's size cap and the drop folder it names (REGISTER_UPLOAD_MAX_MB, REGISTER_DROP_DIR). */
   registerFeed?: RegisterFeedSettings;
+  /** Sends staff their links to choose a password; without one, the configuration's (SMTP_URL, or the embedded mailer). */
+  mailer?: Mailer;
+}
+
+/** Staff accounts as the API and pages change them, sending links through the app's mailer. */
+export function staffAccountsFor(deps: AppDeps): StaffAccounts {
+  const now = deps.now ?? (() => new Date());
+  let mailer = deps.mailer ?? null;
+  const publicUrl = (deps.evidenceLinks ?? evidenceLinkSettings(loadConfig())).publicUrl;
+  return staffAccounts({
+    store: deps.store,
+    now,
+    caseNow: () => deps.clock.now(),
+    audit: auditRecorder(deps.store, now),
+    sendLink: (link) => staffLinkSender((mailer ??= createMailer(loadConfig())), publicUrl)(link),
+  });
 }
 
 /**
@@ -87,6 +107,8 @@ export function apiRoutes(deps: AppDeps, sessions?: Sessions): AnyRoute[] {
     ...pupilDataRoutes({ ...api, dataDir: loadConfig().DATA_DIR, pupilYearsFromBirth: loadConfig().RETAIN_LEFT_PUPILS_YEARS_FROM_BIRTH, now }),
     ...approvalRoutes(api),
     ...taskRoutes(api),
+    ...staffRoutes({ store: deps.store, staff: staffAccountsFor(deps), now }),
+    ...assignmentRoutes({ store: deps.store, clock: deps.clock }),
     ...evidenceRoutes({ ...api, links: deps.evidenceLinks ?? evidenceLinkSettings(loadConfig()), audit: auditRecorder(deps.store, now), now }),
   ];
   let document: unknown;
@@ -152,6 +174,7 @@ export function createApp(deps: AppDeps): express.Express {
   app.use(['/api/auth/login', '/signin'], (req, res, next) => (req.method === 'POST' ? signInLimit(req, res, next) : next()));
   app.use('/api/auth/oidc', signInLimit);
   app.use(['/api/evidence-links', '/api/message-links'], rateLimit(UNAUTHENTICATED_LIMITS.evidenceLink, now));
+  app.use(['/api/password-links', '/set-password', '/api/setup', '/setup'], (req, res, next) => (req.method === 'POST' ? signInLimit(req, res, next) : next()));
 
   const sessions = sessionStore(deps.store, now);
   app.use('/api', async (req, res, next) => {

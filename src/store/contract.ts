@@ -44,6 +44,7 @@ import type { IsoDate } from '../domain/types.ts';
 import type { CalendarEntry } from '../domain/school-calendar.ts';
 import type { StoredSchoolCalendar } from './records-calendar.ts';
 import type { RegisterKind, RegisterMapping } from './records-feed.ts';
+import type { CaseAssignment, StaffIdentity, StaffToken, StaffUpdate, TokenRedemption } from './records-staff.ts';
 
 export interface StoreLifecycle {
   readonly kind: 'postgres' | 'mongo';
@@ -230,6 +231,36 @@ export interface RegisterFeedStore {
   saveRegisterMapping(mapping: RegisterMapping): Promise<void>;
 }
 
+export interface StaffStore {
+  /** Keeps a link; any earlier unused link of the same account stops working (the newest one counts). */
+  createStaffToken(token: Omit<StaffToken, 'usedAt'>): Promise<void>;
+  getStaffToken(hash: string): Promise<StaffToken | null>;
+  /** Uses a link once, atomically: marks it used and sets the account's password, if the link is unused, unexpired and the account active. */
+  redeemStaffToken(hash: string, at: Date, passwordHash: string): Promise<TokenRedemption>;
+  /** The unused, unexpired links of these accounts (pending invites and resets). */
+  listPendingStaffTokens(userIds: string[], at: Date): Promise<StaffToken[]>;
+  /**
+   * Writes an existing account's name, role, scope and active flag in one write, refused
+   * ('last-admin', nothing written) when no active admin would be left. An account made inactive
+   * loses its sessions and unused links in the same write.
+   */
+  updateStaffUser(user: User): Promise<StaffUpdate>;
+  /** Ends every session of the account; how many there were. */
+  deleteUserSessions(userId: string): Promise<number>;
+  /** Links the account to the provider's subject: false (nothing written) when either already has another link. */
+  linkIdentity(identity: StaffIdentity): Promise<boolean>;
+  findIdentity(issuer: string, subject: string): Promise<StaffIdentity | null>;
+  listIdentities(userIds: string[]): Promise<StaffIdentity[]>;
+  /** Notes that the account signed in now (the latest time is kept). */
+  recordSignIn(userId: string, at: Date): Promise<void>;
+  /** When each of these accounts last signed in (those that never did are left out). */
+  listLastSignIns(userIds: string[]): Promise<{ userId: string; at: Date }[]>;
+  /** Reassigns open cases in one write (see CaseAssignment); the ids of the cases that changed. */
+  assignCases(assignment: CaseAssignment): Promise<string[]>;
+  /** Who each of these cases is assigned to (cases with nobody are left out). */
+  listCaseAssignees(caseIds: string[]): Promise<{ caseId: string; userId: string }[]>;
+}
+
 /** The store contract, by what each part keeps; every adapter implements all of it. */
 export type Store = StoreLifecycle &
   OrganisationStore &
@@ -244,4 +275,5 @@ export type Store = StoreLifecycle &
   AuditStore &
   RetentionStore &
   CalendarStore &
-  RegisterFeedStore;
+  RegisterFeedStore &
+  StaffStore;

@@ -157,6 +157,8 @@ export interface CaseFilter {
   caseIds?: string[];
   /** Only cases with an open task due by this date and/or assigned to this user. */
   openTask?: { dueBefore?: IsoDate; assignee?: string };
+  /** Only cases assigned to this user (see StaffStore.assignCases). */
+  assignedTo?: string;
   /** `recent` (default): last changed first; `dueFirst`: the earliest open task first, cases with none last. */
   order?: 'recent' | 'dueFirst';
   limit?: number;

@@ -3,4 +3,5 @@ export * from './records.ts';
 export * from './records-work.ts';
 export * from './records-calendar.ts';
 export * from './records-feed.ts';
+export * from './records-staff.ts';
 export type * from './contract.ts';

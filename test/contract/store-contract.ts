@@ -10,6 +10,7 @@ import { caseContract } from './case-contract.ts';
 import { workContract } from './work-contract.ts';
 import { messageContract } from './message-contract.ts';
 import { accountContract } from './account-contract.ts';
+import { staffContract } from './staff-contract.ts';
 
 export type { OpenedStore } from './support.ts';
 export function defineStoreContract(name: string, open: () => Promise<OpenedStore>) {
@@ -57,5 +58,6 @@ export function defineStoreContract(name: string, open: () => Promise<OpenedStor
     workContract(ctx);
     messageContract(ctx);
     accountContract(ctx);
+    staffContract(ctx);
   });
 }

@@ -6,6 +6,10 @@ import { createCaseService } from '../../src/cases/case-service.ts';
 import { createWorld, emailOf, PASSWORD, SCHOOLS, sessionCookie, type SchoolKey, type UserKey, type World } from '../integration/api/world.ts';
 import { reportFigures } from './support/figures.ts';
 import { saveSchoolCalendar } from '../../src/calendars/school-calendars.ts';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { createMailer } from '../../src/mail/index.ts';
 
 type Verdict = 'ok' | 'denied';
 interface Target {
@@ -127,6 +131,22 @@ const ROUTES: RouteCase[] = [
   { route: 'GET /api/schools/:id/setup', request: (t) => ({ path: `/api/schools/${t.school}/setup` }), verdict: adminOnly },
   { route: 'POST /api/schools/:id', request: (t) => ({ path: `/api/schools/${t.school}`, body: { ...sameSchool(t.school), phase: 'primary', mailboxes: {} } }), verdict: adminOnly },
   { route: 'POST /api/schools/:id/archive', request: (t) => ({ path: `/api/schools/${t.school}/archive`, body: { archived: false } }), verdict: adminOnly },
+  // Case assignment: anyone who sees the case reads it; the school's staff (and an admin) assign.
+  { route: 'GET /api/cases/:id/assignee', request: (t) => ({ path: `/api/cases/${t.caseId}/assignee` }), verdict: sees },
+  { route: 'POST /api/cases/:id/assignee', request: (t) => ({ path: `/api/cases/${t.caseId}/assignee`, body: { assignee: null } }), verdict: (user, school) => (STAFF.has(user) && SEES[user].includes(school) ? 'ok' : 'denied') },
+  // Staff accounts: in this world only the administrator manages them (trust administrators: test/integration/api/staff.test.ts).
+  // Each school has one account to act on; rows run in this order, so the link is sent before it is deactivated.
+  { route: 'GET /api/staff', request: (t) => ({ path: `/api/staff?school=${t.school}` }), verdict: (user) => (user === 'admin' ? 'ok' : 'denied') },
+  {
+    route: 'POST /api/staff',
+    request: (t, user) => ({ path: '/api/staff', body: { name: 'Matrix', email: `matrix-${user}-${t.school}@example.org`, role: 'pastoral', schoolId: t.school, ssoOnly: true } }),
+    verdict: (user) => (user === 'admin' ? 'ok' : 'denied'),
+  },
+  { route: 'POST /api/staff/:id', request: (t) => ({ path: `/api/staff/u-matrix-${t.school}`, body: { name: 'Matrix' } }), verdict: (user) => (user === 'admin' ? 'ok' : 'denied') },
+  { route: 'POST /api/staff/:id/password-link', request: (t) => ({ path: `/api/staff/u-matrix-${t.school}/password-link`, body: {} }), verdict: (user) => (user === 'admin' ? 'ok' : 'denied') },
+  { route: 'POST /api/staff/:id/move-cases', request: (t) => ({ path: `/api/staff/u-matrix-${t.school}/move-cases`, body: { to: `u-matrix-${t.school}` } }), verdict: (user) => (user === 'admin' ? 'ok' : 'denied') },
+  { route: 'POST /api/staff/:id/deactivate', request: (t) => ({ path: `/api/staff/u-matrix-${t.school}/deactivate`, body: {} }), verdict: (user) => (user === 'admin' ? 'ok' : 'denied') },
+  { route: 'POST /api/staff/:id/reactivate', request: (t) => ({ path: `/api/staff/u-matrix-${t.school}/reactivate`, body: {} }), verdict: (user) => (user === 'admin' ? 'ok' : 'denied') },
   { route: 'GET /api/workflows', request: () => ({ path: '/api/workflows' }), verdict: () => 'ok' },
   { route: 'GET /api/workflows/:id', request: () => ({ path: '/api/workflows/west-coventry' }), verdict: () => 'ok' },
   { route: 'GET /api/auth/session', request: () => ({ path: '/api/auth/session' }), verdict: () => 'ok' },
@@ -140,9 +160,15 @@ describe('access: every route × every role × own school, other school, other t
   let world: World;
   const targets = {} as Record<SchoolKey, Target>;
   let tried = 0;
+  let mailDir: string;
 
   beforeAll(async () => {
-    world = await createWorld();
+    // Links to choose a password are kept as .eml files in a directory of the test's own.
+    mailDir = await mkdtemp(path.join(tmpdir(), 'matrix-mail-'));
+    world = await createWorld({ mailer: createMailer({ DATA_DIR: mailDir }) });
+    for (const school of SCHOOL_KEYS) {
+      await world.db.store.upsertUser({ id: `u-matrix-${school}`, email: `matrix-${school}@example.org`, name: 'Matrix', role: 'pastoral', schoolId: school, trustId: null, localAuthority: null, passwordHash: null, active: true, createdAt: new Date() });
+    }
     // The review finds no improvement: each case moves on and its next letter waits for approval.
     const cases = createCaseService({ store: world.db.store, clock: world.clock, logger: createLogger('silent') });
     for (const school of SCHOOL_KEYS) {
@@ -167,6 +193,7 @@ describe('access: every route × every role × own school, other school, other t
   afterAll(async () => {
     await reportFigures('access-matrix', { routes: ROUTES.length, users: USERS.length, schools: SCHOOL_KEYS.length, requests: tried });
     await world?.close();
+    if (mailDir) await rm(mailDir, { recursive: true, force: true });
   });
 
   it('when the registry is listed, then every route that needs sign-in has a row in this table', () => {

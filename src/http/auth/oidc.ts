@@ -43,16 +43,17 @@ export function oidcClient(settings: OidcSettings) {
     return { url, flow };
   }
 
-  /** The verified email of the person the provider signed in. */
-  async function finish(search: string, flow: OidcFlow): Promise<string> {
+  /** Who the provider signed in: its issuer, their subject there (`sub`, which never changes) and their verified email. */
+  async function finish(search: string, flow: OidcFlow): Promise<{ issuer: string; subject: string; email: string }> {
     const config = await configured();
     // The registered redirect URI, not the request's Host header: behind a proxy they differ.
     const callbackUrl = new URL(settings.redirectUri);
     callbackUrl.search = search;
     let claims: client.IDToken | client.UserInfoResponse;
+    let idToken: client.IDToken;
     try {
       const tokens = await client.authorizationCodeGrant(config, callbackUrl, { pkceCodeVerifier: flow.verifier, expectedState: flow.state, expectedNonce: flow.nonce, idTokenExpected: true });
-      const idToken = tokens.claims()!;
+      idToken = tokens.claims()!;
       // Providers that follow OIDC Core 5.4 give scope claims such as email at UserInfo, not in the ID token.
       claims = typeof idToken.email === 'string' ? idToken : await client.fetchUserInfo(config, tokens.access_token, idToken.sub);
     } catch (error) {
@@ -60,7 +61,7 @@ export function oidcClient(settings: OidcSettings) {
     }
     const email = claims.email;
     if (typeof email !== 'string' || claims.email_verified === false) throw new AppError(401, 'sso_failed', 'the provider did not give a verified email address');
-    return email;
+    return { issuer: idToken.iss, subject: idToken.sub, email };
   }
 
   return { start, finish, label: settings.label };

@@ -49,6 +49,7 @@ const NAV: { href: string; label: string; roles?: readonly Role[] }[] = [
   { href: '/approvals', label: 'Approvals' },
   { href: '/outbox', label: 'Outbox' },
   { href: '/organisation', label: 'Trusts and schools', roles: SETUP_ROLES },
+  { href: '/staff', label: 'Staff', roles: SETUP_ROLES },
 ];
 
 /** What every page's layout shows: who is signed in, the navigation, the demo clock. */

@@ -17,6 +17,7 @@ import { calendarPages } from './calendar/calendar-pages.ts';
 import { setupPage } from './sign-in/setup-page.ts';
 import { organisationPages } from './organisation/organisation-pages.ts';
 import { registerPages } from './register/register-pages.ts';
+import { staffPages } from './staff/staff-pages.ts';
 
 const ASSETS_DIR = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'assets');
 const MERMAID_DIR = path.dirname(createRequire(import.meta.url).resolve('mermaid/dist/mermaid.min.js'));
@@ -39,6 +40,7 @@ export function pageRouter(deps: PageDeps): Router {
   setupPage(router, deps);
   organisationPages(router, deps);
   registerPages(router, deps);
+  staffPages(router, deps);
   router.use(
     page(deps, async () => {
       throw notFound('page at this address');

@@ -93,6 +93,7 @@ export abstract class MongoCases extends MongoBase {
     if (filter.openTask?.dueBefore != null) taskQuery.dueDate = { $lte: isoDate(filter.openTask.dueBefore) };
     if (filter.openTask?.assignee != null) taskQuery.assignee = text(filter.openTask.assignee);
     if (filter.openTask) and.push({ _id: { $in: (await this.models.tasks.distinct('caseId', taskQuery)).filter((id) => id != null).map(text) } });
+    if (filter.assignedTo != null) and.push({ _id: { $in: await this.models.caseAssignments.distinct('_id', { userId: text(filter.assignedTo) }) } });
     if (and.length > 0) query.$and = and;
     const limit = count(filter.limit ?? 50);
     const offset = count(filter.offset ?? 0);

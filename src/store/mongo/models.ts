@@ -6,6 +6,7 @@ import { amendmentSchema, contactSchema, markSchema, pupilSchema, schoolSchema, 
 import { caseSchema, effectSchema, taskSchema, timelineSchema, timerSchema } from './models-cases.ts';
 import { schoolCalendarSchema } from './models-calendar.ts';
 import { registerMappingSchema } from './models-register-feed.ts';
+import { caseAssignmentSchema, staffIdentitySchema, staffSignInSchema, staffTokenSchema } from './models-staff.ts';
 import { auditSchema, authSessionSchema, loginFailureSchema, messageSchema, settingSchema, userSchema } from './models-accounts.ts';
 
 export * from './models-base.ts';
@@ -14,6 +15,7 @@ export * from './models-cases.ts';
 export * from './models-accounts.ts';
 export * from './models-calendar.ts';
 export * from './models-register-feed.ts';
+export * from './models-staff.ts';
 
 export function createModels(connection: Connection) {
   return {
@@ -36,6 +38,10 @@ export function createModels(connection: Connection) {
     audit: connection.model('AuditEntry', auditSchema, 'audit_log'),
     schoolCalendars: connection.model('SchoolCalendar', schoolCalendarSchema, 'school_calendars'),
     registerMappings: connection.model('RegisterMapping', registerMappingSchema, 'register_mappings'),
+    staffTokens: connection.model('StaffToken', staffTokenSchema, 'staff_tokens'),
+    staffIdentities: connection.model('StaffIdentity', staffIdentitySchema, 'staff_identities'),
+    caseAssignments: connection.model('CaseAssignment', caseAssignmentSchema, 'case_assignments'),
+    staffSignIns: connection.model('StaffSignIn', staffSignInSchema, 'staff_sign_ins'),
   };
 }
 

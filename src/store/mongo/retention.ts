@@ -46,6 +46,7 @@ async function deleteCases(models: Models, ids: string[], session: mongo.ClientS
   await models.outbox.deleteMany(byCase, { session });
   await models.tasks.deleteMany(byCase, { session });
   await models.messages.deleteMany(byCase, { session });
+  await models.caseAssignments.deleteMany({ _id: { $in: ids } }, { session });
   await models.cases.deleteMany({ _id: { $in: ids }, status: 'closed' }, { session });
 }
 

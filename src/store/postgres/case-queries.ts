@@ -33,6 +33,7 @@ export function caseListQuery(filter: CaseFilter) {
     if (filter.openTask.assignee != null) task.push(`t.assignee = ${arg(filter.openTask.assignee, 'text')}`);
     conditions.push(`EXISTS (SELECT 1 FROM tasks t WHERE ${task.join(' AND ')})`);
   }
+  if (filter.assignedTo != null) conditions.push(`EXISTS (SELECT 1 FROM case_assignments a WHERE a.case_id = c.id AND a.user_id = ${arg(filter.assignedTo, 'text')})`);
   const schools = filter.schoolIds == null ? null : arg(filter.schoolIds, 'text[]');
   const where = (more: string | null) => {
     const all = more === null ? conditions : [more, ...conditions];

@@ -10,6 +10,7 @@ import { PgRegister } from './register.ts';
 import { PgRetention } from './retention-part.ts';
 import { PgRegisterMappings } from './register-mappings.ts';
 import { composeParts } from '../compose.ts';
+import { PgStaff } from './staff.ts';
 
 export { QUEUE_TOTAL_CACHE_MS } from './case-queries.ts';
 
@@ -19,7 +20,7 @@ export { QUEUE_TOTAL_CACHE_MS } from './case-queries.ts';
  * method defined twice, and the contract suite calls every one.
  */
 // eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging
-export interface PostgresStore extends PgOrganisation, PgRegister, PgCases, PgOutbox, PgMessagesAccounts, PgRetention, PgCalendars, PgRegisterMappings {}
+export interface PostgresStore extends PgOrganisation, PgRegister, PgCases, PgOutbox, PgMessagesAccounts, PgRetention, PgCalendars, PgRegisterMappings, PgStaff {}
 // eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging
 export class PostgresStore extends PgBase implements Store {
   readonly kind = 'postgres' as const;
@@ -28,4 +29,4 @@ export class PostgresStore extends PgBase implements Store {
     super(pool);
   }
 }
-composeParts(PostgresStore, [PgOrganisation, PgRegister, PgCases, PgOutbox, PgMessagesAccounts, PgRetention, PgCalendars, PgRegisterMappings]);
+composeParts(PostgresStore, [PgOrganisation, PgRegister, PgCases, PgOutbox, PgMessagesAccounts, PgRetention, PgCalendars, PgRegisterMappings, PgStaff]);

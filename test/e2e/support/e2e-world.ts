@@ -33,9 +33,10 @@ export interface E2EWorld {
   close(): Promise<void>;
 }
 
-export async function startE2EWorld(): Promise<E2EWorld> {
+/** `settings` adds to (or replaces) the service's environment, e.g. SMTP_URL for a suite's own mail server. */
+export async function startE2EWorld(settings: Record<string, string> = {}): Promise<E2EWorld> {
   const dataDir = await mkdtemp(path.join(os.tmpdir(), 'attendance-e2e-'));
-  const config = loadConfig({ DATABASE_URL: await freshDatabaseUrl(), DEMO: 'true', PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'silent', DATA_DIR: dataDir, ROLE: 'all' });
+  const config = loadConfig({ DATABASE_URL: await freshDatabaseUrl(), DEMO: 'true', PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'silent', DATA_DIR: dataDir, ROLE: 'all', ...settings });
   const service = await startService(config);
   const browser = await launchChromium();
   const url = service.url!;

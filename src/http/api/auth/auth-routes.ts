@@ -58,6 +58,8 @@ export function authRoutes(deps: AuthDeps): AnyRoute[] {
   const finishSignIn = async (req: Request, res: Response, user: User, method: string) => {
     const signedIn = await sessions.start(req, res, user);
     await audit(user.id, 'auth.login', {}, { method });
+    // For the Staff page's "last signed in".
+    await store.recordSignIn(user.id, deps.now());
     return signedIn;
   };
   return [
@@ -121,24 +123,49 @@ export function authRoutes(deps: AuthDeps): AnyRoute[] {
       method: 'get',
       path: '/api/auth/oidc/callback',
       tag: 'auth',
-      summary: 'Single sign-on: where the provider returns; signs in the account with that email',
+      summary: 'Single sign-on: where the provider returns; signs in the account linked to that person at the provider (linked by email on their first sign-in)',
       public: true,
       query: z.object({ code: z.string().optional(), state: z.string().optional(), error: z.string().optional() }).loose(),
-      responses: { 302: 'signed in, to the home page', 401: 'the sign-on failed or no account has that email', 404: 'single sign-on is not configured' },
+      responses: { 302: 'signed in, to the home page', 401: 'the sign-on failed, no account has that email, or the account is linked to another person at the provider', 404: 'single sign-on is not configured' },
       async handle({ req, res }) {
         if (!deps.oidc) throw new AppError(404, 'not_found', 'single sign-on is not configured');
         const flow = flowFromCookie(readCookie(req, FLOW_COOKIE));
         res.clearCookie(FLOW_COOKIE, { ...cookieOptions(req), path: FLOW_PATH });
         if (!flow) throw new AppError(401, 'sso_failed', 'the sign-on was not started from this browser, or took too long');
-        const email = await deps.oidc.finish(new URL(req.originalUrl, 'http://callback').search, flow);
-        const user = await store.findUserByEmail(email);
-        if (!user?.active) {
-          await audit('anonymous', 'auth.failed', {}, { reason: 'sso_no_account', account: user?.id ?? null, address: req.ip ?? null });
-          throw new AppError(401, 'sso_no_account', 'there is no active account for that email: ask your administrator');
-        }
+        const user = await ssoAccount(store, await deps.oidc.finish(new URL(req.originalUrl, 'http://callback').search, flow), deps.now(), async (reason, account) => {
+          await audit('anonymous', 'auth.failed', {}, { reason, account, address: req.ip ?? null });
+        });
         await finishSignIn(req, res, user, 'oidc');
         res.redirect(302, '/');
       },
     }),
   ];
+}
+
+/**
+ * The account a single sign-on belongs to. The provider's subject decides once linked, so an email
+ * changed at the provider keeps working. Before that, the first sign-in with the account's email
+ * links it; an account already linked to another subject is refused, whatever the email says.
+ */
+async function ssoAccount(
+  store: Store,
+  signedIn: { issuer: string; subject: string; email: string },
+  at: Date,
+  refused: (reason: string, account: string | null) => Promise<void>,
+): Promise<User> {
+  const refuse = async (code: string, reason: string, account: string | null, message: string): Promise<never> => {
+    await refused(reason, account);
+    throw new AppError(401, code, message);
+  };
+  const linked = await store.findIdentity(signedIn.issuer, signedIn.subject);
+  if (linked) {
+    const user = await store.getUser(linked.userId);
+    return user?.active ? user : refuse('sso_no_account', 'sso_inactive', linked.userId, 'there is no active account for you: ask your administrator');
+  }
+  const user = await store.findUserByEmail(signedIn.email);
+  if (!user?.active) return refuse('sso_no_account', 'sso_no_account', user?.id ?? null, 'there is no active account for that email: ask your administrator');
+  if (!(await store.linkIdentity({ userId: user.id, issuer: signedIn.issuer, subject: signedIn.subject, linkedAt: at }))) {
+    return refuse('sso_other_person', 'sso_subject_mismatch', user.id, 'this account signs in as another person at your organisation’s sign-in: ask your administrator');
+  }
+  return user;
 }

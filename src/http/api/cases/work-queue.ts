@@ -14,6 +14,7 @@ export const workQueueQuery = z.object({
   stage: z.string().regex(/^[a-zA-Z0-9.]+$/, 'must be a stage or state name').optional().describe('a stage (stage1b) or state (open.penaltyNotice)'),
   band: z.string().min(1).max(40).optional().describe("the pupil's attendance band today under the school's policy"),
   assignee: z.string().min(1).max(200).optional().describe('cases with an open task for this user id (`me` for yourself)'),
+  assigned: z.string().min(1).max(200).optional().describe('cases assigned to this user id (`me` for yourself)'),
   due_before: isoDateSchema.optional().describe('cases with an open task due on or before this date'),
   q: z.string().trim().min(1).max(100).optional().describe('part of the pupil’s name, or their UPN'),
   status: z.enum(['open', 'closed', 'all']).default('open'),
@@ -65,6 +66,7 @@ export async function workQueue(deps: ApiDeps, access: Access, query: WorkQueueQ
   if (query.q !== undefined) upns = await searchedUpns(deps, schoolIds, query.q);
   if (query.band !== undefined) upns = intersect(upns, await upnsInBand(deps, schoolIds, query.band));
   const assignee = query.assignee === 'me' ? access.user.id : query.assignee;
+  const assignedTo = query.assigned === 'me' ? access.user.id : query.assigned;
   const { total, lines } = await store.listQueue({
     schoolIds,
     status: query.status === 'all' ? undefined : query.status,
@@ -72,10 +74,14 @@ export async function workQueue(deps: ApiDeps, access: Access, query: WorkQueueQ
     upns,
     caseIds: access.referredCaseIds === null ? undefined : [...access.referredCaseIds],
     openTask: assignee !== undefined || query.due_before !== undefined ? { assignee, dueBefore: query.due_before } : undefined,
+    assignedTo,
     order: 'dueFirst',
     limit: PAGE_SIZE,
     offset: (query.page - 1) * PAGE_SIZE,
   });
+  const assignees = new Map((await store.listCaseAssignees(lines.map((line) => line.id))).map((a) => [a.caseId, a.userId]));
+  const names = new Map<string, string>();
+  for (const userId of new Set(assignees.values())) names.set(userId, (await store.getUser(userId))?.name ?? 'a former member of staff');
   const rows = lines.map((line) => ({
     id: line.id,
     schoolId: line.schoolId,
@@ -87,6 +93,7 @@ export async function workQueue(deps: ApiDeps, access: Access, query: WorkQueueQ
     version: line.version,
     updatedAt: line.updatedAt,
     nextTask: line.nextTask,
+    assignedTo: assignees.has(line.id) ? { id: assignees.get(line.id)!, name: names.get(assignees.get(line.id)!)! } : null,
   }));
   return { total, page: query.page, pageSize: PAGE_SIZE, cases: rows };
 }

@@ -1,6 +1,6 @@
 import type { Router } from 'express';
 import { canSeeCase, mayAct, notFound } from '../../../access/scope.ts';
-import { LEGAL_STEP_ROLES, SCHOOL_STAFF_ROLES } from '../../../access/roles.ts';
+import { ASSIGNING_ROLES, LEGAL_STEP_ROLES, SCHOOL_STAFF_ROLES } from '../../../access/roles.ts';
 import { schoolContext } from '../../../register/school-metrics.ts';
 import { getWorkflow } from '../../../../workflows/index.ts';
 import { todayOf } from '../../api/deps.ts';
@@ -34,6 +34,7 @@ async function renderCase(deps: PageDeps, { api, render, req, access }: Page, id
   const weeks = attendanceWeeks(await store.listMarks(detail.case.schoolId, detail.case.upn, { from, to: today }), context.calendar, from, today);
   const policy = getWorkflow(detail.case.workflowId).policy;
   const timeline = await api<{ entries: { type: string; at: Date; actor: string; evidence: unknown }[] }>('get', '/api/cases/:id/timeline', { params: { id } });
+  const assignment = await api<{ assignee: { id: string; name: string; active: boolean } | null; candidates: { id: string; name: string; roleName: string }[] }>('get', '/api/cases/:id/assignee', { params: { id } });
   const editing = req.method === 'POST' ? (req.body as Record<string, string>) : {};
   await render(
     'case.njk',
@@ -53,6 +54,9 @@ async function renderCase(deps: PageDeps, { api, render, req, access }: Page, id
       openTasks: detail.tasks.filter((task) => task.status === 'open'),
       doneTasks: detail.tasks.filter((task) => task.status !== 'open'),
       mayCompleteTasks: mayAct(me),
+      assignment,
+      // The same rule as the assignment's API route.
+      mayAssign: detail.case.status === 'open' && ASSIGNING_ROLES.includes(me.user.role),
       // The same rule as the pack's API route: the school's own staff.
       mayExportEvidence: me.wholeSchoolIds.has(detail.case.schoolId) && SCHOOL_STAFF_ROLES.includes(me.user.role),
       // The same rule as the withdrawal's API route: the senior attendance champion.
@@ -74,7 +78,9 @@ export function casePages(router: Router, deps: PageDeps): void {
           ? { kind: 'success', title: 'Task done: it is on the timeline' }
           : done === 'links-withdrawn'
             ? { kind: 'success', title: 'Evidence pack links withdrawn: links sent so far no longer open the pack' }
-            : null;
+            : done === 'assigned'
+              ? { kind: 'success', title: 'Assigned: it is on the timeline' }
+              : null;
       await renderCase(deps, current, String(current.req.params.id), notice);
     }),
   );
@@ -98,6 +104,23 @@ export function casePages(router: Router, deps: PageDeps): void {
         return renderCase(deps, current, id, { kind: 'problem', title: 'There is a problem', message: problems.length ? undefined : error.message, problems }, error.status);
       }
       res.redirect(303, `/cases/${encodeURIComponent(id)}?done=${encodeURIComponent(String(body.type))}`);
+    }),
+  );
+
+  router.post(
+    '/cases/:id/assign',
+    page(deps, async (current) => {
+      const { req, res, signedIn, api } = current;
+      checkCsrf(req, signedIn.session);
+      const id = String(req.params.id);
+      const assignee = String((req.body as { assignee?: string }).assignee ?? '');
+      try {
+        await api('post', '/api/cases/:id/assignee', { params: { id }, body: { assignee: assignee === '' ? null : assignee } });
+      } catch (error) {
+        if (!(error instanceof AppError) || error.status === 404) throw error;
+        return renderCase(deps, current, id, { kind: 'problem', title: 'The case was not assigned', message: error.message }, error.status);
+      }
+      res.redirect(303, `/cases/${encodeURIComponent(id)}?done=assigned`);
     }),
   );
 

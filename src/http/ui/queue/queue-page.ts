@@ -5,6 +5,7 @@ import type { Pupil } from '../../../store/types.ts';
 import { todayOf } from '../../api/deps.ts';
 import type { workQueue } from '../../api/cases/work-queue.ts';
 import { stateLabel } from '../labels.ts';
+import { assignableStaff } from '../../api/cases/assignment-routes.ts';
 import { page, type PageDeps } from '../page-context.ts';
 
 type QueuePage = Awaited<ReturnType<typeof workQueue>>;
@@ -23,6 +24,8 @@ const filtersSchema = z.object({
   year: optional,
   vulnerability: optional,
   assignee: z.enum(['me']).optional().catch(undefined),
+  /** The case's assignee: `me` or a member of staff's id. */
+  assigned: optional,
   due: z.enum(['today']).optional().catch(undefined),
   status: z.enum(['open', 'closed', 'all']).catch('open'),
   page: z.coerce.number().int().min(1).catch(1),
@@ -46,6 +49,7 @@ export function queuePage(router: Router, deps: PageDeps): void {
         stage: filters.stage,
         band: filters.band,
         assignee: filters.assignee,
+        assigned: filters.assigned,
         due_before: filters.due === 'today' ? today : undefined,
         status: filters.status,
       };
@@ -79,6 +83,7 @@ export function queuePage(router: Router, deps: PageDeps): void {
         pageLink: (n: number) => `/?${new URLSearchParams({ ...Object.fromEntries(Object.entries(filters).filter(([, v]) => v !== undefined).map(([k, v]) => [k, String(v)])), page: String(n) })}`,
         manySchools: schools.length > 1,
         schoolOptions: schools.map((school) => ({ value: school.id, label: school.name })),
+        assignedOptions: [{ value: 'me', label: 'Me' }, ...(await Promise.all(schools.map((school) => assignableStaff(store, school.id)))).flat().map((user) => ({ value: user.id, label: user.name }))],
         rows: matching.slice((current - 1) * PAGE_SIZE, current * PAGE_SIZE).map((row) => ({
           ...row,
           schoolName: schoolNames.get(row.schoolId) ?? row.schoolId,

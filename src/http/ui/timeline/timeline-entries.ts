@@ -79,6 +79,13 @@ export async function timelineItems(store: Store, detail: CaseDetail, entries: T
         : entry.from !== entry.to && entry.to
           ? `${stateName(entry.from ?? 'new')} → ${stateName(entry.to)}`
           : words(entry.type);
+    if (entry.type === 'assigned') {
+      // Who it went to and from, by name: the ids the store keeps mean nothing to staff.
+      const { assignee, previous, note } = (entry.evidence ?? {}) as { assignee?: string | null; previous?: string | null; note?: string | null };
+      const evidence = [...(previous ? [{ label: 'Before', value: await who(previous) }] : []), ...(note ? [{ label: 'Why', value: note }] : [])];
+      items.push({ at: new Date(entry.at), kind: 'other', title: assignee ? `Assigned to ${await who(assignee)}` : 'No longer assigned to anyone', who: await who(entry.actor), evidence });
+      continue;
+    }
     items.push({ at: new Date(entry.at), kind, title, who: await who(entry.actor), evidence: evidenceOf(entry.evidence) });
   }
   for (const letter of detail.letters) {
