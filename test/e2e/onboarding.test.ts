@@ -134,7 +134,7 @@ describe('a trust sets itself up from an empty store, in the browser', () => {
     const files = await registerFiles();
     for (const [kind, content, heading] of [
       ['pupils', files.pupils, 'Pupils: imported'],
-      ['contacts', files.contacts, 'Contacts: imported'],
+      ['contacts', files.contacts, 'Contacts (parents and carers): imported'],
       ['marks', files.marks, 'Attendance marks: imported'],
     ] as const) {
       await pastoral.goto('/schools/riverside-academy/register');
