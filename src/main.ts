@@ -11,7 +11,7 @@ import { createLogger, type Logger } from './logger.ts';
 import { openStore, type OpenedStore } from './store/open-store.ts';
 import { startWorker, type Worker } from './jobs/agenda.ts';
 import { startWorkerLease, type WorkerLease } from './jobs/worker-lease.ts';
-import { createOutboxDispatcher } from './jobs/outbox-dispatcher.ts';
+import { createOutboxDispatcher, type OutboxDispatcher } from './jobs/outbox-dispatcher.ts';
 import { coreEffectHandlers } from './jobs/effect-handlers.ts';
 import { retentionRules } from './retention/policy.ts';
 import { workerJobs } from './jobs/worker-jobs.ts';
@@ -54,6 +54,7 @@ export async function startService(config: Config, options: ServiceOptions = {})
   await shared?.refresh();
   const refreshing = shared ? setInterval(() => void shared.refresh().catch(() => {}), 2000).unref() : null;
   let worker: Worker | null = null;
+  let dispatcher: OutboxDispatcher | null = null;
   let lease: WorkerLease | null = null;
   let dropFolder: DropFolder | null = null;
   let server: Server | null = null;
@@ -63,6 +64,8 @@ export async function startService(config: Config, options: ServiceOptions = {})
     if (refreshing) clearInterval(refreshing);
     if (server) await new Promise<void>((resolve) => server!.close(() => resolve()));
     await dropFolder?.stop();
+    // The letter in hand is finished; the rest of its batch waits for the next worker.
+    dispatcher?.stop();
     await worker?.stop();
     await lease?.stop();
     closeMailer?.();
@@ -91,7 +94,7 @@ export async function startService(config: Config, options: ServiceOptions = {})
       const leaseMs = config.WORKER_LEASE_SECONDS * 1000;
       lease = await startWorkerLease({ store: opened.store, logger, leaseMs });
       // Delivery runs on real time: see NewEffect.nextAttemptAt.
-      const dispatcher = createOutboxDispatcher({ store: opened.store, clock: systemClock, logger, handlers, lockMs: leaseMs, workerId: lease.id });
+      dispatcher = createOutboxDispatcher({ store: opened.store, clock: systemClock, logger, handlers, lockMs: leaseMs, workerId: lease.id });
       const retention = { rules: retentionRules(config), dataDir: config.DATA_DIR };
       const jobs = workerJobs({ store: opened.store, cases, dispatcher, clock, logger, retention });
       worker = await startWorker({ backend: opened.agendaBackend(), logger, jobs, workerId: lease.id, lockLifetimeMs: leaseMs });

@@ -48,6 +48,30 @@ describe('outbox dispatcher on PostgreSQL', () => {
     expect(await db.store.listTimeline(caseId)).toEqual([]);
   });
 
+  it('when the dispatcher is stopped in the middle of a batch, then it finishes the effect in hand and runs no other', async () => {
+    const clock = new ManualClock(new Date('2025-01-10T09:00:00Z'));
+    const ids = Array.from({ length: 6 }, (_, i) => `stop-${i}`);
+    await caseWithEffects(db.store, ids.map((id) => ({ id, kind: 'slow', payload: {} })), clock.now());
+    const ran: string[] = [];
+    const dispatcher = createOutboxDispatcher({
+      store: db.store,
+      clock,
+      logger,
+      handlers: {
+        slow: async (effect) => {
+          ran.push(effect.id);
+          // SIGTERM arrives while the second letter is being sent.
+          if (ran.length === 2) dispatcher.stop();
+        },
+      },
+    });
+    const summary = await dispatcher.drain();
+    expect(summary).toMatchObject({ claimed: 6, done: 2 });
+    expect(ran).toHaveLength(2);
+    expect((await Promise.all(ids.map((id) => db.store.getEffect(id)))).filter((e) => e!.status === 'done')).toHaveLength(2);
+    expect(await dispatcher.drain()).toMatchObject({ claimed: 0 });
+  });
+
   it('when a handler fails permanently, then the effect fails at once and the case timeline says why', async () => {
     const clock = new ManualClock(new Date('2025-01-10T09:00:00Z'));
     const { caseId } = await caseWithEffects(db.store, [{ id: 'bad-1', kind: 'bounce', payload: {} }], clock.now());
