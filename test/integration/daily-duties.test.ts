@@ -74,4 +74,78 @@ describe('daily duties for every pupil', () => {
       expect((await db.store.listCases({ schoolIds: [id], limit: 10 })).cases).toHaveLength(1);
     });
   });
+
+  const ABSENCE = ['2024-12-02', '2024-12-03', '2024-12-04', '2024-12-05', '2024-12-06'];
+  const coded = (dates: string[], code: string) => Object.fromEntries(dates.flatMap((date) => [[`${date} AM`, code], [`${date} PM`, code]]));
+  const openTasks = async (schoolId: string, kind: string) =>
+    (await db.store.listTasks({ schoolIds: [schoolId], status: 'open' })).filter((task) => task.kind === kind).map((task) => [task.id, task.caseId, task.dueDate]);
+
+  describe('seed 003, Leading Futures: "All families will be contacted by the provision on the first day of absence"; face-to-face contact "every first day" (RED), "every third day" (AMBER), every fifth day (GREEN)', () => {
+    const id = 'lf-duties';
+    const [RED, AMBER, GREEN, UNRATED] = ['A331400112301', 'A331400112302', 'A331400112303', 'A331400112304'];
+
+    it('when learners rated red, amber, green and unrated, none with a case, are off ill for a week, then each family gets one first-day contact task and each learner the visits their rating sets', async () => {
+      const calendar = await school(id, 'leading-futures', [{ upn: RED, flags: 'red' }, { upn: AMBER, flags: 'amber' }, { upn: GREEN, flags: 'green' }, { upn: UNRATED }]);
+      for (const day of ABSENCE) {
+        for (const upn of [RED, AMBER, GREEN, UNRATED]) await importRegister(db.store, id, upn, calendar, TERM_START, day, coded(ABSENCE, 'I'));
+        await evaluate(id, day);
+      }
+      // Good attenders until this week: attendance stays above the provision's 90%, so no case opens.
+      expect((await db.store.listCases({ schoolIds: [id], limit: 10 })).cases).toEqual([]);
+      expect(await openTasks(id, 'firstDayContact')).toEqual(
+        expect.arrayContaining([RED, AMBER, GREEN, UNRATED].map((upn) => [`duty:first-day-contact:${id}:${upn}:2024-12-02`, null, '2024-12-02'])),
+      );
+      expect(await openTasks(id, 'firstDayContact')).toHaveLength(4);
+      const visits = (await openTasks(id, 'faceToFaceContact')).map(([taskId]) => taskId as string).sort();
+      expect(visits).toEqual(
+        [
+          ...ABSENCE.map((day) => `duty:face-to-face:${id}:${RED}:${day}`),
+          `duty:face-to-face:${id}:${AMBER}:2024-12-04`,
+          `duty:face-to-face:${id}:${GREEN}:2024-12-06`,
+          `duty:face-to-face:${id}:${UNRATED}:2024-12-06`,
+        ].sort(),
+      );
+    });
+
+    it('when the learner comes back and is absent again, then the new absence gets its own first-day contact', async () => {
+      const calendar = await school(`${id}-again`, 'leading-futures', [{ upn: GREEN, flags: 'green' }]);
+      const marks = { ...coded(['2024-12-02'], 'O'), ...coded(['2024-12-04'], 'I') };
+      for (const day of ['2024-12-02', '2024-12-03', '2024-12-04']) {
+        await importRegister(db.store, `${id}-again`, GREEN, calendar, TERM_START, day, marks);
+        await evaluate(`${id}-again`, day);
+      }
+      expect((await openTasks(`${id}-again`, 'firstDayContact')).map(([taskId]) => taskId)).toEqual([
+        `duty:first-day-contact:${id}-again:${GREEN}:2024-12-02`,
+        `duty:first-day-contact:${id}-again:${GREEN}:2024-12-04`,
+      ]);
+    });
+  });
+
+  describe('seed 004, DSAT: a pupil who "does not attend the school for 10 school days" → the Missing from Education form to the EWS', () => {
+    const TEN_DAYS = [...ABSENCE, '2024-12-09', '2024-12-10', '2024-12-11', '2024-12-12', '2024-12-13'];
+
+    it('when a pupil with no case has ten school days of N marks, then the evening of the tenth day raises the child-missing-education task, and not before', async () => {
+      const id = 'dsat-cme';
+      const upn = 'A331400112401';
+      const calendar = await school(id, 'dsat', [{ upn }]);
+      for (const day of TEN_DAYS) expect(calendar.isSchoolDay(day)).toBe(true);
+      await importRegister(db.store, id, upn, calendar, TERM_START, '2024-12-12', coded(TEN_DAYS, 'N'));
+      await evaluate(id, '2024-12-12');
+      expect(await openTasks(id, 'child-missing-education')).toEqual([]);
+      await importRegister(db.store, id, upn, calendar, TERM_START, '2024-12-13', coded(TEN_DAYS, 'N'));
+      expect(isReviewDay(getWorkflow('dsat').policy, calendar, '2024-12-13')).toBe(false);
+      await evaluate(id, '2024-12-13');
+      expect((await db.store.listCases({ schoolIds: [id], limit: 10 })).cases).toEqual([]);
+      expect(await openTasks(id, 'child-missing-education')).toEqual([[`duty:child-missing-education:${id}:${upn}:2024-12-02`, null, '2024-12-13']]);
+    });
+
+    it('when the family has told the school why (the run is illness, not N), then no child-missing-education task is raised', async () => {
+      const id = 'dsat-cme-ill';
+      const upn = 'A331400112402';
+      const calendar = await school(id, 'dsat', [{ upn }]);
+      await importRegister(db.store, id, upn, calendar, TERM_START, '2024-12-13', coded(TEN_DAYS, 'I'));
+      await evaluate(id, '2024-12-13');
+      expect(await openTasks(id, 'child-missing-education')).toEqual([]);
+    });
+  });
 });
