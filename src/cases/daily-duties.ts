@@ -1,10 +1,10 @@
 import type { SchoolCalendar } from '../domain/calendar.ts';
-import { ATTENDANCE_CODES } from '../domain/codes.ts';
+import { ATTENDANCE_CODES, isThresholdUnauthorised } from '../domain/codes.ts';
 import type { Measurements, PupilFlags } from '../domain/evaluate.ts';
 import type { Policy } from '../domain/policy.ts';
 import { addDuration } from '../domain/policy-durations.ts';
 import type { IsoDate } from '../domain/types.ts';
-import type { CaseRecord, NewTask } from '../store/types.ts';
+import type { CaseRecord, NewTask, StoredMark } from '../store/types.ts';
 
 /**
  * The duties a policy ties to a day of absence, owed to every pupil whether or not attendance has
@@ -26,17 +26,26 @@ export interface DutyDay {
 }
 
 /**
- * How far back an absence makes a pupil worth deciding today: two school weeks, so that a week's
- * holiday entered when the pupil is back is still seen, and a run long enough to be a child
- * missing education is still running.
+ * How far back a new unauthorised mark makes a pupil worth deciding for the national threshold:
+ * two school weeks, so that a week's holiday entered when the pupil is back is still seen.
  */
-const LOOKBACK_SCHOOL_DAYS = 10;
+const THRESHOLD_LOOKBACK_SCHOOL_DAYS = 10;
 
 /** Every absence code (authorised or unauthorised): what the look-back reads. */
 export const ABSENCE_CODES: readonly string[] = ATTENDANCE_CODES.filter((c) => c.category === 'authorised' || c.category === 'unauthorised').map((c) => c.code);
 
-export function dutyLookbackFrom(policy: Policy, calendar: SchoolCalendar, asOf: IsoDate): IsoDate {
-  return calendar.addSchoolDays(asOf, -(Math.max(LOOKBACK_SCHOOL_DAYS, policy.childMissingEducation?.schoolDays ?? 0) - 1));
+/** The register the look-back reads: absence marks of the last two school weeks. */
+export function dutyLookback(calendar: SchoolCalendar, asOf: IsoDate) {
+  return { from: calendar.addSchoolDays(asOf, -(THRESHOLD_LOOKBACK_SCHOOL_DAYS - 1)), to: asOf, codes: [...ABSENCE_CODES] };
+}
+
+/**
+ * Whether a pupil's recent absence marks (from `dutyLookback`) can owe a duty today: absent today
+ * (first-day and face-to-face contact, child missing education all need a run that reaches
+ * today), or a G, O or U in the look-back (the national threshold). Anyone else is not decided.
+ */
+export function mayOweDuty(recent: readonly StoredMark[], asOf: IsoDate): boolean {
+  return recent.some((mark) => mark.date === asOf || isThresholdUnauthorised(mark.code));
 }
 
 /**
