@@ -46,7 +46,7 @@ describe('daily duties for every pupil', () => {
 
   // Seed 002: "the national threshold for when a penalty notice must be considered by all schools";
   // seed 001 (Equinox): "unauthorised leave of absence of 5 days or more will result in the issuing of a penalty notice".
-  describe.each(Object.keys(WORKFLOWS))('seed 002, national threshold, under %s', (workflowId) => {
+  describe.each(Object.keys(WORKFLOWS))('seed 002, "the national threshold for when a penalty notice must be considered by all schools" (and seed 001, Equinox: "unauthorised leave of absence of 5 days or more"), under %s', (workflowId) => {
     it('when a high attender takes a week of term-time holiday (10 G sessions), then on the next school days a case opens at considerations, whatever the review cadence', async () => {
       const id = `threshold-${workflowId}`;
       const upn = 'A331400112201';
