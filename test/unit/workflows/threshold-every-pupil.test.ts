@@ -11,8 +11,8 @@ const calendar = calendarFor(kennet);
 const policy = kennet.policy;
 const register = (to: string, unauthorised: string[]): Mark[] =>
   calendar.schoolDays('2024-09-03', to).flatMap((date) => [
-    { date, session: 'AM' as const, code: unauthorised.includes(date) ? 'G' : '/' },
-    { date, session: 'PM' as const, code: unauthorised.includes(date) ? 'G' : '\\' },
+    { upn: 'K', date, session: 'AM' as const, code: unauthorised.includes(date) ? 'G' : '/' },
+    { upn: 'K', date, session: 'PM' as const, code: unauthorised.includes(date) ? 'G' : '\\' },
   ]);
 const decide = (runner: CaseRunner | null, marks: Mark[], asOf: string): CaseEvent[] => {
   const view = runner ? { value: runner.value, context: runner.context } : null;
