@@ -49,11 +49,21 @@ export function mayOweDuty(recent: readonly StoredMark[], asOf: IsoDate): boolea
 }
 
 /**
- * Today's duties for one pupil. Face-to-face contact and the child-missing-education referral
- * are, for a pupil with an open case, the case's own events (on its timeline): here they are
- * raised only for pupils without one. First-day contact has no case event: it is raised here for all.
+ * The pupil's case as today's evaluation left it, and whether it was open before today: only
+ * then did it take today's absence events (`ABSENCE_CONTINUES`, `CHILD_MISSING_EDUCATION`), since
+ * a case opened today receives nothing but its opening event.
  */
-export function dailyDutyTasks(day: DutyDay, pupil: DutyPupil, m: Measurements, flags: PupilFlags, openCase: CaseRecord | null): NewTask[] {
+export interface DutyCase {
+  openCase: CaseRecord | null;
+  openBeforeToday: boolean;
+}
+
+/**
+ * Today's duties for one pupil. Face-to-face contact and the child-missing-education referral
+ * are, for a pupil whose case was open before today, the case's own events (on its timeline):
+ * here they are raised for everyone else. First-day contact has no case event: it is raised here for all.
+ */
+export function dailyDutyTasks(day: DutyDay, pupil: DutyPupil, m: Measurements, flags: PupilFlags, { openCase, openBeforeToday }: DutyCase): NewTask[] {
   const { policy, calendar, asOf, at } = day;
   const run = m.metrics.consecutiveDaysAbsent;
   if (!m.absentToday || run === 0) return [];
@@ -74,7 +84,7 @@ export function dailyDutyTasks(day: DutyDay, pupil: DutyPupil, m: Measurements, 
     });
     const rating = flags.vulnerability ?? 'GREEN';
     const every = rag.faceToFaceEveryNthDay[rating];
-    if (!openCase && every !== undefined && run % every === 0)
+    if (!openBeforeToday && every !== undefined && run % every === 0)
       tasks.push({
         ...base,
         id: `duty:face-to-face:${key}:${asOf}`,
@@ -84,7 +94,7 @@ export function dailyDutyTasks(day: DutyDay, pupil: DutyPupil, m: Measurements, 
       });
   }
   const cme = policy.childMissingEducation;
-  if (cme && !openCase && run >= cme.schoolDays && !flags.parentResponded)
+  if (cme && !openBeforeToday && run >= cme.schoolDays && !flags.parentResponded)
     tasks.push({
       ...base,
       id: `duty:child-missing-education:${key}:${firstDay}`,

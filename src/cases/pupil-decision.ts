@@ -98,7 +98,7 @@ export function pupilDecider(roll: Roll, day: DecisionDay) {
     const nCodes = unresolvedNCodeTask(who(pupil), marks, calendar, asOf, open, at);
     if (nCodes) decision.tasks.push(nCodes);
     if (open) decision.tasks.push(...contactTasks(who(pupil), roll.contacts.get(upn) ?? [], open, asOf, at));
-    decision.tasks.push(...dailyDutyTasks({ policy, calendar, asOf, at }, who(pupil), measurements, flags, open));
+    decision.tasks.push(...dailyDutyTasks({ policy, calendar, asOf, at }, who(pupil), measurements, flags, { openCase: open, openBeforeToday: record?.status === 'open' }));
     return decision;
   }
 

@@ -121,6 +121,17 @@ describe('daily duties for every pupil', () => {
     });
   });
 
+  it('seed 003: when a RED learner\'s first day of absence is also the day attendance opens their case, then that day\'s face-to-face contact is still raised, on the new case', async () => {
+    const id = 'lf-opened-today';
+    const upn = 'A331400112305';
+    const calendar = await school(id, 'leading-futures', [{ upn, flags: 'red' }]);
+    // A learner new to the provision: a week present, then absent; 10 of 12 sessions is below 90%.
+    await importRegister(db.store, id, upn, calendar, '2024-11-25', '2024-12-02', coded(['2024-12-02'], 'O'));
+    expect(await evaluate(id, '2024-12-02')).toMatchObject({ opened: 1 });
+    const [opened] = (await db.store.listCases({ schoolIds: [id], limit: 10 })).cases;
+    expect(await openTasks(id, 'faceToFaceContact')).toEqual([[`duty:face-to-face:${id}:${upn}:2024-12-02`, opened!.id, '2024-12-03']]);
+  });
+
   describe('seed 004, DSAT: a pupil who "does not attend the school for 10 school days" → the Missing from Education form to the EWS', () => {
     const TEN_DAYS = [...ABSENCE, '2024-12-09', '2024-12-10', '2024-12-11', '2024-12-12', '2024-12-13'];
 
