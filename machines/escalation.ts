@@ -141,6 +141,13 @@ export function createEscalationMachine(policy: Policy, { version, calendar }: M
     { decision: 'prosecution', target: path('open', 'prosecution') },
     { decision: 'continueSupport', target: path('open', 'resumingSupport') },
   ];
+  /**
+   * The national threshold binds every school whatever the pupil's attendance (seed 002): a pupil
+   * without an open case who meets it goes straight to considerations, with no stage letter that
+   * would tell the family their attendance is below target when it may not be.
+   */
+  const openAtThreshold = { target: path('open', 'considering'), actions: ['openCase' as const, 'recordThreshold' as const] };
+
   const decided = (decision: Decision) =>
     and(['considerationsComplete', { type: 'decisionIs' as const, params: { decision } }]);
 
@@ -157,6 +164,7 @@ export function createEscalationMachine(policy: Policy, { version, calendar }: M
           OPEN: [
             ...escalations(-1).map((transition) => ({ ...transition, actions: ['openCase' as const, transition.actions] })),
           ],
+          THRESHOLD_MET: openAtThreshold,
         },
       },
       open: {
@@ -391,6 +399,7 @@ export function createEscalationMachine(policy: Policy, { version, calendar }: M
           REOPEN: [
             ...escalations(-1).map((transition) => ({ ...transition, actions: ['openCase' as const, transition.actions] })),
           ],
+          THRESHOLD_MET: openAtThreshold,
         },
       },
     },

@@ -6,6 +6,7 @@ import type { Clock } from '../clock.ts';
 import type { Logger } from '../logger.ts';
 import { CaseAlreadyOpen, VersionConflict, type CaseBatch, type Contact, type Store } from '../store/types.ts';
 import { marksNeededFrom, schoolMachineFor } from './case-machines.ts';
+import { dutyLookback, mayOweDuty } from './daily-duties.ts';
 import { latestByPupil, pupilDecider, type DecisionDay, type PupilDecision, type PupilMarks, type Roll } from './pupil-decision.ts';
 
 /** Pupils decided, and written, together: the page the register is read in. */
@@ -18,7 +19,7 @@ export interface EvaluationSummary {
   schoolDay: boolean;
   reviewDay: boolean;
   pupils: number;
-  /** Pupils whose attendance was measured: all on a review day, else those with an open case. */
+  /** Pupils whose attendance was measured: all on a review day, else open cases and pupils who may owe a daily duty. */
   measured: number;
   opened: number;
   events: number;
@@ -76,9 +77,11 @@ async function readRoll(store: Store, schoolId: string): Promise<Roll> {
 type PageDeps = { store: Store; logger: Logger; summary: EvaluationSummary };
 
 /**
- * On a review day every pupil is measured. Without one, a pupil with no open case can be given
- * nothing but a task for an unresolved N: only open cases have their register read; the others,
- * only their N marks.
+ * On a review day every pupil is measured. Without one, open cases are measured, and so is every
+ * pupil absent today or with a G, O or U in the last two school weeks, for the duties owed whether
+ * or not there is a case (the national threshold, first-day contact, face-to-face contact, child
+ * missing education); the others can be given nothing but a task for an unresolved N, so only
+ * their N marks are read.
  */
 async function decideTheRegister(deps: PageDeps, roll: Roll, day: DecisionDay) {
   const { store } = deps;
@@ -89,8 +92,10 @@ async function decideTheRegister(deps: PageDeps, roll: Roll, day: DecisionDay) {
     return;
   }
   const open = [...roll.latestCase.values()].filter((record) => record.status === 'open').map((record) => record.upn);
-  await evaluateAll(deps, roll, store.streamSchoolMarks(roll.schoolId, { ...range, upns: open }), decide);
   const measured = new Set(open);
+  for await (const { upn, marks } of store.streamSchoolMarks(roll.schoolId, dutyLookback(day.machine.calendar, day.asOf)))
+    if (mayOweDuty(marks, day.asOf)) measured.add(upn);
+  await evaluateAll(deps, roll, store.streamSchoolMarks(roll.schoolId, { ...range, upns: [...measured] }), decide);
   await evaluateAll(deps, roll, store.streamSchoolMarks(roll.schoolId, { ...range, codes: ['N'] }), (item) => (measured.has(item.upn) ? null : decideNCodes(item)));
 }
 

@@ -5,6 +5,7 @@ import type { IsoDate } from '../domain/types.ts';
 import type { CaseRecord, Contact, NewCaseWrite, NewTask, Pupil, StoredMark, TransitionCommit } from '../store/types.ts';
 import { snapshotOf, type SchoolMachine } from './case-machines.ts';
 import { planEvents, planOpen } from './case-plan.ts';
+import { dailyDutyTasks } from './daily-duties.ts';
 import { contactTasks, dutyTask, unresolvedNCodeTask } from './register-duties.ts';
 
 export interface PupilMarks {
@@ -70,9 +71,11 @@ export function pupilDecider(roll: Roll, day: DecisionDay) {
     const view = record ? snapshotOf(machine, record) : null;
     const caseView = view ? { value: view.value, context: view.context } : null;
     const measurements = measure({ policy, calendar, marks, asOf, case: caseView });
-    const events = evaluatePupil({ policy, measurements, flags: pupilFlags(pupil.vulnerability, marks, asOf), case: caseView, reviewDay: day.reviewDay });
+    const flags = pupilFlags(pupil.vulnerability, marks, asOf);
+    const events = evaluatePupil({ policy, measurements, flags, case: caseView, reviewDay: day.reviewDay });
     let current = record;
-    const opening = events.find((event) => event.type === 'OPEN');
+    // A pupil who never had a case is opened by the first event (OPEN, or the national threshold).
+    const opening = record === null ? events[0] : undefined;
     if (opening) {
       const plan = planOpen(machine, pupil, roll.contacts.get(upn) ?? [], opening, actor, now);
       if (plan) {
@@ -82,9 +85,8 @@ export function pupilDecider(roll: Roll, day: DecisionDay) {
         current = plan.case;
       } else decision.refused.push({ event: opening, state: 'new' });
     }
-    const others = events.filter((event) => event.type !== 'OPEN');
-    if (current && others.length > 0 && !opening) {
-      const sent = send(current, others);
+    if (current && events.length > 0 && !opening) {
+      const sent = send(current, events);
       Object.assign(decision, { commit: sent.commit, events: sent.events, refused: sent.refused });
       current = sent.case;
       for (const step of sent.steps) {
@@ -96,6 +98,7 @@ export function pupilDecider(roll: Roll, day: DecisionDay) {
     const nCodes = unresolvedNCodeTask(who(pupil), marks, calendar, asOf, open, at);
     if (nCodes) decision.tasks.push(nCodes);
     if (open) decision.tasks.push(...contactTasks(who(pupil), roll.contacts.get(upn) ?? [], open, asOf, at));
+    decision.tasks.push(...dailyDutyTasks({ policy, calendar, asOf, at }, who(pupil), measurements, flags, { openCase: open, openBeforeToday: record?.status === 'open' }));
     return decision;
   }
 

@@ -163,7 +163,17 @@ export function evaluatePupil(input: {
   const state = input.case ? topState(input.case.value) : 'new';
   const context = input.case?.context;
   const why = concern(policy, m);
+  // A breach already considered counts again only after 10 more unauthorised sessions.
+  const freshBreach = !context?.thresholdMetOn || (m.unauthorisedSinceThreshold ?? 0) >= 10;
+  const threshold: CaseEvent = {
+    type: 'THRESHOLD_MET',
+    at,
+    evidence: evidence(`national threshold: ${m.metrics.unauthorisedInRolling10Weeks} unauthorised sessions in 10 school weeks`, m),
+  };
   if (state === 'new' || state === 'closed') {
+    // "The national threshold for when a penalty notice must be considered by all schools" (seed
+    // 002): any school day, whatever the attendance %, it opens the case straight at considerations.
+    if (m.metrics.nationalThresholdMet && freshBreach) return [threshold];
     if (!reviewDay || why === null) return [];
     return [{ type: state === 'new' ? 'OPEN' : 'REOPEN', at, evidence: evidence(`opening: ${why}`, m) }];
   }
@@ -171,13 +181,7 @@ export function evaluatePupil(input: {
   const value = input.case.value;
   const events: CaseEvent[] = [];
   const inStage = policy.stages.some((stage) => inState(value, 'open', stage.id));
-  const freshBreach = context.thresholdMetOn === null || (m.unauthorisedSinceThreshold ?? 0) >= 10;
-  if (inStage && m.metrics.nationalThresholdMet && freshBreach)
-    events.push({
-      type: 'THRESHOLD_MET',
-      at,
-      evidence: evidence(`national threshold: ${m.metrics.unauthorisedInRolling10Weeks} unauthorised sessions in 10 school weeks`, m),
-    });
+  if (inStage && m.metrics.nationalThresholdMet && freshBreach) events.push(threshold);
   if (inState(value, 'open', 'noticeToImprove', 'improvementPeriod') && (m.unauthorisedSinceNotice ?? 0) > 0)
     events.push({
       type: 'UNAUTHORISED_ABSENCE',

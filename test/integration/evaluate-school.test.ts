@@ -46,7 +46,7 @@ describe('a school evaluated night after night', () => {
     expect(await evaluate('2024-10-14')).toMatchObject({ reviewDay: true, pupils: 3, measured: 3, opened: 1 });
   });
 
-  it('when a day without a review comes, then only the open case is measured and nothing is raised for the rest', async () => {
+  it('when a day without a review comes and no pupil without a case is absent that day or has a G, O or U lately, then only the open case is measured and nothing is raised for the rest', async () => {
     await register('2024-10-15');
     expect(await evaluate('2024-10-15')).toMatchObject({ reviewDay: false, pupils: 3, measured: 1, opened: 0, hygieneTasks: 0 });
   });
