@@ -8,6 +8,8 @@ import { caseDetail, caseSummary } from './case-view.ts';
 import { staffActionSchema, toCaseEvent } from './staff-events.ts';
 import { schoolMachineFor } from '../../../cases/case-machines.ts';
 import { isLegalStep } from '../../../cases/legal-steps.ts';
+import { recordMeeting } from '../../../cases/meeting-record.ts';
+import { compareDates } from '../../../domain/dates.ts';
 import { workQueue, workQueueQuery } from './work-queue.ts';
 
 export const caseParams = z.object({ id: z.string().min(1).max(100) });
@@ -96,13 +98,24 @@ export function caseRoutes(deps: ApiDeps): AnyRoute[] {
           throw new AppError(428, 'version_required', 'send the version you read (If-Match header or expectedVersion), so a change made meanwhile is not overwritten');
         }
         const target = { schoolId: record.schoolId, caseId: record.id, upn: record.upn };
+        const today = todayOf(deps);
         if (body.type === 'NOTE') {
-          await cases.addNote(record.id, body.text, { actor: me.user.id, expectedVersion });
-          await me.audit('case.note', target);
+          if (body.on !== undefined && compareDates(body.on, today) > 0) {
+            throw new AppError(400, 'invalid_request', 'a note cannot be about a day in the future', { problems: [{ in: 'body', field: 'on', message: 'a note cannot be about a day in the future' }] });
+          }
+          await cases.addNote(record.id, { text: body.text, category: body.category, on: body.on ?? today }, { actor: me.user.id, expectedVersion });
+          await me.audit('case.note', target, { category: body.category });
           res.set('ETag', etagOf(record.version));
           return { case: caseSummary(record), from: record.state, to: record.state, effects: [] };
         }
-        const outcome = await cases.send(record.id, toCaseEvent(body, todayOf(deps), me.user.id), { actor: me.user.id, expectedVersion });
+        if (body.type === 'MEETING_RECORDED' && school) {
+          const recorded = await recordMeeting(deps, await schoolMachineFor(store, school), record, body, { actor: me.user.id, expectedVersion, today });
+          const { outcome } = recorded;
+          await me.audit('case.event', target, { event: body.parentPresent ? 'MEETING_HELD' : 'PARENT_DID_NOT_ATTEND', from: outcome.from, to: outcome.to });
+          res.set('ETag', etagOf(outcome.case.version));
+          return { case: caseSummary(outcome.case), from: outcome.from, to: outcome.to, effects: outcome.effects.map((effect) => effect.type), meeting: recorded.meeting, tasksClosed: recorded.tasksClosed, tasksSet: recorded.tasksSet };
+        }
+        const outcome = await cases.send(record.id, toCaseEvent(body, today, me.user.id), { actor: me.user.id, expectedVersion });
         await me.audit('case.event', target, { event: body.type, from: outcome.from, to: outcome.to });
         res.set('ETag', etagOf(outcome.case.version));
         return { case: caseSummary(outcome.case), from: outcome.from, to: outcome.to, effects: outcome.effects.map((effect) => effect.type) };

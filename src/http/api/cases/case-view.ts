@@ -68,7 +68,7 @@ export async function caseDetail(deps: ApiDeps, access: Access, record: CaseReco
     context: state,
     // The case's "last letter" is the one that went (the messages' record), not the stage it came from.
     lastLetter: lastLetterSent(letters, context),
-    allowedActions: allowedActions(schoolMachine, record, today, access),
+    allowedActions: allowedActions(schoolMachine, record, today, access, new Set(tasks.filter((task) => task.status === 'open').map((task) => task.kind))),
     tasks,
     letters: letters.map(letterSummary),
   };
