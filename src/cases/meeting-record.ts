@@ -32,7 +32,7 @@ const PLAN_TASK_KINDS = new Set(['actionPlan']);
 export const MEETING_ACTION_KIND = 'meetingAction';
 
 function refuse(problems: { field: string; message: string }[]): never {
-  throw new AppError(400, 'invalid_request', problems.map((p) => p.message).join('; '), { problems: problems.map((p) => ({ in: 'body', ...p })) });
+  throw new AppError(400, 'invalid_request', problems.map((p) => `${p.field}: ${p.message}`).join('; '), { problems: problems.map((p) => ({ in: 'body', ...p })) });
 }
 
 /** The stage's meeting as the policy names it, when the case is at a stage that has one. */
@@ -67,8 +67,8 @@ export async function recordMeeting(
   if (compareDates(input.date, openedOn) < 0) problems.push({ field: 'date', message: `the meeting cannot be before the case opened on ${longDate(openedOn)}` });
   const staff = new Map((await store.listUsers({ schoolId: record.schoolId, active: true })).map((user) => [user.id, user.name]));
   input.actions.forEach((action, i) => {
-    if (!staff.has(action.owner)) problems.push({ field: `actions.${i}.owner`, message: `action ${i + 1}: choose one of the school’s active staff to do it` });
-    if (compareDates(action.due, input.date) < 0) problems.push({ field: `actions.${i}.due`, message: `action ${i + 1}: it cannot be due before the meeting` });
+    if (!staff.has(action.owner)) problems.push({ field: `actions.${i}.owner`, message: 'choose one of the school’s active staff to do it' });
+    if (compareDates(action.due, input.date) < 0) problems.push({ field: `actions.${i}.due`, message: 'it cannot be due before the meeting' });
   });
   if (problems.length > 0) refuse(problems);
 

@@ -47,3 +47,19 @@ export interface MeetingRecord {
 
 export const noteCategoryLabel = (category: string | undefined): string =>
   category && Object.hasOwn(NOTE_CATEGORIES, category) ? NOTE_CATEGORIES[category as NoteCategory] : 'Note';
+
+/** A meeting record as label and text pairs, in the order staff read it; dates as the caller writes them. */
+export function meetingRows(meeting: MeetingRecord, day: (date: IsoDate) => string): { label: string; value: string }[] {
+  return [
+    ...(meeting.name ? [{ label: 'Meeting', value: meeting.name }] : []),
+    { label: 'Date', value: day(meeting.date) },
+    { label: 'Who attended', value: meeting.attendees },
+    { label: 'Parent or carer present', value: meeting.parentPresent ? 'Yes' : 'No: recorded as not attended' },
+    { label: 'What was agreed', value: meeting.agreed || 'Nothing was agreed with the family' },
+    {
+      label: 'Actions',
+      value: meeting.actions.length ? meeting.actions.map((action) => `${action.what} – ${action.ownerName}, by ${day(action.due)}`).join('; ') : 'None',
+    },
+    { label: 'Outcome', value: meeting.outcome },
+  ];
+}

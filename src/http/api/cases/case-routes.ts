@@ -4,7 +4,7 @@ import { requireAction, visibleCase } from '../../../access/scope.ts';
 import { AppError } from '../../../errors.ts';
 import { route, type AnyRoute } from '../route.ts';
 import { todayOf, type ApiDeps } from '../deps.ts';
-import { caseDetail, caseSummary } from './case-view.ts';
+import { caseDetail, caseSummary, withActorNames } from './case-view.ts';
 import { staffActionSchema, toCaseEvent } from './staff-events.ts';
 import { schoolMachineFor } from '../../../cases/case-machines.ts';
 import { isLegalStep } from '../../../cases/legal-steps.ts';
@@ -62,14 +62,14 @@ export function caseRoutes(deps: ApiDeps): AnyRoute[] {
       method: 'get',
       path: '/api/cases/:id/timeline',
       tag: 'cases',
-      summary: 'Who did what to a case, when and why',
+      summary: 'Who did what to a case, when and why (each entry with its author’s name)',
       params: caseParams,
       responses: { 200: 'the timeline, oldest first', 404: 'no case you can see' },
       async handle({ params, caller }) {
         const me = caller();
         const record = visibleCase(await me.access(), await store.getCase(params.id), params.id);
         await me.audit('case.timeline', { schoolId: record.schoolId, caseId: record.id, upn: record.upn });
-        return { caseId: record.id, entries: await store.listTimeline(record.id) };
+        return { caseId: record.id, entries: await withActorNames(store, await store.listTimeline(record.id)) };
       },
     }),
     route({

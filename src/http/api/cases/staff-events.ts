@@ -32,7 +32,7 @@ const meeting = action(
   {
     date: isoDateSchema.describe('the day of the meeting: not in the future, not before the case opened'),
     attendees: z.string().trim().min(1, 'say who attended (names or roles)').max(1000, 'keep who attended to 1000 characters'),
-    parentPresent: z.boolean().describe('whether a parent or carer was there; if not, the policy’s path for a missed meeting is taken'),
+    parentPresent: z.boolean({ error: 'say whether a parent or carer was there' }).describe('whether a parent or carer was there; if not, the policy’s path for a missed meeting is taken'),
     agreed: z.string().trim().max(5000, 'keep what was agreed to 5000 characters').default('').describe('what was agreed: the action plan'),
     actions: z.array(meetingAction).max(MAX_MEETING_ACTIONS, `at most ${MAX_MEETING_ACTIONS} actions`).default([]),
     outcome: z.string().trim().min(1, 'say what the outcome was').max(2000, 'keep the outcome to 2000 characters'),
