@@ -49,6 +49,15 @@ export function afterMissedMeeting(schoolMachine: SchoolMachine, record: CaseRec
 }
 
 /**
+ * Whether the stage's meeting is recorded already: the last meeting is of this stage and no
+ * meeting task is open (entering the stage again sets a new one, and the meeting is due again).
+ */
+export function meetingRecorded(record: CaseRecord, openTaskKinds: ReadonlySet<string>): boolean {
+  const { stage, lastMeeting } = (record.snapshot as { context: CaseContext }).context;
+  return lastMeeting !== null && lastMeeting.stage === stage && ![...MEETING_TASK_KINDS].some((kind) => openTaskKinds.has(kind));
+}
+
+/**
  * Checks what a schema cannot (the date against today and the case, the owners against the
  * school's staff) and writes it all: a refused input is a 400 naming each field, and nothing is written.
  */
@@ -73,6 +82,10 @@ export async function recordMeeting(
   if (problems.length > 0) refuse(problems);
 
   const name = stageMeetingName(schoolMachine, record);
+  const open = await store.listTasks({ caseId: record.id, status: 'open' });
+  if (meetingRecorded(record, new Set(open.map((task) => task.kind)))) {
+    throw new AppError(409, 'meeting_recorded', `the ${name ?? 'meeting'} of this stage is recorded already: add a note for anything since`);
+  }
   if (!acceptsEvent(schoolMachine, record, { type: input.parentPresent ? 'MEETING_HELD' : 'PARENT_DID_NOT_ATTEND', at: input.date })) {
     throw new AppError(409, 'event_not_allowed', 'there is no attendance meeting to record at this stage of the case');
   }
@@ -98,7 +111,7 @@ export async function recordMeeting(
     createdAt: at,
   }));
   // The tasks open now, before the write: an escalation it causes sets its own meeting task, which stays open.
-  const answered = (await store.listTasks({ caseId: record.id, status: 'open' })).filter(
+  const answered = open.filter(
     (task) => MEETING_TASK_KINDS.has(task.kind) || (input.parentPresent && input.agreed !== '' && PLAN_TASK_KINDS.has(task.kind)),
   );
   const event = input.parentPresent ? ({ type: 'MEETING_HELD', at: input.date, meeting } as const) : ({ type: 'PARENT_DID_NOT_ATTEND', at: input.date, meeting } as const);

@@ -4,7 +4,7 @@ import { acceptsEvent, snapshotOf, type SchoolMachine } from '../../../cases/cas
 import type { CaseRecord } from '../../../store/types.ts';
 import { mayAct, mayClose, mayTakeLegalSteps, type Access } from '../../../access/scope.ts';
 import { isLegalStep } from '../../../cases/legal-steps.ts';
-import { afterMissedMeeting, stageMeetingName } from '../../../cases/meeting-record.ts';
+import { afterMissedMeeting, meetingRecorded, stageMeetingName } from '../../../cases/meeting-record.ts';
 import { DECISIONS, STAFF_ACTION_TYPES, toCaseEvent, type MachineAction, type StaffActionType } from './staff-events.ts';
 
 export interface AllowedAction {
@@ -50,14 +50,6 @@ function samples(type: Exclude<StaffActionType, 'NOTE'>, parentIds: string[], to
 }
 
 /**
- * Whether the stage's meeting is recorded already: the last meeting is of this stage and no
- * meeting task is open (entering the stage again sets a new one, and the meeting is due again).
- */
-function meetingRecorded(context: { stage: string | null; lastMeeting: { stage: string } | null }, openTaskKinds: ReadonlySet<string>): boolean {
-  return context.lastMeeting !== null && context.lastMeeting.stage === context.stage && !openTaskKinds.has('meeting');
-}
-
-/**
  * The staff actions the case accepts now, read from the machine itself (through cases/, the only
  * code that runs machines): each candidate event that changes the stored snapshot is allowed. A
  * stage's meeting is offered until it is recorded.
@@ -69,7 +61,7 @@ export function allowedActions(schoolMachine: SchoolMachine, record: CaseRecord,
   const result: AllowedAction[] = [];
   for (const type of STAFF_ACTION_TYPES) {
     if (type === 'NOTE') continue;
-    if (type === 'MEETING_RECORDED' && meetingRecorded(snapshot.context, openTaskKinds)) continue;
+    if (type === 'MEETING_RECORDED' && meetingRecorded(record, openTaskKinds)) continue;
     const accepted = samples(type, parentIds, today).filter(accepts);
     if (accepted.length === 0) continue;
     const legalOnes = accepted.filter((action) => isLegalStep(schoolMachine, record, toCaseEvent(action, today, access.user.id)));
