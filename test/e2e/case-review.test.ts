@@ -33,10 +33,13 @@ describe('case review in the browser', () => {
     const page = await world.signIn('pastoral');
     await page.goto(`/cases/${id}`);
     await page.getByText('Add a note').click();
+    await page.getByLabel('What it is about').selectOption('phoneCall');
     await page.getByRole('textbox', { name: 'Note' }).fill('Phoned home: mum says the bus is the problem.');
     await page.getByRole('button', { name: 'Save the note' }).click();
-    await expect(page.getByRole('status').textContent()).resolves.toContain('Done: Add a note');
+    await expect(page.getByRole('status').textContent()).resolves.toContain('Note saved');
     await expect(page.getByText('Phoned home: mum says the bus is the problem.').count()).resolves.toBeGreaterThan(0);
+    // As CPOMS users read a note: what it was, the day it was about, who wrote it.
+    await expect(page.locator('blockquote.note').first().textContent()).resolves.toMatch(/Phone call · \d{1,2} \w{3} \d{4} · Priya Pastoral: Phoned home/);
 
     await page.getByText('Withdraw the case').click();
     await page.getByLabel('Reason').fill('Moved to a school in another county.');
