@@ -1,9 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import type { CaseEvent, Effect } from '../domain/case-types.ts';
 import type { Clock } from '../clock.ts';
+import type { NoteEvidence } from '../domain/casework-records.ts';
 import { AppError } from '../errors.ts';
 import type { Logger } from '../logger.ts';
-import { VersionConflict, type CaseRecord, type School, type Store } from '../store/types.ts';
+import { VersionConflict, type CaseRecord, type NewTask, type School, type Store } from '../store/types.ts';
 import { schoolMachineFor, type SchoolMachine } from './case-machines.ts';
 import { planEvents, planOpen } from './case-plan.ts';
 
@@ -45,12 +46,13 @@ export function createCaseService(deps: { store: Store; clock: Clock; logger: Lo
    * Sends an event to a case if the machine accepts it in the case's state as stored at the
    * write; otherwise answers which state refused it. With `expectedVersion` (a staff action from a
    * page that showed that version) a lost race is the caller's conflict; without it (evaluator,
-   * timers) it reloads and decides again.
+   * timers) it reloads and decides again. `tasks` (a meeting's agreed actions) are written in the
+   * same atomic write as the transition, or not at all.
    */
   async function sendIfAllowed(
     caseId: string,
     event: CaseEvent,
-    options: { actor: string; expectedVersion?: number },
+    options: { actor: string; expectedVersion?: number; tasks?: NewTask[] },
   ): Promise<TransitionOutcome | { refusedIn: string }> {
     for (let attempt = 0; ; attempt++) {
       const record = await store.getCase(caseId);
@@ -65,7 +67,8 @@ export function createCaseService(deps: { store: Store; clock: Clock; logger: Lo
       const [step] = plan.steps;
       if (!plan.commit || !step) return { refusedIn: plan.refused[0]!.state };
       try {
-        return { case: await store.commitTransition(plan.commit), from: step.from, to: step.to, effects: step.effects };
+        const written = options.tasks?.length ? (await store.writeCaseBatch({ commits: [plan.commit], tasks: options.tasks })).cases[0]! : await store.commitTransition(plan.commit);
+        return { case: written, from: step.from, to: step.to, effects: step.effects };
       } catch (error) {
         if (!(error instanceof VersionConflict) || options.expectedVersion !== undefined || attempt >= MAX_CONFLICT_RETRIES) {
           if (error instanceof VersionConflict) throw new AppError(409, 'version_conflict', 'this case changed while the action was being saved: reload it and try again');
@@ -77,7 +80,7 @@ export function createCaseService(deps: { store: Store; clock: Clock; logger: Lo
   }
 
   /** Sends an event to a case; one the case cannot take now is refused with the reason. */
-  async function send(caseId: string, event: CaseEvent, options: { actor: string; expectedVersion?: number }): Promise<TransitionOutcome> {
+  async function send(caseId: string, event: CaseEvent, options: { actor: string; expectedVersion?: number; tasks?: NewTask[] }): Promise<TransitionOutcome> {
     const outcome = await sendIfAllowed(caseId, event, options);
     if ('refusedIn' in outcome) {
       const state = outcome.refusedIn;
@@ -90,13 +93,13 @@ export function createCaseService(deps: { store: Store; clock: Clock; logger: Lo
    * A note records something said or done: it changes neither state nor version, but is written
    * only against the version the writer saw, so it never answers a case that has moved on.
    */
-  async function addNote(caseId: string, text: string, options: { actor: string; expectedVersion: number }): Promise<CaseRecord> {
+  async function addNote(caseId: string, note: NoteEvidence, options: { actor: string; expectedVersion: number }): Promise<CaseRecord> {
     const record = await store.getCase(caseId);
     if (!record) throw new AppError(404, 'not_found', `no case '${caseId}'`);
     if (record.version !== options.expectedVersion) {
       throw new AppError(409, 'version_conflict', `this case changed (it is now at version ${record.version}): reload it and try again`, { currentVersion: record.version });
     }
-    await store.appendTimeline(record.id, [{ id: randomUUID(), at: clock.now(), actor: options.actor, type: 'note', from: record.state, to: record.state, evidence: { text } }]);
+    await store.appendTimeline(record.id, [{ id: randomUUID(), at: clock.now(), actor: options.actor, type: 'note', from: record.state, to: record.state, evidence: { ...note } }]);
     return record;
   }
 

@@ -1,3 +1,4 @@
+import type { MeetingRecord } from './casework-records.ts';
 import type { Considerations } from './penalty-notices.ts';
 import type { Recipient, VulnerabilityRating } from './policy.ts';
 import type { IsoDate, PupilMetrics, Session } from './types.ts';
@@ -49,8 +50,9 @@ export type CaseEvent =
   | ({ type: 'OPEN' } & WithEvidence)
   | ({ type: 'REOPEN' } & WithEvidence)
   | ({ type: 'REVIEW_DUE' } & Timed & WithEvidence)
-  | ({ type: 'MEETING_HELD' } & At)
-  | ({ type: 'PARENT_DID_NOT_ATTEND' } & At)
+  /** meeting: the school's record of it (who came, the plan, actions), kept on the timeline; the chart reads only the date. */
+  | ({ type: 'MEETING_HELD'; meeting?: MeetingRecord } & At)
+  | ({ type: 'PARENT_DID_NOT_ATTEND'; meeting?: MeetingRecord } & At)
   | ({ type: 'THRESHOLD_MET' } & WithEvidence)
   | ({ type: 'CONSIDERATIONS_RECORDED'; considerations: Partial<Considerations>; decision: Decision; by: string } & At)
   /** improvementPeriod: the length chosen for this notice, in the policy's unit, where the LA code allows a range. */

@@ -7,6 +7,7 @@ import { longDate } from '../letters/render.ts';
 import type { Store, TimelineEntry } from '../store/types.ts';
 import { zipSync } from 'fflate';
 import { csvFile } from './csv.ts';
+import { meetingRows, noteCategoryLabel, type MeetingRecord, type NoteEvidence } from '../domain/casework-records.ts';
 
 const escape = (value: unknown) => String(value ?? '').replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 const meaningOf = new Map(ATTENDANCE_CODES.map((code) => [code.code, code.meaning]));
@@ -18,9 +19,33 @@ function table(head: string[], rows: unknown[][]): string {
 }
 
 const eventOf = (entry: TimelineEntry) => (entry.evidence as { event?: string } | null)?.event ?? entry.type;
+const meetingOf = (entry: TimelineEntry) => (entry.evidence as { meeting?: MeetingRecord } | null)?.meeting ?? null;
+
+const EVENT_WORDS: Record<string, string> = {
+  MEETING_HELD: 'Meeting held',
+  PARENT_DID_NOT_ATTEND: 'Meeting: no parent or carer attended',
+  CONTRACT_AGREED: 'Attendance contract agreed',
+  CONTRACT_DECLINED: 'Attendance contract declined',
+};
+
+/** A meeting or note of the timeline as one row: the day it was about, what, who recorded it, and its detail in words. */
+function meetingLine(entry: TimelineEntry, nameOf: (actor: string) => string): unknown[] {
+  const meeting = meetingOf(entry);
+  const by = nameOf(entry.actor);
+  if (entry.type === 'note') {
+    const note = entry.evidence as Partial<NoteEvidence>;
+    return [note.on ?? entry.at.toISOString().slice(0, 10), noteCategoryLabel(note.category), by, note.text ?? ''];
+  }
+  if (meeting) {
+    const what = `${meeting.name ?? 'Attendance meeting'}: ${meeting.parentPresent ? 'held' : 'no parent or carer attended'}`;
+    return [meeting.date, what, by, meetingRows(meeting, longDate).filter((row) => row.label !== 'Meeting' && row.label !== 'Date').map((row) => `${row.label}: ${row.value}`).join('\n')];
+  }
+  const event = eventOf(entry);
+  return [(entry.evidence as { at?: string } | null)?.at ?? entry.at.toISOString().slice(0, 10), EVENT_WORDS[event] ?? event, by, ''];
+}
 
 /** Everything a penalty-notice request must show the LA, from the case as the store holds it. */
-export function packSections(source: LetterSource, timeline: TimelineEntry[]) {
+export function packSections(source: LetterSource, timeline: TimelineEntry[], nameOf: (actor: string) => string = (actor) => actor) {
   const { context, marks, calendar, today } = source;
   const sorted = [...marks].sort((a, b) => compareDates(a.date, b.date) || a.session.localeCompare(b.session));
   const thresholdOn: IsoDate = context.thresholdMetOn ?? today;
@@ -41,10 +66,23 @@ export function packSections(source: LetterSource, timeline: TimelineEntry[]) {
       recorded: considerations ? `${considerations.recordedOn} by ${considerations.by}: decision ${considerations.decision}` : null,
     },
     letters: { head: ['date', 'letter', 'recipient', 'relationship/role', 'how'], rows: letters.map((m) => [(m.sentAt ?? m.createdAt).toISOString().slice(0, 10), m.subject, m.recipientName, m.recipientRole, m.status === 'sent' ? `email to ${m.recipientEmail ?? ''}` : 'printed for post']) },
-    meetings: { head: ['date', 'what', 'by', 'detail'], rows: meetings.map((e) => [e.at.toISOString().slice(0, 10), eventOf(e), e.actor, e.type === 'note' ? (e.evidence as { text?: string }).text : '']) },
+    meetings: { head: ['date', 'what', 'recorded by', 'detail'], rows: meetings.map((e) => meetingLine(e, nameOf)) },
+    /** The meetings recorded with their plan, for the pack's readable section. */
+    plans: meetings.map(meetingOf).filter((meeting): meeting is MeetingRecord => meeting !== null),
     support: { head: ['due', 'support or action', 'status', 'completed'], rows: support.map((t) => [t.dueDate, t.title, t.status, t.completedAt ? `${t.completedAt.toISOString().slice(0, 10)} ${t.completedBy ?? ''}` : '']) },
     noticeToImprove: { nti, head: ['date', 'session', 'code', 'meaning'], rows: duringNti.map((m) => [m.date, m.session, m.code, meaningOf.get(m.code) ?? '']) },
   };
+}
+
+/** A recorded meeting as the LA reads it: the date, who came, whether a parent or carer did, the plan, its actions and the outcome. */
+function planSection(meeting: MeetingRecord): string {
+  const rows = meetingRows(meeting, longDate).filter((row) => row.label !== 'Meeting');
+  const actions = meeting.actions.length
+    ? `<ul>${meeting.actions.map((action) => `<li>${escape(action.what)} – ${escape(action.ownerName)}, by ${escape(longDate(action.due))}</li>`).join('')}</ul>`
+    : '<p>No actions were set.</p>';
+  return `<h3>${escape(meeting.name ?? 'Attendance meeting')}, ${escape(longDate(meeting.date))}</h3>
+${rows.filter((row) => row.label !== 'Actions').map((row) => `<p><strong>${escape(row.label)}:</strong> ${escape(row.value)}</p>`).join('\n')}
+<p><strong>Actions agreed</strong></p>${actions}`;
 }
 
 export interface EvidencePack {
@@ -57,7 +95,12 @@ export interface EvidencePack {
 export async function buildEvidencePack(store: Store, caseId: string, today: IsoDate, at: Date): Promise<EvidencePack> {
   const source = await loadLetterSource(store, caseId, today);
   const timeline = await store.listTimeline(caseId);
-  const s = packSections(source, timeline);
+  // Who recorded each meeting and note, by name: the ids the store keeps mean nothing to the LA.
+  const names = new Map<string, string>();
+  for (const actor of new Set(timeline.filter((entry) => !entry.actor.startsWith('system:')).map((entry) => entry.actor))) {
+    names.set(actor, (await store.getUser(actor))?.name ?? 'a former member of staff');
+  }
+  const s = packSections(source, timeline, (actor) => names.get(actor) ?? 'the service');
   const { pupil, school } = source;
   const nti = s.noticeToImprove.nti;
   const html = `<!doctype html><html><head><title>Penalty notice request evidence: ${escape(pupil.forename)} ${escape(pupil.surname)}</title></head><body>
@@ -72,6 +115,7 @@ ${table(s.considerations.head, s.considerations.rows)}
 <h2>3. Letters sent</h2>
 ${table(s.letters.head, s.letters.rows)}
 <h2>4. Meetings and notes</h2>
+${s.plans.map(planSection).join('\n')}
 ${table(s.meetings.head, s.meetings.rows)}
 <h2>5. Support and early help offered</h2>
 ${table(s.support.head, s.support.rows)}

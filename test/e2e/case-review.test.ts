@@ -1,5 +1,7 @@
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import { expectAccessible, screenshots, startE2EWorld, type E2EWorld } from './support/e2e-world.ts';
+import type { CaseContext } from '../../src/domain/case-types.ts';
+import { pdfText } from '../support/pdf.ts';
 
 describe('case review in the browser', () => {
   let world: E2EWorld;
@@ -33,10 +35,13 @@ describe('case review in the browser', () => {
     const page = await world.signIn('pastoral');
     await page.goto(`/cases/${id}`);
     await page.getByText('Add a note').click();
+    await page.getByLabel('What it is about').selectOption('phoneCall');
     await page.getByRole('textbox', { name: 'Note' }).fill('Phoned home: mum says the bus is the problem.');
     await page.getByRole('button', { name: 'Save the note' }).click();
-    await expect(page.getByRole('status').textContent()).resolves.toContain('Done: Add a note');
+    await expect(page.getByRole('status').textContent()).resolves.toContain('Note saved');
     await expect(page.getByText('Phoned home: mum says the bus is the problem.').count()).resolves.toBeGreaterThan(0);
+    // As CPOMS users read a note: what it was, the day it was about, who wrote it.
+    await expect(page.locator('blockquote.note').first().textContent()).resolves.toMatch(/Phone call · \d{1,2} \w{3} \d{4} · Priya Pastoral: Phoned home/);
 
     await page.getByText('Withdraw the case').click();
     await page.getByLabel('Reason').fill('Moved to a school in another county.');
@@ -112,5 +117,47 @@ describe('case review in the browser', () => {
     await expectAccessible(page);
     await screenshots(page, 'signin-error');
     await context.close();
+  });
+
+  it('when a pastoral leader records the Stage 1b meeting with its plan and an action, then the meeting task closes, the form goes, and the evidence pack shows the plan', async () => {
+    const store = world.service.opened.store;
+    // A West Coventry case whose review found attendance still falling: Stage 1b and its Informal School Attendance Meeting.
+    const { cases } = await store.listCases({ schoolIds: ['west-coventry'], state: 'open.stage1a', limit: 10 });
+    const record = cases.at(-1)!;
+    const review = (record.snapshot as { context: CaseContext }).context.timers.review!;
+    const evidence = { rule: 'review', attendancePct: 80, change: { pctAtSince: 85, pctNow: 80, delta: -5 } };
+    expect((await world.service.cases.send(record.id, { type: 'REVIEW_DUE', at: review.dueDate, timerId: review.timerId, evidence }, { actor: 'system:timer' })).to).toBe('open.stage1b');
+    // The worker sets the stage's tasks on its own schedule: wait for the meeting task, as a person would.
+    for (let i = 0; i < 100 && !(await store.listTasks({ caseId: record.id, status: 'open' })).some((task) => task.kind === 'meeting'); i += 1) {
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+    const page = await world.signIn('pastoral');
+    await page.goto(`/cases/${record.id}`);
+    await page.getByText('Record the meeting').first().click();
+    await expect(page.getByText('the policy then moves the case to Stage 2').count()).resolves.toBe(1);
+    await expectAccessible(page);
+    await screenshots(page, 'case-meeting-form');
+    const today = await page.getByLabel('Date of the meeting').inputValue();
+    await page.getByLabel('Who attended').fill('Mother; Priya Pastoral (pastoral lead); form tutor');
+    await page.getByRole('radio', { name: 'Yes' }).check();
+    await page.getByLabel('What was agreed (the action plan)').fill('A morning check-in with the form tutor; mother rings by 8:45 on any day of illness.');
+    await page.getByLabel('Action 1: what').fill('Morning check-in each day');
+    await page.getByLabel('Who', { exact: true }).first().selectOption({ label: 'Priya Pastoral' });
+    await page.getByLabel('By when').first().fill(today);
+    await page.getByLabel('Outcome').fill('Plan agreed; reviewed in four weeks.');
+    await page.getByRole('button', { name: 'Record the meeting' }).click();
+    await expect(page.getByRole('status').textContent()).resolves.toContain('Meeting recorded');
+    await expect(page.getByText('Record the meeting').count()).resolves.toBe(0);
+    await expect(page.locator('.task').filter({ hasText: 'Morning check-in each day' }).textContent()).resolves.toContain('for Priya Pastoral');
+    const tasks = await store.listTasks({ caseId: record.id });
+    expect(tasks.filter((task) => task.kind === 'meeting').map((task) => task.status)).toEqual(['done']);
+    await expectAccessible(page);
+    const pdf = await page.request.get(`/api/cases/${record.id}/evidence-pack.pdf`);
+    const text = (await pdfText(await pdf.body())).replace(/\s+/g, ' ');
+    expect(text).toContain('Informal School Attendance Meeting,');
+    expect(text).toContain('Parent or carer present: Yes');
+    expect(text).toContain('What was agreed: A morning check-in with the form tutor');
+    expect(text).toMatch(/Morning check-in each day – Priya Pastoral, by \w+day \d{1,2} \w+ \d{4}/);
+    await page.context().close();
   });
 });

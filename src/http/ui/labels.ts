@@ -10,8 +10,7 @@ export function stateLabel(workflowId: string, state: string): string {
 }
 
 export const STAFF_ACTION_LABELS: Record<string, string> = {
-  MEETING_HELD: 'Record the meeting as held',
-  PARENT_DID_NOT_ATTEND: 'Record that the parent did not attend',
+  MEETING_RECORDED: 'Record the meeting',
   CONSIDERATIONS_RECORDED: 'Record the five threshold considerations',
   NTI_ISSUED: 'Record a Notice to Improve as issued',
   PENALTY_NOTICE_ISSUED: 'Record a penalty notice as issued',

@@ -13,8 +13,8 @@ import { allConsidered } from './support.ts';
 const at = '2024-11-20';
 /** One or more events of every staff action the API accepts (NOTE never reaches the machine). */
 const SAMPLES: Record<string, CaseEvent[]> = {
-  MEETING_HELD: [{ type: 'MEETING_HELD', at }],
-  PARENT_DID_NOT_ATTEND: [{ type: 'PARENT_DID_NOT_ATTEND', at }],
+  // A recorded meeting is the chart's MEETING_HELD, or PARENT_DID_NOT_ATTEND when nobody for the family came.
+  MEETING_RECORDED: [{ type: 'MEETING_HELD', at }, { type: 'PARENT_DID_NOT_ATTEND', at }],
   CONSIDERATIONS_RECORDED: (['continueSupport', 'noticeToImprove', 'penaltyNotice', 'attendanceContract', 'educationSupervisionOrder', 'prosecution'] as const).map((decision) => ({ type: 'CONSIDERATIONS_RECORDED', at, by: 'u', decision, considerations: allConsidered })),
   NTI_ISSUED: [{ type: 'NTI_ISSUED', at }],
   PENALTY_NOTICE_ISSUED: [{ type: 'PENALTY_NOTICE_ISSUED', at, parentId: 'p1' }],

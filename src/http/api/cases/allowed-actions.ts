@@ -4,6 +4,7 @@ import { acceptsEvent, snapshotOf, type SchoolMachine } from '../../../cases/cas
 import type { CaseRecord } from '../../../store/types.ts';
 import { mayAct, mayClose, mayTakeLegalSteps, type Access } from '../../../access/scope.ts';
 import { isLegalStep } from '../../../cases/legal-steps.ts';
+import { afterMissedMeeting, meetingRecorded, stageMeetingName } from '../../../cases/meeting-record.ts';
 import { DECISIONS, STAFF_ACTION_TYPES, toCaseEvent, type MachineAction, type StaffActionType } from './staff-events.ts';
 
 export interface AllowedAction {
@@ -16,12 +17,14 @@ export interface AllowedAction {
   parentIds?: string[];
   /** The decisions the case accepts now, for recorded considerations. */
   decisions?: string[];
+  /** For a meeting: the stage's meeting as the policy names it, and where a missed one takes the case. */
+  meeting?: { name: string | null; ifParentAbsent: string | null };
 }
 
 const fullConsiderations = Object.fromEntries(CONSIDERATIONS.map(({ id }) => [id, { answer: true, rationale: 'sample' }]));
 
 /** Every variant of an action worth trying: one per parent, per decision. */
-function samples(type: Exclude<StaffActionType, 'NOTE'>, parentIds: string[]): MachineAction[] {
+function samples(type: Exclude<StaffActionType, 'NOTE'>, parentIds: string[], today: IsoDate): MachineAction[] {
   const variants: Record<string, unknown>[] = (() => {
     switch (type) {
       case 'CONSIDERATIONS_RECORDED':
@@ -35,6 +38,8 @@ function samples(type: Exclude<StaffActionType, 'NOTE'>, parentIds: string[]): M
         return [{ outcome: 'convicted' }];
       case 'CASE_WITHDRAWN':
         return [{ reason: 'sample' }];
+      case 'MEETING_RECORDED':
+        return [true, false].map((parentPresent) => ({ date: today, parentPresent, attendees: 'sample', agreed: 'sample', actions: [], outcome: 'sample' }));
       case 'VULNERABILITY_RATED':
         return [{ rating: 'RED' }];
       default:
@@ -46,16 +51,18 @@ function samples(type: Exclude<StaffActionType, 'NOTE'>, parentIds: string[]): M
 
 /**
  * The staff actions the case accepts now, read from the machine itself (through cases/, the only
- * code that runs machines): each candidate event that changes the stored snapshot is allowed.
+ * code that runs machines): each candidate event that changes the stored snapshot is allowed. A
+ * stage's meeting is offered until it is recorded.
  */
-export function allowedActions(schoolMachine: SchoolMachine, record: CaseRecord, today: IsoDate, access: Access): AllowedAction[] {
+export function allowedActions(schoolMachine: SchoolMachine, record: CaseRecord, today: IsoDate, access: Access, openTaskKinds: ReadonlySet<string> = new Set()): AllowedAction[] {
   const snapshot = snapshotOf(schoolMachine, record);
   const parentIds = snapshot.context.parents.map((parent) => parent.id);
   const accepts = (action: MachineAction) => acceptsEvent(schoolMachine, record, toCaseEvent(action, today, access.user.id));
   const result: AllowedAction[] = [];
   for (const type of STAFF_ACTION_TYPES) {
     if (type === 'NOTE') continue;
-    const accepted = samples(type, parentIds).filter(accepts);
+    if (type === 'MEETING_RECORDED' && meetingRecorded(record, openTaskKinds)) continue;
+    const accepted = samples(type, parentIds, today).filter(accepts);
     if (accepted.length === 0) continue;
     const legalOnes = accepted.filter((action) => isLegalStep(schoolMachine, record, toCaseEvent(action, today, access.user.id)));
     const allowed: AllowedAction = {
@@ -65,6 +72,7 @@ export function allowedActions(schoolMachine: SchoolMachine, record: CaseRecord,
     };
     const parents = [...new Set(accepted.flatMap((action) => ('parentId' in action ? [action.parentId] : [])))];
     if (parents.length > 0) allowed.parentIds = parents;
+    if (type === 'MEETING_RECORDED') allowed.meeting = { name: stageMeetingName(schoolMachine, record), ifParentAbsent: afterMissedMeeting(schoolMachine, record, today) };
     if (type === 'CONSIDERATIONS_RECORDED') allowed.decisions = accepted.map((action) => (action as { decision: string }).decision);
     result.push(allowed);
   }

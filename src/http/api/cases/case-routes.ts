@@ -4,10 +4,12 @@ import { requireAction, visibleCase } from '../../../access/scope.ts';
 import { AppError } from '../../../errors.ts';
 import { route, type AnyRoute } from '../route.ts';
 import { todayOf, type ApiDeps } from '../deps.ts';
-import { caseDetail, caseSummary } from './case-view.ts';
+import { caseDetail, caseSummary, withActorNames } from './case-view.ts';
 import { staffActionSchema, toCaseEvent } from './staff-events.ts';
 import { schoolMachineFor } from '../../../cases/case-machines.ts';
 import { isLegalStep } from '../../../cases/legal-steps.ts';
+import { recordMeeting } from '../../../cases/meeting-record.ts';
+import { compareDates } from '../../../domain/dates.ts';
 import { workQueue, workQueueQuery } from './work-queue.ts';
 
 export const caseParams = z.object({ id: z.string().min(1).max(100) });
@@ -60,14 +62,14 @@ export function caseRoutes(deps: ApiDeps): AnyRoute[] {
       method: 'get',
       path: '/api/cases/:id/timeline',
       tag: 'cases',
-      summary: 'Who did what to a case, when and why',
+      summary: 'Who did what to a case, when and why (each entry with its author’s name)',
       params: caseParams,
       responses: { 200: 'the timeline, oldest first', 404: 'no case you can see' },
       async handle({ params, caller }) {
         const me = caller();
         const record = visibleCase(await me.access(), await store.getCase(params.id), params.id);
         await me.audit('case.timeline', { schoolId: record.schoolId, caseId: record.id, upn: record.upn });
-        return { caseId: record.id, entries: await store.listTimeline(record.id) };
+        return { caseId: record.id, entries: await withActorNames(store, await store.listTimeline(record.id)) };
       },
     }),
     route({
@@ -96,13 +98,24 @@ export function caseRoutes(deps: ApiDeps): AnyRoute[] {
           throw new AppError(428, 'version_required', 'send the version you read (If-Match header or expectedVersion), so a change made meanwhile is not overwritten');
         }
         const target = { schoolId: record.schoolId, caseId: record.id, upn: record.upn };
+        const today = todayOf(deps);
         if (body.type === 'NOTE') {
-          await cases.addNote(record.id, body.text, { actor: me.user.id, expectedVersion });
-          await me.audit('case.note', target);
+          if (body.on !== undefined && compareDates(body.on, today) > 0) {
+            throw new AppError(400, 'invalid_request', 'a note cannot be about a day in the future', { problems: [{ in: 'body', field: 'on', message: 'a note cannot be about a day in the future' }] });
+          }
+          await cases.addNote(record.id, { text: body.text, category: body.category, on: body.on ?? today }, { actor: me.user.id, expectedVersion });
+          await me.audit('case.note', target, { category: body.category });
           res.set('ETag', etagOf(record.version));
           return { case: caseSummary(record), from: record.state, to: record.state, effects: [] };
         }
-        const outcome = await cases.send(record.id, toCaseEvent(body, todayOf(deps), me.user.id), { actor: me.user.id, expectedVersion });
+        if (body.type === 'MEETING_RECORDED' && school) {
+          const recorded = await recordMeeting(deps, await schoolMachineFor(store, school), record, body, { actor: me.user.id, expectedVersion, today });
+          const { outcome } = recorded;
+          await me.audit('case.event', target, { event: body.parentPresent ? 'MEETING_HELD' : 'PARENT_DID_NOT_ATTEND', from: outcome.from, to: outcome.to });
+          res.set('ETag', etagOf(outcome.case.version));
+          return { case: caseSummary(outcome.case), from: outcome.from, to: outcome.to, effects: outcome.effects.map((effect) => effect.type), meeting: recorded.meeting, tasksClosed: recorded.tasksClosed, tasksSet: recorded.tasksSet };
+        }
+        const outcome = await cases.send(record.id, toCaseEvent(body, today, me.user.id), { actor: me.user.id, expectedVersion });
         await me.audit('case.event', target, { event: body.type, from: outcome.from, to: outcome.to });
         res.set('ETag', etagOf(outcome.case.version));
         return { case: caseSummary(outcome.case), from: outcome.from, to: outcome.to, effects: outcome.effects.map((effect) => effect.type) };

@@ -3,7 +3,7 @@ import { computeMetrics } from '../../../domain/metrics.ts';
 import type { CaseContext } from '../../../domain/case-types.ts';
 import { schoolMachineFor } from '../../../cases/case-machines.ts';
 import type { Access } from '../../../access/scope.ts';
-import type { CaseRecord, Message, Pupil } from '../../../store/types.ts';
+import type { CaseRecord, Message, Pupil, Store, TimelineEntry } from '../../../store/types.ts';
 import { todayOf, type ApiDeps } from '../deps.ts';
 import { allowedActions } from './allowed-actions.ts';
 
@@ -68,8 +68,18 @@ export async function caseDetail(deps: ApiDeps, access: Access, record: CaseReco
     context: state,
     // The case's "last letter" is the one that went (the messages' record), not the stage it came from.
     lastLetter: lastLetterSent(letters, context),
-    allowedActions: allowedActions(schoolMachine, record, today, access),
+    allowedActions: allowedActions(schoolMachine, record, today, access, new Set(tasks.filter((task) => task.status === 'open').map((task) => task.kind))),
     tasks,
     letters: letters.map(letterSummary),
   };
+}
+
+/** Timeline entries with their author's name beside the id (a note shows who wrote it); null for the service's own actors. */
+export async function withActorNames(store: Store, entries: TimelineEntry[]) {
+  const names = new Map<string, string | null>();
+  for (const actor of new Set(entries.map((entry) => entry.actor))) {
+    if (!actor || actor.startsWith('system:')) continue;
+    names.set(actor, (await store.getUser(actor))?.name ?? null);
+  }
+  return entries.map((entry) => ({ ...entry, actorName: (entry.actor && names.get(entry.actor)) ?? null }));
 }

@@ -9,7 +9,9 @@ import { checkCsrf } from '../../auth/sessions.ts';
 import { AppError } from '../../../errors.ts';
 import { STAFF_ACTION_LABELS, stateLabel } from '../labels.ts';
 import { page, type Page, type PageDeps } from '../page-context.ts';
-import { actionForms, actionFromForm, considerationQuestions, fieldLabel } from './action-forms.ts';
+import { actionForms, actionFromForm, considerationQuestions, fieldLabel, MEETING_ACTION_ROWS } from './action-forms.ts';
+import { noteView } from './notes.ts';
+import { NOTE_CATEGORIES } from '../../../domain/casework-records.ts';
 import { attendanceChartSvg } from './attendance-chart.ts';
 import { attendanceWeeks } from './attendance-weeks.ts';
 
@@ -22,6 +24,8 @@ interface Notice {
   title: string;
   message?: string;
   problems?: string[];
+  /** A meeting recorded as not attended: the page says where the policy took the case. */
+  missedMeeting?: boolean;
 }
 
 async function renderCase(deps: PageDeps, { api, render, req, access }: Page, id: string, notice: Notice | null, status = 200): Promise<void> {
@@ -33,15 +37,26 @@ async function renderCase(deps: PageDeps, { api, render, req, access }: Page, id
   const from = detail.metrics.from;
   const weeks = attendanceWeeks(await store.listMarks(detail.case.schoolId, detail.case.upn, { from, to: today }), context.calendar, from, today);
   const policy = getWorkflow(detail.case.workflowId).policy;
-  const timeline = await api<{ entries: { type: string; at: Date; actor: string; evidence: unknown }[] }>('get', '/api/cases/:id/timeline', { params: { id } });
+  const timeline = await api<{ entries: { type: string; at: Date; actor: string; actorName: string | null; evidence: unknown }[] }>('get', '/api/cases/:id/timeline', { params: { id } });
   const assignment = await api<{ assignee: { id: string; name: string; active: boolean } | null; candidates: { id: string; name: string; roleName: string }[] }>('get', '/api/cases/:id/assignee', { params: { id } });
   const editing = req.method === 'POST' ? (req.body as Record<string, string>) : {};
+  const stageLabel = stateLabel(detail.case.workflowId, detail.case.state);
+  if (notice?.missedMeeting) {
+    const last = detail.context.lastMeeting;
+    notice.message = last && last.stage !== detail.context.stage
+      ? `As the policy says for a missed meeting, the case has moved on: it is now at ${stageLabel}.`
+      : `The policy keeps the case where it is for a missed meeting: it stays at ${stageLabel}.`;
+  }
+  // Who a meeting's actions can go to, and whose the case's tasks are: the school's active staff.
+  const staff = await store.listUsers({ schoolId: detail.case.schoolId, active: true });
+  const staffNames = new Map(staff.map((user) => [user.id, user.name]));
+  const meetingAction = detail.allowedActions.find((action) => action.type === 'MEETING_RECORDED');
   await render(
     'case.njk',
     {
       title: detail.pupil ? `${detail.pupil.forename} ${detail.pupil.surname}` : `Case ${detail.case.upn}`,
       detail,
-      stageLabel: stateLabel(detail.case.workflowId, detail.case.state),
+      stageLabel,
       notice,
       chart: attendanceChartSvg(weeks, policy.bands, policy.targetPct),
       weeks,
@@ -49,7 +64,13 @@ async function renderCase(deps: PageDeps, { api, render, req, access }: Page, id
       actions: actionForms(detail.allowedActions, detail.context.parents),
       questions: considerationQuestions,
       editing,
-      notes: timeline.entries.filter((entry) => entry.type === 'note').reverse(),
+      notes: timeline.entries.filter((entry) => entry.type === 'note').reverse().map((entry) => noteView(entry)),
+      noteCategories: Object.entries(NOTE_CATEGORIES).map(([value, label]) => ({ value, label })),
+      meetingStaff: staff.map((user) => ({ value: user.id, label: user.name })),
+      meetingRows: MEETING_ACTION_ROWS,
+      ifParentAbsent: meetingAction?.meeting?.ifParentAbsent ? stateLabel(detail.case.workflowId, meetingAction.meeting.ifParentAbsent) : null,
+      stageMoves: meetingAction?.meeting?.ifParentAbsent ? meetingAction.meeting.ifParentAbsent !== detail.case.state : false,
+      taskOwners: Object.fromEntries(detail.tasks.filter((task) => task.assignee && staffNames.has(task.assignee)).map((task) => [task.id, staffNames.get(task.assignee!)])),
       recent: timeline.entries.slice(-5).reverse(),
       openTasks: detail.tasks.filter((task) => task.status === 'open'),
       doneTasks: detail.tasks.filter((task) => task.status !== 'open'),
@@ -72,15 +93,19 @@ export function casePages(router: Router, deps: PageDeps): void {
     '/cases/:id',
     page(deps, async (current) => {
       const done = String(current.req.query.done ?? '');
-      const notice: Notice | null = Object.hasOwn(STAFF_ACTION_LABELS, done)
-        ? { kind: 'success', title: `Done: ${STAFF_ACTION_LABELS[done]}` }
-        : done === 'task'
-          ? { kind: 'success', title: 'Task done: it is on the timeline' }
-          : done === 'links-withdrawn'
-            ? { kind: 'success', title: 'Evidence pack links withdrawn: links sent so far no longer open the pack' }
-            : done === 'assigned'
-              ? { kind: 'success', title: 'Assigned: it is on the timeline' }
-              : null;
+      const notices: Record<string, Notice> = {
+        meeting: { kind: 'success', title: 'Meeting recorded: the meeting task is closed, and each action is a task for the person named' },
+        'meeting-missed': { kind: 'success', title: 'Recorded: no parent or carer attended the meeting', missedMeeting: true },
+        NOTE: { kind: 'success', title: 'Note saved: it is on the timeline' },
+        task: { kind: 'success', title: 'Task done: it is on the timeline' },
+        'links-withdrawn': { kind: 'success', title: 'Evidence pack links withdrawn: links sent so far no longer open the pack' },
+        assigned: { kind: 'success', title: 'Assigned: it is on the timeline' },
+      };
+      const notice: Notice | null = Object.hasOwn(notices, done)
+        ? { ...notices[done]! }
+        : Object.hasOwn(STAFF_ACTION_LABELS, done)
+          ? { kind: 'success', title: `Done: ${STAFF_ACTION_LABELS[done]}` }
+          : null;
       await renderCase(deps, current, String(current.req.params.id), notice);
     }),
   );
@@ -103,7 +128,8 @@ export function casePages(router: Router, deps: PageDeps): void {
         const problems = ((error.details as { problems?: { field: string; message: string }[] } | undefined)?.problems ?? []).map((problem) => `${fieldLabel(problem.field)}: ${problem.message}`);
         return renderCase(deps, current, id, { kind: 'problem', title: 'There is a problem', message: problems.length ? undefined : error.message, problems }, error.status);
       }
-      res.redirect(303, `/cases/${encodeURIComponent(id)}?done=${encodeURIComponent(String(body.type))}`);
+      const done = body.type === 'MEETING_RECORDED' ? (body.parentPresent === false ? 'meeting-missed' : 'meeting') : String(body.type);
+      res.redirect(303, `/cases/${encodeURIComponent(id)}?done=${encodeURIComponent(done)}`);
     }),
   );
 

@@ -1,6 +1,8 @@
 import type { Store, TimelineEntry } from '../../../store/types.ts';
 import type { CaseDetail } from '../case/case-pages.ts';
-import { pct, templateName, words } from '../views.ts';
+import { pct, shortDate, templateName, words } from '../views.ts';
+import { meetingRows, type MeetingRecord } from '../../../domain/casework-records.ts';
+import { noteView } from '../case/notes.ts';
 
 export const TIMELINE_KINDS = ['transition', 'timer', 'letter', 'email', 'task', 'note', 'other'] as const;
 export type TimelineKind = (typeof TIMELINE_KINDS)[number];
@@ -44,6 +46,8 @@ function evidenceOf(evidence: unknown): TimelineItem['evidence'] {
     if (value === null || value === undefined || key === 'attendancePct') continue;
     if (key === 'effects' && Array.isArray(value)) {
       if (value.length) rows.push({ label: 'What it set going', value: (value as Effect[]).map(describeEffect).join('; ') });
+    } else if (key === 'meeting' && typeof value === 'object') {
+      rows.push(...meetingRows(value as MeetingRecord, shortDate));
     } else if (key === 'metrics' && typeof value === 'object') {
       const metrics = value as { attendancePct?: number | null; unauthorisedInRolling10Weeks?: number; band?: string | null; asOf?: string };
       rows.push({ label: 'Attendance then', value: `${pct(metrics.attendancePct)} (${metrics.band ?? 'no band'}), ${metrics.unauthorisedInRolling10Weeks ?? 0} unauthorised sessions in 10 school weeks, as of ${metrics.asOf ?? '?'}` });
@@ -84,6 +88,22 @@ export async function timelineItems(store: Store, detail: CaseDetail, entries: T
       const { assignee, previous, note } = (entry.evidence ?? {}) as { assignee?: string | null; previous?: string | null; note?: string | null };
       const evidence = [...(previous ? [{ label: 'Before', value: await who(previous) }] : []), ...(note ? [{ label: 'Why', value: note }] : [])];
       items.push({ at: new Date(entry.at), kind: 'other', title: assignee ? `Assigned to ${await who(assignee)}` : 'No longer assigned to anyone', who: await who(entry.actor), evidence });
+      continue;
+    }
+    if (kind === 'note') {
+      // "Phone call · 3 Dec 2025 · Priya Shah: …": what it was, the day it was about, who wrote it.
+      const note = noteView(entry, await who(entry.actor));
+      const evidence = note.safeguarding ? [{ label: 'Safeguarding', value: 'a concern referred elsewhere: the referral itself is kept in the school’s safeguarding record' }] : [];
+      items.push({ at: new Date(entry.at), kind, title: `${note.heading}: ${note.text}`, who: await who(entry.actor), evidence });
+      continue;
+    }
+    const meeting = (entry.evidence as { meeting?: MeetingRecord } | null)?.meeting;
+    if (meeting) {
+      // The meeting's own record says what and when; the event's name and date would only repeat it in code words.
+      const { event: _event, at: _at, ...rest } = entry.evidence as Record<string, unknown>;
+      const moved = entry.from !== entry.to && entry.to ? ` – ${stateName(entry.from ?? 'new')} → ${stateName(entry.to)}` : '';
+      const what = `${meeting.name ?? 'Attendance meeting'}: ${meeting.parentPresent ? 'held' : 'no parent or carer attended'}${moved}`;
+      items.push({ at: new Date(entry.at), kind, title: what, who: await who(entry.actor), evidence: evidenceOf(rest) });
       continue;
     }
     items.push({ at: new Date(entry.at), kind, title, who: await who(entry.actor), evidence: evidenceOf(entry.evidence) });
