@@ -20,7 +20,7 @@ const TODAY = new Date('2025-11-24T08:30:00Z');
 const EXAMPLE = path.join(path.dirname(new URL(import.meta.url).pathname), '..', '..', 'docs', 'example-trust');
 
 /**
- * The README's example trust's files (docs/example-trust: four pupils, two of them often absent,
+ * The README's example trust's files (docs/example-trust: four pupils, two of them often off ill,
  * one parent with no email), the marks with the column names SIMS exports them under.
  */
 async function registerFiles() {
@@ -162,7 +162,8 @@ describe('a trust sets itself up from an empty store, in the browser', () => {
     expect(text).toContain('13 Mill Lane');
     expect(text).toContain('CV4 2AB');
     // Chloe's mother was emailed hers, from the school office she was set up with.
-    const emailed = smtp.received.find((m) => m.to.includes('sam.dawson@family.example'));
-    expect(emailed?.mail.from?.text).toContain('office@riverside.example.org');
+    await expect.poll(() => smtp.received.some((m) => m.to.includes('sam.dawson@family.example')), { timeout: 30_000 }).toBe(true);
+    const emailed = smtp.received.find((m) => m.to.includes('sam.dawson@family.example'))!;
+    expect(emailed.mail.from?.text).toContain('office@riverside.example.org');
   }, 240_000);
 });
