@@ -1,34 +1,19 @@
 // The README's trust set-up as a shell script through the CLI alone (docs/example-trust/setup.sh),
 // run for real against a fresh database: every command, then what the store holds.
 import { describe, it, expect } from 'vitest';
-import { spawn } from 'node:child_process';
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { freshDatabaseUrl } from '../support/postgres.ts';
 import { openPostgres } from '../../src/store/postgres/open.ts';
-
-const root = path.resolve(import.meta.dirname, '../..');
-
-function runScript(env: Record<string, string>): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const { MONGODB_URI: _mongo, SMTP_URL: _smtp, ...inherited } = process.env;
-  const child = spawn('sh', [path.join(root, 'docs/example-trust/setup.sh')], { cwd: root, env: { ...inherited, ...env, LOG_LEVEL: 'warn' }, stdio: ['ignore', 'pipe', 'pipe'] });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-  return new Promise((resolve, reject) => {
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
+import { runProcess } from '../support/run-cli.ts';
 
 // Fourteen commands, each a Node process starting tsx: a minute or more on a busy machine.
 describe('setting up a trust from a shell script', { timeout: 300_000 }, () => {
   it('when the example script runs on an empty store, then the trust, its schools, INSET days, staff and register are there and the evaluation opened the cases', async () => {
     const url = await freshDatabaseUrl();
     const dataDir = await mkdtemp(path.join(tmpdir(), 'setup-script-'));
-    const run = await runScript({ DATABASE_URL: url, DATA_DIR: dataDir, ATTENDANCE: `${process.execPath} --import tsx src/cli/main.ts` });
+    const run = await runProcess('sh', ['docs/example-trust/setup.sh'], { DATABASE_URL: url, DATA_DIR: dataDir, ATTENDANCE: `${process.execPath} --import tsx src/cli/main.ts` });
     expect(run.code, run.stderr).toBe(0);
     expect(run.stdout).toMatch(/\/setup\/[A-Za-z0-9_-]{43}/);
     const { store, close } = await openPostgres(url);

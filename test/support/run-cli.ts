@@ -15,8 +15,13 @@ export interface CliRun {
  * to start.
  */
 export function runCli(args: string[], env: { DATABASE_URL: string; DATA_DIR?: string }): Promise<CliRun> {
-  const { MONGODB_URI: _mongo, ...inherited } = process.env;
-  const child = spawn(process.execPath, ['--import', 'tsx', path.join(root, 'src/cli/main.ts'), ...args], {
+  return runProcess(process.execPath, ['--import', 'tsx', path.join(root, 'src/cli/main.ts'), ...args], env);
+}
+
+/** Runs a command from the repository's root with the test's environment (never its MONGODB_URI or SMTP_URL) and waits for it to end. */
+export function runProcess(command: string, args: string[], env: Record<string, string>): Promise<CliRun> {
+  const { MONGODB_URI: _mongo, SMTP_URL: _smtp, ...inherited } = process.env;
+  const child = spawn(command, args, {
     cwd: root,
     env: { ...inherited, ...env, LOG_LEVEL: 'warn' },
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -127,42 +127,54 @@ async function renderSchoolForm(current: Page, view: { trust: Trust; school: Sch
   );
 }
 
+type Form = Record<string, string>;
+
+/**
+ * A form post of these pages: the CSRF token checked, then `act`; what the API refuses in what was
+ * typed (a 400, 409 or 422) is shown on the form again by `again`, keeping the typing. A 403 or
+ * 404 is the error page, as anywhere.
+ */
+function formPost(deps: PageDeps, act: (current: Page, form: Form, id: string) => Promise<void>, again: (current: Page, form: Form, id: string, error: AppError) => Promise<void>) {
+  return page(deps, async (current) => {
+    checkCsrf(current.req, current.signedIn.session);
+    const form = current.req.body as Form;
+    const id = String(current.req.params.id ?? '');
+    try {
+      await act(current, form, id);
+    } catch (error) {
+      if (!(error instanceof AppError) || error.status >= 500 || error.status === 403 || error.status === 404) throw error;
+      await again(current, form, id, error);
+    }
+  });
+}
+
 export function organisationPages(router: Router, deps: PageDeps): void {
   router.get('/organisation', page(deps, (current) => renderOrganisation(current, doneNotice(current.req))));
 
   router.post(
     '/organisation/trusts',
-    page(deps, async (current) => {
-      checkCsrf(current.req, current.signedIn.session);
-      const form = current.req.body as Record<string, string>;
-      try {
+    formPost(
+      deps,
+      async (current, form) => {
         await current.api('post', '/api/trusts', { body: { name: form.name ?? '' } });
-      } catch (error) {
-        if (!(error instanceof AppError) || error.status >= 500) throw error;
-        return renderOrganisation(current, problemNotice(error), error.status, form);
-      }
-      current.res.redirect(303, '/organisation?done=trust-added');
-    }),
+        current.res.redirect(303, '/organisation?done=trust-added');
+      },
+      (current, form, _id, error) => renderOrganisation(current, problemNotice(error), error.status, form),
+    ),
   );
 
   router.post(
     '/organisation/trusts/:id',
-    page(deps, async (current) => {
-      checkCsrf(current.req, current.signedIn.session);
-      const form = current.req.body as Record<string, string>;
-      const id = String(current.req.params.id);
-      try {
-        if (form.archived === 'true' || form.archived === 'false') {
-          await current.api('post', '/api/trusts/:id/archive', { params: { id }, body: { archived: form.archived === 'true' } });
-        } else {
-          await current.api('post', '/api/trusts/:id', { params: { id }, body: { name: form.name ?? '' } });
-        }
-      } catch (error) {
-        if (!(error instanceof AppError) || error.status >= 500 || error.status === 404) throw error;
-        return renderOrganisation(current, problemNotice(error), error.status);
-      }
-      current.res.redirect(303, `/organisation?done=${form.archived === 'true' ? 'trust-archived' : form.archived === 'false' ? 'trust-restored' : 'trust-renamed'}`);
-    }),
+    formPost(
+      deps,
+      async (current, form, id) => {
+        const archiving = form.archived === 'true' || form.archived === 'false';
+        if (archiving) await current.api('post', '/api/trusts/:id/archive', { params: { id }, body: { archived: form.archived === 'true' } });
+        else await current.api('post', '/api/trusts/:id', { params: { id }, body: { name: form.name ?? '' } });
+        current.res.redirect(303, `/organisation?done=${!archiving ? 'trust-renamed' : form.archived === 'true' ? 'trust-archived' : 'trust-restored'}`);
+      },
+      (current, _form, _id, error) => renderOrganisation(current, problemNotice(error), error.status),
+    ),
   );
 
   router.get(
@@ -177,20 +189,18 @@ export function organisationPages(router: Router, deps: PageDeps): void {
 
   router.post(
     '/organisation/trusts/:id/schools',
-    page(deps, async (current) => {
-      checkCsrf(current.req, current.signedIn.session);
-      const form = current.req.body as Record<string, string>;
-      const id = String(current.req.params.id);
-      try {
+    formPost(
+      deps,
+      async (current, form, id) => {
         const created = await current.api<{ school: School }>('post', '/api/trusts/:id/schools', { params: { id }, body: schoolBody(form) });
         current.res.redirect(303, `/organisation/schools/${encodeURIComponent(created.school.id)}?done=created`);
-      } catch (error) {
-        if (!(error instanceof AppError) || error.status >= 500 || error.status === 404 || error.status === 403) throw error;
+      },
+      async (current, form, id, error) => {
         const answer = await current.api<TrustsAnswer>('get', '/api/trusts');
         const trust = answer.trusts.find((t) => t.id === id)!;
         await renderSchoolForm(current, { trust, school: null, warnings: [], workflows: answer.workflows }, form, problemNotice(error), error.status);
-      }
-    }),
+      },
+    ),
   );
 
   router.get(
@@ -203,22 +213,21 @@ export function organisationPages(router: Router, deps: PageDeps): void {
 
   router.post(
     '/organisation/schools/:id',
-    page(deps, async (current) => {
-      checkCsrf(current.req, current.signedIn.session);
-      const form = current.req.body as Record<string, string>;
-      const id = String(current.req.params.id);
-      try {
+    formPost(
+      deps,
+      async (current, form, id) => {
+        const there = `/organisation/schools/${encodeURIComponent(id)}`;
         if (form.archived === 'true' || form.archived === 'false') {
           await current.api('post', '/api/schools/:id/archive', { params: { id }, body: { archived: form.archived === 'true' } });
-          return current.res.redirect(303, `/organisation/schools/${encodeURIComponent(id)}?done=${form.archived === 'true' ? 'archived' : 'restored'}`);
+          return current.res.redirect(303, `${there}?done=${form.archived === 'true' ? 'archived' : 'restored'}`);
         }
         await current.api('post', '/api/schools/:id', { params: { id }, body: schoolBody(form) });
-        current.res.redirect(303, `/organisation/schools/${encodeURIComponent(id)}?done=saved`);
-      } catch (error) {
-        if (!(error instanceof AppError) || error.status >= 500 || error.status === 404 || error.status === 403) throw error;
+        current.res.redirect(303, `${there}?done=saved`);
+      },
+      async (current, form, id, error) => {
         const view = await current.api<SchoolAnswer>('get', '/api/schools/:id/setup', { params: { id } });
         await renderSchoolForm(current, view, form, problemNotice(error), error.status);
-      }
-    }),
+      },
+    ),
   );
 }
