@@ -65,7 +65,14 @@ export type DecisionInput =
  * champion. Edits are kept with the template's original for the same addressee, so the timeline
  * shows what was changed.
  */
-export async function decideApproval(deps: { store: Store; clock: Clock }, effect: OutboxEffect, input: DecisionInput, user: Pick<User, 'id' | 'role'>) {
+export async function decideApproval(
+  deps: { store: Store; clock: Clock },
+  effect: OutboxEffect,
+  input: DecisionInput,
+  user: Pick<User, 'id' | 'role'>,
+  /** The staff action on the case this approval was given with, when it was not given on its own. */
+  givenWith?: string,
+) {
   const { store, clock } = deps;
   if (effect.status !== 'held' || !effect.approval) throw new AppError(409, 'not_held', `this ${effect.kind} is not waiting for approval (it is ${effect.status})`);
   if (effect.approval.requires === 'champion' && user.role !== 'champion' && user.role !== 'admin') {
@@ -100,6 +107,7 @@ export async function decideApproval(deps: { store: Store; clock: Clock }, effec
       kind: effect.kind,
       template: params.template,
       what: effect.approval.reason,
+      ...(givenWith ? { approvedWith: givenWith } : {}),
       ...(input.decision === 'approve' ? { edited: decision.decision === 'approve' && (decision.edits?.length ?? 0) > 0 } : { reason: input.reason }),
       ...(input.decision === 'defer' ? { until: input.until } : {}),
     },
@@ -107,6 +115,22 @@ export async function decideApproval(deps: { store: Store; clock: Clock }, effec
   if (!decided) throw new AppError(409, 'not_held', 'someone decided this while you were looking at it: reload');
   if (input.decision !== 'defer') await store.closeTask(overdueTaskId(effect.id), { status: 'done', by: user.id, at, note: `${input.decision}d` });
   return decided;
+}
+
+/**
+ * The legal requests the champion's own legal step on a case sets off (the considerations
+ * recorded with "Penalty notice": the request to the local authority) are approved by that step:
+ * the person the gate waits for has just decided, so the request goes without a second approval.
+ * Each is recorded as an approval given with the step, on the timeline like any other. Only the
+ * effects of the commit that step made (that case version), and only those waiting for the
+ * champion; a role that may not approve legal steps leaves them held. Returns the approved ones.
+ */
+export async function approveLegalRequestsOfStep(deps: { store: Store; clock: Clock }, caseId: string, version: number, user: Pick<User, 'id' | 'role'>, step: string): Promise<OutboxEffect[]> {
+  if (user.role !== 'champion' && user.role !== 'admin') return [];
+  const ofThisStep = (await deps.store.listEffects({ caseId, status: 'held' })).filter((effect) => effect.id.startsWith(`${caseId}:v${version}:`) && effect.approval?.requires === 'champion');
+  const approved: OutboxEffect[] = [];
+  for (const effect of ofThisStep) approved.push(await decideApproval(deps, effect, { decision: 'approve' }, user, step));
+  return approved;
 }
 
 /** When a held effect becomes overdue: the school's time for a staff task after it was held, or the date it was deferred to. */

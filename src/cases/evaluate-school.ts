@@ -4,9 +4,10 @@ import type { IsoDate } from '../domain/types.ts';
 import { AppError } from '../errors.ts';
 import type { Clock } from '../clock.ts';
 import type { Logger } from '../logger.ts';
-import { CaseAlreadyOpen, VersionConflict, type CaseBatch, type Contact, type Store } from '../store/types.ts';
+import { CaseAlreadyOpen, VersionConflict, type CaseBatch, type Contact, type NewTask, type Store } from '../store/types.ts';
 import { marksNeededFrom, schoolMachineFor } from './case-machines.ts';
 import { dutyLookback, mayOweDuty } from './daily-duties.ts';
+import { isRegisterChore, writeRegisterChores } from './register-duties.ts';
 import { latestByPupil, pupilDecider, type DecisionDay, type PupilDecision, type PupilMarks, type Roll } from './pupil-decision.ts';
 
 /** Pupils decided, and written, together: the page the register is read in. */
@@ -55,7 +56,9 @@ export async function evaluateSchool(
 
   const roll = await readRoll(store, schoolId);
   const day = { machine, asOf, reviewDay: summary.reviewDay, actor, now: deps.clock.now(), at: new Date() };
-  await decideTheRegister({ ...deps, summary }, roll, day);
+  const chores: NewTask[] = [];
+  await decideTheRegister({ ...deps, summary, chores }, roll, day);
+  if (await writeRegisterChores(store, schoolId, asOf, chores, day.at)) summary.hygieneTasks += 1;
   summary.overdueApprovals = await raiseOverdueApprovals(store, schoolId, asOf, day.at);
   await store.putSetting(marker, asOf);
   return summary;
@@ -74,7 +77,7 @@ async function readRoll(store: Store, schoolId: string): Promise<Roll> {
   return { schoolId, pupils, contacts, latestCase };
 }
 
-type PageDeps = { store: Store; logger: Logger; summary: EvaluationSummary };
+type PageDeps = { store: Store; logger: Logger; summary: EvaluationSummary; chores: NewTask[] };
 
 /**
  * On a review day every pupil is measured. Without one, open cases are measured, and so is every
@@ -131,13 +134,14 @@ async function evaluateAll(deps: PageDeps, roll: Roll, source: AsyncIterable<Pup
  * batch. A case another writer changed meanwhile (a staff action, a second worker) fails the
  * batch as a whole; the page's cases are then read again and the page decided afresh.
  */
-async function evaluatePage({ store, logger, summary }: PageDeps, roll: Roll, items: PupilMarks[], decideOne: Decide) {
+async function evaluatePage({ store, logger, summary, chores }: PageDeps, roll: Roll, items: PupilMarks[], decideOne: Decide) {
   for (let attempt = 0; ; attempt++) {
     const decided = items.flatMap((item) => decideOne(item) ?? []);
     const batch: Required<CaseBatch> = {
       created: decided.flatMap((d) => d.created ?? []),
       commits: decided.flatMap((d) => d.commit ?? []),
-      tasks: decided.flatMap((d) => d.tasks),
+      // Register chores are gathered for the whole school and written as one task at the end.
+      tasks: decided.flatMap((d) => d.tasks).filter((task) => !isRegisterChore(task)),
     };
     try {
       const { tasksCreated } = await store.writeCaseBatch(batch);
@@ -150,6 +154,7 @@ async function evaluatePage({ store, logger, summary }: PageDeps, roll: Roll, it
         for (const refusal of d.refused) logger.debug({ schoolId: roll.schoolId, event: refusal.event.type, state: refusal.state }, 'evaluation event refused');
       }
       summary.hygieneTasks += tasksCreated;
+      chores.push(...decided.flatMap((d) => d.tasks).filter(isRegisterChore));
       return;
     } catch (error) {
       if (!(error instanceof VersionConflict || error instanceof CaseAlreadyOpen) || attempt >= MAX_CONFLICT_RETRIES) throw error;

@@ -5,6 +5,7 @@ import type { Logger } from '../logger.ts';
 import { londonDate } from '../domain/london-time.ts';
 import { recipientSchema } from '../domain/policy.ts';
 import { PermanentEffectError, type EffectHandler } from '../cases/effect-handler.ts';
+import { contactTask as parentContactTask, contactTaskId } from '../cases/register-duties.ts';
 import type { Message, OutboxEffect, Store } from '../store/types.ts';
 import { addressTo, assembleLetterData, loadLetterSource, type Addressee, type CaseLetterData, type LetterSource } from '../letters/letter-data.ts';
 import type { Mailer } from './mailer.ts';
@@ -56,17 +57,21 @@ export function createMailEffectHandlers(deps: MailDeps): Record<'sendLetter' | 
   const { store, clock, logger, mailer } = deps;
   const now = deps.now ?? (() => new Date());
 
-  /** An address to fix: the effect itself succeeds (the letter is printed for posting, or, with no postal address either, not made). */
-  async function contactTask(effect: OutboxEffect, source: LetterSource, key: string, title: string) {
-    await store.createTask({
-      id: `${effect.id}/contact-details/${key}`,
-      caseId: source.caseId,
-      schoolId: source.school.id,
-      kind: 'contact-details',
-      title,
-      dueDate: londonDate(clock.now()),
-      createdAt: clock.now(),
-    });
+  /**
+   * An address to fix: the effect itself succeeds (the letter is printed for posting, or, with no
+   * postal address either, not made). A parent's is the case's one task for that contact, the
+   * same the evaluation raises, so however many letters go there is one; a mailbox's is one per
+   * case and mailbox.
+   */
+  async function contactTask(source: LetterSource, to: Addressee, kind: Message['kind'], mailboxTitle = '') {
+    const where = { caseId: source.caseId, schoolId: source.school.id };
+    const today = londonDate(clock.now());
+    const pupilName = `${source.pupil.forename} ${source.pupil.surname}`;
+    const task =
+      kind === 'letter'
+        ? parentContactTask(pupilName, to, where, today, clock.now())
+        : { ...where, id: contactTaskId(source.caseId, to.key, Boolean(to.address)), kind: 'contact-details', title: mailboxTitle, dueDate: today, createdAt: clock.now() };
+    await store.createTask(task);
   }
 
   /**
@@ -104,12 +109,7 @@ export function createMailEffectHandlers(deps: MailDeps): Record<'sendLetter' | 
     let message = await store.getMessage(id);
     if (!message && kind === 'letter' && !to.email && !to.address) {
       // A letter that must be posted, to no address: it is not made, so nothing says it went.
-      await contactTask(
-        effect,
-        source,
-        to.key,
-        `No usable email address or postal address for ${to.name} (${to.relationship}): "${rendered.subject}" has not been sent to them. Add their address to their contact details in the MIS and import the contacts, then write to them`,
-      );
+      await contactTask(source, to, kind);
       return;
     }
     if (!message) {
@@ -136,7 +136,7 @@ export function createMailEffectHandlers(deps: MailDeps): Record<'sendLetter' | 
     if (!message || message.status === 'sent') return;
     if (message.status === 'printOnly' || !message.recipientEmail) {
       const what = kind === 'letter' ? 'post the printed letter and' : 'send the notification by hand and';
-      await contactTask(effect, source, to.key, `No usable email address for ${to.name} (${to.relationship}): ${what} update their contact details`);
+      await contactTask(source, to, kind, `No usable email address for ${to.name} (${to.relationship}): ${what} update their contact details`);
       return;
     }
     const pdfName = `${slug(template)}-${slug(source.pupil.surname)}-${slug(to.name)}.pdf`;

@@ -1,3 +1,4 @@
+import { closeFixedContactTasks } from '../cases/register-duties.ts';
 import type { Readable } from 'node:stream';
 import { CsvError } from 'csv-parse';
 import { AppError } from '../errors.ts';
@@ -253,6 +254,8 @@ export async function importContacts(store: Store, input: ImportInput): Promise<
       address: r.address,
     })),
   );
+  // A contact-details task the import answered (an email, an address) closes itself.
+  await closeFixedContactTasks(store, input.schoolId, input.actor, input.at);
   return finish({ ...report, applied: true, inserted: counts.contacts, amended: counts.pupils }, problems);
 }
 

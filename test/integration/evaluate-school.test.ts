@@ -55,7 +55,9 @@ describe('a school evaluated night after night', () => {
     await register('2024-10-16');
     expect(await evaluate('2024-10-16')).toMatchObject({ reviewDay: false, measured: 1, hygieneTasks: 1 });
     const tasks = await db.store.listTasks({ schoolIds: [SCHOOL.id], status: 'open' });
-    expect(tasks.filter((task) => task.kind === 'unresolved-n-code').map((task) => [task.id, task.caseId])).toEqual([[`hygiene:n-code:wca:${N_CODE}:2024-10-09:AM`, null]]);
+    expect(tasks.filter((task) => task.kind === 'register-chores').map((task) => [task.id, task.caseId, task.title])).toEqual([
+      ['chores:register:wca:2024-10-16', null, expect.stringContaining('for Pupil 1 (one session from Wednesday 9 October 2024 morning)')],
+    ]);
   });
 
   it('when another writer opens a case while the evaluation is deciding, then the page is decided again and the pupil still has one case', async () => {

@@ -134,7 +134,7 @@ describe('mail delivery from the outbox', () => {
     ]);
     const tasks = await db.store.listTasks({ caseId });
     expect(tasks.map((t) => [t.kind, t.title])).toEqual([
-      ['contact-details', expect.stringContaining('No usable email address for Sam Okafor (father): post the printed letter')],
+      ['contact-details', expect.stringContaining('no usable email for Sam Okafor (father); letters to them are printed to be posted to CV5 6AB: post them')],
       ['effect-failed', expect.stringContaining('no socialWorker is recorded for this pupil')],
     ]);
     // The unexplained-absence notice had no social worker to go to: failed, on the timeline.
@@ -166,10 +166,10 @@ describe('mail delivery from the outbox', () => {
     expect(boxes.find((box) => box.text.startsWith('Dear Sam Okafor'))!.top).toBeGreaterThan(ENVELOPE_WINDOW.top + ENVELOPE_WINDOW.height);
     const graces = letters.find((m) => m.recipientName === 'Grace Okafor');
     expect(await pdfText(graces!.pdf!)).not.toContain('Larkspur Road');
-    expect((await db.store.listTasks({ caseId })).find((t) => t.kind === 'contact-details')?.title).toContain('No usable email address for Sam Okafor (father): post the printed letter');
+    expect((await db.store.listTasks({ caseId })).find((t) => t.kind === 'contact-details')?.title).toContain('no usable email for Sam Okafor (father); letters to them are printed to be posted to CV5 6AB: post them');
   });
 
-  it('when a letter must go by post to a parent with no postal address, then no letter is made for them and a contact-details task says it was not sent', async () => {
+  it('when a letter must go by post to a parent with no postal address, then no letter is made for them and a contact-details task says no letter is made for them', async () => {
     const { caseId } = await openedCase(db.store, clock.now(), [], null);
     expect(await dispatcher().outbox.drain()).toMatchObject({ done: 1, failed: 1 });
     expect(smtp.received.filter((m) => m.mail.subject?.startsWith('Attendance Letter A')).map((m) => m.to)).toEqual([['grace@example.org']]);
@@ -177,7 +177,7 @@ describe('mail delivery from the outbox', () => {
     expect(letters.map((m) => [m.recipientName, m.status])).toEqual([['Grace Okafor', 'sent']]);
     const tasks = (await db.store.listTasks({ caseId })).filter((t) => t.kind === 'contact-details');
     expect(tasks.map((t) => t.title)).toEqual([
-      'No usable email address or postal address for Sam Okafor (father): "Attendance Letter A: Tia Okafor" has not been sent to them. Add their address to their contact details in the MIS and import the contacts, then write to them',
+      'Tia Okafor: no usable email or postal address for Sam Okafor (father), so no letter is made for them: add their address to their contact details, then write to them with what they missed',
     ]);
     // Run again (a crash, a retry): still one task, still no letter claimed for Sam.
     await dispatcher().handlers.sendLetter((await db.store.getEffect(`${caseId}:v1:0`))!);

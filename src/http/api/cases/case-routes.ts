@@ -10,6 +10,7 @@ import { schoolMachineFor } from '../../../cases/case-machines.ts';
 import { isLegalStep } from '../../../cases/legal-steps.ts';
 import { recordMeeting } from '../../../cases/meeting-record.ts';
 import { compareDates } from '../../../domain/dates.ts';
+import { approveLegalRequestsOfStep } from '../../../approvals/approvals.ts';
 import { workQueue, workQueueQuery } from './work-queue.ts';
 
 export const caseParams = z.object({ id: z.string().min(1).max(100) });
@@ -117,6 +118,9 @@ export function caseRoutes(deps: ApiDeps): AnyRoute[] {
         }
         const outcome = await cases.send(record.id, toCaseEvent(body, today, me.user.id), { actor: me.user.id, expectedVersion });
         await me.audit('case.event', target, { event: body.type, from: outcome.from, to: outcome.to });
+        // The champion's legal step is also their approval of the requests it sets off: one decision, not two.
+        const approved = legal ? await approveLegalRequestsOfStep(deps, record.id, outcome.case.version, me.user, body.type) : [];
+        for (const effect of approved) await me.audit('approval.decide', target, { effectId: effect.id, decision: 'approve', approvedWith: body.type });
         res.set('ETag', etagOf(outcome.case.version));
         return { case: caseSummary(outcome.case), from: outcome.from, to: outcome.to, effects: outcome.effects.map((effect) => effect.type) };
       },

@@ -2,6 +2,7 @@ import type { Router } from 'express';
 import { checkCsrf } from '../../auth/sessions.ts';
 import { AppError } from '../../../errors.ts';
 import { page, type Page, type PageDeps } from '../page-context.ts';
+import { evidenceRows } from '../evidence-words.ts';
 
 interface ApprovalSummary {
   id: string;
@@ -51,7 +52,7 @@ function decisionFromForm(form: Record<string, string>, letters: ApprovalDetail[
 
 async function renderDetail({ api, render, req }: Page, id: string, notice: Notice | null, status = 200) {
   const detail = await api<ApprovalDetail>('get', '/api/approvals/:id', { params: { id } });
-  await render('approval.njk', { title: `${detail.what}: ${detail.pupil.name}`, approval: detail, notice, form: req.method === 'POST' ? req.body : {} }, status);
+  await render('approval.njk', { title: `${detail.what}: ${detail.pupil.name}`, approval: detail, evidence: evidenceRows(detail.evidence), notice, form: req.method === 'POST' ? req.body : {} }, status);
 }
 
 export function approvalPages(router: Router, deps: PageDeps): void {

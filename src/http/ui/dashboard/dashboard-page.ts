@@ -9,6 +9,7 @@ import type { CaseRecord, Pupil, School } from '../../../store/types.ts';
 import { WORKFLOWS } from '../../../../workflows/index.ts';
 import { todayOf } from '../../api/deps.ts';
 import { stateLabel } from '../labels.ts';
+import { words } from '../views.ts';
 import { page, type PageDeps } from '../page-context.ts';
 import { schoolTrends } from './school-trends.ts';
 import { trendChartSvg } from './trend-chart.ts';
@@ -18,6 +19,17 @@ const contextOf = (record: CaseRecord) => (record.snapshot as { context: CaseCon
 const funnelKey = (record: CaseRecord) => {
   const [, second] = record.state.split('.');
   return second && !second.startsWith('stage') && second !== 'resumingSupport' ? second : (contextOf(record).stage ?? second ?? record.state);
+};
+
+/** What each kind of task is, as the dashboard counts them. */
+const TASK_KINDS: Record<string, string> = {
+  'contact-details': 'Contact details to fix',
+  'register-chores': 'Register chores (N codes to resolve)',
+  'unresolved-n-code': 'Register chores (N codes to resolve)',
+  'approval-overdue': 'Approvals overdue',
+  'effect-failed': 'Letters or emails that failed',
+  'sickness-return': 'Illness returns to the local authority',
+  'child-missing-education': 'Child missing education referrals',
 };
 
 export function dashboardPage(router: Router, deps: PageDeps): void {
@@ -67,9 +79,16 @@ export function dashboardPage(router: Router, deps: PageDeps): void {
             fullUntil: addDays(notice.issuedOn, FULL_RATE.days),
           })),
       );
-      const overdue = (await store.listTasks({ schoolIds: ids, status: 'open', dueBefore: addDays(today, -1) }))
-        .filter((task) => (task.caseId ? byId.has(task.caseId) : me.wholeSchoolIds.has(task.schoolId)))
-        .map((task) => ({ ...task, pupil: task.caseId ? nameOf(byId.get(task.caseId)!) : null }));
+      const overdueTasks = (await store.listTasks({ schoolIds: ids, status: 'open', dueBefore: addDays(today, -1) })).filter((task) =>
+        task.caseId ? byId.has(task.caseId) : me.wholeSchoolIds.has(task.schoolId),
+      );
+      // Counts, not lists: the tasks themselves are on the work queue and each case's page.
+      const overdueByKind = new Map<string, number>();
+      for (const task of overdueTasks) overdueByKind.set(task.kind, (overdueByKind.get(task.kind) ?? 0) + 1);
+      const overdue = {
+        total: overdueTasks.length,
+        byKind: [...overdueByKind].map(([kind, count]) => ({ kind, label: TASK_KINDS[kind] ?? words(kind), count })).sort((a, b) => b.count - a.count),
+      };
 
       // Attendance trends need the whole register: only schools the caller sees whole.
       const trends = [];

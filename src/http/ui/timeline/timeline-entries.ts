@@ -3,6 +3,7 @@ import type { CaseDetail } from '../case/case-pages.ts';
 import { pct, shortDate, templateName, words } from '../views.ts';
 import { meetingRows, type MeetingRecord } from '../../../domain/casework-records.ts';
 import { noteView } from '../case/notes.ts';
+import { evidenceInWords } from '../evidence-words.ts';
 
 export const TIMELINE_KINDS = ['transition', 'timer', 'letter', 'email', 'task', 'note', 'other'] as const;
 export type TimelineKind = (typeof TIMELINE_KINDS)[number];
@@ -51,6 +52,8 @@ function evidenceOf(evidence: unknown): TimelineItem['evidence'] {
     } else if (key === 'metrics' && typeof value === 'object') {
       const metrics = value as { attendancePct?: number | null; unauthorisedInRolling10Weeks?: number; band?: string | null; asOf?: string };
       rows.push({ label: 'Attendance then', value: `${pct(metrics.attendancePct)} (${metrics.band ?? 'no band'}), ${metrics.unauthorisedInRolling10Weeks ?? 0} unauthorised sessions in 10 school weeks, as of ${metrics.asOf ?? '?'}` });
+    } else if (key === 'considerations' || key === 'decision' || key === 'approvedWith') {
+      rows.push({ label: key === 'approvedWith' ? 'Approved with' : words(key), value: evidenceInWords(key, value) });
     } else {
       rows.push({ label: words(key), value: text(value) });
     }
@@ -62,6 +65,16 @@ function kindOf(entry: TimelineEntry): TimelineKind {
   if (entry.type === 'note') return 'note';
   if (entry.type === 'transition') return entry.actor === 'system:timer' ? 'timer' : 'transition';
   return 'other';
+}
+
+const APPROVAL_TITLES: Record<string, string> = { 'approval.approve': 'Approved', 'approval.reject': 'Rejected', 'approval.defer': 'Deferred' };
+
+/** A decision on a held letter or legal step, in words: "Approved with the decision recorded: legal step: penalty notice request". */
+function approvalTitle(entry: TimelineEntry): string | null {
+  const verb = APPROVAL_TITLES[entry.type];
+  if (!verb) return null;
+  const { what, approvedWith } = (entry.evidence ?? {}) as { what?: string; approvedWith?: string };
+  return `${verb}${approvedWith ? ' with the decision recorded on the case' : ''}${what ? `: ${what}` : ''}`;
 }
 
 /** Everything that happened to a case, oldest first: transitions, timers, notes, letters, emails and tasks. */
@@ -106,7 +119,7 @@ export async function timelineItems(store: Store, detail: CaseDetail, entries: T
       items.push({ at: new Date(entry.at), kind, title: what, who: await who(entry.actor), evidence: evidenceOf(rest) });
       continue;
     }
-    items.push({ at: new Date(entry.at), kind, title, who: await who(entry.actor), evidence: evidenceOf(entry.evidence) });
+    items.push({ at: new Date(entry.at), kind, title: approvalTitle(entry) ?? title, who: await who(entry.actor), evidence: evidenceOf(entry.evidence) });
   }
   for (const letter of detail.letters) {
     items.push({
