@@ -39,8 +39,8 @@ describe('postal addresses on contacts', () => {
     const openCase = { id: 'case-1' } as CaseRecord;
     const tasks = contactTasks({ schoolId: 's', upn: 'A1', name: 'Tia Okafor' }, [parent('Sam Okafor', { lines: ['4 Osier Close'], town: 'Coventry', postcode: 'CV3 4NW' }), parent('Lee Okafor', null)], openCase, '2025-10-20', new Date());
     expect(tasks.map((task) => task.title)).toEqual([
-      'Tia Okafor: no usable email for Sam Okafor (father); letters will be posted to CV3 4NW: check their address and update their contact details',
-      'Tia Okafor: no usable email or postal address for Lee Okafor (father), so no letter can reach them: add their address to their contact details',
+      'Tia Okafor: no usable email for Sam Okafor (father); letters to them are printed to be posted to CV3 4NW: post them, check the address, and update their contact details',
+      'Tia Okafor: no usable email or postal address for Lee Okafor (father), so no letter is made for them: add their address to their contact details, then write to them with what they missed',
     ]);
   });
 });
