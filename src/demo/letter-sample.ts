@@ -106,14 +106,14 @@ export function sampleLetterSource(workflowId: string): LetterSource {
       task('t1', 'exploreReasons', 'Explore the reasons for absence with the family and offer support', 'done', calendar.addSchoolDays(openedOn, 3)),
       task('t2', 'meeting', `Invite parents to the ${stage?.meeting?.name ?? 'meeting'}`, 'open', calendar.addSchoolDays(DEMO_TERM.to, 5)),
     ],
-    // The stage's first letter, sent the morning the case opened: what a later letter cites.
+    // The policy's first letter, sent the morning the case opened: what a later letter cites.
     messages: [
       {
         id: 'sample-effect/parent/sample',
         effectId: 'sample-effect',
         caseId: 'sample-case',
         schoolId: school.id,
-        template: context.lastLetter.template,
+        template: policy.stages[0]?.letter ?? context.lastLetter.template,
         kind: 'letter',
         recipientRole: 'parent',
         recipientName: contacts[0]?.name ?? 'Parent',
