@@ -15,15 +15,26 @@ export interface FieldProblem {
   message: string;
 }
 
+/** With the u flag a pair is one code point, so only half of one matches. */
+const LONE_SURROGATE = /[\uD800-\uDFFF]/u;
+
+/** Why PostgreSQL cannot store a text: a NUL, or half of a UTF-16 surrogate pair (JSON's "\ud800", which jsonb refuses); null when it can. */
+const unstorable = (text: string): string | null =>
+  text.includes('\u0000') ? 'must not contain a NUL character' : !LONE_SURROGATE.test(text) ? null : 'must not contain a broken character (half of a surrogate pair)';
+
 /**
- * Where a NUL character hides in a value (a string or a key), as a dotted path; null if nowhere.
- * PostgreSQL text cannot hold one, so it would fail the query (a 500) rather than the request.
+ * Where text PostgreSQL cannot hold hides in a value (a string or a key), as a dotted path; null
+ * if nowhere. It would fail the query (a 500) rather than the request.
  */
-function nulAt(value: unknown, path: string[] = [], depth = 0): string | null {
-  if (typeof value === 'string') return value.includes('\u0000') ? path.join('.') : null;
+function nulAt(value: unknown, path: string[] = [], depth = 0): { field: string; message: string } | null {
+  if (typeof value === 'string') {
+    const why = unstorable(value);
+    return why ? { field: path.join('.'), message: why } : null;
+  }
   if (typeof value !== 'object' || value === null || depth > 64) return null;
   for (const [key, item] of Object.entries(value)) {
-    if (key.includes('\u0000')) return [...path, key].join('.');
+    const why = unstorable(key);
+    if (why) return { field: [...path, key].join('.'), message: why };
     const found = nulAt(item, [...path, key], depth + 1);
     if (found !== null) return found;
   }
@@ -40,7 +51,7 @@ export function parseRequest(schemas: RequestSchemas, req: Request): { params: u
     if (!schema) return undefined;
     const nul = nulAt(value);
     if (nul !== null) {
-      problems.push({ in: part, field: nul, message: 'must not contain a NUL character' });
+      problems.push({ in: part, ...nul });
       return undefined;
     }
     const result = schema.safeParse(value ?? {});
