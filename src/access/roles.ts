@@ -17,8 +17,11 @@ export const ACTING_ROLES: readonly Role[] = ['pastoral', 'champion', 'ewo', 'ad
 /** Legal steps are the school's decision to take: the senior attendance champion approves them. */
 export const LEGAL_STEP_ROLES: readonly Role[] = ['champion', 'admin'];
 
-/** Whole-school work (register imports, school metrics) belongs to the school's own staff, and to whoever sets the trust up. */
-export const SCHOOL_STAFF_ROLES: readonly Role[] = ['pastoral', 'champion', 'trustAdmin', 'admin'];
+/** The school's casework staff: they decide held letters and export a case's evidence (a trust administrator does neither). */
+export const SCHOOL_STAFF_ROLES: readonly Role[] = ['pastoral', 'champion', 'admin'];
+
+/** Loading the register (pupils, contacts, marks): the school's staff, and whoever sets the trust up. */
+export const REGISTER_ROLES: readonly Role[] = [...SCHOOL_STAFF_ROLES, 'trustAdmin'];
 
 /**
  * Closing a case (withdrawing it) is the school's decision: its staff, never an EWO, who works

@@ -3,7 +3,7 @@
 // not change answers 403.
 import { AppError } from '../errors.ts';
 import type { CaseRecord, Role, School, Store, User } from '../store/types.ts';
-import { ACTING_ROLES, CLOSING_ROLES, LEGAL_STEP_ROLES, SCHOOL_STAFF_ROLES } from './roles.ts';
+import { ACTING_ROLES, CLOSING_ROLES, LEGAL_STEP_ROLES, REGISTER_ROLES, SCHOOL_STAFF_ROLES } from './roles.ts';
 
 /** A case counts as referred to the EWO once its workflow has notified the EWO or the LA. */
 export const REFERRAL_RECIPIENTS = ['ewo', 'la'];
@@ -75,10 +75,16 @@ export function requireWholeSchool(access: Access, schoolId: string): void {
   if (!access.wholeSchoolIds.has(schoolId)) throw notFound(`school '${schoolId}'`);
 }
 
-/** Register imports: the school's own staff (or an admin). */
+/** Held letters and evidence: the school's own casework staff (or an admin). */
 export function requireSchoolStaff(access: Access, schoolId: string): void {
   requireWholeSchool(access, schoolId);
-  if (!hasRole(access.user, SCHOOL_STAFF_ROLES)) throw forbidden('only the school’s staff import its register');
+  if (!hasRole(access.user, SCHOOL_STAFF_ROLES)) throw forbidden('only the school’s pastoral staff and attendance champion may do this');
+}
+
+/** Register imports: the school's own staff, its trust administrator (or an admin). */
+export function requireRegisterStaff(access: Access, schoolId: string): void {
+  requireWholeSchool(access, schoolId);
+  if (!hasRole(access.user, REGISTER_ROLES)) throw forbidden('only the school’s staff and trust administrators load its register');
 }
 
 export function requireRole(access: Access, roles: readonly Role[]): void {

@@ -1,4 +1,5 @@
 import { canSeeCase, type Access } from '../access/scope.ts';
+import { LEGAL_STEP_ROLES, SCHOOL_STAFF_ROLES } from '../access/roles.ts';
 import type { IsoDate } from '../domain/types.ts';
 import type { CaseRecord, OutboxEffect, Pupil, Store } from '../store/types.ts';
 import { approvalDueDate } from './approvals.ts';
@@ -14,8 +15,8 @@ export async function heldCount(store: Store, access: Access): Promise<number> {
 
 /** Whether this person can decide it: the school's staff, and the champion for a legal step. */
 export function mayDecide(access: Access, record: CaseRecord, effect: OutboxEffect): boolean {
-  const staff = access.wholeSchoolIds.has(record.schoolId) && ['pastoral', 'champion', 'admin'].includes(access.user.role);
-  return staff && (effect.approval?.requires !== 'champion' || ['champion', 'admin'].includes(access.user.role));
+  const staff = access.wholeSchoolIds.has(record.schoolId) && SCHOOL_STAFF_ROLES.includes(access.user.role);
+  return staff && (effect.approval?.requires !== 'champion' || LEGAL_STEP_ROLES.includes(access.user.role));
 }
 
 /** What the batch view shows at a glance: what, for whom, why (rule and attendance), and by when. */

@@ -27,14 +27,18 @@ interface RouteCase {
 }
 
 /** Whose cases each account sees in the world (own school, other school of the trust, other trust); the EWO sees the referred s1 case. */
-const SEES: Record<UserKey, SchoolKey[]> = { pastoral: ['s1'], champion: ['s1'], ewo: ['s1'], lead: ['s1', 's2'], admin: ['s1', 's2', 's3'], otherPastoral: ['s3'] };
+const SEES: Record<UserKey, SchoolKey[]> = { pastoral: ['s1'], champion: ['s1'], ewo: ['s1'], lead: ['s1', 's2'], trustAdmin: ['s1', 's2'], admin: ['s1', 's2', 's3'], otherPastoral: ['s3'] };
 const WHOLE: Record<UserKey, SchoolKey[]> = { ...SEES, ewo: [] };
 const STAFF = new Set<UserKey>(['pastoral', 'champion', 'admin', 'otherPastoral']);
 const ACTS = new Set<UserKey>([...STAFF, 'ewo']);
 const sees = (user: UserKey, school: SchoolKey): Verdict => (SEES[user].includes(school) ? 'ok' : 'denied');
 const whole = (user: UserKey, school: SchoolKey): Verdict => (WHOLE[user].includes(school) ? 'ok' : 'denied');
 const staffOf = (user: UserKey, school: SchoolKey): Verdict => (STAFF.has(user) && WHOLE[user].includes(school) ? 'ok' : 'denied');
-const calendarEditor = (user: UserKey, school: SchoolKey): Verdict => (['champion', 'admin'].includes(user) && WHOLE[user].includes(school) ? 'ok' : 'denied');
+/** The register is loaded by the school's staff and by the trust administrator (often the school business manager). */
+const registerOf = (user: UserKey, school: SchoolKey): Verdict => ((STAFF.has(user) || user === 'trustAdmin') && WHOLE[user].includes(school) ? 'ok' : 'denied');
+const calendarEditor = (user: UserKey, school: SchoolKey): Verdict => (['champion', 'trustAdmin', 'admin'].includes(user) && WHOLE[user].includes(school) ? 'ok' : 'denied');
+/** Setting up trusts, schools and staff accounts: the administrator anywhere, the trust administrator in their own trust. */
+const setUp = (user: UserKey, school: SchoolKey): Verdict => (user === 'admin' || (user === 'trustAdmin' && WHOLE[user].includes(school)) ? 'ok' : 'denied');
 const adminOnly = (user: UserKey): Verdict => (user === 'admin' ? 'ok' : 'denied');
 const TRUST_NAMES: Record<string, string> = { t1: 'Trust One', t2: 'Trust Two' };
 /** The school's details as the world has them, so an edit in the matrix changes nothing that matters. */
@@ -57,7 +61,7 @@ const ROUTES: RouteCase[] = [
   {
     route: 'POST /api/schools/:id/pupils',
     request: (t) => ({ path: `/api/schools/${t.school}/pupils`, body: { rows: [{ upn: t.upn, forename: 'Sam', surname: `Taylor${t.school}`, date_of_birth: '2011-05-01', year_group: '9' }] } }),
-    verdict: staffOf,
+    verdict: registerOf,
   },
   {
     route: 'POST /api/schools/:id/contacts',
@@ -65,9 +69,9 @@ const ROUTES: RouteCase[] = [
       path: `/api/schools/${t.school}/contacts`,
       body: { rows: [{ upn: t.upn, name: 'Jo Taylor', relationship: 'mother', email: 'jo@example.org', phone: '', parental_responsibility: 'yes', lives_with: 'yes' }] },
     }),
-    verdict: staffOf,
+    verdict: registerOf,
   },
-  { route: 'POST /api/schools/:id/marks', request: (t) => ({ path: `/api/schools/${t.school}/marks`, body: { rows: [{ upn: t.upn, date: '2024-10-14', session: 'AM', code: '/' }] } }), verdict: staffOf },
+  { route: 'POST /api/schools/:id/marks', request: (t) => ({ path: `/api/schools/${t.school}/marks`, body: { rows: [{ upn: t.upn, date: '2024-10-14', session: 'AM', code: '/' }] } }), verdict: registerOf },
   { route: 'GET /api/cases/:id/evidence-pack.pdf', request: (t) => ({ path: `/api/cases/${t.caseId}/evidence-pack.pdf` }), verdict: staffOf },
   { route: 'GET /api/cases/:id/evidence-pack.zip', request: (t) => ({ path: `/api/cases/${t.caseId}/evidence-pack.zip` }), verdict: staffOf },
   { route: 'POST /api/cases/:id/evidence-links', request: (t) => ({ path: `/api/cases/${t.caseId}/evidence-links`, body: {} }), verdict: staffOf },
@@ -117,36 +121,36 @@ const ROUTES: RouteCase[] = [
   { route: 'POST /api/schools/:id/pupils/:upn/erase', request: (t) => ({ path: `/api/schools/${t.school}/pupils/${t.upn}/erase`, body: {} }), verdict: () => 'denied' },
   // Not in demo mode here: even the admin gets 409, everyone else 403.
   { route: 'POST /api/admin/clock/advance', request: () => ({ path: '/api/admin/clock/advance', body: { duration: '1d' } }), verdict: () => 'denied' },
-  // Setting up trusts and schools: the world has no trust administrator, so only the admin may (organisation.test.ts tries one).
-  { route: 'GET /api/trusts', request: () => ({ path: '/api/trusts' }), verdict: adminOnly },
+  // Setting up trusts and schools: the admin anywhere, the trust administrator in trust t1 (its own trust is all GET /api/trusts shows it).
+  { route: 'GET /api/trusts', request: () => ({ path: '/api/trusts' }), verdict: (user) => (user === 'admin' || user === 'trustAdmin' ? 'ok' : 'denied') },
   { route: 'POST /api/trusts', request: (t, user) => ({ path: '/api/trusts', body: { name: `Matrix trust ${user} ${t.school}` } }), verdict: adminOnly },
-  { route: 'POST /api/trusts/:id', request: (t) => ({ path: `/api/trusts/${SCHOOLS[t.school].trustId}`, body: { name: TRUST_NAMES[SCHOOLS[t.school].trustId] } }), verdict: adminOnly },
-  // Restoring a trust that is not archived changes nothing, so every role can be tried on it.
+  { route: 'POST /api/trusts/:id', request: (t) => ({ path: `/api/trusts/${SCHOOLS[t.school].trustId}`, body: { name: TRUST_NAMES[SCHOOLS[t.school].trustId] } }), verdict: setUp },
+  // Restoring a trust that is not archived changes nothing, so every role can be tried on it; only the service's administrator archives a trust.
   { route: 'POST /api/trusts/:id/archive', request: (t) => ({ path: `/api/trusts/${SCHOOLS[t.school].trustId}/archive`, body: { archived: false } }), verdict: adminOnly },
   {
     route: 'POST /api/trusts/:id/schools',
     request: (t, user) => ({ path: `/api/trusts/${SCHOOLS[t.school].trustId}/schools`, body: { name: `Matrix ${user} ${t.school}`, phase: 'primary', localAuthority: 'coventry', workflowId: 'national' } }),
-    verdict: adminOnly,
+    verdict: setUp,
   },
-  { route: 'GET /api/schools/:id/setup', request: (t) => ({ path: `/api/schools/${t.school}/setup` }), verdict: adminOnly },
-  { route: 'POST /api/schools/:id', request: (t) => ({ path: `/api/schools/${t.school}`, body: { ...sameSchool(t.school), phase: 'primary', mailboxes: {} } }), verdict: adminOnly },
-  { route: 'POST /api/schools/:id/archive', request: (t) => ({ path: `/api/schools/${t.school}/archive`, body: { archived: false } }), verdict: adminOnly },
+  { route: 'GET /api/schools/:id/setup', request: (t) => ({ path: `/api/schools/${t.school}/setup` }), verdict: setUp },
+  { route: 'POST /api/schools/:id', request: (t) => ({ path: `/api/schools/${t.school}`, body: { ...sameSchool(t.school), phase: 'primary', mailboxes: {} } }), verdict: setUp },
+  { route: 'POST /api/schools/:id/archive', request: (t) => ({ path: `/api/schools/${t.school}/archive`, body: { archived: false } }), verdict: setUp },
   // Case assignment: anyone who sees the case reads it; the school's staff (and an admin) assign.
   { route: 'GET /api/cases/:id/assignee', request: (t) => ({ path: `/api/cases/${t.caseId}/assignee` }), verdict: sees },
   { route: 'POST /api/cases/:id/assignee', request: (t) => ({ path: `/api/cases/${t.caseId}/assignee`, body: { assignee: null } }), verdict: (user, school) => (STAFF.has(user) && SEES[user].includes(school) ? 'ok' : 'denied') },
-  // Staff accounts: in this world only the administrator manages them (trust administrators: test/integration/api/staff.test.ts).
+  // Staff accounts: the administrator, and the trust administrator for its own trust's schools (the roles it may give: test/integration/api/staff.test.ts).
   // Each school has one account to act on; rows run in this order, so the link is sent before it is deactivated.
-  { route: 'GET /api/staff', request: (t) => ({ path: `/api/staff?school=${t.school}` }), verdict: (user) => (user === 'admin' ? 'ok' : 'denied') },
+  { route: 'GET /api/staff', request: (t) => ({ path: `/api/staff?school=${t.school}` }), verdict: setUp },
   {
     route: 'POST /api/staff',
     request: (t, user) => ({ path: '/api/staff', body: { name: 'Matrix', email: `matrix-${user}-${t.school}@example.org`, role: 'pastoral', schoolId: t.school, ssoOnly: true } }),
-    verdict: (user) => (user === 'admin' ? 'ok' : 'denied'),
+    verdict: setUp,
   },
-  { route: 'POST /api/staff/:id', request: (t) => ({ path: `/api/staff/u-matrix-${t.school}`, body: { name: 'Matrix' } }), verdict: (user) => (user === 'admin' ? 'ok' : 'denied') },
-  { route: 'POST /api/staff/:id/password-link', request: (t) => ({ path: `/api/staff/u-matrix-${t.school}/password-link`, body: {} }), verdict: (user) => (user === 'admin' ? 'ok' : 'denied') },
-  { route: 'POST /api/staff/:id/move-cases', request: (t) => ({ path: `/api/staff/u-matrix-${t.school}/move-cases`, body: { to: `u-matrix-${t.school}` } }), verdict: (user) => (user === 'admin' ? 'ok' : 'denied') },
-  { route: 'POST /api/staff/:id/deactivate', request: (t) => ({ path: `/api/staff/u-matrix-${t.school}/deactivate`, body: {} }), verdict: (user) => (user === 'admin' ? 'ok' : 'denied') },
-  { route: 'POST /api/staff/:id/reactivate', request: (t) => ({ path: `/api/staff/u-matrix-${t.school}/reactivate`, body: {} }), verdict: (user) => (user === 'admin' ? 'ok' : 'denied') },
+  { route: 'POST /api/staff/:id', request: (t) => ({ path: `/api/staff/u-matrix-${t.school}`, body: { name: 'Matrix' } }), verdict: setUp },
+  { route: 'POST /api/staff/:id/password-link', request: (t) => ({ path: `/api/staff/u-matrix-${t.school}/password-link`, body: {} }), verdict: setUp },
+  { route: 'POST /api/staff/:id/move-cases', request: (t) => ({ path: `/api/staff/u-matrix-${t.school}/move-cases`, body: { to: `u-matrix-${t.school}` } }), verdict: setUp },
+  { route: 'POST /api/staff/:id/deactivate', request: (t) => ({ path: `/api/staff/u-matrix-${t.school}/deactivate`, body: {} }), verdict: setUp },
+  { route: 'POST /api/staff/:id/reactivate', request: (t) => ({ path: `/api/staff/u-matrix-${t.school}/reactivate`, body: {} }), verdict: setUp },
   { route: 'GET /api/workflows', request: () => ({ path: '/api/workflows' }), verdict: () => 'ok' },
   { route: 'GET /api/workflows/:id', request: () => ({ path: '/api/workflows/west-coventry' }), verdict: () => 'ok' },
   { route: 'GET /api/auth/session', request: () => ({ path: '/api/auth/session' }), verdict: () => 'ok' },
@@ -232,7 +236,7 @@ describe('access: every route × every role × own school, other school, other t
       expect(res.status, res.text).toBeLessThan(300);
     } else {
       // Refused, or (a list filtered to what the caller may see) answered with none of it.
-      if (res.status < 300) expect(JSON.stringify(res.body)).toMatch(/"(total|letters|approved)":0\b/);
+      if (res.status < 300) expect(JSON.stringify(res.body)).toMatch(/"(total|letters|approved)":0\b|^\{"staff":\[\]\}$/);
       else expect([403, 404, 409], res.text).toContain(res.status);
       // A denial shows nothing of what it protects (an error may repeat the id or UPN the caller sent).
       expect(res.text).not.toContain(`Taylor${school}`);

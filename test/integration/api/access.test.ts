@@ -8,13 +8,14 @@ const SEES: Record<UserKey, SchoolKey[]> = {
   champion: ['s1'],
   ewo: ['s1'],
   lead: ['s1', 's2'],
+  trustAdmin: ['s1', 's2'],
   admin: ['s1', 's2', 's3'],
   otherPastoral: ['s3'],
 };
 /** Whole-school reads (metrics, every pupil): not the EWO, who sees only referred cases. */
 const WHOLE: Record<UserKey, SchoolKey[]> = { ...SEES, ewo: [] };
 const ACTS = new Set<UserKey>(['pastoral', 'champion', 'ewo', 'admin', 'otherPastoral']);
-const IMPORTS = new Set<UserKey>(['pastoral', 'champion', 'admin', 'otherPastoral']);
+const IMPORTS = new Set<UserKey>(['pastoral', 'champion', 'trustAdmin', 'admin', 'otherPastoral']);
 const schoolKeys = Object.keys(SCHOOLS) as SchoolKey[];
 const table = (Object.keys(SEES) as UserKey[]).flatMap((user) => schoolKeys.map((school) => ({ user, school })));
 

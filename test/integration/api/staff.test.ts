@@ -27,7 +27,7 @@ describe('staff accounts', () => {
     dataDir = await mkdtemp(path.join(tmpdir(), 'staff-mail-'));
     mailer = createMailer({ SMTP_URL: smtp.url, SMTP_REQUIRE_TLS: false, DATA_DIR: dataDir });
     world = await createWorld({ mailer });
-    await world.db.store.upsertUser({ ...account('trustadmin', 'trustAdmin'), trustId: 't1', passwordHash: await hashPassword(PASSWORD) });
+    // The world's trust administrator (trustadmin@example.org) sets up trust t1.
   });
   afterAll(async () => {
     mailer?.close();

@@ -25,6 +25,7 @@ export const USERS = {
   champion: { role: 'champion', schoolId: 's1' },
   ewo: { role: 'ewo', localAuthority: 'coventry' },
   lead: { role: 'trustLead', trustId: 't1' },
+  trustAdmin: { role: 'trustAdmin', trustId: 't1' },
   admin: { role: 'admin' },
   otherPastoral: { role: 'pastoral', schoolId: 's3' },
 } satisfies Record<string, { role: Role; schoolId?: string; trustId?: string; localAuthority?: string }>;

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { requireSchoolStaff, requireWholeSchool } from '../../../access/scope.ts';
+import { requireRegisterStaff, requireWholeSchool } from '../../../access/scope.ts';
 import { evaluateSchool } from '../../../cases/evaluate-school.ts';
 import { IMPORTERS } from '../../../register/import-register.ts';
 import { contactRowSchema, isoDateSchema, markRowSchema, pupilRowSchema } from '../../../register/rows.ts';
@@ -34,7 +34,7 @@ export function schoolRoutes(deps: ApiDeps): AnyRoute[] {
       responses: { 200: 'the import was applied', 403: 'only the school’s staff import', 404: 'no school you can see', 422: 'the file was rejected, nothing changed' },
       async handle({ params, body, res, caller }) {
         const me = caller();
-        requireSchoolStaff(await me.access(), params.id);
+        requireRegisterStaff(await me.access(), params.id);
         // Rows were validated by the route's schema; the importer still checks what only the whole file shows.
         const source = (async function* () {
           for (const [index, value] of body.rows.entries()) yield { line: index + 1, ok: true as const, value };

@@ -1,6 +1,6 @@
 import path from 'node:path';
 import type { Router } from 'express';
-import { requireSchoolStaff } from '../../../access/scope.ts';
+import { requireRegisterStaff } from '../../../access/scope.ts';
 import { AppError } from '../../../errors.ts';
 import { HEADER_PRESETS, presetById } from '../../../register/header-presets.ts';
 import { mappingFromForm, ourColumns, presetRenames, type HeaderPlan } from '../../../register/column-mapping.ts';
@@ -21,7 +21,7 @@ const MOST_COLUMNS = 80;
 const isKind = (value: unknown): value is RegisterKind => typeof value === 'string' && (REGISTER_KINDS as readonly string[]).includes(value);
 
 async function schoolFor({ access }: Page, deps: PageDeps, id: string): Promise<School> {
-  requireSchoolStaff(await access(), id);
+  requireRegisterStaff(await access(), id);
   const school = await deps.store.getSchool(id);
   if (!school) throw new AppError(404, 'not_found', 'There is no such school.');
   return school;
