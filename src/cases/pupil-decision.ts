@@ -1,5 +1,5 @@
 import type { CaseEvent } from '../domain/case-types.ts';
-import { evaluatePupil, measure } from '../domain/evaluate.ts';
+import { evaluatePupil, isBandReviewDay, measure } from '../domain/evaluate.ts';
 import { pupilFlags } from '../domain/pupil-flags.ts';
 import type { IsoDate } from '../domain/types.ts';
 import type { CaseRecord, Contact, NewCaseWrite, NewTask, Pupil, StoredMark, TransitionCommit } from '../store/types.ts';
@@ -52,6 +52,7 @@ export function pupilDecider(roll: Roll, day: DecisionDay) {
   const { machine, asOf, actor, now, at } = day;
   const { policy } = machine.workflow;
   const { calendar } = machine;
+  const bandReviewDay = isBandReviewDay(policy, calendar, asOf);
   const who = (pupil: Pupil) => ({ schoolId: roll.schoolId, upn: pupil.upn, name: `${pupil.forename} ${pupil.surname}` });
   const send = (record: CaseRecord, events: CaseEvent[]) => {
     const plan = planEvents(machine, record, events, actor, now);
@@ -72,7 +73,7 @@ export function pupilDecider(roll: Roll, day: DecisionDay) {
     const caseView = view ? { value: view.value, context: view.context } : null;
     const measurements = measure({ policy, calendar, marks, asOf, case: caseView });
     const flags = pupilFlags(pupil.vulnerability, marks, asOf);
-    const events = evaluatePupil({ policy, measurements, flags, case: caseView, reviewDay: day.reviewDay });
+    const events = evaluatePupil({ policy, measurements, flags, case: caseView, reviewDay: day.reviewDay, bandReviewDay });
     let current = record;
     // A pupil who never had a case is opened by the first event (OPEN, or the national threshold).
     const opening = record === null ? events[0] : undefined;
