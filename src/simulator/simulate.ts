@@ -188,11 +188,13 @@ function count(into: Record<string, number>, key: string): void {
 
 /** Why a case did not take a staff action: the rule that refused it, else the state it is in. */
 function refusal(runner: CaseRunner, event: CaseEvent, record: TransitionRecord): string | null {
-  if (event.type === 'PENALTY_NOTICE_ISSUED') {
-    const rule = penaltyNoticeEligibility(runner.context.penaltyNotices, event.parentId, event.at);
-    const issued = runner.context.penaltyNotices.some((notice) => notice.parentId === event.parentId && notice.issuedOn === event.at);
-    if (!rule.allowed && !issued) return rule.reason;
+  const notices = runner.context.penaltyNotices;
+  if (event.type === 'PENALTY_NOTICE_ISSUED' && !notices.some((notice) => notice.parentId === event.parentId && notice.issuedOn === event.at)) {
     if (!runner.context.parents.some((parent) => parent.id === event.parentId)) return `'${event.parentId}' is not a parent on this case`;
+    const rule = penaltyNoticeEligibility(notices, event.parentId, event.at);
+    if (!rule.allowed) return rule.reason;
+    if (notices.some((notice) => notice.parentId === event.parentId && notice.status === 'awaitingPayment'))
+      return 'a penalty notice to this parent is still awaiting payment';
   }
   if (!record.changed) return `the case is at ${record.from}, which does not take ${event.type}`;
   return null;
@@ -241,8 +243,9 @@ export function simulate(input: SimulationInput): { lines: SimulationLine[]; sto
     }
     return record;
   };
-  const refuse = (date: IsoDate, upn: string, runner: CaseRunner | undefined, action: string, why: string) =>
-    story.push({ line: 'refused', date, upn, caseId: runner?.caseId ?? null, refused: action, state: runner?.state ?? 'no case', why });
+  /** `state`: where the case was when the action came (a refused notice may still move it on). */
+  const refuse = (date: IsoDate, upn: string, runner: CaseRunner | undefined, action: string, why: string, state = runner?.state ?? 'no case') =>
+    story.push({ line: 'refused', date, upn, caseId: runner?.caseId ?? null, refused: action, state, why });
   const snapshotOf = (runner: CaseRunner | undefined) => (runner ? { value: runner.value, context: runner.context } : null);
 
   for (let date = from; compareDates(date, to) <= 0; date = addDays(date, 1)) {
@@ -253,8 +256,9 @@ export function simulate(input: SimulationInput): { lines: SimulationLine[]; sto
         continue;
       }
       const event = staffEvent(action, input.parents[action.upn] ?? []);
-      const why = refusal(runner, event, send(date, action.upn, runner, event));
-      if (why) refuse(date, action.upn, runner, action.action, why);
+      const record = send(date, action.upn, runner, event);
+      const why = refusal(runner, event, record);
+      if (why) refuse(date, action.upn, runner, action.action, why, record.from);
     }
     const schoolDay = calendar.isSchoolDay(date);
     const reviewDay = isReviewDay(policy, calendar, date);
