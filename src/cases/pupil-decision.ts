@@ -5,7 +5,7 @@ import type { IsoDate } from '../domain/types.ts';
 import type { CaseRecord, Contact, NewCaseWrite, NewTask, Pupil, StoredMark, TransitionCommit } from '../store/types.ts';
 import { snapshotOf, type SchoolMachine } from './case-machines.ts';
 import { planEvents, planOpen } from './case-plan.ts';
-import { dailyDutyTasks } from './daily-duties.ts';
+import { bandDutyTasks, dailyDutyTasks } from './daily-duties.ts';
 import { contactTasks, dutyTask, unresolvedNCodeTask } from './register-duties.ts';
 
 export interface PupilMarks {
@@ -99,7 +99,9 @@ export function pupilDecider(roll: Roll, day: DecisionDay) {
     const nCodes = unresolvedNCodeTask(who(pupil), marks, calendar, asOf, open, at);
     if (nCodes) decision.tasks.push(nCodes);
     if (open) decision.tasks.push(...contactTasks(who(pupil), roll.contacts.get(upn) ?? [], open, asOf, at));
-    decision.tasks.push(...dailyDutyTasks({ policy, calendar, asOf, at }, who(pupil), measurements, flags, { openCase: open, openBeforeToday: record?.status === 'open' }));
+    const dutyCase = { openCase: open, openBeforeToday: record?.status === 'open' };
+    decision.tasks.push(...dailyDutyTasks({ policy, calendar, asOf, at }, who(pupil), measurements, flags, dutyCase));
+    decision.tasks.push(...bandDutyTasks({ policy, calendar, asOf, at, bandReviewDay }, who(pupil), measurements, dutyCase));
     return decision;
   }
 

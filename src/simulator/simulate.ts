@@ -7,7 +7,7 @@ import { CONSIDERATIONS, penaltyNoticeEligibility } from '../domain/penalty-noti
 import type { Considerations } from '../domain/penalty-notices.ts';
 import { pupilFlags, ratingOf } from '../domain/pupil-flags.ts';
 import type { IsoDate, Mark } from '../domain/types.ts';
-import { dailyDutyTasks } from '../cases/daily-duties.ts';
+import { bandDutyTasks, dailyDutyTasks } from '../cases/daily-duties.ts';
 import { unresolvedNCodeTask } from '../cases/register-duties.ts';
 import { CaseRunner } from './case-runner.ts';
 import type { TransitionRecord } from './case-runner.ts';
@@ -280,6 +280,7 @@ export function simulate(input: SimulationInput): { lines: SimulationLine[]; sto
         const duties = [
           unresolvedNCodeTask(who, marks, calendar, date, null, SIMULATED),
           ...dailyDutyTasks({ policy, calendar, asOf: date, at: SIMULATED }, who, measurements, flags, { openCase: null, openBeforeToday }),
+          ...bandDutyTasks({ policy, calendar, asOf: date, at: SIMULATED, bandReviewDay }, who, measurements, { openCase: null, openBeforeToday }),
         ];
         for (const duty of duties) if (duty) task(date, pupil.upn, caseId, duty.id, duty.kind, duty.title, duty.dueDate);
       }
