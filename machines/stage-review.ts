@@ -92,13 +92,17 @@ export function stageTransitions(policy: Policy, path: Path) {
           { guard: and(['timerIsCurrent', not(inBandOf(stage))]), target: path('open', first.id) },
         ];
     const unbandedNext = next && !next.entersWhen;
+    // Improving, though still in the band: no next step, and at the last stage no "not improving" either.
+    const improving = { guard: and(['timerIsCurrent', 'improvedSinceLetter']), ...self };
     return [
       close,
       ...escalations(index, { timer: true }).filter((transition) => !unbandedNext || transition.target !== path('open', next.id)),
       ...better,
       ...(unbandedNext
-        ? [{ guard: and(['timerIsCurrent', 'improvedSinceLetter']), ...self }, enter(next, ['timerIsCurrent', ...(next.follows ? [stepsDone(next)] : [])]), ...chase]
-        : [stay]),
+        ? [improving, enter(next, ['timerIsCurrent', ...(next.follows ? [stepsDone(next)] : [])]), ...chase]
+        : next
+          ? [stay]
+          : [improving, stay]),
     ];
   }
 

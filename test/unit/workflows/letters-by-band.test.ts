@@ -48,6 +48,17 @@ describe('DSAT, seed 004: "95%-94% equates to an optional \'yellow letter\'" …
     expect(letters(review)).toEqual([]);
   });
 
+  it('when a pupil at the further meeting improves but is still in the red band, then no penalty recommendation: the case stays', () => {
+    const runner = open(88);
+    runner.send({ type: 'MEETING_HELD', at: '2024-10-24' });
+    fire(runner, 'review', evidence(87, -1));
+    expect(runner.state).toBe('open.furtherMeeting');
+    const improving = fire(runner, 'review', evidence(89, 2));
+    expect(runner.state).toBe('open.furtherMeeting');
+    expect(effectTypes(improving)).toEqual(['cancelTimer:review', 'startTimer:review']);
+    expect(effectTypes(fire(runner, 'review', evidence(88, -1)))).toContain('createTask:penaltyRecommendation');
+  });
+
   it('when a red-band pupil improves into the amber or yellow band, then the case moves to that band’s stage with no new letter', () => {
     const runner = open(88);
     expect(letters(fire(runner, 'review', evidence(92.5, 4.5)))).toEqual([]);
