@@ -5,7 +5,7 @@ import { penaltyNoticeEligibility } from '../src/domain/penalty-notices.ts';
 import { addDuration } from '../src/domain/policy-durations.ts';
 import type { Duration, Notification, Policy, TaskRule } from '../src/domain/policy.ts';
 import type { IsoDate } from '../src/domain/types.ts';
-import type { CancelTimerParams, CaseContext, CaseEvent, CaseInput, CreateTaskParams, Effect, Evidence, NotifyParams, PenaltyNoticeRecord, SendLetterParams, StartTimerParams, Timer, TimerEventType } from '../src/domain/case-types.ts';
+import type { CancelTimerParams, CaseContext, CaseEvent, CaseInput, CreateTaskParams, Effect, Evidence, NotifyParams, PenaltyNoticeRecord, SendLetterParams, StageSteps, StartTimerParams, Timer, TimerEventType } from '../src/domain/case-types.ts';
 
 export interface Step {
   effects: Effect[];
@@ -56,6 +56,24 @@ export function initialContext(input: CaseInput): CaseContext {
     prosecution: null,
     closure: null,
     notified: NOTHING_NOTIFIED,
+    stageSteps: null,
+  };
+}
+
+/**
+ * The steps recorded at `stage` since the case entered it. A case stored before steps were kept
+ * has its last meeting and contract to go by.
+ */
+export function stepsAt(context: CaseContext, stage: string): StageSteps {
+  const kept = context.stageSteps;
+  if (kept && kept.stage === stage) return kept;
+  const none: StageSteps = { stage, since: context.openedOn ?? '', meetingHeldOn: null, meetingsMissed: 0, contractAgreedOn: null, contractDeclinedOn: null };
+  if (kept !== undefined || context.stage !== stage) return none;
+  const meeting = context.lastMeeting;
+  return {
+    ...none,
+    meetingHeldOn: meeting?.stage === stage && meeting.attended ? meeting.on : null,
+    contractAgreedOn: context.contract?.agreedOn ?? null,
   };
 }
 

@@ -3,7 +3,7 @@ import { FULL_RATE, prosecutionDeadline } from '../src/domain/penalty-notices.ts
 import type { Considerations } from '../src/domain/penalty-notices.ts';
 import type { Policy, Stage } from '../src/domain/policy.ts';
 import type { CancelTimerParams, ClosureReason, CreateTaskParams, NotifyParams, SendLetterParams, StartTimerParams } from '../src/domain/case-types.ts';
-import { effectful, evidenceOf, NOTHING_NOTIFIED, type CaseTools } from './case-draft.ts';
+import { effectful, evidenceOf, NOTHING_NOTIFIED, stepsAt, type CaseTools } from './case-draft.ts';
 
 /**
  * The chart's actions for one policy: effects are data (letters, notifications, timers, tasks) that
@@ -40,6 +40,9 @@ export function escalationActions(policy: Policy, calendar: SchoolCalendar | und
       startStageReview: effectful<{ stage: string }>((context, event, { stage: id }) => {
         const stage = stageById.get(id) as Stage;
         const d = draft(context, event);
+        // Steps count from entering the stage: a review that keeps the case there keeps them.
+        if (context.stage !== id || !context.stageSteps)
+          d.patch.stageSteps = { ...stepsAt(context, id), ...(context.stage === id ? {} : { since: event.at }) };
         d.patch.stage = id;
         d.startTimer('review', d.due(stage.review), 'REVIEW_DUE');
         return d;
@@ -56,10 +59,69 @@ export function escalationActions(policy: Policy, calendar: SchoolCalendar | und
         d.tasks(stage.noImprovement?.tasks ?? []);
         return d;
       }),
-      recordMeeting: effectful<{ attended: boolean }>((context, event, { attended }) => ({
-        effects: [],
-        patch: { lastMeeting: { stage: context.stage ?? firstStage.id, on: event.at, attended } },
-      })),
+      recordMeeting: effectful<{ attended: boolean }>((context, event, { attended }) => {
+        const stage = context.stage ?? firstStage.id;
+        const steps = stepsAt(context, stage);
+        return {
+          effects: [],
+          patch: {
+            lastMeeting: { stage, on: event.at, attended },
+            stageSteps: attended ? { ...steps, meetingHeldOn: event.at } : { ...steps, meetingsMissed: steps.meetingsMissed + 1 },
+          },
+        };
+      }),
+      /** The parents did not come: they are invited again, the way a school would. */
+      reinvite: effectful((context, event) => {
+        const stage = stageById.get(context.stage ?? firstStage.id);
+        const d = draft(context, event);
+        if (stage?.meeting) d.task('meeting', `The parents did not attend the ${stage.meeting.name}: invite them again`, stage.meeting.dueIn);
+        return d;
+      }),
+      /**
+       * A review found no improvement, but the next stage follows steps not yet recorded here: the
+       * case stays, the review comes round again, and staff are told what the next stage waits for.
+       */
+      chaseSteps: effectful<{ stage: string }>((context, event, { stage: id }) => {
+        const next = stageById.get(id) as Stage;
+        const here = stageById.get(context.stage ?? firstStage.id);
+        const steps = stepsAt(context, here?.id ?? firstStage.id);
+        const contract = policy.attendanceContract.name;
+        const missing = (next.follows?.steps ?? []).filter((step) => (step === 'meetingHeld' ? steps.meetingHeldOn === null : steps.contractAgreedOn === null));
+        const meeting = here?.meeting?.name ?? 'meeting';
+        const words = missing.map((step) => (step === 'contractAgreed' ? `an agreed ${contract}` : `the ${meeting} held with the parents`));
+        const d = draft(context, event);
+        d.task('meeting', `Attendance has not improved, but ${next.name} comes only after ${words.join(' and ')}: invite the parents to the ${meeting} again`, here?.meeting?.dueIn);
+        return d;
+      }),
+      /** The stage's meeting agreed the contract: its own review becomes the stage's next review. */
+      agreeContractAtStage: effectful((context, event) => {
+        const stage = context.stage ?? firstStage.id;
+        const contract = context.contract ?? { agreedOn: null, declinedOn: null, breachedOn: null };
+        const d = draft(context, event);
+        d.patch.contract = { ...contract, agreedOn: event.at };
+        d.patch.stageSteps = { ...stepsAt(context, stage), contractAgreedOn: event.at };
+        d.cancelTimer('review');
+        d.startTimer('review', d.due(policy.attendanceContract.review), 'REVIEW_DUE');
+        return d;
+      }),
+      declineContractAtStage: effectful((context, event) => {
+        const stage = context.stage ?? firstStage.id;
+        const contract = context.contract ?? { agreedOn: null, declinedOn: null, breachedOn: null };
+        const d = draft(context, event);
+        d.patch.contract = { ...contract, declinedOn: event.at };
+        d.patch.stageSteps = { ...stepsAt(context, stage), contractDeclinedOn: event.at };
+        d.task(
+          'anotherIntervention',
+          `The parents declined the ${policy.attendanceContract.name} (it cannot be made without them): choose another intervention, or offer it again`,
+        );
+        return d;
+      }),
+      /** The weekly RAG review: the action the seed names for the pupil's band. */
+      raiseBandAction: effectful((context, event) => {
+        const d = draft(context, event);
+        if (event.type === 'BAND_REVIEWED') d.tasks((policy.bandActions ?? []).filter((action) => action.band === event.band).map((action) => action.task));
+        return d;
+      }),
       closeCase: effectful<{ reason: ClosureReason }>((context, event, { reason }) => {
         const d = draft(context, event);
         for (const name of Object.keys(context.timers)) d.cancelTimer(name);

@@ -5,7 +5,21 @@ import { meetsPct } from '../src/domain/policy.ts';
 import { addDuration } from '../src/domain/policy-durations.ts';
 import type { Policy } from '../src/domain/policy.ts';
 import type { CaseContext, CaseEvent, Decision } from '../src/domain/case-types.ts';
-import { evidenceOf, type CaseTools } from './case-draft.ts';
+import type { PctCondition } from '../src/domain/policy.ts';
+import { evidenceOf, stepsAt, type CaseTools } from './case-draft.ts';
+
+/**
+ * The attendance band a stage stands for: its own `entersWhen`, else that of the nearest stage
+ * before it that has one, else the opening rule (the first stage's band).
+ */
+export function stageBand(policy: Policy, stageId: string): PctCondition {
+  const index = policy.stages.findIndex((stage) => stage.id === stageId);
+  for (let i = index; i >= 0; i -= 1) {
+    const condition = policy.stages[i]?.entersWhen;
+    if (condition) return condition;
+  }
+  return policy.opening.when;
+}
 
 type GuardArgs = { context: CaseContext; event: CaseEvent };
 
@@ -27,6 +41,16 @@ export function escalationGuards(policy: Policy, calendar: SchoolCalendar | unde
         return condition !== undefined && meetsPct(pctOf(event), condition);
       },
       wasAtStage: ({ context }, { stage }: { stage: string }) => context.stage === stage,
+      /** The steps `stage` follows (its `follows`) are recorded at the stage the case is at. */
+      stepsDone: ({ context }, { stage }: { stage: string }) => {
+        const steps = stepsAt(context, context.stage ?? '');
+        return (stageById.get(stage)?.follows?.steps ?? []).every((step) =>
+          step === 'meetingHeld' ? steps.meetingHeldOn !== null : steps.contractAgreedOn !== null,
+        );
+      },
+      inBandOf: ({ event }, { stage }: { stage: string }) => meetsPct(pctOf(event), stageBand(policy, stage)),
+      bandHasAction: ({ event }) =>
+        event.type === 'BAND_REVIEWED' && (policy.bandActions ?? []).some((action) => action.band === event.band),
       considerationsComplete: ({ event }) =>
         event.type === 'CONSIDERATIONS_RECORDED' && considerationsComplete(event.considerations),
       decisionIs: ({ event }, { decision }: { decision: Decision }) =>

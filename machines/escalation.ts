@@ -6,6 +6,7 @@ import type { CaseContext, CaseEvent, CaseInput, Decision } from '../src/domain/
 import { caseTools, initialContext } from './case-draft.ts';
 import { escalationActions } from './escalation-actions.ts';
 import { escalationGuards } from './escalation-guards.ts';
+import { stageTransitions } from './stage-review.ts';
 
 /**
  * Marks the states of the legal stages (Notice to Improve, penalty notice, Education Supervision
@@ -62,73 +63,16 @@ export function createEscalationMachine(policy: Policy, { version, calendar }: M
     guards: escalationGuards(policy, calendar, tools),
   });
 
-  /** Into a stage from below: the deepest stage attendance already qualifies for, else the next one. */
-  function escalations(from: number, guard?: 'timerIsCurrent') {
-    const next = stages[from + 1];
-    if (!next) return [];
-    const deeper = stages
-      .slice(from + 2)
-      .filter((stage) => stage.entersWhen)
-      .reverse()
-      .map((stage) => ({
-        guard: guard
-          ? and([guard, { type: 'entersStage' as const, params: { stage: stage.id } }])
-          : { type: 'entersStage' as const, params: { stage: stage.id } },
-        target: path('open', stage.id),
-        actions: { type: 'escalateTo' as const, params: { stage: stage.id } },
-      }));
-    return [
-      ...deeper,
-      {
-        ...(guard ? { guard } : {}),
-        target: path('open', next.id),
-        actions: { type: 'escalateTo' as const, params: { stage: next.id } },
-      },
-    ];
-  }
+  const { escalations, review, meetingEvents } = stageTransitions(policy, path);
 
   function stageState(stage: Stage, index: number) {
-    const previous = stages[index - 1];
-    const isLast = index === stages.length - 1;
-    const stayOrNotImproving = {
-      guard: 'timerIsCurrent' as const,
-      target: path('open', stage.id),
-      reenter: true,
-      actions: { type: 'lastStageNotImproving' as const, params: { stage: stage.id } },
-    };
-    const escalate = isLast ? [stayOrNotImproving] : escalations(index, 'timerIsCurrent');
-    const missedMeeting = stage.meeting?.escalateIfNotAttended
-      ? isLast
-        ? [{ ...stayOrNotImproving, guard: undefined, actions: [{ type: 'recordMeeting' as const, params: { attended: false } }, stayOrNotImproving.actions] }]
-        : escalations(index).map((transition) => ({
-            ...transition,
-            actions: [{ type: 'recordMeeting' as const, params: { attended: false } }, transition.actions],
-          }))
-      : [{ actions: { type: 'recordMeeting' as const, params: { attended: false } } }];
     return {
       description: `${stage.name}${stage.letter ? ` (${stage.letter})` : ''}: reviewed after ${describeDuration(stage.review)}`,
       entry: { type: 'startStageReview' as const, params: { stage: stage.id } },
       exit: { type: 'stopTimer' as const, params: { name: 'review' } },
       on: {
-        REVIEW_DUE: [
-          {
-            guard: and(['timerIsCurrent', 'reachedTarget']),
-            target: path('closed'),
-            actions: { type: 'closeCase' as const, params: { reason: 'improved' as const } },
-          },
-          {
-            guard: and(['timerIsCurrent', 'improvedSinceLetter']),
-            target: path('open', (previous ?? stage).id),
-            reenter: true,
-          },
-          ...escalate,
-        ],
-        ...(stage.meeting
-          ? {
-              MEETING_HELD: { actions: { type: 'recordMeeting' as const, params: { attended: true } } },
-              PARENT_DID_NOT_ATTEND: missedMeeting,
-            }
-          : {}),
+        REVIEW_DUE: review(stage, index),
+        ...meetingEvents(stage, index),
         THRESHOLD_MET: { target: path('open', 'considering'), actions: 'recordThreshold' as const },
       },
     };
@@ -185,6 +129,7 @@ export function createEscalationMachine(policy: Policy, { version, calendar }: M
           ...(policy.absenceMilestones
             ? { ABSENCE_MILESTONE: { guard: 'milestoneInPolicy', actions: 'raiseMilestoneTask' } }
             : {}),
+          ...(policy.bandActions ? { BAND_REVIEWED: { guard: 'bandHasAction', actions: 'raiseBandAction' } } : {}),
           ...(policy.vulnerability
             ? {
                 ABSENCE_CONTINUES: { guard: 'faceToFaceContactDue', actions: 'raiseFaceToFaceTask' },

@@ -53,6 +53,7 @@ export const policy = definePolicy(nationalDefaults, {
       name: 'Further School Attendance Meeting',
       cites: cite(`${BELOW_90}: If, following an initial meeting, there is no improvement`),
       letter: 'dsat/further-meeting-invitation',
+      follows: { steps: ['meetingHeld'], cites: cite(`${BELOW_90}: If, following an initial meeting, there is no improvement in attendance, a further meeting will be called`) },
       meeting: { name: 'further School Attendance Meeting', escalateIfNotAttended: false, dueIn: { amount: 10, unit: 'schoolDays' } },
       // Wiltshire's Education Welfare Service or Dorset's Inclusion Lead.
       notify: [{ to: 'ewo', template: 'dsat/ews-involvement' }],
@@ -64,6 +65,8 @@ export const policy = definePolicy(nationalDefaults, {
     },
   ],
   improvement: { escalateWhen: 'noImprovement', cites: cite(BELOW_90) },
+  // The traffic light: each 6-week review sends the letter of the pupil's band, not the next in turn.
+  lettersFollowBand: { cites: cite(`${MONITORING}: 'Traffic Light Approach to Attendance'`) },
   penaltyNotice: { cites: cite('7. Responding to Absence: Criteria for a fixed penalty fine') },
   childMissingEducation: {
     schoolDays: 10,

@@ -16,6 +16,8 @@ export function equinoxDefaults(school: {
   appendix: string;
   review: Duration;
   letter3: PolicyInput['stages'][number];
+  /** The appendix's "Absence thresholds for wider action" for its amber and red bands. */
+  bandActions: NonNullable<PolicyInput['bandActions']>;
 }): PolicyInput {
   const { id, appendix, review } = school;
   return extendPolicy(nationalDefaults, {
@@ -44,11 +46,21 @@ export function equinoxDefaults(school: {
         name: 'Letter 2',
         cites: cite(`${appendix}: Letter 2: Attendance does not improve and continues to fall since letter 1`),
         letter: `${id}/letter-2`,
-        meeting: { name: 'meeting to agree an Attendance Support Contract', escalateIfNotAttended: false, dueIn: { amount: 10, unit: 'schoolDays' } },
+        meeting: {
+          name: 'meeting to agree an Attendance Support Contract',
+          escalateIfNotAttended: false,
+          dueIn: { amount: 10, unit: 'schoolDays' },
+          agreesContract: true,
+        },
         review,
       },
-      school.letter3,
+      {
+        // §10: "third letter where there is concern that despite the Attendance Support contract there has been a further decline".
+        follows: { steps: ['meetingHeld', 'contractAgreed'], cites: cite('10) Persistent Absence: Use of staged letters') },
+        ...school.letter3,
+      },
     ],
+    bandActions: school.bandActions,
     improvement: { escalateWhen: 'stillFalling', cites: cite(`${appendix}: Letter 2`) },
     attendanceContract: { name: 'Attendance Support Contract', review, cites: cite('10) Persistent Absence') },
     penaltyNotice: { cites: cite('15) Legal Sanctions') },

@@ -14,6 +14,10 @@ export const policy = definePolicy(
     id: 'francis-baily',
     appendix: APPENDIX,
     review: month,
+    bandActions: [
+      { band: 'amber', task: { kind: 'contactHome', title: 'Contact home from the Headteacher', dueIn: { amount: 5, unit: 'schoolDays' } }, cites: cite(`${APPENDIX}: 95%-91%: Amber: Contact home from Headteacher, letter procedure triggered as below`) },
+      { band: 'red', task: { kind: 'externalAgencies', title: 'Headteacher involves external agencies where appropriate', dueIn: { amount: 5, unit: 'schoolDays' } }, cites: cite(`${APPENDIX}: 90% or lower: Red: Headteacher and external agencies involved where appropriate`) },
+    ],
     letter3: {
       id: 'letter3',
       name: 'Letter 3',

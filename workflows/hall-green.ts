@@ -44,6 +44,8 @@ export const policy = definePolicy(nationalDefaults, {
       name: 'Stage 3',
       cites: cite(`${ABSENCE}: (Stage 3)`),
       letter: 'hall-green/stage-3-letter',
+      // "Refer the matter to the Local Authority ... if attendance deteriorates following the above actions": after the Stage 2 meeting.
+      follows: { steps: ['meetingHeld'], cites: cite(`${ABSENCE}: (Stage 3) if attendance deteriorates following the above actions`) },
       notify: [{ to: 'la', template: 'hall-green/stage-3-referral' }],
       review,
       noImprovement: { notify: [{ to: 'la', template: 'hall-green/attendance-deteriorating' }], tasks: [] },

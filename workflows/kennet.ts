@@ -15,11 +15,16 @@ export const policy = definePolicy(
     id: 'kennet',
     appendix: APPENDIX,
     review: fortnight,
+    bandActions: [
+      { band: 'amber', task: { kind: 'contactHome', title: 'Contact home from the Tutor or Deputy Head of House (DHOH)', dueIn: nextDay }, cites: cite(`${APPENDIX}: 95%-91%: Amber: Contact home from Tutor/ Deputy Head of House (DHOH)`) },
+      { band: 'red', task: { kind: 'headOfHouseAction', title: 'Head of House (HOH) action, with the Deputy Head of House (DHOH)', dueIn: nextDay }, cites: cite(`${APPENDIX}: 90% or lower: Red: Head of House (HOH)/DHOH action`) },
+    ],
     letter3: {
       id: 'letter3',
       name: 'Letter 3',
       cites: cite(`${APPENDIX}: Letter 3: Attendance fails to improve following parental meeting and Attendance Support Contract`),
       letter: 'kennet/letter-3',
+      follows: { steps: ['meetingHeld', 'contractAgreed'], cites: cite(`${APPENDIX}: Letter 3: Attendance fails to improve following parental meeting and Attendance Support Contract`) },
       meeting: { name: 'second parental meeting', escalateIfNotAttended: false, dueIn: { amount: 10, unit: 'schoolDays' } },
       // "The Kennet School Education Welfare Office is aware of our concerns".
       notify: [{ to: 'ewo', template: 'kennet/ewo-aware' }],

@@ -14,6 +14,10 @@ export const policy = definePolicy(
     id: 'whitelands-park',
     appendix: APPENDIX,
     review: fortnight,
+    bandActions: [
+      { band: 'amber', task: { kind: 'headteacherContact', title: 'Contact home from the Headteacher, and invite the parents to a meeting', dueIn: { amount: 5, unit: 'schoolDays' } }, cites: cite(`${APPENDIX}: 95%-91%: Amber: Contact home from Headteacher and invite to meeting`) },
+      { band: 'red', task: { kind: 'ewoReview', title: 'Headteacher and EWO review and action', dueIn: { amount: 5, unit: 'schoolDays' } }, cites: cite(`${APPENDIX}: 90% or lower: Red: Headteacher and EWO review and action`) },
+    ],
     letter3: {
       id: 'letter3',
       name: 'Letter 3',

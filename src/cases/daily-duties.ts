@@ -105,3 +105,26 @@ export function dailyDutyTasks(day: DutyDay, pupil: DutyPupil, m: Measurements, 
     });
   return tasks;
 }
+
+/**
+ * The action the seed names for the pupil's band at the week's RAG review ("Absence thresholds
+ * for wider action", seed 001), for a pupil whose case was not open before today: a case takes it
+ * as its own event (BAND_REVIEWED, on its timeline). Whitelands Park's amber band starts at 95%,
+ * above the 95% that opens a case, so most amber pupils have none.
+ */
+export function bandDutyTasks(day: DutyDay & { bandReviewDay: boolean }, pupil: DutyPupil, m: Measurements, { openCase, openBeforeToday }: DutyCase): NewTask[] {
+  const { policy, calendar, asOf, at } = day;
+  const band = m.metrics.band;
+  if (!day.bandReviewDay || openBeforeToday || band === null) return [];
+  return (policy.bandActions ?? [])
+    .filter((action) => action.band === band)
+    .map((action) => ({
+      id: `duty:band:${pupil.schoolId}:${pupil.upn}:${asOf}:${action.task.kind}`,
+      caseId: openCase?.id ?? null,
+      schoolId: pupil.schoolId,
+      createdAt: at,
+      kind: action.task.kind,
+      title: `${pupil.name}: ${action.task.title} (${band} band, ${m.metrics.attendancePct}%)`,
+      dueDate: addDuration(asOf, action.task.dueIn, calendar),
+    }));
+}

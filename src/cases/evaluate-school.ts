@@ -1,5 +1,5 @@
 import { raiseOverdueApprovals } from '../approvals/approvals.ts';
-import { isReviewDay } from '../domain/evaluate.ts';
+import { isBandReviewDay, isReviewDay } from '../domain/evaluate.ts';
 import type { IsoDate } from '../domain/types.ts';
 import { AppError } from '../errors.ts';
 import type { Clock } from '../clock.ts';
@@ -80,8 +80,9 @@ async function readRoll(store: Store, schoolId: string): Promise<Roll> {
 type PageDeps = { store: Store; logger: Logger; summary: EvaluationSummary; chores: NewTask[] };
 
 /**
- * On a review day every pupil is measured. Without one, open cases are measured, and so is every
- * pupil absent today or with a G, O or U in the last two school weeks, for the duties owed whether
+ * On a review day, and on the week's RAG review of a policy with band actions, every pupil is
+ * measured. Without one, open cases are measured, and so is every pupil absent today or with a
+ * G, O or U in the last two school weeks, for the duties owed whether
  * or not there is a case (the national threshold, first-day contact, face-to-face contact, child
  * missing education); the others can be given nothing but a task for an unresolved N, so only
  * their N marks are read.
@@ -90,7 +91,8 @@ async function decideTheRegister(deps: PageDeps, roll: Roll, day: DecisionDay) {
   const { store } = deps;
   const { decide, decideNCodes } = pupilDecider(roll, day);
   const range = { from: marksNeededFrom(day.machine, day.asOf), to: day.asOf };
-  if (day.reviewDay) {
+  // The week's RAG review (seed 001) reads every pupil's band, as a letter review does.
+  if (day.reviewDay || isBandReviewDay(day.machine.workflow.policy, day.machine.calendar, day.asOf)) {
     await evaluateAll(deps, roll, store.streamSchoolMarks(roll.schoolId, range), decide);
     return;
   }

@@ -1,11 +1,11 @@
 import type { CaseEvent } from '../domain/case-types.ts';
-import { evaluatePupil, measure } from '../domain/evaluate.ts';
+import { evaluatePupil, isBandReviewDay, measure } from '../domain/evaluate.ts';
 import { pupilFlags } from '../domain/pupil-flags.ts';
 import type { IsoDate } from '../domain/types.ts';
 import type { CaseRecord, Contact, NewCaseWrite, NewTask, Pupil, StoredMark, TransitionCommit } from '../store/types.ts';
 import { snapshotOf, type SchoolMachine } from './case-machines.ts';
 import { planEvents, planOpen } from './case-plan.ts';
-import { dailyDutyTasks } from './daily-duties.ts';
+import { bandDutyTasks, dailyDutyTasks } from './daily-duties.ts';
 import { contactTasks, dutyTask, unresolvedNCodeTask } from './register-duties.ts';
 
 export interface PupilMarks {
@@ -52,6 +52,7 @@ export function pupilDecider(roll: Roll, day: DecisionDay) {
   const { machine, asOf, actor, now, at } = day;
   const { policy } = machine.workflow;
   const { calendar } = machine;
+  const bandReviewDay = isBandReviewDay(policy, calendar, asOf);
   const who = (pupil: Pupil) => ({ schoolId: roll.schoolId, upn: pupil.upn, name: `${pupil.forename} ${pupil.surname}` });
   const send = (record: CaseRecord, events: CaseEvent[]) => {
     const plan = planEvents(machine, record, events, actor, now);
@@ -72,7 +73,7 @@ export function pupilDecider(roll: Roll, day: DecisionDay) {
     const caseView = view ? { value: view.value, context: view.context } : null;
     const measurements = measure({ policy, calendar, marks, asOf, case: caseView });
     const flags = pupilFlags(pupil.vulnerability, marks, asOf);
-    const events = evaluatePupil({ policy, measurements, flags, case: caseView, reviewDay: day.reviewDay });
+    const events = evaluatePupil({ policy, measurements, flags, case: caseView, reviewDay: day.reviewDay, bandReviewDay });
     let current = record;
     // A pupil who never had a case is opened by the first event (OPEN, or the national threshold).
     const opening = record === null ? events[0] : undefined;
@@ -98,7 +99,9 @@ export function pupilDecider(roll: Roll, day: DecisionDay) {
     const nCodes = unresolvedNCodeTask(who(pupil), marks, calendar, asOf, open, at);
     if (nCodes) decision.tasks.push(nCodes);
     if (open) decision.tasks.push(...contactTasks(who(pupil), roll.contacts.get(upn) ?? [], open, asOf, at));
-    decision.tasks.push(...dailyDutyTasks({ policy, calendar, asOf, at }, who(pupil), measurements, flags, { openCase: open, openBeforeToday: record?.status === 'open' }));
+    const dutyCase = { openCase: open, openBeforeToday: record?.status === 'open' };
+    decision.tasks.push(...dailyDutyTasks({ policy, calendar, asOf, at }, who(pupil), measurements, flags, dutyCase));
+    decision.tasks.push(...bandDutyTasks({ policy, calendar, asOf, at, bandReviewDay }, who(pupil), measurements, dutyCase));
     return decision;
   }
 

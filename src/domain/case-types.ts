@@ -84,6 +84,8 @@ export type CaseEvent =
   | ({ type: 'UNEXPLAINED_ABSENCE' } & WithEvidence)
   | ({ type: 'ABSENCE_MILESTONE'; milestone: string } & WithEvidence)
   | ({ type: 'ABSENCE_CONTINUES'; consecutiveDaysAbsent: number } & WithEvidence)
+  /** The weekly RAG review found the pupil in `band` (a band the policy names an action for). */
+  | ({ type: 'BAND_REVIEWED'; band: string } & WithEvidence)
   | ({ type: 'VULNERABILITY_RATED'; rating: VulnerabilityRating } & At);
 
 export type CaseEventType = CaseEvent['type'];
@@ -170,6 +172,12 @@ export interface CaseContext {
   stage: string | null;
   lastLetter: { template: string; sentOn: IsoDate; attendancePct: number | null } | null;
   lastMeeting: { stage: string; on: IsoDate; attended: boolean } | null;
+  /**
+   * What has been recorded at the stage the case is at, since it entered it: what a review reads
+   * before escalating into a stage that `follows` these steps. Absent on cases stored before it
+   * existed (read through `stepsAt`).
+   */
+  stageSteps?: StageSteps | null;
   timers: Record<string, Timer>;
   timerSeq: number;
   thresholdMetOn: IsoDate | null;
@@ -183,6 +191,16 @@ export interface CaseContext {
   closure: { reason: ClosureReason; on: IsoDate; detail?: string } | null;
   /** One-off notifications already made in this opening of the case. */
   notified: { sicknessReturnOn: IsoDate | null; missingEducationOn: IsoDate | null; multiAgencyPlanOn: IsoDate | null };
+}
+
+export interface StageSteps {
+  stage: string;
+  since: IsoDate;
+  meetingHeldOn: IsoDate | null;
+  /** Meetings the parents were invited to and did not come to, at this stage. */
+  meetingsMissed: number;
+  contractAgreedOn: IsoDate | null;
+  contractDeclinedOn: IsoDate | null;
 }
 
 /** What the case service stores: enough to rebuild the snapshot with machine.resolveState. */

@@ -55,13 +55,25 @@ function absent(mark: Mark): boolean {
   return category === 'authorised' || category === 'unauthorised';
 }
 
+/**
+ * The start of the school year `asOf` falls in, as far as the calendar holds it: a calendar that
+ * begins part way through a year (the summer term before its first whole year) measures that
+ * year from its first school day, so any date it covers can be evaluated.
+ */
+export function measuredYearStart(calendar: SchoolCalendar, asOf: IsoDate): IsoDate {
+  const year = Number(asOf.slice(0, 4)) - (asOf.slice(5) < '09-01' ? 1 : 0);
+  if (compareDates(calendar.coverage.start, `${year}-09-30`) > 0 && compareDates(asOf, calendar.firstSchoolDay) >= 0) return calendar.firstSchoolDay;
+  return calendar.academicYearStart(asOf);
+}
+
 /** The attendance period a policy measures: its fixed period ending today, else the school year. */
 export function periodStart(policy: Policy, calendar: SchoolCalendar, asOf: IsoDate): IsoDate {
   const period = policy.evaluation.period;
-  if (!period) return calendar.academicYearStart(asOf);
+  const yearStart = measuredYearStart(calendar, asOf);
+  if (!period) return yearStart;
   const days = period.unit === 'schoolWeeks' ? period.amount * 5 : period.amount;
   const start = calendar.addSchoolDays(asOf, -(days - 1));
-  return compareDates(start, calendar.academicYearStart(asOf)) < 0 ? calendar.academicYearStart(asOf) : start;
+  return compareDates(start, yearStart) < 0 ? yearStart : start;
 }
 
 export function measure(input: {
@@ -70,11 +82,13 @@ export function measure(input: {
   marks: readonly Mark[];
   asOf: IsoDate;
   case: CaseView | null;
+  /** See MetricsInput.windowWithinCalendar: the simulator's what-if runs. */
+  windowWithinCalendar?: boolean;
 }): Measurements {
   const { policy, calendar, marks, asOf } = input;
   const context = input.case?.context;
   const from = periodStart(policy, calendar, asOf);
-  const metrics = computeMetrics({ marks, calendar, asOf, from, bands: policy.bands });
+  const metrics = computeMetrics({ marks, calendar, asOf, from, bands: policy.bands, windowWithinCalendar: input.windowWithinCalendar });
   const lastLetterOn = context?.lastLetter?.sentOn;
   const sinceLastLetter =
     lastLetterOn && compareDates(lastLetterOn, from) >= 0 && compareDates(lastLetterOn, asOf) <= 0
@@ -112,9 +126,19 @@ export function isReviewDay(policy: Policy, calendar: SchoolCalendar, d: IsoDate
   if (every === 1) return true;
   // Reviewed once every `every` whole school weeks of the year have passed; holiday weeks do not count.
   let weeks = 0;
-  for (let monday = mondayOf(calendar.academicYearStart(d)); monday < mondayOf(d); monday = addDays(monday, 7))
+  for (let monday = mondayOf(measuredYearStart(calendar, d)); monday < mondayOf(d); monday = addDays(monday, 7))
     if (calendar.schoolDays(monday, addDays(monday, 4)).length > 0) weeks += 1;
   return weeks > 0 && weeks % every === 0;
+}
+
+/**
+ * Whether `d` is the week's RAG review (the band actions): weekly, on the policy's weekday or the
+ * next school day, whatever the cadence of the letter reviews (Kennet's Monday tracker).
+ */
+export function isBandReviewDay(policy: Policy, calendar: SchoolCalendar, d: IsoDate): boolean {
+  if (!policy.bandActions) return false;
+  const { period: _period, ...weekly } = policy.evaluation;
+  return isReviewDay({ ...policy, evaluation: { ...weekly, cadence: 'weekly' } }, calendar, d);
 }
 
 function evidence(rule: string, m: Measurements): Evidence {
@@ -157,6 +181,8 @@ export function evaluatePupil(input: {
   flags: PupilFlags;
   case: CaseView | null;
   reviewDay: boolean;
+  /** The week's RAG review (isBandReviewDay). */
+  bandReviewDay?: boolean;
 }): CaseEvent[] {
   const { policy, measurements: m, flags, reviewDay } = input;
   const at = m.at;
@@ -210,6 +236,9 @@ export function evaluatePupil(input: {
       consecutiveDaysAbsent: m.metrics.consecutiveDaysAbsent,
       evidence: evidence(`day ${m.metrics.consecutiveDaysAbsent} of absence`, m),
     });
+  const band = m.metrics.band;
+  if (input.bandReviewDay && inStage && band && policy.bandActions?.some((action) => action.band === band))
+    events.push({ type: 'BAND_REVIEWED', at, band, evidence: evidence(`weekly RAG review: ${band} band at ${m.metrics.attendancePct}%`, m) });
   if (policy.absenceMilestones && reviewDay)
     for (const milestone of policy.absenceMilestones.milestones) {
       const met =

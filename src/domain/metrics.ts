@@ -1,3 +1,4 @@
+import { CalendarCoverageError } from './calendar.ts';
 import type { SchoolCalendar } from './calendar.ts';
 import { ATTENDANCE_CODES, THRESHOLD_UNAUTHORISED_CODES, findCode } from './codes.ts';
 import { isIsoDate } from './dates.ts';
@@ -49,6 +50,11 @@ export interface MetricsInput {
    */
   from?: IsoDate;
   bands?: readonly Band[];
+  /**
+   * A what-if run over a calendar that starts part way through a year (the simulator): the
+   * threshold window is counted over the school weeks the calendar holds, instead of refusing.
+   */
+  windowWithinCalendar?: boolean;
 }
 
 /**
@@ -60,7 +66,9 @@ export function computeMetrics(input: MetricsInput): PupilMetrics {
   assertDate(asOf, 'asOf');
   const from = input.from ?? calendar.academicYearStart(asOf);
   assertDate(from, 'from');
-  const windowStart = calendar.rollingWindowStart(asOf, THRESHOLD_SCHOOL_WEEKS);
+  const windowStart = input.windowWithinCalendar
+    ? windowInCalendar(calendar, asOf)
+    : calendar.rollingWindowStart(asOf, THRESHOLD_SCHOOL_WEEKS);
   // N marks dated before this have passed the 5th school day after them without resolution.
   const nOverdueBefore = calendar.addSchoolDays(asOf, -N_RESOLUTION_SCHOOL_DAYS);
 
@@ -136,6 +144,15 @@ export function computeMetrics(input: MetricsInput): PupilMetrics {
     lateAfterRegister: sessionsByCode.U ?? 0,
     unresolvedN,
   };
+}
+
+function windowInCalendar(calendar: SchoolCalendar, asOf: IsoDate): IsoDate {
+  try {
+    return calendar.rollingWindowStart(asOf, THRESHOLD_SCHOOL_WEEKS);
+  } catch (error) {
+    if (!(error instanceof CalendarCoverageError)) throw error;
+    return calendar.schoolWeekStart(calendar.firstSchoolDay);
+  }
 }
 
 /** The highest band whose minPct the attendance % reaches; null without a % or a band. */

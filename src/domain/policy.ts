@@ -55,6 +55,10 @@ export const pctConditionSchema = z.union([
 ]);
 export type PctCondition = z.infer<typeof pctConditionSchema>;
 
+/** Steps a school records at a stage: the meeting held with a parent there, the attendance contract agreed. */
+export const stageStepSchema = z.enum(['meetingHeld', 'contractAgreed']);
+export type StageStep = z.infer<typeof stageStepSchema>;
+
 export const stageSchema = z.object({
   id: camelCase,
   name: z.string().min(1),
@@ -69,8 +73,16 @@ export const stageSchema = z.object({
       /** A parent who misses it escalates the case (West Coventry stage 2, for instance). */
       escalateIfNotAttended: z.boolean(),
       dueIn: durationSchema,
+      agreesContract: z
+        .boolean()
+        .default(false)
+        .describe('The meeting is to agree the attendance contract: the stage records it agreed or declined, and the contract’s own review is the stage’s next review'),
     })
     .optional(),
+  follows: z
+    .object({ steps: z.array(stageStepSchema).min(1), cites: citationSchema })
+    .optional()
+    .describe('What must be recorded at the stage before, before a review escalates into this one: a review date alone never stands in for a meeting'),
   notify: z.array(notificationSchema).default([]),
   tasks: z.array(taskSchema).default([]),
   review: durationSchema,
@@ -116,6 +128,14 @@ export const policySchema = z
       onLates: z.number().int().positive().optional(),
     }),
     stages: z.array(stageSchema).min(1),
+    lettersFollowBand: z
+      .object({ cites: citationSchema })
+      .optional()
+      .describe('Each review sends the letter of the band the pupil is in over the period (up or down), not the next letter in turn; a stage with no band of its own is reached by no improvement'),
+    bandActions: z
+      .array(z.object({ band: z.string().min(1), task: taskSchema, cites: citationSchema }))
+      .optional()
+      .describe('The staff action each RAG band gets at the weekly attendance review, for a pupil with a case'),
     improvement: z.object({
       /**
        * noImprovement: escalate unless attendance rose since the last letter;
@@ -202,6 +222,16 @@ export const policySchema = z
     const bands = policy.bands.map((band) => band.minPct);
     if (bands.some((pct, i) => i > 0 && pct >= (bands[i - 1] ?? Infinity)))
       ctx.addIssue({ code: 'custom', message: 'bands must be listed highest first' });
+    for (const { band } of policy.bandActions ?? [])
+      if (!policy.bands.some((candidate) => candidate.name === band))
+        ctx.addIssue({ code: 'custom', path: ['bandActions'], message: `${band} is not one of the policy's bands` });
+    if (policy.stages[0]?.follows) ctx.addIssue({ code: 'custom', message: 'the first stage follows no stage' });
+    policy.stages.forEach((stage, i) => {
+      const meeting = policy.stages[i - 1]?.meeting;
+      for (const step of stage.follows?.steps ?? [])
+        if (!meeting || (step === 'contractAgreed' && !meeting.agreesContract))
+          ctx.addIssue({ code: 'custom', path: ['stages', i, 'follows'], message: `${step}: the stage before ${stage.id} has no meeting that records it` });
+    });
     if (policy.stages[0]?.entersWhen)
       ctx.addIssue({ code: 'custom', message: 'the first stage is entered through opening.when' });
     // Only a stage's own letter can skip approval: a formal notice of prosecution never can.

@@ -5,7 +5,7 @@ import { importRegister } from '../support/register.ts';
 import { ManualClock } from '../../src/clock.ts';
 import { createLogger } from '../../src/logger.ts';
 import { evaluateSchool } from '../../src/cases/evaluate-school.ts';
-import { isReviewDay } from '../../src/domain/evaluate.ts';
+import { isBandReviewDay, isReviewDay } from '../../src/domain/evaluate.ts';
 import { importPupils } from '../../src/register/import-register.ts';
 import { calendarFor, getWorkflow, WORKFLOWS } from '../../workflows/index.ts';
 import type { OpenedPostgres } from '../../src/store/postgres/open.ts';
@@ -157,6 +157,26 @@ describe('daily duties for every pupil', () => {
       await importRegister(db.store, id, upn, calendar, TERM_START, '2024-12-13', coded(TEN_DAYS, 'I'));
       await evaluate(id, '2024-12-13');
       expect(await openTasks(id, 'child-missing-education')).toEqual([]);
+    });
+  });
+
+  describe('seed 001, Whitelands Park: "95%-91%: Amber: Contact home from Headteacher and invite to meeting"', () => {
+    it('when the weekly RAG review finds a pupil in the amber band with no case, then the Headteacher’s contact and invitation is a task, on a Monday without a letter review', async () => {
+      const id = 'wp-band';
+      const upn = 'A331400112401';
+      const calendar = await school(id, 'whitelands-park', [{ upn }]);
+      const policy = getWorkflow('whitelands-park').policy;
+      // A Monday of the weekly RAG review that is not one of the fortnightly letter reviews.
+      const monday = ['2024-09-30', '2024-10-07'].find((d) => isBandReviewDay(policy, calendar, d) && !isReviewDay(policy, calendar, d))!;
+      // Three sessions off ill: 94% over the term, amber (95%-91%) but below the 95% that opens a case only on a review day.
+      await importRegister(db.store, id, upn, calendar, TERM_START, monday, { '2024-09-10 AM': 'I', '2024-09-10 PM': 'I', '2024-09-11 AM': 'I' });
+      await evaluate(id, monday);
+      expect((await db.store.listCases({ schoolIds: [id], limit: 10 })).cases).toEqual([]);
+      const tasks = (await db.store.listTasks({ schoolIds: [id], status: 'open' })).filter((task) => task.kind === 'headteacherContact');
+      expect(tasks).toEqual([expect.objectContaining({ caseId: null, title: expect.stringContaining('Contact home from the Headteacher, and invite the parents to a meeting (amber band') })]);
+      // Evaluated again: one task, not two.
+      await evaluate(id, monday);
+      expect((await db.store.listTasks({ schoolIds: [id], status: 'open' })).filter((task) => task.kind === 'headteacherContact')).toHaveLength(1);
     });
   });
 });

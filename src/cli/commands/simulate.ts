@@ -3,12 +3,18 @@ import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { isIsoDate } from '../../domain/dates.ts';
 import { parseActions, readMarks, readParents, readPupils } from '../../simulator/csv.ts';
-import { simulate } from '../../simulator/simulate.ts';
+import { simulate, STAFF_ACTIONS } from '../../simulator/simulate.ts';
 import { calendarFor, getWorkflow } from '../../../workflows/index.ts';
 
 const usage = `usage: attendance simulate --workflow <id> --pupils <csv> --marks <csv> [--contacts <csv>] [--actions <csv>] --from <date> --to <date> [--calendar <la>]
 
-Prints one JSON line per case transition, then one line {"summary": ...}.
+Prints the story as JSON lines, in the order it happened, then one line {"summary": ...}:
+  {"line":"transition",...}  a case moved (event, from, to, effects)
+  {"line":"task",...}        a task for staff: a case's step, or a duty owed with or without a case
+                             (N codes unresolved after 5 school days, first-day contact, face-to-face
+                             visits by RAG rating, child missing education)
+  {"line":"refused",...}     a staff action the case did not take, and why (no case yet, not at a
+                             state that takes it, a third penalty notice within 3 years...)
 pupils.csv, marks.csv and contacts.csv are the files the school imports from its MIS:
   pupils.csv    upn,forename,surname,date_of_birth,year_group[,vulnerability][,on_roll]
                 vulnerability flags: social_worker or yot (social worker), red/amber/green (rating)
@@ -16,7 +22,9 @@ pupils.csv, marks.csv and contacts.csv are the files the school imports from its
   contacts.csv  upn,name,relationship,email,phone,parental_responsibility,lives_with
                 [,address_line_1,address_line_2,town,postcode] or [,address] (read, not used here)
                 contacts with parental responsibility are the parents, parent-1, parent-2... in file order
-  actions.csv   date,upn,action,detail   staff actions (MEETING_HELD, NTI_ISSUED, PENALTY_PAID, LA_DECISION...)
+  actions.csv   date,upn,action,detail   staff actions; the detail each takes:
+${STAFF_ACTIONS.map(({ action, detail }) => `                ${action.padEnd(24)} ${detail}`).join('\n')}
+  --from        any date the calendar covers (a year it holds only part of is measured from its first day)
   --calendar    the LA term dates, for a workflow without its own (national)`;
 
 export async function run(args: string[]): Promise<number> {
@@ -45,7 +53,7 @@ export async function run(args: string[]): Promise<number> {
   }
   const workflow = getWorkflow(id);
   const { contacts, actions } = values;
-  const { lines, summary } = simulate({
+  const { story, summary } = simulate({
     workflow,
     calendar: calendarFor(workflow, values.calendar ?? workflow.policy.calendarId),
     pupils: await readPupils(createReadStream(pupils), pupils),
@@ -55,7 +63,7 @@ export async function run(args: string[]): Promise<number> {
     from,
     to,
   });
-  for (const line of lines) console.log(JSON.stringify(line));
+  for (const line of story) console.log(JSON.stringify(line));
   console.log(JSON.stringify({ summary }));
   return 0;
 }

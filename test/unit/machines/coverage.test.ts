@@ -20,7 +20,8 @@ function candidateEvents(workflow: Workflow, context: CaseContext): CaseEvent[] 
   const lows = policy.stages.flatMap((stage) =>
     stage.entersWhen ? ['pctBelow' in stage.entersWhen ? stage.entersWhen.pctBelow - 0.5 : stage.entersWhen.pctAtOrBelow] : [],
   );
-  const outcomes = [evidence(policy.targetPct + 1, 2), evidence(policy.targetPct - 0.5, 1), evidence(policy.targetPct - 0.5, -1), ...lows.map((pct) => evidence(pct, -2))];
+  // Inside a low band both ways: falling, and improving while still in it (letters that follow the band).
+  const outcomes = [evidence(policy.targetPct + 1, 2), evidence(policy.targetPct - 0.5, 1), evidence(policy.targetPct - 0.5, -1), ...lows.flatMap((pct) => [evidence(pct, -2), evidence(pct, 1)])];
   const timerEvents = Object.values(context.timers).flatMap((timer): CaseEvent[] => {
     // Fired on one date, so the dates the case computes stay inside the calendar.
     const base = { at: AT, timerId: timer.timerId };
@@ -70,6 +71,7 @@ function candidateEvents(workflow: Workflow, context: CaseContext): CaseEvent[] 
     ...(policy.absenceMilestones?.milestones ?? []).map((m): CaseEvent => ({ type: 'ABSENCE_MILESTONE', at: AT, milestone: m.id, evidence: evidence(88) })),
     ...[1, 2, 3, 5].map((days): CaseEvent => ({ type: 'ABSENCE_CONTINUES', at: AT, consecutiveDaysAbsent: days, evidence: evidence(88) })),
     { type: 'VULNERABILITY_RATED', at: AT, rating: 'RED' },
+    ...(policy.bandActions ?? []).map(({ band }): CaseEvent => ({ type: 'BAND_REVIEWED', at: AT, band, evidence: evidence(88) })),
   ];
 }
 
@@ -85,6 +87,9 @@ function serialise(snapshot: { value: unknown; context: CaseContext }): string {
     count('awaitingPayment'),
     count('unpaid'),
     context.supervisionOrder?.endsOn === context.supervisionOrder?.limitOn,
+    // What the stage's review reads before escalating into a stage that follows these steps.
+    Boolean(context.stageSteps?.meetingHeldOn),
+    Boolean(context.stageSteps?.contractAgreedOn),
   ]);
 }
 

@@ -135,7 +135,7 @@ describe('simulator', () => {
     expect(() => staffEvent({ date: '2024-10-01', upn: A1, action: 'LA_DECISION', detail: 'maybe' }, [{ id: 'p' }])).toThrow(/prosecute or withdraw/);
   });
 
-  it('when the simulate command runs, then it prints one JSON line per transition and a summary', async () => {
+  it('when the simulate command runs, then it prints the story, one JSON line each, and a summary', async () => {
     const log = vi.spyOn(console, 'log').mockImplementation(() => {});
     const code = await runSimulate([
       '--workflow', 'west-coventry',
@@ -149,8 +149,9 @@ describe('simulator', () => {
     const printed = log.mock.calls.map(([line]) => JSON.parse(String(line)) as Record<string, unknown>);
     log.mockRestore();
     expect(code).toBe(0);
-    expect(printed[0]).toMatchObject({ date: '2024-09-16', upn: A1, event: 'OPEN', from: 'new', to: 'open.stage1a' });
-    expect(printed.at(-1)).toHaveProperty('summary.transitions', printed.length - 1);
+    const transitions = printed.filter((line) => line.line === 'transition');
+    expect(transitions[0]).toMatchObject({ date: '2024-09-16', upn: A1, event: 'OPEN', from: 'new', to: 'open.stage1a' });
+    expect(printed.at(-1)).toHaveProperty('summary.transitions', transitions.length);
   });
 
   it('when the diagram command runs, then it prints the Mermaid statechart', async () => {

@@ -29,6 +29,7 @@ describe('DSAT schools', () => {
   it('when the red letter goes, then a School Attendance Meeting is arranged; no improvement brings a further meeting and the EWS', () => {
     const { runner, opened } = open(88);
     expect(effectTypes(opened)).toContain('createTask:meeting');
+    runner.send({ type: 'MEETING_HELD', at: '2024-10-24' });
     const further = fire(runner, 'review', evidence(87, -1));
     expect(runner.state).toBe('open.furtherMeeting');
     expect(effectTypes(further)).toContain('notify:dsat/ews-involvement');

@@ -38,6 +38,7 @@ describe('Kennet School', () => {
     const { runner } = open(kennet, 94);
     fire(runner, 'review', evidence(93, -1));
     runner.send({ type: 'MEETING_HELD', at: '2024-10-03' });
+    runner.send({ type: 'CONTRACT_AGREED', at: '2024-10-03' });
     const third = fire(runner, 'review', evidence(92, -1));
     expect(runner.state).toBe('open.letter3');
     expect(effectTypes(third)).toContain('sendLetter:kennet/letter-3');
