@@ -17,7 +17,11 @@ export abstract class MongoBase {
   /** The native database, for Agenda's `MongoBackend({ mongo: db })`: one mongodb driver for both. */
   readonly db: mongo.Db;
 
-  protected readonly models: Models;
+  readonly models: Models;
+  /** Settles when the indexes built in the background after opening are built (see indexes.ts). */
+  indexesBuilt: Promise<void> = Promise.resolve();
+  /** The periodic sweep of interrupted marks imports (see open.ts), stopped by close(). */
+  sweeper: NodeJS.Timeout | null = null;
 
   constructor(readonly connection: Connection) {
     if (!connection.db) throw new Error('MongoStore needs an open connection');
@@ -25,16 +29,8 @@ export abstract class MongoBase {
     this.models = createModels(connection);
   }
 
-  /** Creates the collections and makes their indexes match the models (changed definitions are rebuilt). */
-  async syncIndexes() {
-    for (const model of Object.values(this.models)) {
-      await model.createCollection();
-      await model.syncIndexes();
-    }
-  }
-
   /** Multi-document writes; the driver re-runs `work` after a transient conflict, so it must be re-runnable. */
-  protected transaction<T>(work: (session: mongo.ClientSession) => Promise<T>): Promise<T> {
+  transaction<T>(work: (session: mongo.ClientSession) => Promise<T>): Promise<T> {
     return this.connection.transaction(work, TRANSACTION);
   }
 
@@ -43,6 +39,7 @@ export abstract class MongoBase {
   }
 
   async close() {
+    if (this.sweeper) clearInterval(this.sweeper);
     await this.connection.close();
   }
 

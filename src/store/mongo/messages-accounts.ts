@@ -1,4 +1,5 @@
-import { Types, type QueryFilter } from 'mongoose';
+import { type QueryFilter } from 'mongoose';
+import { takeSeqs } from './counters.ts';
 import { listMessagePage } from './message-page.ts';
 import { toJson, toMessage, toUser, toAuthSession, toAudit, type AuditDoc, type MessageDoc } from './models.ts';
 import { count, instant, optionalText, text } from './values.ts';
@@ -147,10 +148,12 @@ export abstract class MongoMessagesAccounts extends MongoBase {
 
   async appendAudit(entries: AuditEntry[]) {
     if (entries.length === 0) return;
+    // Insertion order from the server's counter: ObjectIds of two processes need not increase.
+    const first = await takeSeqs(this.db, 'audit', entries.length);
     const docs = entries.map(
-      (e): AuditDoc => ({
+      (e, i): AuditDoc => ({
         _id: text(e.id),
-        seq: new Types.ObjectId(),
+        seq: first + i,
         at: instant(e.at),
         actor: text(e.actor),
         action: text(e.action),
