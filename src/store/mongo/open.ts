@@ -29,6 +29,9 @@ export function connectionOptions(dbName?: string): mongoose.ConnectOptions {
  * background, each reported to `onIndexProgress`), resumes or sweeps interrupted marks imports
  * now and every SWEEP_EVERY_MS, and returns the store. `dbName` overrides the database of the URI.
  */
+// Enum and other schema checks apply to updates as they do to inserts (mongoose skips them by default).
+mongoose.set('runValidators', true);
+
 export async function openMongoStore(uri: string, options: { dbName?: string; onIndexProgress?: (progress: IndexProgress) => void } = {}): Promise<MongoStore> {
   const connection = mongoose.createConnection(uri, connectionOptions(options.dbName));
   try {
