@@ -18,35 +18,38 @@ export function userQuery(filter: UserFilter): Record<string, string | boolean> 
 }
 
 export abstract class MongoMessagesAccounts extends MongoBase {
-  async createMessage(m: NewMessage) {
-    if (!(await this.models.schools.exists({ _id: text(m.schoolId) }))) throw new Error(`no school '${m.schoolId}'`);
-    if (m.caseId != null && !(await this.models.cases.exists({ _id: text(m.caseId) }))) throw new Error(`no case '${m.caseId}'`);
-    const result = await this.models.messages.updateOne(
-      { _id: text(m.id) },
-      {
-        $setOnInsert: {
-          effectId: text(m.effectId),
-          caseId: optionalText(m.caseId),
-          schoolId: text(m.schoolId),
-          template: text(m.template),
-          kind: m.kind === 'letter' ? 'letter' : 'notification',
-          recipientRole: text(m.recipientRole),
-          recipientName: text(m.recipientName),
-          recipientEmail: optionalText(m.recipientEmail),
-          subject: text(m.subject),
-          messageId: text(m.messageId),
-          status: m.status === 'printOnly' ? 'printOnly' : 'pending',
-          transport: null,
-          raw: null,
-          pdf: m.pdf == null ? null : Buffer.from(m.pdf),
-          error: null,
-          createdAt: instant(m.createdAt),
-          sentAt: null,
+  createMessage(m: NewMessage) {
+    // The checks and the write in one transaction: a case purged meanwhile is seen (see README).
+    return this.transaction(async (session) => {
+      if (!(await this.models.schools.exists({ _id: text(m.schoolId) }).session(session))) throw new Error(`no school '${m.schoolId}'`);
+      if (m.caseId != null && !(await this.models.cases.exists({ _id: text(m.caseId) }).session(session))) throw new Error(`no case '${m.caseId}'`);
+      const result = await this.models.messages.updateOne(
+        { _id: text(m.id) },
+        {
+          $setOnInsert: {
+            effectId: text(m.effectId),
+            caseId: optionalText(m.caseId),
+            schoolId: text(m.schoolId),
+            template: text(m.template),
+            kind: m.kind === 'letter' ? 'letter' : 'notification',
+            recipientRole: text(m.recipientRole),
+            recipientName: text(m.recipientName),
+            recipientEmail: optionalText(m.recipientEmail),
+            subject: text(m.subject),
+            messageId: text(m.messageId),
+            status: m.status === 'printOnly' ? 'printOnly' : 'pending',
+            transport: null,
+            raw: null,
+            pdf: m.pdf == null ? null : Buffer.from(m.pdf),
+            error: null,
+            createdAt: instant(m.createdAt),
+            sentAt: null,
+          },
         },
-      },
-      { upsert: true },
-    );
-    return result.upsertedCount === 1;
+        { upsert: true, session },
+      );
+      return result.upsertedCount === 1;
+    });
   }
 
   async getMessage(id: string) {

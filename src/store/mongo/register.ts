@@ -28,8 +28,8 @@ export abstract class MongoRegister extends MongoBase {
     // PostgreSQL refuses to upsert one row twice in a statement; the same UPN twice is a caller's error.
     const upns = new Set(docs.map((d) => d.upn));
     if (upns.size < docs.length) throw new Error('the same UPN appears more than once in one upsert');
-    if (!(await this.models.schools.exists({ _id: school }))) throw new Error(`school ${school} does not exist`);
     return this.transaction(async (session) => {
+      if (!(await this.models.schools.exists({ _id: school }).session(session))) throw new Error(`school ${school} does not exist`);
       const result = await this.models.pupils.bulkWrite(
         docs.map(({ schoolId: _school, upn, ...fields }) => ({
           updateOne: { filter: { schoolId: school, upn }, update: { $set: fields }, upsert: true },
