@@ -102,6 +102,7 @@ export async function beginMongoMarksImport(context: ImportContext, schoolId: st
       ensureOpen();
       const n = Math.max(0, integer(limit));
       if (n === 0) return [];
+      await touch();
       const unknown = unchecked
         ? await staging
             .aggregate<{ line: number; upn: string }>(
