@@ -41,7 +41,15 @@ export async function openMongoStore(uri: string, options: { dbName?: string; on
     store.indexesBuilt = background;
     const context = { db: store.db, models: store.models, transaction: store.transaction.bind(store) };
     await sweepImports(context);
-    store.sweeper = setInterval(() => void sweepImports(context).catch(() => {}), SWEEP_EVERY_MS);
+    // One sweep at a time: finishing a large interrupted import can outlast the interval.
+    let sweeping = false;
+    store.sweeper = setInterval(() => {
+      if (sweeping) return;
+      sweeping = true;
+      void sweepImports(context)
+        .catch(() => {})
+        .finally(() => (sweeping = false));
+    }, SWEEP_EVERY_MS);
     store.sweeper.unref();
     return store;
   } catch (error) {
