@@ -32,6 +32,7 @@ export async function openStore(config: Config, logger: Logger): Promise<OpenedS
     const store = await openMongoStore(config.MONGODB_URI!, {
       onIndexProgress: ({ collection, name, event, error }) =>
         (event === 'failed' ? logger.warn.bind(logger) : logger.info.bind(logger))({ collection, index: name, error }, `MongoDB index ${event}`),
+      onSweepError: (error) => logger.warn({ err: error }, 'MongoDB sweep of interrupted marks imports failed; it runs again later'),
     });
     return {
       store,

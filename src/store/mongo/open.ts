@@ -27,12 +27,16 @@ export function connectionOptions(dbName?: string): mongoose.ConnectOptions {
  * Connects a dedicated mongoose connection (transactions need a replica set), creates the
  * collections and the missing indexes (unique ones before it returns, the rest in the
  * background, each reported to `onIndexProgress`), resumes or sweeps interrupted marks imports
- * now and every SWEEP_EVERY_MS, and returns the store. `dbName` overrides the database of the URI.
+ * now and every SWEEP_EVERY_MS (a failed sweep is reported to `onSweepError` and tried again at
+ * the next), and returns the store. `dbName` overrides the database of the URI.
  */
 // Enum and other schema checks apply to updates as they do to inserts (mongoose skips them by default).
 mongoose.set('runValidators', true);
 
-export async function openMongoStore(uri: string, options: { dbName?: string; onIndexProgress?: (progress: IndexProgress) => void } = {}): Promise<MongoStore> {
+export async function openMongoStore(
+  uri: string,
+  options: { dbName?: string; onIndexProgress?: (progress: IndexProgress) => void; onSweepError?: (error: unknown) => void } = {},
+): Promise<MongoStore> {
   const connection = mongoose.createConnection(uri, connectionOptions(options.dbName));
   try {
     await connection.asPromise();
@@ -47,7 +51,7 @@ export async function openMongoStore(uri: string, options: { dbName?: string; on
       if (sweeping) return;
       sweeping = true;
       void sweepImports(context)
-        .catch(() => {})
+        .catch((error: unknown) => options.onSweepError?.(error))
         .finally(() => (sweeping = false));
     }, SWEEP_EVERY_MS);
     store.sweeper.unref();
