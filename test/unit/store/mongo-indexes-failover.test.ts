@@ -86,3 +86,12 @@ describe('MongoDB failover errors', () => {
     expect(unavailable(new Error('x')).status).toBe(503);
   });
 });
+
+describe('a reliability scenario on a MongoDB replica set', () => {
+  it('when the scenario names a database of its own, then the hosts and options of the replica set are kept', async () => {
+    const { withDatabase } = await import('../../reliability/support/scenario-database.ts');
+    expect(withDatabase('mongodb://127.0.0.1:27017/?replicaSet=rs0', 'rel_1')).toBe('mongodb://127.0.0.1:27017/rel_1?replicaSet=rs0');
+    expect(withDatabase('mongodb://a:1,b:2/old?replicaSet=rs0&w=majority', 'rel_2')).toBe('mongodb://a:1,b:2/rel_2?replicaSet=rs0&w=majority');
+    expect(withDatabase('mongodb://a:1', 'rel_3')).toBe('mongodb://a:1/rel_3');
+  });
+});
