@@ -159,7 +159,10 @@ async function evaluatePage({ store, logger, summary, chores }: PageDeps, roll: 
       chores.push(...decided.flatMap((d) => d.tasks).filter(isRegisterChore));
       return;
     } catch (error) {
-      if (!(error instanceof VersionConflict || error instanceof CaseAlreadyOpen) || attempt >= MAX_CONFLICT_RETRIES) throw error;
+      // A store that gave up on transient conflicts or a failover (503) is worth another go too.
+      const unavailable = error instanceof AppError && error.code === 'database_unavailable';
+      if (!(error instanceof VersionConflict || error instanceof CaseAlreadyOpen || unavailable) || attempt >= MAX_CONFLICT_RETRIES) throw error;
+      if (unavailable) await new Promise((resolve) => setTimeout(resolve, 1000 * (attempt + 1)));
       logger.debug({ schoolId: roll.schoolId, attempt, reason: error.message }, 'evaluation page changed meanwhile: deciding it again');
       const upns = items.map((item) => item.upn);
       for (const [upn, record] of latestByPupil((await store.listCases({ schoolIds: [roll.schoolId], upns, limit: 1_000_000 })).cases)) roll.latestCase.set(upn, record);

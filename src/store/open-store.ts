@@ -28,7 +28,12 @@ export async function openStore(config: Config, logger: Logger): Promise<OpenedS
     // Loaded only when selected, so a PostgreSQL deployment never loads mongoose.
     const { openMongoStore } = await import('./mongo/open.ts');
     const { MongoBackend } = await import('@agendajs/mongo-backend');
-    const store = await openMongoStore(config.MONGODB_URI!);
+    // Missing indexes are built while the service runs: each one is logged as it starts and ends.
+    const store = await openMongoStore(config.MONGODB_URI!, {
+      onIndexProgress: ({ collection, name, event, error }) =>
+        (event === 'failed' ? logger.warn.bind(logger) : logger.info.bind(logger))({ collection, index: name, error }, `MongoDB index ${event}`),
+      onSweepError: (error) => logger.warn({ err: error }, 'MongoDB sweep of interrupted marks imports failed; it runs again later'),
+    });
     return {
       store,
       agendaBackend: () => new MongoBackend({ mongo: store.db }),

@@ -1,6 +1,8 @@
 import { type Connection, type mongo } from 'mongoose';
 import { createModels, toJson, type Models, type TimelineDoc } from './models.ts';
 import { instant, optionalText, text } from './values.ts';
+import { COUNTERS_COLLECTION } from './counters.ts';
+import { sideCounterUpdate, sideSeq } from './case-fields.ts';
 import { type NewTimelineEntry } from '../types.ts';
 
 // Snapshot reads see one consistent state, and majority writes survive a primary failover, so a
@@ -17,7 +19,11 @@ export abstract class MongoBase {
   /** The native database, for Agenda's `MongoBackend({ mongo: db })`: one mongodb driver for both. */
   readonly db: mongo.Db;
 
-  protected readonly models: Models;
+  readonly models: Models;
+  /** Settles when the indexes built in the background after opening are built (see indexes.ts). */
+  indexesBuilt: Promise<void> = Promise.resolve();
+  /** The periodic sweep of interrupted marks imports (see open.ts), stopped by close(). */
+  sweeper: NodeJS.Timeout | null = null;
 
   constructor(readonly connection: Connection) {
     if (!connection.db) throw new Error('MongoStore needs an open connection');
@@ -25,16 +31,8 @@ export abstract class MongoBase {
     this.models = createModels(connection);
   }
 
-  /** Creates the collections and makes their indexes match the models (changed definitions are rebuilt). */
-  async syncIndexes() {
-    for (const model of Object.values(this.models)) {
-      await model.createCollection();
-      await model.syncIndexes();
-    }
-  }
-
   /** Multi-document writes; the driver re-runs `work` after a transient conflict, so it must be re-runnable. */
-  protected transaction<T>(work: (session: mongo.ClientSession) => Promise<T>): Promise<T> {
+  transaction<T>(work: (session: mongo.ClientSession) => Promise<T>): Promise<T> {
     return this.connection.transaction(work, TRANSACTION);
   }
 
@@ -43,24 +41,40 @@ export abstract class MongoBase {
   }
 
   async close() {
+    if (this.sweeper) clearInterval(this.sweeper);
     await this.connection.close();
   }
 
-  protected async insertTimeline(session: mongo.ClientSession, caseId: string, firstSeq: number, entries: NewTimelineEntry[]) {
-    if (entries.length === 0) return;
-    const docs = entries.map(
-      (e, i): TimelineDoc => ({
-        _id: text(e.id),
-        caseId,
-        seq: firstSeq + i,
-        at: instant(e.at),
-        actor: text(e.actor),
-        type: text(e.type),
-        from: optionalText(e.from),
-        to: optionalText(e.to),
-        evidence: toJson(e.evidence),
-      }),
-    );
-    await this.models.timeline.insertMany(docs, { session });
+  /**
+   * Timeline entries written beside the case (a note, a decision, an assignment), after those of
+   * the version the case is at. The case document is only read: a page of transitions writing
+   * the same case is not made to restart. False when the case does not exist.
+   */
+  protected async insertTimeline(session: mongo.ClientSession, caseId: string, entries: NewTimelineEntry[]): Promise<boolean> {
+    if (entries.length === 0) return true;
+    const found = await this.models.cases.findById(caseId, { version: 1 }).session(session).lean();
+    if (!found) return false;
+    const counter = await this.db
+      .collection<{ _id: string; version: number; n: number }>(COUNTERS_COLLECTION)
+      .findOneAndUpdate({ _id: `timeline:${caseId}` }, sideCounterUpdate(found.version, entries.length), { session, upsert: true, returnDocument: 'after' });
+    const first = counter!.n - entries.length + 1;
+    await this.models.timeline.insertMany(timelineDocs(caseId, entries, (i) => sideSeq(found.version, first + i)), { session });
+    return true;
   }
+}
+
+export function timelineDocs(caseId: string, entries: NewTimelineEntry[], seqOf: (i: number) => number): TimelineDoc[] {
+  return entries.map(
+    (e, i): TimelineDoc => ({
+      _id: text(e.id),
+      caseId,
+      seq: seqOf(i),
+      at: instant(e.at),
+      actor: text(e.actor),
+      type: text(e.type),
+      from: optionalText(e.from),
+      to: optionalText(e.to),
+      evidence: toJson(e.evidence),
+    }),
+  );
 }

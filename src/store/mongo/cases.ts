@@ -1,9 +1,13 @@
-import { type QueryFilter, type mongo } from 'mongoose';
-import { OPEN_CASE_INDEX, toCase, toJson, toTimeline, toTimer, type TaskDoc, type CaseDoc, type EffectDoc, type TimerDoc } from './models.ts';
-import { caseStatus, count, instant, integer, isoDate, optionalText, text } from './values.ts';
-import { CaseAlreadyOpen, VersionConflict, type CaseFilter, type CaseStatus, type CaseTimer, type CaseBatch, type CaseRecord, type NewCase, type NewCaseWrite, type NewEffect, type NewTimelineEntry, type QueueLine, type Store, type TransitionCommit, type NewTask } from '../types.ts';
-import { isDuplicateKeyIn } from './base.ts';
-import { MongoBase } from './base.ts';
+import { randomUUID } from 'node:crypto';
+import { type mongo } from 'mongoose';
+import { native, OPEN_CASE_INDEX, toCase, toJson, toTimer, toTimeline, type CaseDoc, type EffectDoc, type TimerDoc } from './models.ts';
+
+type AnyDoc = mongo.Document & { _id: string };
+import { caseStatus, count, instant, integer, text } from './values.ts';
+import { CaseAlreadyOpen, VersionConflict, type CaseFilter, type CaseTimer, type CaseBatch, type CaseRecord, type NewCase, type NewEffect, type NewTimelineEntry, type QueueLine, type Store, type TransitionCommit } from '../types.ts';
+import { isDuplicateKeyIn, MongoBase, timelineDocs } from './base.ts';
+import { cancelUnsentUpdate, caseListPlan, commitUpdate, NO_TASK_DUE, notifyRecipient, stagesOf, transitionSeq } from './case-fields.ts';
+import { writeTasks } from './case-tasks.ts';
 
 /** Cases, their timelines and timers, written in transactions and read as the work queue shows them. */
 export abstract class MongoCases extends MongoBase {
@@ -17,47 +21,74 @@ export abstract class MongoCases extends MongoBase {
     return (await this.writeCaseBatch({ created: [{ record, ...initial }] })).cases[0]!;
   }
 
+  /**
+   * A page of case writes, set-based: one write per collection whatever the number of cases
+   * (cases inserted, cases updated under their version guard, timeline, outbox, timers, tasks),
+   * so the transaction stays a dozen round trips long.
+   */
   async writeCaseBatch(batch: CaseBatch) {
     return this.transaction(async (session) => {
+      const created = batch.created ?? [];
+      const commits = batch.commits ?? [];
+      const timeline: ReturnType<typeof timelineDocs> = [];
+      const outbox: mongo.AnyBulkWriteOperation<AnyDoc>[] = [];
+      const timers: mongo.AnyBulkWriteOperation<AnyDoc>[] = [];
       const cases: CaseRecord[] = [];
-      for (const created of batch.created ?? []) cases.push(await this.insertCase(session, created));
-      for (const commit of batch.commits ?? []) cases.push(await this.applyCommit(session, commit));
-      let tasksCreated = 0;
-      for (const task of batch.tasks ?? []) if (await this.insertTask(session, task)) tasksCreated += 1;
+
+      if (created.length > 0) {
+        const docs = created.map(({ record }) => newCaseDoc(record));
+        const pupils = await this.models.pupils.find({ $or: docs.map((d) => ({ schoolId: d.schoolId, upn: d.upn })) }, { schoolId: 1, upn: 1 }).session(session).lean();
+        const known = new Set(pupils.map((p) => `${p.schoolId}/${p.upn}`));
+        const missing = docs.find((d) => !known.has(`${d.schoolId}/${d.upn}`));
+        if (missing) throw new Error(`no pupil ${missing.upn} at school ${missing.schoolId}`);
+        try {
+          await native(this.models.cases).insertMany(docs, { session, ordered: true });
+        } catch (error) {
+          if (!isDuplicateKeyIn(error, OPEN_CASE_INDEX)) throw error;
+          const failed = docs[(error as { writeErrors?: { index: number }[] }).writeErrors?.[0]?.index ?? 0] ?? docs[0]!;
+          throw new CaseAlreadyOpen(failed.schoolId, failed.upn);
+        }
+        created.forEach(({ timeline: entries, effects, timers: set }, i) => {
+          const doc = docs[i]!;
+          timeline.push(...timelineDocs(doc._id, entries, (n) => transitionSeq(1, n)));
+          outbox.push(...effectDocs(doc, effects, doc.openedAt).map((document) => ({ insertOne: { document } })));
+          timers.push(...timerWrites(doc._id, set ?? []));
+          cases.push(toCase(doc));
+        });
+      }
+
+      if (commits.length > 0) {
+        const ids = commits.map((c) => text(c.caseId));
+        if (new Set(ids).size < ids.length) throw new Error('at most one commit per case in a batch');
+        // A token of this attempt marks the cases it wrote, so a guard that matched nothing is named.
+        const writeId = randomUUID();
+        const updated = await native(this.models.cases).bulkWrite(commits.map((c) => commitUpdate(c, writeId)), { session, ordered: false });
+        const after = new Map((await this.models.cases.find({ _id: { $in: ids } }).session(session).lean()).map((d) => [d._id, d]));
+        if (updated.matchedCount !== commits.length) {
+          const lost = commits.find((c) => after.get(text(c.caseId))?.writeId !== writeId)!;
+          throw new VersionConflict(lost.caseId, lost.expectedVersion);
+        }
+        for (const commit of commits) {
+          const doc = after.get(text(commit.caseId))!;
+          timeline.push(...timelineDocs(doc._id, commit.timeline, (n) => transitionSeq(doc.version, n)));
+          const at = instant(commit.at);
+          if (commit.cancelUnsent) outbox.push(cancelUnsentUpdate(doc._id, commit.cancelUnsent, at));
+          outbox.push(...effectDocs(doc, commit.effects, at).map((document) => ({ insertOne: { document } })));
+          if (commit.timers) {
+            timers.push({ deleteMany: { filter: { caseId: doc._id, name: { $in: commit.timers.remove.map(text) } } } });
+            timers.push(...timerWrites(doc._id, commit.timers.set));
+          }
+          cases.push(toCase(doc));
+        }
+      }
+
+      if (timeline.length > 0) await native(this.models.timeline).insertMany(timeline, { session, ordered: false });
+      // Ordered: a commit's cancellations apply before its new effects are inserted.
+      if (outbox.length > 0) await native(this.models.outbox).bulkWrite(outbox, { session, ordered: true });
+      if (timers.length > 0) await native(this.models.timers).bulkWrite(timers, { session, ordered: true });
+      const tasksCreated = await writeTasks(this.models, session, batch.tasks ?? [], new Set(cases.map((c) => c.id)));
       return { cases, tasksCreated };
     });
-  }
-
-  protected async insertCase(session: mongo.ClientSession, { record, timeline, effects, timers }: NewCaseWrite) {
-    const openedAt = instant(record.openedAt);
-    const doc: CaseDoc = {
-      _id: text(record.id),
-      schoolId: text(record.schoolId),
-      upn: text(record.upn),
-      workflowId: text(record.workflowId),
-      machineId: text(record.machineId),
-      machineVersion: integer(record.machineVersion),
-      state: text(record.state),
-      status: caseStatus(record.status),
-      snapshot: toJson(record.snapshot),
-      version: 1,
-      timelineSeq: timeline.length,
-      openedAt,
-      updatedAt: openedAt,
-    };
-    if (!(await this.models.pupils.exists({ schoolId: doc.schoolId, upn: doc.upn }).session(session))) {
-      throw new Error(`no pupil ${doc.upn} at school ${doc.schoolId}`);
-    }
-    try {
-      await this.models.cases.insertMany([doc], { session });
-    } catch (error) {
-      if (isDuplicateKeyIn(error, OPEN_CASE_INDEX)) throw new CaseAlreadyOpen(record.schoolId, record.upn);
-      throw error;
-    }
-    await this.insertTimeline(session, doc._id, 1, timeline);
-    await this.insertEffects(session, doc._id, effects, openedAt);
-    await this.setTimers(session, doc._id, timers ?? []);
-    return toCase(doc);
   }
 
   async getCase(id: string) {
@@ -71,46 +102,21 @@ export abstract class MongoCases extends MongoBase {
   }
 
   async listCases(filter: CaseFilter) {
-    const query: QueryFilter<CaseDoc> = {};
-    const and: QueryFilter<CaseDoc>[] = [];
-    if (filter.schoolIds != null) query.schoolId = { $in: filter.schoolIds.map(text) };
-    if (filter.status != null) query.status = text(filter.status) as CaseStatus;
-    if (filter.upn != null) query.upn = text(filter.upn);
-    if (filter.upns != null) and.push({ upn: { $in: filter.upns.map(text) } });
-    if (filter.caseIds != null) and.push({ _id: { $in: filter.caseIds.map(text) } });
-    if (filter.state != null) {
-      // The state itself or any state nested in it: 'closed' matches 'closed.improved'. The strings
-      // that start with `state.` are exactly those from `state.` up to `state/` ('/' follows '.').
-      const state = text(filter.state);
-      and.push({ $or: [{ state }, { state: { $gte: `${state}.`, $lt: `${state}/` } }] });
+    const plan = caseListPlan(filter);
+    const and: Record<string, unknown>[] = [plan.filter];
+    if (plan.taskAssignee) {
+      // One person's open tasks, within the schools asked about: not a distinct over every school.
+      const tasks = { status: 'open', assignee: plan.taskAssignee.assignee, caseId: { $ne: null }, ...(plan.filter.schoolId ? { schoolId: plan.filter.schoolId } : {}) };
+      if (plan.taskAssignee.dueBefore) Object.assign(tasks, { dueDate: { $lte: plan.taskAssignee.dueBefore } });
+      and.push({ _id: { $in: await idsOf(native(this.models.tasks).find(tasks, { projection: { _id: 0, caseId: 1 } }), 'caseId') } });
     }
-    if (filter.stage != null) {
-      // A segment of the dotted state, or the support stage kept in the snapshot's context (JSON text).
-      const stage = text(filter.stage).replace(/[^A-Za-z0-9]/g, '');
-      and.push({ $or: [{ state: { $regex: `(^|\\.)${stage}(\\.|$)` } }, { snapshot: { $regex: `"stage":"${stage}"` } }] });
-    }
-    const taskQuery: QueryFilter<TaskDoc> = { status: 'open' };
-    if (filter.openTask?.dueBefore != null) taskQuery.dueDate = { $lte: isoDate(filter.openTask.dueBefore) };
-    if (filter.openTask?.assignee != null) taskQuery.assignee = text(filter.openTask.assignee);
-    if (filter.openTask) and.push({ _id: { $in: (await this.models.tasks.distinct('caseId', taskQuery)).filter((id) => id != null).map(text) } });
-    if (filter.assignedTo != null) and.push({ _id: { $in: await this.models.caseAssignments.distinct('_id', { userId: text(filter.assignedTo) }) } });
-    if (and.length > 0) query.$and = and;
+    if (plan.assignedTo) and.push({ _id: { $in: await idsOf(native(this.models.caseAssignments).find({ userId: plan.assignedTo }, { projection: { _id: 1 } }), '_id') } });
+    const query = and.length === 1 ? plan.filter : { $and: and };
     const limit = count(filter.limit ?? 50);
     const offset = count(filter.offset ?? 0);
-    if (filter.order === 'dueFirst') {
-      // The earliest open task of each case decides its place; cases with none come last.
-      const docs = await this.models.cases.find(query).sort({ updatedAt: -1, _id: 1 }).lean();
-      const due = new Map<string, string>();
-      for (const task of await this.models.tasks.find({ status: 'open', caseId: { $in: docs.map((d) => d._id) } }).lean()) {
-        const known = due.get(task.caseId!);
-        if (!known || task.dueDate < known) due.set(task.caseId!, task.dueDate);
-      }
-      const ordered = docs.map((doc, index) => ({ doc, index, due: due.get(doc._id) ?? '9999-12-31' })).sort((a, b) => a.due.localeCompare(b.due) || a.index - b.index);
-      return { total: docs.length, cases: limit === 0 ? [] : ordered.slice(offset, offset + limit).map(({ doc }) => toCase(doc)) };
-    }
     const [total, docs] = await Promise.all([
       this.models.cases.countDocuments(query),
-      limit === 0 ? [] : this.models.cases.find(query).sort({ updatedAt: -1, _id: 1 }).skip(offset).limit(limit).lean(),
+      limit === 0 ? [] : this.models.cases.find(query).sort(plan.sort).skip(offset).limit(limit).lean(),
     ]);
     return { total, cases: docs.map(toCase) };
   }
@@ -121,13 +127,14 @@ export abstract class MongoCases extends MongoBase {
     for (const record of cases) upnsBySchool.set(record.schoolId, [...(upnsBySchool.get(record.schoolId) ?? []), record.upn]);
     const [pupils, tasks] = await Promise.all([
       Promise.all([...upnsBySchool].map(([schoolId, upns]) => this.listPupils(schoolId, upns))),
-      this.listTasks({ caseIds: cases.map((record) => record.id), status: 'open' }),
+      cases.length === 0 ? [] : this.listTasks({ caseIds: cases.map((record) => record.id), status: 'open' }),
     ]);
     const pupilOf = new Map(pupils.flat().map((pupil) => [`${pupil.schoolId}/${pupil.upn}`, pupil]));
     const lines = cases.map((record): QueueLine => {
       const pupil = pupilOf.get(`${record.schoolId}/${record.upn}`);
       // Tasks come earliest first: the first of a case is its next.
       const next = tasks.find((task) => task.caseId === record.id);
+      const stage = (record.snapshot as { context?: { stage?: unknown } } | null)?.context?.stage;
       return {
         id: record.id,
         schoolId: record.schoolId,
@@ -136,7 +143,7 @@ export abstract class MongoCases extends MongoBase {
         status: record.status,
         version: record.version,
         updatedAt: record.updatedAt,
-        stage: (record.snapshot as { context?: { stage?: string } }).context?.stage ?? null,
+        stage: typeof stage === 'string' ? stage : null,
         pupil: pupil ? { forename: pupil.forename, surname: pupil.surname } : null,
         nextTask: next ? { id: next.id, title: next.title, dueDate: next.dueDate, assignee: next.assignee } : null,
       };
@@ -148,55 +155,11 @@ export abstract class MongoCases extends MongoBase {
     return (await this.writeCaseBatch({ commits: [commit] })).cases[0]!;
   }
 
-  protected async applyCommit(session: mongo.ClientSession, commit: TransitionCommit) {
-    const caseId = text(commit.caseId);
-    const at = instant(commit.at);
-    const set: Partial<CaseDoc> = {
-      state: text(commit.state),
-      status: caseStatus(commit.status),
-      snapshot: toJson(commit.snapshot),
-      updatedAt: at,
-    };
-    if (commit.machineVersion != null) set.machineVersion = integer(commit.machineVersion);
-    // The version in the filter is the guard: a writer that lost the race matches nothing.
-    const updated = await this.models.cases
-      .findOneAndUpdate(
-        { _id: caseId, version: integer(commit.expectedVersion) },
-        { $set: set, $inc: { version: 1, timelineSeq: commit.timeline.length } },
-        { session, returnDocument: 'after' },
-      )
-      .lean();
-    if (!updated) throw new VersionConflict(commit.caseId, commit.expectedVersion);
-    await this.insertTimeline(session, caseId, updated.timelineSeq - commit.timeline.length + 1, commit.timeline);
-    if (commit.cancelUnsent) {
-      // What the case no longer wants sent: everything held, and letters not yet sent.
-      await this.models.outbox.updateMany(
-        commit.cancelUnsent.heldLettersOnly
-          ? { caseId, status: 'held', kind: 'sendLetter' }
-          : { caseId, $or: [{ status: 'held' }, { kind: 'sendLetter', status: { $in: ['pending', 'waiting'] } }] },
-        { $set: { status: 'cancelled', lastError: text(commit.cancelUnsent.reason), completedAt: at, lockedUntil: null } },
-        { session },
-      );
-    }
-    await this.insertEffects(session, caseId, commit.effects, at);
-    if (commit.timers) {
-      await this.models.timers.deleteMany({ caseId, name: { $in: commit.timers.remove.map(text) } }, { session });
-      await this.setTimers(session, caseId, commit.timers.set);
-    }
-    return toCase(updated);
-  }
-
   async appendTimeline(caseId: string, entries: NewTimelineEntry[]) {
     if (entries.length === 0) return;
     const id = text(caseId);
     await this.transaction(async (session) => {
-      // Taking sequence numbers from the case keeps the timeline in write order across processes
-      // without touching the version, so a concurrent transition is not made to conflict.
-      const counted = await this.models.cases
-        .findOneAndUpdate({ _id: id }, { $inc: { timelineSeq: entries.length } }, { session, returnDocument: 'after', projection: { timelineSeq: 1 } })
-        .lean();
-      if (!counted) throw new Error(`case ${id} does not exist`);
-      await this.insertTimeline(session, id, counted.timelineSeq - entries.length + 1, entries);
+      if (!(await this.insertTimeline(session, id, entries))) throw new Error(`case ${id} does not exist`);
     });
   }
 
@@ -223,62 +186,63 @@ export abstract class MongoCases extends MongoBase {
       .lean();
     return docs.map(toTimer);
   }
+}
 
-  protected async insertEffects(session: mongo.ClientSession, caseId: string, effects: NewEffect[], at: Date) {
-    if (effects.length === 0) return;
-    const docs = effects.map(
-      (e): EffectDoc => ({
-        _id: text(e.id),
-        caseId,
-        kind: text(e.kind),
-        payload: toJson(e.payload),
-        status: e.approval ? 'held' : 'pending',
-        attempts: 0,
-        nextAttemptAt: e.nextAttemptAt == null ? new Date() : instant(e.nextAttemptAt),
-        lockedUntil: null,
-        lastError: null,
-        createdAt: at,
-        completedAt: null,
-        approval: e.approval
-          ? toJson({ requires: e.approval.requires, reason: text(e.approval.reason), evidence: e.approval.evidence ?? null, heldAt: at, deferredUntil: null, edits: [], decisions: [] })
-          : null,
-      }),
-    );
-    await this.models.outbox.insertMany(docs, { session });
-  }
+function newCaseDoc(record: NewCase): CaseDoc {
+  const openedAt = instant(record.openedAt);
+  const state = text(record.state);
+  return {
+    _id: text(record.id),
+    schoolId: text(record.schoolId),
+    upn: text(record.upn),
+    workflowId: text(record.workflowId),
+    machineId: text(record.machineId),
+    machineVersion: integer(record.machineVersion),
+    state,
+    status: caseStatus(record.status),
+    snapshot: toJson(record.snapshot),
+    stages: stagesOf(state, record.snapshot),
+    dueKey: NO_TASK_DUE,
+    version: 1,
+    openedAt,
+    updatedAt: openedAt,
+  };
+}
 
-  protected async setTimers(session: mongo.ClientSession, caseId: string, timers: Omit<CaseTimer, 'caseId'>[]) {
-    if (timers.length === 0) return;
-    const writes = timers.map((t) => {
-      const fields: Omit<TimerDoc, 'caseId' | 'name'> = { timerId: text(t.timerId), dueAt: instant(t.dueAt), event: toJson(t.event) };
-      // The unique (caseId, name) index makes this upsert race-free: one timer per case and name.
-      return { updateOne: { filter: { caseId, name: text(t.name) }, update: { $set: fields }, upsert: true } };
-    });
-    await this.models.timers.bulkWrite(writes, { session, ordered: true });
-  }
+function effectDocs({ _id: caseId, schoolId }: Pick<CaseDoc, '_id' | 'schoolId'>, effects: NewEffect[], at: Date): EffectDoc[] {
+  return effects.map(
+    (e): EffectDoc => ({
+      _id: text(e.id),
+      caseId,
+      schoolId,
+      notifyTo: notifyRecipient(e),
+      kind: text(e.kind),
+      payload: toJson(e.payload),
+      status: e.approval ? 'held' : 'pending',
+      attempts: 0,
+      nextAttemptAt: e.nextAttemptAt == null ? new Date() : instant(e.nextAttemptAt),
+      lockedUntil: null,
+      lastError: null,
+      createdAt: at,
+      completedAt: null,
+      approval: e.approval
+        ? toJson({ requires: e.approval.requires, reason: text(e.approval.reason), evidence: e.approval.evidence ?? null, heldAt: at, deferredUntil: null, edits: [], decisions: [] })
+        : null,
+    }),
+  );
+}
 
-  protected async insertTask(session: mongo.ClientSession, task: NewTask) {
-    if (!(await this.models.schools.exists({ _id: text(task.schoolId) }).session(session))) throw new Error(`no school '${task.schoolId}'`);
-    // Upsert with $setOnInsert on the unique _id: a repeat leaves the first task untouched.
-    const result = await this.models.tasks.updateOne(
-      { _id: text(task.id) },
-      {
-        $setOnInsert: {
-          caseId: optionalText(task.caseId),
-          schoolId: text(task.schoolId),
-          kind: text(task.kind),
-          title: text(task.title),
-          dueDate: isoDate(task.dueDate),
-          status: 'open',
-          assignee: optionalText(task.assignee),
-          createdAt: instant(task.createdAt),
-          completedAt: null,
-          completedBy: null,
-          note: null,
-        },
-      },
-      { upsert: true, session },
-    );
-    return result.upsertedCount === 1;
-  }
+function timerWrites(caseId: string, timers: Omit<CaseTimer, 'caseId'>[]): mongo.AnyBulkWriteOperation<AnyDoc>[] {
+  return timers.map((t) => {
+    const fields: Omit<TimerDoc, 'caseId' | 'name'> = { timerId: text(t.timerId), dueAt: instant(t.dueAt), event: toJson(t.event) };
+    // The unique (caseId, name) index makes this upsert race-free: one timer per case and name.
+    return { updateOne: { filter: { caseId, name: text(t.name) }, update: { $set: fields }, upsert: true } };
+  });
+}
+
+/** The distinct values of one field of a cursor's documents, streamed (no 16 MB `distinct` cap). */
+async function idsOf(cursor: AsyncIterable<Record<string, unknown>>, field: string): Promise<string[]> {
+  const ids = new Set<string>();
+  for await (const doc of cursor) if (doc[field] != null) ids.add(String(doc[field]));
+  return [...ids];
 }

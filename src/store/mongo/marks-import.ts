@@ -1,157 +1,141 @@
 import { randomBytes } from 'node:crypto';
-import type { mongo } from 'mongoose';
-import type { AmendmentDoc, MarkDoc, Models } from './models.ts';
-import { instant, integer, isoDate, session as sessionOf, text } from './values.ts';
-import type { StagedMarkProblem, MarkRow, MarksImport, MarksImportResult } from '../types.ts';
-import type { IsoDate, Session } from '../../domain/types.ts';
+import { integer, instant, isoDate, session as sessionOf, text } from './values.ts';
+import { applyImport, journals, stagingOf, switchImport, type ImportContext } from './marks-import-apply.ts';
+import { cleanMark, readRecords, trustedDates, type StagedMark } from './marks-import-plan.ts';
+import type { StagedMarkProblem, MarkRow, MarksImport, MarksImportResult, RawMarkRecord } from '../types.ts';
 
-/** Staging collections are named `marks_import_<started ms>_<random>`; the time lets stale ones be found. */
-const STAGING_PREFIX = 'marks_import_';
-// Rows per write: large enough to amortise round trips, small enough that a batch and its
-// existing marks stay a few hundred kilobytes whatever the size of the file.
+export type { ImportContext } from './marks-import-apply.ts';
+
+const COLUMNS = ['upn', 'date', 'session', 'code'] as const;
+// Rows per write: large enough to amortise round trips, small enough to stay a few hundred kilobytes.
 const BATCH = 1000;
 
-interface StagedMark {
-  line: number;
-  upn: string;
-  date: IsoDate;
-  session: Session;
-  code: string;
-}
-
-export interface ImportContext {
-  db: mongo.Db;
-  models: Models;
-  transaction<T>(work: (session: mongo.ClientSession) => Promise<T>): Promise<T>;
-}
-
-const sameKey = (a: StagedMark, b: StagedMark) => a.upn === b.upn && a.date === b.date && a.session === b.session;
-
 /**
- * Stages rows in a collection of their own; nothing reaches `marks` until commit, which applies
- * them in one transaction, and abort (or a failed commit) leaves the register exactly as it was.
- *
- * Limits of that one transaction (MongoDB's, not this code's): the server aborts a transaction
- * older than `transactionLifetimeLimitSeconds` (60 s by default) and refuses one whose
- * uncommitted writes outgrow the WiredTiger cache (`TransactionTooLargeForCache`). Unchanged
- * rows are only read, but a first import of millions of marks can exceed either: raise the
- * server's limit for such a load, or import the file in parts (e.g. by year group).
+ * Stages rows in a collection of the import's own, recorded in a journal (`mark_imports`);
+ * nothing reaches the register until commit. Commit is one small switch that makes the whole
+ * file the register at once, then short chunk transactions fold it into `marks` (see
+ * marks-import-apply.ts): no transaction grows with the file, so a trust's year of marks stays
+ * inside MongoDB's 60 s transaction lifetime and its cache. Abort, a refused file or a process
+ * that dies before the switch leave the register exactly as it was.
  */
-export async function beginMongoMarksImport(
-  context: ImportContext,
-  schoolId: string,
-  meta: { actor: string; reason: string; at: Date },
-): Promise<MarksImport> {
+export async function beginMongoMarksImport(context: ImportContext, schoolId: string, meta: { actor: string; reason: string; at: Date }): Promise<MarksImport> {
   const { db, models } = context;
   const school = text(schoolId);
   const amendment = { reason: text(meta.reason), amendedBy: text(meta.actor), amendedAt: instant(meta.at) };
-  const name = `${STAGING_PREFIX}${Date.now()}_${randomBytes(8).toString('hex')}`;
-  const staging = db.collection<StagedMark>(name);
-  await db.createCollection(name);
+  const importId = `${Date.now()}_${randomBytes(8).toString('hex')}`;
+  const staging = stagingOf(db, importId);
+  await journals(db).insertOne({ _id: importId, schoolId: school, status: 'staging', amendment, read: 0, cursor: null, inserted: 0, amended: 0, distinct: 0, touchedAt: new Date() });
   try {
-    // Serves the duplicate-session scan, the per-UPN lookups and commit's ordered pass.
+    await db.createCollection(staging.collectionName);
+    // Serves the duplicate-session scan, the per-UPN lookups and the application's key order.
     await staging.createIndex({ upn: 1, date: 1, session: 1, line: 1 });
+    await staging.createIndex({ line: 1 }, { partialFilterExpression: { suspect: true } });
   } catch (error) {
-    await staging.drop().catch(() => false);
+    await discard();
     throw error;
   }
 
   let open = true;
+  // Rows from `add` may name pupils not on roll; clean copied rows do not.
+  let unchecked = false;
   const ensureOpen = () => {
     if (!open) throw new Error('this marks import has already been committed or aborted');
   };
+  /** The sweep takes an import untouched for a while to be dead: every batch says it is not. */
+  const touch = () => journals(db).updateOne({ _id: importId, status: 'staging' }, { $set: { touchedAt: new Date() } });
+  async function discard() {
+    // Only an import never switched is discarded: a switched one is the register now.
+    if ((await journals(db).deleteOne({ _id: importId, status: 'staging' })).deletedCount === 1) await staging.drop().catch(() => false);
+  }
   const finish = async () => {
     if (!open) return;
     open = false;
-    // A staging collection that fails to drop must not turn a committed import into an error;
-    // dropAbandonedImports collects it later.
-    await staging.drop().catch(() => false);
+    // A staging collection that fails to drop must not turn an abort into an error; the sweep collects it.
+    await discard().catch(() => {});
   };
-
-  const marks = db.collection<MarkDoc>(models.marks.collection.collectionName);
-  const amendments = db.collection<AmendmentDoc>(models.amendments.collection.collectionName);
-
-  /** Applies one batch of distinct staged marks; returns how many were inserted and amended. */
-  async function apply(batch: StagedMark[], session: mongo.ClientSession) {
-    const datesByUpn = new Map<string, Set<IsoDate>>();
-    for (const row of batch) {
-      const dates = datesByUpn.get(row.upn) ?? new Set();
-      dates.add(row.date);
-      datesByUpn.set(row.upn, dates);
-    }
-    const existing = new Map<string, string>();
-    const found = marks.find(
-      { $or: [...datesByUpn].map(([upn, dates]) => ({ schoolId: school, upn, date: { $in: [...dates] } })) },
-      { session, projection: { _id: 0, upn: 1, date: 1, session: 1, code: 1 } },
-    );
-    for await (const mark of found) existing.set(`${mark.upn}\u0000${mark.date}\u0000${mark.session}`, mark.code);
-
-    const writes: mongo.AnyBulkWriteOperation<MarkDoc>[] = [];
-    const changed: AmendmentDoc[] = [];
-    let inserted = 0;
-    for (const row of batch) {
-      const key = { schoolId: school, upn: row.upn, date: row.date, session: row.session };
-      const original = existing.get(`${row.upn}\u0000${row.date}\u0000${row.session}`);
-      if (original === undefined) {
-        writes.push({ insertOne: { document: { ...key, code: row.code } } });
-        inserted += 1;
-      } else if (original !== row.code) {
-        writes.push({ updateOne: { filter: key, update: { $set: { code: row.code } } } });
-        changed.push({ ...key, originalCode: original, newCode: row.code, ...amendment });
-      }
-    }
-    if (changed.length > 0) await amendments.insertMany(changed, { session });
-    if (writes.length > 0) await marks.bulkWrite(writes, { session, ordered: true });
-    return { inserted, amended: changed.length };
-  }
+  const stage = async (rows: (StagedMark & { suspect?: true })[]) => {
+    for (let i = 0; i < rows.length; i += BATCH) await staging.insertMany(rows.slice(i, i + BATCH), { ordered: false });
+    await touch();
+  };
 
   return {
     async add(rows: MarkRow[]) {
       ensureOpen();
+      if (rows.length === 0) return;
+      unchecked = true;
       // Everything is checked before anything is staged, so a bad row stages none of its batch.
-      const staged = rows.map(
-        (r): StagedMark => ({ line: integer(r.line), upn: text(r.upn), date: isoDate(r.date), session: sessionOf(r.session), code: text(r.code) }),
-      );
-      for (let i = 0; i < staged.length; i += BATCH) {
-        await staging.insertMany(staged.slice(i, i + BATCH), { ordered: true });
-      }
+      await stage(rows.map((r): StagedMark => ({ line: integer(r.line), upn: text(r.upn), date: isoDate(r.date), session: sessionOf(r.session), code: text(r.code) })));
+    },
+
+    csv: {
+      async copy(records, { columns, firstLine }) {
+        ensureOpen();
+        if (columns.length !== COLUMNS.length || !COLUMNS.every((c) => columns.includes(c))) {
+          throw new Error(`marks columns must be ${COLUMNS.join(', ')} in any order, not ${columns.join(', ')}`);
+        }
+        const onRoll = new Set((await models.pupils.find({ schoolId: school }, { _id: 0, upn: 1 }).lean()).map((p) => p.upn));
+        const dates = trustedDates(meta.at.getUTCFullYear());
+        let line = Number(firstLine);
+        for await (const chunk of records) {
+          const read = readRecords(chunk, columns, line);
+          line += read.length;
+          // Clean records are staged as they are; the rest wait, marked, for the schema (takeSuspects).
+          await stage(read.map((r) => cleanMark(r, onRoll, dates) ?? { ...(r as StagedMark), suspect: true as const }));
+        }
+      },
+
+      async *takeSuspects(batchSize: number): AsyncGenerator<RawMarkRecord[]> {
+        let after = 0;
+        for (;;) {
+          const batch = await staging
+            .find({ suspect: true, line: { $gt: after } }, { sort: { line: 1 }, limit: Math.max(1, integer(batchSize)), projection: { _id: 0, line: 1, upn: 1, date: 1, session: 1, code: 1 } })
+            .toArray();
+          if (batch.length === 0) break;
+          after = batch[batch.length - 1]!.line;
+          yield batch.map((r) => ({ line: r.line, upn: String(r.upn), date: String(r.date), session: String(r.session), code: String(r.code) }));
+        }
+        await staging.deleteMany({ suspect: true });
+      },
     },
 
     async problems(limit: number): Promise<StagedMarkProblem[]> {
       ensureOpen();
       const n = Math.max(0, integer(limit));
       if (n === 0) return [];
-      const unknown = await staging
-        .aggregate<{ line: number; upn: string }>(
-          [
-            { $group: { _id: '$upn' } },
-            {
-              $lookup: {
-                from: models.pupils.collection.collectionName,
-                localField: '_id',
-                foreignField: 'upn',
-                pipeline: [{ $match: { schoolId: school } }, { $limit: 1 }, { $project: { _id: 1 } }],
-                as: 'pupil',
-              },
-            },
-            { $match: { pupil: { $size: 0 } } },
-            {
-              $lookup: {
-                from: name,
-                localField: '_id',
-                foreignField: 'upn',
-                pipeline: [{ $sort: { line: 1 } }, { $limit: n }, { $project: { _id: 0, line: 1, upn: 1 } }],
-                as: 'rows',
-              },
-            },
-            { $unwind: '$rows' },
-            { $replaceWith: '$rows' },
-            { $sort: { line: 1 } },
-            { $limit: n },
-          ],
-          { allowDiskUse: true },
-        )
-        .toArray();
+      await touch();
+      const unknown = unchecked
+        ? await staging
+            .aggregate<{ line: number; upn: string }>(
+              [
+                { $group: { _id: '$upn' } },
+                {
+                  $lookup: {
+                    from: models.pupils.collection.collectionName,
+                    localField: '_id',
+                    foreignField: 'upn',
+                    pipeline: [{ $match: { schoolId: school } }, { $limit: 1 }, { $project: { _id: 1 } }],
+                    as: 'pupil',
+                  },
+                },
+                { $match: { pupil: { $size: 0 } } },
+                {
+                  $lookup: {
+                    from: staging.collectionName,
+                    localField: '_id',
+                    foreignField: 'upn',
+                    pipeline: [{ $sort: { line: 1 } }, { $limit: n }, { $project: { _id: 0, line: 1, upn: 1 } }],
+                    as: 'rows',
+                  },
+                },
+                { $unwind: '$rows' },
+                { $replaceWith: '$rows' },
+                { $sort: { line: 1 } },
+                { $limit: n },
+              ],
+              { allowDiskUse: true },
+            )
+            .toArray()
+        : [];
       const conflicting = await staging
         .aggregate<{ line: number; code: string; firstLine: number; firstCode: string }>(
           [
@@ -184,47 +168,20 @@ export async function beginMongoMarksImport(
     async commit(): Promise<MarksImportResult> {
       ensureOpen();
       try {
-        const read = await staging.countDocuments();
-        // The callback may run again after a transient conflict, so every count starts inside it.
-        return await context.transaction(async (session) => {
-          let inserted = 0;
-          let amended = 0;
-          let distinct = 0;
-          let previous: StagedMark | undefined;
-          let batch: StagedMark[] = [];
-          const flush = async () => {
-            const applied = await apply(batch, session);
-            inserted += applied.inserted;
-            amended += applied.amended;
-            batch = [];
-          };
-          // Staging is private to this import, so it is read outside the transaction; in key then
-          // line order, a session repeated later in the file is skipped and the first mark wins.
-          const rows = staging.find({}, { sort: { upn: 1, date: 1, session: 1, line: 1 }, projection: { _id: 0 } });
-          for await (const row of rows) {
-            if (previous && sameKey(previous, row)) continue;
-            previous = row;
-            distinct += 1;
-            batch.push(row);
-            if (batch.length === BATCH) await flush();
-          }
-          if (batch.length > 0) await flush();
-          return { read, inserted, amended, unchanged: distinct - inserted - amended };
-        });
-      } finally {
+        await switchImport(context, importId, school, await staging.countDocuments());
+      } catch (error) {
         await finish();
+        throw error;
+      }
+      open = false;
+      try {
+        return await applyImport(context, importId);
+      } catch (error) {
+        // Switched, the file is the register; whichever process sweeps next finishes folding it in.
+        throw new Error('the marks import was committed, but folding it into the register was interrupted; it will be finished', { cause: error });
       }
     },
 
     abort: finish,
   };
-}
-
-/** Drops staging collections left by imports whose process died before commit or abort. */
-export async function dropAbandonedImports(db: mongo.Db, olderThan: Date) {
-  const collections = await db.listCollections({ name: { $regex: `^${STAGING_PREFIX}` } }, { nameOnly: true }).toArray();
-  for (const { name } of collections) {
-    const started = Number(name.slice(STAGING_PREFIX.length).split('_')[0]);
-    if (started < olderThan.getTime()) await db.dropCollection(name);
-  }
 }

@@ -1,4 +1,5 @@
-import { Types, type QueryFilter } from 'mongoose';
+import { type QueryFilter } from 'mongoose';
+import { takeSeqs } from './counters.ts';
 import { listMessagePage } from './message-page.ts';
 import { toJson, toMessage, toUser, toAuthSession, toAudit, type AuditDoc, type MessageDoc } from './models.ts';
 import { count, instant, optionalText, text } from './values.ts';
@@ -17,35 +18,38 @@ export function userQuery(filter: UserFilter): Record<string, string | boolean> 
 }
 
 export abstract class MongoMessagesAccounts extends MongoBase {
-  async createMessage(m: NewMessage) {
-    if (!(await this.models.schools.exists({ _id: text(m.schoolId) }))) throw new Error(`no school '${m.schoolId}'`);
-    if (m.caseId != null && !(await this.models.cases.exists({ _id: text(m.caseId) }))) throw new Error(`no case '${m.caseId}'`);
-    const result = await this.models.messages.updateOne(
-      { _id: text(m.id) },
-      {
-        $setOnInsert: {
-          effectId: text(m.effectId),
-          caseId: optionalText(m.caseId),
-          schoolId: text(m.schoolId),
-          template: text(m.template),
-          kind: m.kind === 'letter' ? 'letter' : 'notification',
-          recipientRole: text(m.recipientRole),
-          recipientName: text(m.recipientName),
-          recipientEmail: optionalText(m.recipientEmail),
-          subject: text(m.subject),
-          messageId: text(m.messageId),
-          status: m.status === 'printOnly' ? 'printOnly' : 'pending',
-          transport: null,
-          raw: null,
-          pdf: m.pdf == null ? null : Buffer.from(m.pdf),
-          error: null,
-          createdAt: instant(m.createdAt),
-          sentAt: null,
+  createMessage(m: NewMessage) {
+    // The checks and the write in one transaction: a case purged meanwhile is seen (see README).
+    return this.transaction(async (session) => {
+      if (!(await this.models.schools.exists({ _id: text(m.schoolId) }).session(session))) throw new Error(`no school '${m.schoolId}'`);
+      if (m.caseId != null && !(await this.models.cases.exists({ _id: text(m.caseId) }).session(session))) throw new Error(`no case '${m.caseId}'`);
+      const result = await this.models.messages.updateOne(
+        { _id: text(m.id) },
+        {
+          $setOnInsert: {
+            effectId: text(m.effectId),
+            caseId: optionalText(m.caseId),
+            schoolId: text(m.schoolId),
+            template: text(m.template),
+            kind: m.kind === 'letter' ? 'letter' : 'notification',
+            recipientRole: text(m.recipientRole),
+            recipientName: text(m.recipientName),
+            recipientEmail: optionalText(m.recipientEmail),
+            subject: text(m.subject),
+            messageId: text(m.messageId),
+            status: m.status === 'printOnly' ? 'printOnly' : 'pending',
+            transport: null,
+            raw: null,
+            pdf: m.pdf == null ? null : Buffer.from(m.pdf),
+            error: null,
+            createdAt: instant(m.createdAt),
+            sentAt: null,
+          },
         },
-      },
-      { upsert: true },
-    );
-    return result.upsertedCount === 1;
+        { upsert: true, session },
+      );
+      return result.upsertedCount === 1;
+    });
   }
 
   async getMessage(id: string) {
@@ -147,10 +151,12 @@ export abstract class MongoMessagesAccounts extends MongoBase {
 
   async appendAudit(entries: AuditEntry[]) {
     if (entries.length === 0) return;
+    // Insertion order from the server's counter: ObjectIds of two processes need not increase.
+    const first = await takeSeqs(this.db, 'audit', entries.length);
     const docs = entries.map(
-      (e): AuditDoc => ({
+      (e, i): AuditDoc => ({
         _id: text(e.id),
-        seq: new Types.ObjectId(),
+        seq: first + i,
         at: instant(e.at),
         actor: text(e.actor),
         action: text(e.action),

@@ -1,5 +1,5 @@
 // Messages, settings, accounts, sessions, sign-in failures and the audit log.
-import { Schema, type Types } from 'mongoose';
+import { Schema } from 'mongoose';
 import type { AuditEntry, AuthSession, User, Message } from '../types.ts';
 import { options, fromJson, type IdDoc } from './models-base.ts';
 
@@ -116,12 +116,12 @@ loginFailureSchema.index({ key: 1, at: 1 });
 
 export type AuditDoc = IdDoc<Omit<AuditEntry, 'detail'>> & {
   /** Insertion order among entries of the same instant, as PostgreSQL's sequence gives it. */
-  seq: Types.ObjectId;
+  seq: number;
   /** JSON text, like evidence. */
   detail: string;
 };
 export const auditSchema = new Schema<AuditDoc>(
-  { _id: String, seq: Schema.Types.ObjectId, at: Date, actor: String, action: String, schoolId: String, caseId: String, upn: String, detail: String },
+  { _id: String, seq: Number, at: Date, actor: String, action: String, schoolId: String, caseId: String, upn: String, detail: String },
   options,
 );
 auditSchema.index({ at: -1, seq: -1 });

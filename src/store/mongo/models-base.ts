@@ -1,3 +1,4 @@
+import type { mongo } from 'mongoose';
 // What every collection's definition shares.
 
 /** Name of the partial unique index that lets a pupil have at most one open case. */
@@ -19,3 +20,6 @@ export const options = { versionKey: false, strict: 'throw' } as const;
  * Documents are derived from the contract's records, so a field added to a record shows here.
  */
 export type IdDoc<T extends { id: string }> = Omit<T, 'id'> & { _id: string };
+
+/** A model's native collection, keyed by string ids, for bulk operations built by plain functions. */
+export const native = (model: { collection: unknown }) => model.collection as mongo.Collection<mongo.Document & { _id: string }>;

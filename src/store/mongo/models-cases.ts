@@ -6,8 +6,12 @@ import { options, fromJson, OPEN_CASE_INDEX, type IdDoc } from './models-base.ts
 export type CaseDoc = IdDoc<Omit<CaseRecord, 'snapshot'>> & {
   /** The snapshot as JSON text (see toJson). */
   snapshot: string;
-  /** Last sequence number given to a timeline entry of this case: the timeline's order. */
-  timelineSeq: number;
+  /** Every stage the case is at (see stagesOf): the stage filter's exact, indexed match. */
+  stages: string[];
+  /** The earliest due date of its open tasks, or NO_TASK_DUE: the due-first order and the open-task filter. */
+  dueKey: string;
+  /** The page write that last changed the case (see writeCaseBatch). */
+  writeId?: string;
 };
 export const caseSchema = new Schema<CaseDoc>(
   {
@@ -21,7 +25,9 @@ export const caseSchema = new Schema<CaseDoc>(
     status: { type: String, enum: ['open', 'closed'] },
     snapshot: String,
     version: Number,
-    timelineSeq: Number,
+    stages: [String],
+    dueKey: String,
+    writeId: String,
     openedAt: Date,
     updatedAt: Date,
   },
@@ -31,6 +37,11 @@ export const caseSchema = new Schema<CaseDoc>(
 caseSchema.index({ schoolId: 1, upn: 1 }, { name: OPEN_CASE_INDEX, unique: true, partialFilterExpression: { status: 'open' } });
 caseSchema.index({ schoolId: 1, status: 1, state: 1, updatedAt: -1 });
 caseSchema.index({ updatedAt: -1, _id: 1 });
+// The work queue of a school: last changed first, due first, by stage; a pupil's cases.
+caseSchema.index({ schoolId: 1, status: 1, updatedAt: -1, _id: 1 });
+caseSchema.index({ schoolId: 1, dueKey: 1, updatedAt: -1, _id: 1 });
+caseSchema.index({ schoolId: 1, stages: 1, updatedAt: -1 });
+caseSchema.index({ schoolId: 1, upn: 1, openedAt: -1 });
 export const toCase = (d: CaseDoc): CaseRecord => ({
   id: d._id,
   schoolId: d.schoolId,
@@ -86,6 +97,10 @@ export const toTimeline = (d: TimelineDoc): TimelineEntry => ({
 export interface EffectDoc {
   _id: string;
   caseId: string | null;
+  /** The case's school: effects are listed by school without every case id in an `$in`. */
+  schoolId?: string | null;
+  /** A notify effect's recipient (see notifyRecipient). */
+  notifyTo?: string | null;
   kind: string;
   payload: string;
   status: EffectStatus;
@@ -104,6 +119,8 @@ export const effectSchema = new Schema<EffectDoc>(
   {
     _id: String,
     caseId: String,
+    schoolId: String,
+    notifyTo: String,
     kind: String,
     payload: String,
     status: { type: String, enum: ['pending', 'running', 'done', 'failed', 'waiting', 'held', 'rejected', 'cancelled'] },
@@ -122,6 +139,8 @@ export const effectSchema = new Schema<EffectDoc>(
 // many done ones; a partial index on `status $in` would need MongoDB 6.0.
 effectSchema.index({ status: 1, nextAttemptAt: 1, _id: 1 }, { name: 'outbox_due' });
 effectSchema.index({ caseId: 1, createdAt: 1, _id: 1 });
+effectSchema.index({ schoolId: 1, createdAt: 1, _id: 1 });
+effectSchema.index({ schoolId: 1, kind: 1, notifyTo: 1 });
 export const toEffect = (d: EffectDoc): OutboxEffect => ({
   id: d._id,
   caseId: d.caseId ?? null,
@@ -189,7 +208,8 @@ export const taskSchema = new Schema<TaskDoc>(
   options,
 );
 taskSchema.index({ schoolId: 1, status: 1, dueDate: 1 });
-taskSchema.index({ caseId: 1 });
+taskSchema.index({ caseId: 1, status: 1, dueDate: 1 });
+taskSchema.index({ assignee: 1, status: 1, schoolId: 1 });
 export const toTask = (d: TaskDoc): Task => ({
   id: d._id,
   caseId: d.caseId ?? null,

@@ -124,12 +124,19 @@ export const markSchema = new Schema<MarkDoc>(
 );
 // Serves the per-pupil listing and the school stream (by UPN, date, session) as well as uniqueness.
 markSchema.index({ schoolId: 1, upn: 1, date: 1, session: 1 }, { unique: true });
+// The retention purge's per-school date ranges.
 markSchema.index({ schoolId: 1, date: 1 });
+// The evaluation's look for unauthorised absences reads only N marks.
+markSchema.index({ schoolId: 1, upn: 1, date: 1 }, { name: 'marks_n_codes', partialFilterExpression: { code: 'N' } });
 export const toMark = (d: MarkDoc): StoredMark => ({ upn: d.upn, date: d.date, session: d.session, code: d.code });
 
-export type AmendmentDoc = MarkAmendment;
+export type AmendmentDoc = MarkAmendment & {
+  /** The order written, from the server's `amendments:<school>` counter (see counters.ts). */
+  seq: number;
+};
 export const amendmentSchema = new Schema<AmendmentDoc>(
   {
+    seq: Number,
     schoolId: String,
     upn: String,
     date: String,
@@ -142,8 +149,9 @@ export const amendmentSchema = new Schema<AmendmentDoc>(
   },
   options,
 );
-// Listed in the order written: ObjectIds made by one process increase with each one made.
-amendmentSchema.index({ schoolId: 1, upn: 1, _id: 1 });
+// Listed in the order written.
+amendmentSchema.index({ schoolId: 1, upn: 1, seq: 1 });
+amendmentSchema.index({ schoolId: 1, date: 1 });
 export const toAmendment = (d: AmendmentDoc): MarkAmendment => ({
   schoolId: d.schoolId,
   upn: d.upn,

@@ -4,6 +4,7 @@ import { MongoRegisterMappings } from './register-mappings.ts';
 import { composeParts } from '../compose.ts';
 import { MongoStaff } from './staff.ts';
 import { MongoBase } from './base.ts';
+import { guardFailover } from './failover.ts';
 import { MongoCalendars } from './calendars.ts';
 import { MongoCases } from './cases.ts';
 import { MongoMessagesAccounts } from './messages-accounts.ts';
@@ -28,3 +29,5 @@ export class MongoStore extends MongoBase implements Store {
   }
 }
 composeParts(MongoStore, [MongoOrganisation, MongoRegister, MongoCases, MongoOutbox, MongoMessagesAccounts, MongoRetention, MongoCalendars, MongoRegisterMappings, MongoStaff]);
+// Failovers answer 503 from every store method (see failover.ts).
+guardFailover(MongoStore.prototype);

@@ -1,28 +1,60 @@
 import mongoose from 'mongoose';
-import { dropAbandonedImports } from './marks-import.ts';
+import { sweepImports } from './marks-import-apply.ts';
+import { ensureIndexes, type IndexProgress } from './indexes.ts';
 import { MongoStore } from './mongo-store.ts';
 
-// A staging collection this old belongs to an import whose process died.
-const ABANDONED_IMPORT_MS = 24 * 60 * 60 * 1000;
+/** How often staging left by dead imports is looked for (and switched imports finished). */
+export const SWEEP_EVERY_MS = 10 * 60 * 1000;
 
 /**
- * Connects a dedicated mongoose connection (transactions need a replica set), creates the
- * collections and indexes, and returns the store. `dbName` overrides the database of the URI.
+ * The connection's options. Every write, in a transaction or not, is acknowledged by a majority
+ * of the replica set: one acknowledged by a primary alone can be rolled back by a failover.
+ * Indexes are made by ensureIndexes rather than by each model on compile, and an operation on a
+ * lost connection fails at once instead of waiting in mongoose's buffer.
  */
-export async function openMongoStore(uri: string, options: { dbName?: string } = {}): Promise<MongoStore> {
-  // Indexes are built once here rather than by each model on compile, and an operation on a
-  // lost connection fails at once instead of waiting in mongoose's buffer.
-  const connection = mongoose.createConnection(uri, {
-    ...(options.dbName == null ? {} : { dbName: options.dbName }),
+export function connectionOptions(dbName?: string): mongoose.ConnectOptions {
+  return {
+    ...(dbName == null ? {} : { dbName }),
     autoIndex: false,
     autoCreate: false,
     bufferCommands: false,
-  });
+    writeConcern: { w: 'majority' },
+    retryWrites: true,
+  };
+}
+
+/**
+ * Connects a dedicated mongoose connection (transactions need a replica set), creates the
+ * collections and the missing indexes (unique ones before it returns, the rest in the
+ * background, each reported to `onIndexProgress`), resumes or sweeps interrupted marks imports
+ * now and every SWEEP_EVERY_MS (a failed sweep is reported to `onSweepError` and tried again at
+ * the next), and returns the store. `dbName` overrides the database of the URI.
+ */
+// Enum and other schema checks apply to updates as they do to inserts (mongoose skips them by default).
+mongoose.set('runValidators', true);
+
+export async function openMongoStore(
+  uri: string,
+  options: { dbName?: string; onIndexProgress?: (progress: IndexProgress) => void; onSweepError?: (error: unknown) => void } = {},
+): Promise<MongoStore> {
+  const connection = mongoose.createConnection(uri, connectionOptions(options.dbName));
   try {
     await connection.asPromise();
     const store = new MongoStore(connection);
-    await store.syncIndexes();
-    await dropAbandonedImports(store.db, new Date(Date.now() - ABANDONED_IMPORT_MS));
+    const { background } = await ensureIndexes(store.db, store.models, options.onIndexProgress);
+    store.indexesBuilt = background;
+    const context = { db: store.db, models: store.models, transaction: store.transaction.bind(store) };
+    await sweepImports(context);
+    // One sweep at a time: finishing a large interrupted import can outlast the interval.
+    let sweeping = false;
+    store.sweeper = setInterval(() => {
+      if (sweeping) return;
+      sweeping = true;
+      void sweepImports(context)
+        .catch((error: unknown) => options.onSweepError?.(error))
+        .finally(() => (sweeping = false));
+    }, SWEEP_EVERY_MS);
+    store.sweeper.unref();
     return store;
   } catch (error) {
     await connection.close().catch(() => {});

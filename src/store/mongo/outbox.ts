@@ -2,6 +2,7 @@ import { type QueryFilter } from 'mongoose';
 import * as leases from './worker-leases.ts';
 import { toEffect, toJson, toTask, type TaskDoc, type EffectDoc } from './models.ts';
 import { count, instant, isoDate, optionalText, text } from './values.ts';
+import { refreshDueKeys } from './case-tasks.ts';
 import { type ClaimOptions, type WorkerBeat, type EffectApproval, type EffectDecision, type EffectStatus, type NewTimelineEntry, type Store, type NewTask, type TaskFilter, type TaskStatus } from '../types.ts';
 import { MongoBase } from './base.ts';
 
@@ -20,8 +21,11 @@ export abstract class MongoOutbox extends MongoBase {
 
   async listTasks(filter: TaskFilter) {
     const query: QueryFilter<TaskDoc> = {};
-    if (filter.caseId != null) query.caseId = text(filter.caseId);
-    if (filter.caseIds != null) query.caseId = { $in: filter.caseIds.map(text) };
+    const and: QueryFilter<TaskDoc>[] = [];
+    // Both given, both apply, as in PostgreSQL.
+    if (filter.caseId != null) and.push({ caseId: text(filter.caseId) });
+    if (filter.caseIds != null) and.push({ caseId: { $in: filter.caseIds.map(text) } });
+    if (and.length > 0) query.$and = and;
     if (filter.schoolIds != null) query.schoolId = { $in: filter.schoolIds.map(text) };
     if (filter.status != null) query.status = text(filter.status) as TaskStatus;
     if (filter.dueBefore != null) query.dueDate = { $lte: isoDate(filter.dueBefore) };
@@ -29,14 +33,19 @@ export abstract class MongoOutbox extends MongoBase {
   }
 
   async closeTask(id: string, outcome: { status: 'done' | 'cancelled'; by: string; at: Date; note?: string }) {
-    const doc = await this.models.tasks
-      .findOneAndUpdate(
-        { _id: text(id), status: 'open' },
-        { $set: { status: outcome.status === 'done' ? 'done' : 'cancelled', completedBy: text(outcome.by), completedAt: instant(outcome.at), note: optionalText(outcome.note) } },
-        { returnDocument: 'after' },
-      )
-      .lean();
-    return doc ? toTask(doc) : null;
+    const status = outcome.status === 'done' ? 'done' : 'cancelled';
+    // The case's due key changes with its open tasks, in the same transaction.
+    return this.transaction(async (session) => {
+      const doc = await this.models.tasks
+        .findOneAndUpdate(
+          { _id: text(id), status: 'open' },
+          { $set: { status, completedBy: text(outcome.by), completedAt: instant(outcome.at), note: optionalText(outcome.note) } },
+          { returnDocument: 'after', session },
+        )
+        .lean();
+      if (doc?.caseId) await refreshDueKeys(this.models, session, [doc.caseId]);
+      return doc ? toTask(doc) : null;
+    });
   }
 
   async claimEffects({ now, limit, lockMs, claimedBy }: ClaimOptions) {
@@ -115,10 +124,8 @@ export abstract class MongoOutbox extends MongoBase {
     const query: QueryFilter<EffectDoc> = {};
     if (filter.caseId != null) query.caseId = text(filter.caseId);
     if (filter.status != null) query.status = text(filter.status) as EffectStatus;
-    if (filter.schoolIds != null) {
-      const caseIds = (await this.models.cases.find({ schoolId: { $in: filter.schoolIds.map(text) } }, { _id: 1 }).lean()).map((d) => d._id);
-      query.caseId = filter.caseId != null ? { $in: caseIds.filter((id) => id === text(filter.caseId)) } : { $in: caseIds };
-    }
+    // Effects carry their case's school: no list of every case id of the schools.
+    if (filter.schoolIds != null) query.schoolId = { $in: filter.schoolIds.map(text) };
     return (await this.models.outbox.find(query).sort({ createdAt: 1, _id: 1 }).lean()).map(toEffect);
   }
 
@@ -142,25 +149,21 @@ export abstract class MongoOutbox extends MongoBase {
         .lean();
       if (!updated) return null;
       if (held.caseId) {
-        const counted = await this.models.cases
-          .findOneAndUpdate({ _id: held.caseId }, { $inc: { timelineSeq: 1 } }, { session, returnDocument: 'after', projection: { timelineSeq: 1 } })
-          .lean();
-        if (counted) await this.insertTimeline(session, held.caseId, counted.timelineSeq, [timeline]);
+        await this.insertTimeline(session, held.caseId, [timeline]);
       }
       return toEffect(updated);
     });
   }
 
   async listNotifiedCaseIds(filter: { schoolIds: string[]; recipients: string[] }) {
-    const caseIds = (await this.models.cases.find({ schoolId: { $in: filter.schoolIds.map(text) } }, { _id: 1 }).lean()).map((d) => d._id);
-    // Payloads are JSON text, so the recipient is read here rather than in the query.
-    const recipients = new Set(filter.recipients.map(text));
-    const notified = new Set<string>();
     const unsent: EffectStatus[] = ['held', 'rejected', 'cancelled'];
-    for (const effect of await this.models.outbox.find({ kind: 'notify', caseId: { $in: caseIds }, status: { $nin: unsent } }, { caseId: 1, payload: 1 }).lean()) {
-      const to = (JSON.parse(effect.payload) as { to?: unknown } | null)?.to;
-      if (effect.caseId != null && typeof to === 'string' && recipients.has(to)) notified.add(effect.caseId);
-    }
-    return [...notified].sort();
+    const notified = new Set<string>();
+    const effects = this.models.outbox
+      .find({ schoolId: { $in: filter.schoolIds.map(text) }, kind: 'notify', notifyTo: { $in: filter.recipients.map(text) }, status: { $nin: unsent } }, { _id: 0, caseId: 1 })
+      .lean()
+      .cursor();
+    for await (const effect of effects) if (effect.caseId != null) notified.add(effect.caseId);
+    // As PostgreSQL's COLLATE "C": by code point.
+    return [...notified].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
   }
 }

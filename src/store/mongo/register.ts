@@ -1,4 +1,7 @@
 import { beginMongoMarksImport } from './marks-import.ts';
+import { applyingImport, pendingMarks } from './marks-import-apply.ts';
+import { overlayMarks } from './marks-import-plan.ts';
+import { purgeRegisterBatched } from './register-purge.ts';
 import { toAmendment, toContact, toMark, toPupil, type ContactDoc, type PupilDoc } from './models.ts';
 import { dateRange, isoDate, optionalText, text } from './values.ts';
 import { type Contact, type SchoolMarksFilter, type Pupil } from '../types.ts';
@@ -25,8 +28,8 @@ export abstract class MongoRegister extends MongoBase {
     // PostgreSQL refuses to upsert one row twice in a statement; the same UPN twice is a caller's error.
     const upns = new Set(docs.map((d) => d.upn));
     if (upns.size < docs.length) throw new Error('the same UPN appears more than once in one upsert');
-    if (!(await this.models.schools.exists({ _id: school }))) throw new Error(`school ${school} does not exist`);
     return this.transaction(async (session) => {
+      if (!(await this.models.schools.exists({ _id: school }).session(session))) throw new Error(`school ${school} does not exist`);
       const result = await this.models.pupils.bulkWrite(
         docs.map(({ schoolId: _school, upn, ...fields }) => ({
           updateOne: { filter: { schoolId: school, upn }, update: { $set: fields }, upsert: true },
@@ -89,18 +92,23 @@ export abstract class MongoRegister extends MongoBase {
   }
 
   async listMarks(schoolId: string, upn: string, range: { from?: IsoDate; to?: IsoDate } = {}) {
-    const marks = await this.models.marks
-      .find({ schoolId: text(schoolId), upn: text(upn), ...dateRange(range) })
-      .sort({ date: 1, session: 1 })
-      .lean();
-    return marks.map(toMark);
+    const school = text(schoolId);
+    const filter = { upn: text(upn), ...dateRange(range) };
+    // An import switched but not yet folded in is the register already: its marks are laid over.
+    // Staging is read before `marks`, so marks folded in meanwhile are seen in one or the other.
+    const pending = await applyingImport(this.db, school);
+    const staged = pending ? await pendingMarks(this.db, pending, filter) : [];
+    const marks = await this.models.marks.find({ schoolId: school, ...filter }).sort({ date: 1, session: 1 }).lean();
+    return pending ? overlayMarks(marks, staged) : marks.map(toMark);
   }
 
   async *streamSchoolMarks(schoolId: string, filter: SchoolMarksFilter = {}) {
     // Keyset pagination by pupil keeps memory flat however large the school is.
     const school = text(schoolId);
     const dates = dateRange(filter);
-    const codes = filter.codes ? { code: { $in: filter.codes.map(text) } } : {};
+    const wanted = filter.codes?.map(text);
+    // One code is an equality, which the partial {code: 'N'} index serves.
+    const codes = wanted ? { code: wanted.length === 1 ? wanted[0]! : { $in: wanted } } : {};
     const named = filter.upns ? { $in: filter.upns.map(text) } : {};
     const pageSize = 500;
     let after = '';
@@ -109,27 +117,25 @@ export abstract class MongoRegister extends MongoBase {
         await this.models.pupils.find({ schoolId: school, upn: { ...named, $gt: after } }, { upn: 1 }).sort({ upn: 1 }).limit(pageSize).lean()
       ).map((p) => p.upn);
       if (upns.length === 0) return;
-      const marks = await this.models.marks
+      const pending = await applyingImport(this.db, school);
+      const staged = pending ? await pendingMarks(this.db, pending, { upn: { $in: upns }, ...dates }) : [];
+      const applied = await this.models.marks
         .find({ schoolId: school, upn: { $in: upns }, ...dates, ...codes })
         .sort({ upn: 1, date: 1, session: 1 })
         .lean();
+      const marks = pending ? overlayMarks(applied, staged, wanted) : applied.map(toMark);
       const byPupil = new Map(upns.map((upn) => [upn, [] as ReturnType<typeof toMark>[]]));
-      for (const mark of marks) byPupil.get(mark.upn)!.push(toMark(mark));
+      for (const mark of marks) byPupil.get(mark.upn)!.push(mark);
       for (const [upn, pupilMarks] of byPupil) yield { upn, marks: pupilMarks };
       after = upns[upns.length - 1]!;
     }
   }
 
   async listAmendments(schoolId: string, upn: string) {
-    return (await this.models.amendments.find({ schoolId: text(schoolId), upn: text(upn) }).sort({ _id: 1 }).lean()).map(toAmendment);
+    return (await this.models.amendments.find({ schoolId: text(schoolId), upn: text(upn) }).sort({ seq: 1 }).lean()).map(toAmendment);
   }
 
-  async purgeRegisterBefore(date: IsoDate) {
-    const before = isoDate(date);
-    return this.transaction(async (session) => {
-      const marks = await this.models.marks.deleteMany({ date: { $lt: before } }, { session });
-      const amendments = await this.models.amendments.deleteMany({ date: { $lt: before } }, { session });
-      return { marks: marks.deletedCount, amendments: amendments.deletedCount };
-    });
+  purgeRegisterBefore(date: IsoDate) {
+    return purgeRegisterBatched(this.models, isoDate(date));
   }
 }

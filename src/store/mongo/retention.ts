@@ -2,6 +2,7 @@
 import type { mongo } from 'mongoose';
 import type { Models } from './models.ts';
 import type { RetentionKind } from '../types.ts';
+import { COUNTERS_COLLECTION } from './counters.ts';
 
 type Transaction = <T>(work: (session: mongo.ClientSession) => Promise<T>) => Promise<T>;
 
@@ -47,6 +48,7 @@ async function deleteCases(models: Models, ids: string[], session: mongo.ClientS
   await models.tasks.deleteMany(byCase, { session });
   await models.messages.deleteMany(byCase, { session });
   await models.caseAssignments.deleteMany({ _id: { $in: ids } }, { session });
+  await models.cases.db.db!.collection<{ _id: string }>(COUNTERS_COLLECTION).deleteMany({ _id: { $in: ids.map((id) => `timeline:${id}`) } }, { session });
   await models.cases.deleteMany({ _id: { $in: ids }, status: 'closed' }, { session });
 }
 

@@ -131,9 +131,7 @@ export abstract class MongoStaff extends MongoBase {
             { session, upsert: true },
           );
         }
-        // Sequence numbers from the case, as appendTimeline takes them, without touching its version.
-        const counted = await this.models.cases.findOneAndUpdate({ _id: c._id }, { $inc: { timelineSeq: 1 } }, { session, returnDocument: 'after', projection: { timelineSeq: 1 } }).lean();
-        await this.insertTimeline(session, c._id, counted!.timelineSeq, [assignedEntry(assignment, c.state, current.get(c._id) ?? null)]);
+        await this.insertTimeline(session, c._id, [assignedEntry(assignment, c.state, current.get(c._id) ?? null)]);
       }
       return changed.map((c) => c._id);
     });

@@ -1,13 +1,12 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { freshDatabaseUrl, sql } from '../../support/postgres.ts';
-import { openPostgres } from '../../../src/store/postgres/open.ts';
 import { decideApproval } from '../../../src/approvals/approvals.ts';
 import { systemClock } from '../../../src/clock.ts';
+import { freshPostgres, type ScenarioDatabase } from './scenario-database.ts';
+import type { Store } from '../../../src/store/types.ts';
 import {
   crashOutcome,
-  bringTimerSweepForward,
   schoolWithDueTimers,
   startCountingSmtp,
   startServe,
@@ -31,15 +30,18 @@ export interface CrashRun {
   seconds: number;
 }
 
-const movedCount = async (url: string) => (await sql<{ n: number }>(url, "SELECT count(*)::int AS n FROM cases WHERE state = 'open.stage1b'"))[0]!.n;
-const unfinished = async (url: string) => (await sql<{ n: number }>(url, "SELECT count(*)::int AS n FROM outbox WHERE status IN ('pending', 'running', 'held')"))[0]!.n;
+const movedCount = async (store: Store) => (await store.listCases({ state: 'open.stage1b', limit: 0 })).total;
+const unfinished = async (store: Store) => {
+  const counts = await Promise.all((['pending', 'running', 'held'] as const).map(async (status) => (await store.listEffects({ status })).length));
+  return counts.reduce((a, b) => a + b, 0);
+};
 
 /**
  * Letter B waits for a person's approval (only Letter A is sent unasked): the senior attendance
  * champion approves every held letter, through the real approval code, while the worker runs.
  */
-export async function approveHeldLetters(url: string): Promise<number> {
-  const db = await openPostgres(url);
+export async function approveHeldLetters(database: ScenarioDatabase): Promise<number> {
+  const db = await database.open();
   try {
     const held = await db.store.listEffects({ status: 'held' });
     for (const effect of held) await decideApproval({ store: db.store, clock: systemClock }, effect, { decision: 'approve' }, { id: 'u-champion', role: 'champion' });
@@ -53,10 +55,15 @@ export async function approveHeldLetters(url: string): Promise<number> {
  * Seeds `pupils` cases whose review timers are due, then runs the real worker process and kills it
  * with SIGKILL at each kill point, restarting it each time, until it has finished the work.
  */
-export async function runCrashScenario(pupils: number, killPoints: KillPoint[], timeoutMs: number, options: { finalWorkers?: number } = {}): Promise<CrashRun> {
+export async function runCrashScenario(
+  pupils: number,
+  killPoints: KillPoint[],
+  timeoutMs: number,
+  options: { finalWorkers?: number; database?: ScenarioDatabase } = {},
+): Promise<CrashRun> {
   const started = Date.now();
-  const url = await freshDatabaseUrl();
-  const seeded = await openPostgres(url);
+  const database = options.database ?? (await freshPostgres());
+  const seeded = await database.open();
   try {
     await schoolWithDueTimers(seeded.store, pupils);
   } finally {
@@ -65,12 +72,15 @@ export async function runCrashScenario(pupils: number, killPoints: KillPoint[], 
   const smtp = await startCountingSmtp();
   const dataDir = await mkdtemp(path.join(tmpdir(), 'attendance-crash-'));
   // Demo-clock mode: the worker reads "now" from the store (18 November 2024), as `npm start` does.
-  const env = { DATABASE_URL: url, SMTP_URL: smtp.url, SMTP_REQUIRE_TLS: 'false', ROLE: 'worker', DEMO: 'true', DATA_DIR: dataDir };
+  const env = { ...database.env, SMTP_URL: smtp.url, SMTP_REQUIRE_TLS: 'false', ROLE: 'worker', DEMO: 'true', DATA_DIR: dataDir };
   const killedAt: CrashRun['killedAt'] = [];
   let approved: number | null = null;
   /** Once every timer has fired, the champion approves what it held back (once). */
+  // One store, open for the whole run, to watch the workers' progress.
+  const watching = await database.open();
+  const watched = watching.store;
   const approveWhenAllMoved = async () => {
-    if (approved === null && (await movedCount(url)) === pupils) approved = await approveHeldLetters(url);
+    if (approved === null && (await movedCount(watched)) === pupils) approved = await approveHeldLetters(database);
   };
   try {
     for (const point of killPoints) {
@@ -80,7 +90,7 @@ export async function runCrashScenario(pupils: number, killPoints: KillPoint[], 
           `kill point ${JSON.stringify(point)}`,
           async () => {
             await approveWhenAllMoved();
-            return 'casesMoved' in point ? (await movedCount(url)) >= point.casesMoved : smtp.accepted() >= point.mailsAccepted;
+            return 'casesMoved' in point ? (await movedCount(watched)) >= point.casesMoved : smtp.accepted() >= point.mailsAccepted;
           },
           timeoutMs,
           20,
@@ -88,8 +98,8 @@ export async function runCrashScenario(pupils: number, killPoints: KillPoint[], 
       } finally {
         await worker.kill9();
       }
-      killedAt.push({ casesMoved: await movedCount(url), mailsAccepted: smtp.accepted() });
-      await bringTimerSweepForward(url);
+      killedAt.push({ casesMoved: await movedCount(watched), mailsAccepted: smtp.accepted() });
+      await database.bringTimerSweepForward();
     }
     // Several worker processes at the end share the rest of the work on one database.
     const last = await Promise.all(Array.from({ length: options.finalWorkers ?? 1 }, () => startServe(env)));
@@ -98,7 +108,7 @@ export async function runCrashScenario(pupils: number, killPoints: KillPoint[], 
         'every case to reach Stage 1b, its letters approved and the outbox to empty',
         async () => {
           await approveWhenAllMoved();
-          return approved !== null && (await unfinished(url)) === 0;
+          return approved !== null && (await unfinished(watched)) === 0;
         },
         timeoutMs,
         250,
@@ -108,7 +118,7 @@ export async function runCrashScenario(pupils: number, killPoints: KillPoint[], 
     } finally {
       await Promise.all(last.map((worker) => worker.kill9()));
     }
-    const outcome = await crashOutcome(url);
+    const outcome = await crashOutcome(database);
     const duplicates = [...smtp.byMessageId].filter(([, n]) => n > 1);
     return {
       pupils,
@@ -126,6 +136,7 @@ export async function runCrashScenario(pupils: number, killPoints: KillPoint[], 
       seconds: (Date.now() - started) / 1000,
     };
   } finally {
+    await watching.close();
     await smtp.close();
     await rm(dataDir, { recursive: true, force: true });
   }

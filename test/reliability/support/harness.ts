@@ -11,8 +11,8 @@ import { SharedClock } from '../../../src/cases/demo-clock.ts';
 import { calendarFor, getWorkflow } from '../../../workflows/index.ts';
 import { startOfLondonDate } from '../../../src/domain/london-time.ts';
 import { importContacts, importMarks, importPupils } from '../../../src/register/import-register.ts';
-import { sql } from '../../support/postgres.ts';
 import type { Store } from '../../../src/store/types.ts';
+import type { ScenarioDatabase } from './scenario-database.ts';
 
 const root = path.resolve(import.meta.dirname, '../../..');
 const logger = createLogger(process.env.TEST_LOG ?? 'silent');
@@ -124,15 +124,6 @@ export async function startServe(env: Record<string, string>, timeoutMs = 60_000
   return { ...proc, url: /open (http:\/\/\S+)/.exec(started)?.[1] ?? null };
 }
 
-/**
- * A restarted worker frees what its killed predecessor held by itself (src/jobs/worker-lease.ts),
- * but keeps the recurring jobs' schedule (timers every minute): the crash tests bring that run
- * forward rather than wait for it in real time.
- */
-export async function bringTimerSweepForward(url: string) {
-  await sql(url, "UPDATE agenda_jobs SET next_run_at = now() WHERE name IN ('timers.fire', 'outbox.dispatch')");
-}
-
 export const SCHOOL = { id: 'wca', workflowId: 'west-coventry', localAuthority: 'coventry' };
 export const upnOf = (i: number) => `R${String(i).padStart(12, '0')}`;
 const csv = (text: string) => Readable.from([Buffer.from(text)]);
@@ -206,28 +197,37 @@ export interface CrashOutcome {
   letterEffects: number;
 }
 
-/** Everything the crash tests check, read straight from the database. */
-export async function crashOutcome(url: string): Promise<CrashOutcome> {
-  const states = await sql<{ state: string; n: number }>(url, 'SELECT state, count(*)::int AS n FROM cases GROUP BY state');
-  const timelines = await sql<{ case_id: string; events: string }>(
-    url,
-    "SELECT case_id, string_agg(evidence->>'event', ',' ORDER BY at, id) AS events FROM case_timeline WHERE type = 'transition' GROUP BY case_id",
-  );
-  const due = await sql<{ n: number }>(url, "SELECT count(*)::int AS n FROM case_timers WHERE due_at <= $1", [morningOf('2024-11-18')]);
-  const noReview = await sql<{ n: number }>(url, "SELECT count(*)::int AS n FROM cases c WHERE NOT EXISTS (SELECT 1 FROM case_timers t WHERE t.case_id = c.id AND t.name = 'review')");
-  const effects = await sql<{ status: string; n: number }>(url, 'SELECT status, count(*)::int AS n FROM outbox GROUP BY status');
-  const letters = await sql<{ n: number }>(url, "SELECT count(*)::int AS n FROM outbox WHERE kind = 'sendLetter'");
-  const messages = await sql<{ message_id: string; status: string }>(url, 'SELECT message_id, status FROM messages WHERE recipient_email IS NOT NULL');
-  return {
-    cases: states.reduce((sum, s) => sum + s.n, 0),
-    byState: Object.fromEntries(states.map((s) => [s.state, s.n])),
-    badTimelines: timelines.filter((t) => t.events !== 'OPEN,REVIEW_DUE').map((t) => `${t.case_id}: ${t.events}`),
-    dueTimersLeft: due[0]!.n,
-    casesWithoutNextReview: noReview[0]!.n,
-    effects: Object.fromEntries(effects.map((e) => [e.status, e.n])),
-    messages: { total: messages.length, sent: messages.filter((m) => m.status === 'sent').length, ids: new Set(messages.map((m) => m.message_id)) },
-    letterEffects: letters[0]!.n,
-  };
+/** Everything the crash tests check, read through the store (the same on every database). */
+export async function crashOutcome(database: ScenarioDatabase): Promise<CrashOutcome> {
+  const { store, close } = await database.open();
+  try {
+    const { cases } = await store.listCases({ schoolIds: [SCHOOL.id], limit: 1_000_000 });
+    const byState: Record<string, number> = {};
+    const badTimelines: string[] = [];
+    let casesWithoutNextReview = 0;
+    for (const record of cases) {
+      byState[record.state] = (byState[record.state] ?? 0) + 1;
+      const events = (await store.listTimeline(record.id)).filter((t) => t.type === 'transition').map((t) => String((t.evidence as { event?: unknown } | null)?.event));
+      if (events.join(',') !== 'OPEN,REVIEW_DUE') badTimelines.push(`${record.id}: ${events.join(',')}`);
+      if (!(await store.listTimers(record.id)).some((t) => t.name === 'review')) casesWithoutNextReview += 1;
+    }
+    const outbox = await store.listEffects({ schoolIds: [SCHOOL.id] });
+    const effects: Record<string, number> = {};
+    for (const effect of outbox) effects[effect.status] = (effects[effect.status] ?? 0) + 1;
+    const messages = (await store.listMessages({ schoolIds: [SCHOOL.id] })).filter((m) => m.recipientEmail !== null);
+    return {
+      cases: cases.length,
+      byState,
+      badTimelines,
+      dueTimersLeft: (await store.listDueTimers(morningOf('2024-11-18'), 1_000_000)).length,
+      casesWithoutNextReview,
+      effects,
+      messages: { total: messages.length, sent: messages.filter((m) => m.status === 'sent').length, ids: new Set(messages.map((m) => m.messageId)) },
+      letterEffects: outbox.filter((e) => e.kind === 'sendLetter').length,
+    };
+  } finally {
+    await close();
+  }
 }
 
 export async function waitFor(what: string, check: () => Promise<boolean>, timeoutMs: number, intervalMs = 250) {

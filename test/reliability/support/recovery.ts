@@ -5,6 +5,7 @@ import path from 'node:path';
 import { freshDatabaseUrl, sql } from '../../support/postgres.ts';
 import { openPostgres } from '../../../src/store/postgres/open.ts';
 import { approveHeldLetters } from './crash-scenario.ts';
+import { postgresAt } from './scenario-database.ts';
 import { crashOutcome, schoolWithDueTimers, startCountingSmtp, startServe, waitFor, type Child } from './harness.ts';
 
 export interface RecoveryRun {
@@ -82,13 +83,13 @@ export async function killWhileDispatching(workers: number, pupils = 20): Promis
     await waitFor(
       'every letter sent',
       async () => {
-        if (!approved && (await moved(url)) === pupils) approved = (await approveHeldLetters(url)) >= 0;
+        if (!approved && (await moved(url)) === pupils) approved = (await approveHeldLetters(postgresAt(url))) >= 0;
         return approved && (await unfinished(url)) === 0;
       },
       120_000,
       250,
     );
-    const outcome = await crashOutcome(url);
+    const outcome = await crashOutcome(postgresAt(url));
     return {
       workers,
       recoverySeconds,
