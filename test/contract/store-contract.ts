@@ -11,6 +11,7 @@ import { workContract } from './work-contract.ts';
 import { messageContract } from './message-contract.ts';
 import { accountContract } from './account-contract.ts';
 import { staffContract } from './staff-contract.ts';
+import { policyContract } from './policy-contract.ts';
 
 export type { OpenedStore } from './support.ts';
 export function defineStoreContract(name: string, open: () => Promise<OpenedStore>) {
@@ -58,6 +59,7 @@ export function defineStoreContract(name: string, open: () => Promise<OpenedStor
     workContract(ctx);
     messageContract(ctx);
     accountContract(ctx);
+    policyContract(ctx);
     staffContract(ctx);
   });
 }
