@@ -93,7 +93,7 @@ function guardrailOf(path: readonly string[]): Guardrail | null {
   if (/(reduced|fullRate|window|paidBy|payWithin|paymentDays|rateDays)/i.test(key)) return 'paymentWindows';
   if (/(timeLimit|limitMonths|deadline)/i.test(key) || (path[0] === 'prosecution' && path.length > 1)) return 'prosecutionLimit';
   if (/(maxNotices|noticeCap|cap|periodYears|noticesIn|maxPenalty)/i.test(key)) return 'noticeCap';
-  if (path[0] === 'penaltyNotice' || path[0] === 'prosecution' || path[0] === 'penaltyNotices') return path[0] === 'prosecution' ? 'prosecutionLimit' : 'noticeCap';
+  if (path.length > 1 && (path[0] === 'penaltyNotice' || path[0] === 'penaltyNotices')) return 'noticeCap';
   return null;
 }
 
@@ -105,7 +105,13 @@ export function guardrailIssues(raw: unknown, path: string[] = []): { path: stri
     const here = Array.isArray(raw) ? path : [...path, key];
     const rule = Array.isArray(raw) ? null : guardrailOf(here);
     if (rule) issues.push({ path: here, rule });
-    else issues.push(...guardrailIssues(value, here));
+    else {
+      const inside = guardrailIssues(value, here);
+      // Penalty notices and prosecution follow national rules only: touching them at all reaches for one.
+      if (inside.length === 0 && here.length === 1 && (key === 'penaltyNotice' || key === 'prosecution'))
+        inside.push({ path: here, rule: key === 'prosecution' ? 'prosecutionLimit' : 'noticeCap' });
+      issues.push(...inside);
+    }
   }
   return issues;
 }
