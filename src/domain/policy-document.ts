@@ -25,7 +25,9 @@ const RESERVED_STAGE_IDS = ['open', 'closed', 'considering', 'noticeToImprove', 
 
 const stageOverride = stageSchema.extend({
   id: z.string().regex(/^[a-z][a-zA-Z0-9]*$/, 'one word in camelCase, e.g. stage1a').refine((id) => !RESERVED_STAGE_IDS.includes(id), 'that name belongs to the escalation’s legal steps; call the stage something else'),
+  name: z.string().min(1).max(80).describe('The stage’s name as staff and letters call it, e.g. “Stage 1a”.'),
   letter: templateId.optional().describe('The letter every parent is sent when the case reaches this stage; leave out for none.'),
+  meeting: stageSchema.shape.meeting.describe('The meeting with parents at this stage: its name, how soon it is held, and whether a parent who misses it moves the case on.'),
   review: durationSchema.describe('How long after reaching this stage attendance is reviewed again.'),
   notify: z.array(notification).max(10).default([]).describe('Who is told when a case reaches this stage (EWO, the LA, a social worker, a home school), and with which template.'),
 });
@@ -146,4 +148,32 @@ export function differences(base: unknown, edited: unknown): unknown {
     if (diff !== undefined) out[key] = diff;
   }
   return Object.keys(out).length ? out : undefined;
+}
+
+type Walkable = z.ZodType & { description?: string };
+
+/** What a field of the overrides means, from its declaration: `stages.0.review` → its description. */
+export function fieldHelp(path: string): string | undefined {
+  let node: Walkable | undefined = policyOverridesSchema;
+  let help: string | undefined;
+  for (const segment of path.split('.')) {
+    node = unwrap(node);
+    if (node instanceof z.ZodObject) node = (node.shape as Record<string, Walkable>)[segment];
+    else if (node instanceof z.ZodArray && /^\d+$/.test(segment)) node = node.element as Walkable;
+    else return undefined;
+    help = node?.description;
+    for (let inner = node; inner && (inner instanceof z.ZodOptional || inner instanceof z.ZodDefault); ) {
+      inner = inner.unwrap() as Walkable;
+      help ??= inner.description;
+    }
+  }
+  return help;
+}
+
+function unwrap(node: Walkable | undefined): Walkable | undefined {
+  let current = node;
+  while (current instanceof z.ZodOptional || current instanceof z.ZodDefault || current instanceof z.ZodPipe) {
+    current = (current instanceof z.ZodPipe ? current.out : current.unwrap()) as Walkable;
+  }
+  return current;
 }
