@@ -113,7 +113,14 @@ export function policyForm(policy: Policy) {
 const num = (text: string | undefined) => (text === undefined || text.trim() === '' ? Number.NaN : Number(text.trim()));
 
 /** The policy as the form sent it: the draft's policy with every field the form carries set from it. */
-export function policyFromForm(policy: Policy, form: Record<string, string | undefined>): Record<string, unknown> {
+export function policyFromForm(policy: Policy, posted: Record<string, unknown>): Record<string, unknown> {
+  // A ticked box is sent after its hidden "no": the last value a name has is the one the form shows.
+  const form = new Proxy({} as Record<string, string | undefined>, {
+    get: (_, key: string) => {
+      const value = ([] as unknown[]).concat(posted[key] ?? []).at(-1);
+      return typeof value === 'string' ? value : undefined;
+    },
+  });
   const edited = structuredClone(policy) as unknown as Record<string, unknown>;
   const specs = [
     ...POLICY_FIELDS.map((spec) => ({ spec, path: spec.path })),
