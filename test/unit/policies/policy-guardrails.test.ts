@@ -96,6 +96,7 @@ function broken(before: { context: CaseContext; hasTag(tag: string): boolean; va
 describe('any policy a school can write keeps the statutory guardrails', () => {
   it('when any accepted policy document is explored with every event in every state, then no step takes a legal route without the five considerations, a third notice in three years, other payment windows or a later prosecution', () => {
     let explored = 0;
+    let legalEntries = 0;
     fc.assert(
       fc.property(documents, (raw) => {
         const workflow = schoolWorkflow(parseDocument(raw), LA);
@@ -113,7 +114,10 @@ describe('any policy a school can write keeps the statutory guardrails', () => {
         });
         const problems: string[] = [];
         for (const { state, transitions } of Object.values(adjacency)) {
-          for (const { event, state: next } of Object.values(transitions) as { event: CaseEvent; state: typeof state }[]) problems.push(...broken(state, next, event));
+          for (const { event, state: next } of Object.values(transitions) as { event: CaseEvent; state: typeof state }[]) {
+            if (next.hasTag(LEGAL_TAG) && !state.hasTag(LEGAL_TAG)) legalEntries += 1;
+            problems.push(...broken(state, next, event));
+          }
         }
         explored += Object.keys(adjacency).length;
         expect(problems.slice(0, 5)).toEqual([]);
@@ -122,5 +126,6 @@ describe('any policy a school can write keeps the statutory guardrails', () => {
     );
     // The property held over real exploration, not over empty charts.
     expect(explored).toBeGreaterThan(12 * 10);
+    expect(legalEntries).toBeGreaterThan(12);
   }, 600_000);
 });
