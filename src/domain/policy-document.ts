@@ -88,6 +88,8 @@ export const policyOverridesSchema = z
   .strict();
 export type PolicyOverridesDoc = z.output<typeof policyOverridesSchema>;
 
+const MAX_DEPTH = 12;
+
 /** Which guardrail a key of an override reaches for, if any: by where it is and what it is called. */
 function guardrailOf(path: readonly string[]): Guardrail | null {
   const key = path.at(-1) ?? '';
@@ -100,15 +102,16 @@ function guardrailOf(path: readonly string[]): Guardrail | null {
 }
 
 /** Every key of a raw override that reaches for a statutory rule, with the rule it names. */
-export function guardrailIssues(raw: unknown, path: string[] = []): { path: string[]; rule: Guardrail }[] {
-  if (typeof raw !== 'object' || raw === null) return [];
+export function guardrailIssues(raw: unknown, path: string[] = [], depth = 0): { path: string[]; rule: Guardrail }[] {
+  // A policy is a few levels deep; what lies deeper is refused by the shape, not walked here.
+  if (typeof raw !== 'object' || raw === null || depth > MAX_DEPTH) return [];
   const issues: { path: string[]; rule: Guardrail }[] = [];
   for (const [key, value] of Object.entries(raw)) {
     const here = Array.isArray(raw) ? path : [...path, key];
     const rule = Array.isArray(raw) ? null : guardrailOf(here);
     if (rule) issues.push({ path: here, rule });
     else {
-      const inside = guardrailIssues(value, here);
+      const inside = guardrailIssues(value, here, depth + 1);
       // Penalty notices and prosecution follow national rules only: touching them at all reaches for one.
       if (inside.length === 0 && here.length === 1 && (key === 'penaltyNotice' || key === 'prosecution'))
         inside.push({ path: here, rule: key === 'prosecution' ? 'prosecutionLimit' : 'noticeCap' });
@@ -136,19 +139,6 @@ export const policyDocumentSchema = z
   })
   .strict();
 export type PolicyDocument = z.output<typeof policyDocumentSchema>;
-
-/** Nested objects by key; an array or a value is a whole. What the school changed from the base, and only that. */
-export function differences(base: unknown, edited: unknown): unknown {
-  if (JSON.stringify(base) === JSON.stringify(edited)) return undefined;
-  const plain = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
-  if (!plain(base) || !plain(edited)) return edited;
-  const out: Record<string, unknown> = {};
-  for (const [key, value] of Object.entries(edited)) {
-    const diff = differences(base[key], value);
-    if (diff !== undefined) out[key] = diff;
-  }
-  return Object.keys(out).length ? out : undefined;
-}
 
 type Walkable = z.ZodType & { description?: string };
 

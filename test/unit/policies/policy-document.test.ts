@@ -2,8 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { AppError } from '../../../src/errors.ts';
 import { composePolicy, ntiRangeFor, parseDocument } from '../../../src/policies/school-policy.ts';
 import { readPolicyFile, writePolicyFile } from '../../../src/policies/policy-files.ts';
-import { differences } from '../../../src/domain/policy-document.ts';
 import { WORKFLOWS } from '../../../workflows/index.ts';
+import { overridesFrom, policyForm, policyFromForm } from '../../../src/http/ui/policy/policy-form.ts';
 
 const problemsOf = (fn: () => unknown): string[] => {
   try {
@@ -57,8 +57,21 @@ describe('a school’s policy document', () => {
     expect(() => readPolicyFile('a: &a [1,2]\nb: [*a, *a]\n', 'yaml')).toThrow(/cannot be read/);
   });
 
-  it('when the form’s values are compared with the base, then only what changed is kept', () => {
-    const base = { targetPct: 95, evaluation: { cadence: 'weekly', weekday: 1 }, stages: [{ id: 'a' }] };
-    expect(differences(base, { targetPct: 96, evaluation: { cadence: 'weekly', weekday: 3 }, stages: [{ id: 'a' }] })).toEqual({ targetPct: 96, evaluation: { weekday: 3 } });
+  it('when the policy form is sent back as shown, then the draft changes nothing; a changed field (and an unticked box) is all it adds to what the draft already said', () => {
+    const base = WORKFLOWS['west-coventry']!.policy;
+    const form = policyForm(base);
+    const posted: Record<string, unknown> = {};
+    for (const field of [...form.fields, ...form.bands.flat(), ...form.stages.flatMap((s) => s.fields)] as Record<string, unknown>[]) {
+      const name = String(field.name);
+      if (field.kind === 'duration') Object.assign(posted, { [`${name}.amount`]: String(field.amount), [`${name}.unit`]: field.unit });
+      else if (field.kind === 'pct') Object.assign(posted, { [`${name}.comparison`]: field.comparison, [`${name}.pct`]: String(field.pct) });
+      else if (field.kind === 'boolean') posted[name] = field.value ? ['no', 'yes'] : 'no';
+      else posted[name] = String(field.value);
+    }
+    expect(overridesFrom(base, policyFromForm(base, posted), {})).toEqual({});
+    const changed = { ...posted, targetPct: '96', 'stages.0.review.amount': '2', 'opening.onUnauthorisedAbsence': 'no' };
+    const overrides = overridesFrom(base, policyFromForm(base, changed), { evaluation: { period: { amount: 6, unit: 'schoolWeeks' } } });
+    expect(overrides).toMatchObject({ targetPct: 96, opening: { onUnauthorisedAbsence: false }, evaluation: { period: { amount: 6, unit: 'schoolWeeks' } } });
+    expect((overrides.stages as { review: unknown }[])[0]!.review).toEqual({ amount: 2, unit: 'schoolWeeks' });
   });
 });
