@@ -2,7 +2,7 @@ import { transition, type SnapshotFrom } from 'xstate';
 import { LEGAL_TAG, legalEventTypes, type EscalationMachine } from '../../machines/escalation.ts';
 import type { CaseEvent } from '../domain/case-types.ts';
 import type { CaseRecord } from '../store/types.ts';
-import { snapshotOf, type SchoolMachine } from './case-machines.ts';
+import { caseMachine, snapshotOf, type SchoolMachine } from './case-machines.ts';
 
 const legalEvents = new WeakMap<SchoolMachine, Set<string>>();
 
@@ -13,7 +13,9 @@ const legalEvents = new WeakMap<SchoolMachine, Set<string>>();
  * (a considerations decision for a legal route) or out of one (withdrawing it, the pupil leaving).
  */
 export function isLegalStep(schoolMachine: SchoolMachine, record: CaseRecord, event: CaseEvent): boolean {
-  return isLegalStepAt(schoolMachine, snapshotOf(schoolMachine, record), event);
+  // The case's own policy version decides what its steps are.
+  const own = caseMachine(schoolMachine, record);
+  return isLegalStepAt(own, snapshotOf(own, record), event);
 }
 
 /** isLegalStep for a case at this snapshot of its machine. */
