@@ -11,7 +11,7 @@ const LAYERS = [
   ['./src/domain', './src/errors.ts', './src/clock.ts', './src/logger.ts'],
   ['./machines', './workflows'],
   ['./src/store', './src/config.ts'],
-  ['./src/calendars', './src/organisation', './src/cases', './src/approvals', './src/register', './src/letters', './src/access', './src/evidence', './src/simulator'],
+  ['./src/calendars', './src/organisation', './src/cases', './src/approvals', './src/register', './src/letters', './src/access', './src/evidence', './src/simulator', './src/policies'],
   ['./src/jobs', './src/mail', './src/demo', './src/retention'],
   ['./src/http', './src/cli', './src/main.ts'],
 ];

@@ -44,3 +44,6 @@ export const ASSIGNING_ROLES: readonly Role[] = ['pastoral', 'champion', 'admin'
 
 /** Who a case can be given to: the school's pastoral leaders and champions. */
 export const ASSIGNABLE_ROLES: readonly Role[] = ['pastoral', 'champion'];
+
+/** A school's policy (its thresholds, letters, timings) and moving open cases between its versions: the senior attendance champion, or an admin. */
+export const POLICY_EDIT_ROLES: readonly Role[] = ['champion', 'admin'];

@@ -7,7 +7,7 @@ import { parentsOf, ratingOf } from '../domain/pupil-flags.ts';
 import type { Policy } from '../domain/policy.ts';
 import { stateName } from '../../machines/workflow.ts';
 import type { CaseRecord, CaseStatus, CaseTimer, Contact, NewCase, NewCaseWrite, NewEffect, NewTimelineEntry, Pupil, TransitionCommit } from '../store/types.ts';
-import { snapshotOf, type SchoolMachine } from './case-machines.ts';
+import { caseMachine, snapshotOf, type SchoolMachine } from './case-machines.ts';
 import { startOfLondonDate } from '../domain/london-time.ts';
 
 /**
@@ -37,9 +37,14 @@ function evidenceOf(event: CaseEvent) {
   return { event: type, ...fields, ...evidence };
 }
 
-/** Who did what and why: the event, its evidence, and what it set off. */
-function timelineEntry(actor: string, event: CaseEvent, from: string, to: string, effects: Effect[], at: Date): NewTimelineEntry {
-  return { id: randomUUID(), at, actor, type: 'transition', from, to, evidence: { ...evidenceOf(event), effects } };
+/** Who did what and why: the event, its evidence, what it set off, and the version of the school's policy that decided it. */
+function timelineEntry(actor: string, event: CaseEvent, from: string, to: string, effects: Effect[], at: Date, policyVersion: number): NewTimelineEntry {
+  return { id: randomUUID(), at, actor, type: 'transition', from, to, evidence: { ...evidenceOf(event), effects, policyVersion } };
+}
+
+/** The snapshot as stored: the machine's, with the version of the school's policy the case runs on. */
+function stored(schoolMachine: SchoolMachine, snapshot: Parameters<typeof persist>[1]) {
+  return { ...persist(schoolMachine.workflow, snapshot), policyVersion: schoolMachine.policyVersion };
 }
 
 /** The outbox rows of a transition: letters and legal steps are written held, for a person to decide, with the event behind them. */
@@ -87,13 +92,13 @@ export function planOpen(
     machineVersion: schoolMachine.workflow.version,
     state: to,
     status: statusOf(to),
-    snapshot: persist(schoolMachine.workflow, next),
+    snapshot: stored(schoolMachine, next),
     openedAt: at,
   };
   return {
     write: {
       record,
-      timeline: [timelineEntry(actor, event, from, to, effects, at)],
+      timeline: [timelineEntry(actor, event, from, to, effects, at, schoolMachine.policyVersion)],
       effects: outboxRows(caseId, 1, 0, effects, schoolMachine.workflow.policy, event),
       timers: timerRows(next.context.timers),
     },
@@ -124,12 +129,14 @@ function cancellation(steps: Transitioned[], before: StageView, after: StageView
  * cannot take in the state it has reached is refused with that state and the rest go on.
  */
 export function planEvents(
-  schoolMachine: SchoolMachine,
+  school: SchoolMachine,
   record: CaseRecord,
   events: CaseEvent[],
   actor: string,
   at: Date,
 ): { commit: TransitionCommit | null; case: CaseRecord; steps: Transitioned[]; refused: { event: CaseEvent; state: string }[] } {
+  // A case runs on the version of the school's policy it started on, or was moved to.
+  const schoolMachine = caseMachine(school, record);
   const version = record.version + 1;
   const before = snapshotOf(schoolMachine, record);
   let snapshot = before;
@@ -147,7 +154,7 @@ export function planEvents(
     const effects = effectsOf(actions);
     const to = stateName(next.value);
     steps.push({ event, from, to, effects });
-    timeline.push(timelineEntry(actor, event, from, to, effects, at));
+    timeline.push(timelineEntry(actor, event, from, to, effects, at, schoolMachine.policyVersion));
     outbox.push(...outboxRows(record.id, version, outbox.length, effects, schoolMachine.workflow.policy, event));
     snapshot = next;
   }
@@ -158,7 +165,7 @@ export function planEvents(
     expectedVersion: record.version,
     state,
     status: statusOf(state),
-    snapshot: persist(schoolMachine.workflow, snapshot),
+    snapshot: stored(schoolMachine, snapshot),
     machineVersion: schoolMachine.workflow.version,
     timeline,
     effects: outbox,

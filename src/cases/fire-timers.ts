@@ -1,7 +1,7 @@
 import { measure, timerEvent } from '../domain/evaluate.ts';
 import type { Logger } from '../logger.ts';
 import type { Store } from '../store/types.ts';
-import { marksNeededFrom, schoolMachineFor, snapshotOf } from './case-machines.ts';
+import { caseMachine, marksNeededFrom, schoolMachineFor, snapshotOf } from './case-machines.ts';
 import type { CaseService } from './case-service.ts';
 import { londonDate } from '../domain/london-time.ts';
 
@@ -39,7 +39,7 @@ export async function fireDueTimers(deps: { store: Store; cases: CaseService; lo
       const calendar = schoolMachine.calendar;
       const asOf = calendar.isSchoolDay(today) ? today : calendar.previousSchoolDay(today);
       const marks = await store.listMarks(record.schoolId, record.upn, { from: marksNeededFrom(schoolMachine, asOf), to: asOf });
-      const measurements = measure({ policy: schoolMachine.workflow.policy, calendar, marks, asOf, case: { value: snapshot.value, context: snapshot.context } });
+      const measurements = measure({ policy: caseMachine(schoolMachine, record).workflow.policy, calendar, marks, asOf, case: { value: snapshot.value, context: snapshot.context } });
       const outcome = await cases.sendIfAllowed(record.id, { ...timerEvent(timer, measurements), at: today }, { actor: 'system:timer' });
       if ('refusedIn' in outcome) {
         result.stale += 1;

@@ -14,7 +14,7 @@ import type { CaseRecord, NewTask, Store } from '../store/types.ts';
 import type { CaseService, TransitionOutcome } from './case-service.ts';
 import { transition } from 'xstate';
 import { stateName } from '../../machines/workflow.ts';
-import { acceptsEvent, snapshotOf, type SchoolMachine } from './case-machines.ts';
+import { acceptsEvent, caseMachine, snapshotOf, type SchoolMachine } from './case-machines.ts';
 
 export interface MeetingInput {
   date: IsoDate;
@@ -38,13 +38,13 @@ function refuse(problems: { field: string; message: string }[]): never {
 /** The stage's meeting as the policy names it, when the case is at a stage that has one. */
 export function stageMeetingName(schoolMachine: SchoolMachine, record: CaseRecord): string | null {
   const stage = (record.snapshot as { context: CaseContext }).context.stage;
-  return schoolMachine.workflow.policy.stages.find((candidate) => candidate.id === stage)?.meeting?.name ?? null;
+  return caseMachine(schoolMachine, record).workflow.policy.stages.find((candidate) => candidate.id === stage)?.meeting?.name ?? null;
 }
 
 /** The state a missed meeting takes the case to under its policy (its own state when the policy keeps it there); null if there is no meeting to miss. */
 export function afterMissedMeeting(schoolMachine: SchoolMachine, record: CaseRecord, today: IsoDate): string | null {
   const snapshot = snapshotOf(schoolMachine, record);
-  const [next] = transition(schoolMachine.machine, snapshot, { type: 'PARENT_DID_NOT_ATTEND', at: today });
+  const [next] = transition(caseMachine(schoolMachine, record).machine, snapshot, { type: 'PARENT_DID_NOT_ATTEND', at: today });
   return next === snapshot || next.status === 'error' ? null : stateName(next.value);
 }
 

@@ -3,7 +3,7 @@ import { evaluatePupil, isBandReviewDay, measure } from '../domain/evaluate.ts';
 import { pupilFlags } from '../domain/pupil-flags.ts';
 import type { IsoDate } from '../domain/types.ts';
 import type { CaseRecord, Contact, NewCaseWrite, NewTask, Pupil, StoredMark, TransitionCommit } from '../store/types.ts';
-import { snapshotOf, type SchoolMachine } from './case-machines.ts';
+import { caseMachine, snapshotOf, type SchoolMachine } from './case-machines.ts';
 import { planEvents, planOpen } from './case-plan.ts';
 import { bandDutyTasks, dailyDutyTasks } from './daily-duties.ts';
 import { contactTasks, dutyTask, unresolvedNCodeTask } from './register-duties.ts';
@@ -50,9 +50,9 @@ export interface DecisionDay {
  */
 export function pupilDecider(roll: Roll, day: DecisionDay) {
   const { machine, asOf, actor, now, at } = day;
-  const { policy } = machine.workflow;
   const { calendar } = machine;
-  const bandReviewDay = isBandReviewDay(policy, calendar, asOf);
+  // The band review day is the school's (its latest policy): a case on an older version still gets its band actions.
+  const bandReviewDay = isBandReviewDay(machine.workflow.policy, calendar, asOf);
   const who = (pupil: Pupil) => ({ schoolId: roll.schoolId, upn: pupil.upn, name: `${pupil.forename} ${pupil.surname}` });
   const send = (record: CaseRecord, events: CaseEvent[]) => {
     const plan = planEvents(machine, record, events, actor, now);
@@ -69,6 +69,8 @@ export function pupilDecider(roll: Roll, day: DecisionDay) {
       return decision;
     }
     decision.measured = true;
+    // A pupil with a case is measured by the policy version the case runs on; one without, by the latest.
+    const { policy } = (record ? caseMachine(machine, record) : machine).workflow;
     const view = record ? snapshotOf(machine, record) : null;
     const caseView = view ? { value: view.value, context: view.context } : null;
     const measurements = measure({ policy, calendar, marks, asOf, case: caseView });

@@ -18,6 +18,7 @@ commands:
   clock show|advance <d>    show or move the demo clock forward
   evaluate                  evaluate a school now, as the nightly job does
   calendar show|import|add  a school's term dates, INSET days and closures (remove takes one out)
+  policy show|export|import a school's own policy: dry-run, publish a version, migrate open cases
   staff list|invite|reset   staff accounts (deactivate, reactivate and move-cases too)
   letter preview|list       render letters and emails (PDF and HTML) for a look
   demo load                 load the demo trusts into the configured store

@@ -22,6 +22,7 @@ import { pupilRoutes } from './api/pupils/pupil-routes.ts';
 import { schoolRoutes } from './api/schools/school-routes.ts';
 import { calendarRoutes } from './api/schools/calendar-routes.ts';
 import { workflowRoutes } from './api/workflows/workflow-routes.ts';
+import { policyRoutes } from './api/schools/policy-routes.ts';
 import { adminRoutes } from './api/admin/admin-routes.ts';
 import { pupilDataRoutes } from './api/admin/pupil-data-routes.ts';
 import { approvalRoutes } from './api/approvals/approval-routes.ts';
@@ -103,6 +104,7 @@ export function apiRoutes(deps: AppDeps, sessions?: Sessions): AnyRoute[] {
     ...schoolRoutes(api),
     ...calendarRoutes(api),
     ...workflowRoutes(),
+    ...policyRoutes(api),
     ...adminRoutes(api),
     ...pupilDataRoutes({ ...api, dataDir: loadConfig().DATA_DIR, pupilYearsFromBirth: loadConfig().RETAIN_LEFT_PUPILS_YEARS_FROM_BIRTH, now }),
     ...approvalRoutes(api),

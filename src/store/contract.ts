@@ -44,6 +44,7 @@ import type { IsoDate } from '../domain/types.ts';
 import type { CalendarEntry } from '../domain/school-calendar.ts';
 import type { StoredSchoolCalendar } from './records-calendar.ts';
 import type { RegisterKind, RegisterMapping } from './records-feed.ts';
+import type { PolicyDraft, PolicyVersion } from './records-policy.ts';
 import type { CaseAssignment, StaffIdentity, StaffToken, StaffUpdate, TokenRedemption } from './records-staff.ts';
 
 export interface StoreLifecycle {
@@ -262,6 +263,17 @@ export interface StaffStore {
 }
 
 /** The store contract, by what each part keeps; every adapter implements all of it. */
+/** A school's own policy: the draft it edits and the versions it publishes (src/policies). */
+export interface PolicyStore {
+  getPolicyDraft(schoolId: string): Promise<PolicyDraft | null>;
+  /** Saves the draft if it is still at `expectedRevision` (0: there is none yet); null when another save came first. */
+  savePolicyDraft(schoolId: string, document: unknown, meta: { expectedRevision: number; by: string; at: Date }): Promise<PolicyDraft | null>;
+  /** Writes a new version; false when that version number is already published (another publisher came first). */
+  publishPolicyVersion(version: PolicyVersion): Promise<boolean>;
+  /** The school's published versions, oldest first. */
+  listPolicyVersions(schoolId: string): Promise<PolicyVersion[]>;
+}
+
 export type Store = StoreLifecycle &
   OrganisationStore &
   PupilStore &
@@ -276,4 +288,5 @@ export type Store = StoreLifecycle &
   RetentionStore &
   CalendarStore &
   RegisterFeedStore &
-  StaffStore;
+  StaffStore &
+  PolicyStore;

@@ -12,6 +12,7 @@ import { messageContract } from './message-contract.ts';
 import { accountContract } from './account-contract.ts';
 import { staffContract } from './staff-contract.ts';
 import { scaleContract } from './scale-contract.ts';
+import { policyContract } from './policy-contract.ts';
 
 export type { OpenedStore } from './support.ts';
 export function defineStoreContract(name: string, open: () => Promise<OpenedStore>) {
@@ -59,6 +60,7 @@ export function defineStoreContract(name: string, open: () => Promise<OpenedStor
     workContract(ctx);
     messageContract(ctx);
     accountContract(ctx);
+    policyContract(ctx);
     staffContract(ctx);
     scaleContract(ctx);
   });

@@ -110,6 +110,17 @@ const ROUTES: RouteCase[] = [
     request: (t) => ({ path: `/api/schools/${t.school}/calendar/import`, body: { content: 'date,end_date,kind,description\n2024-10-18,,inset,Training day\n', format: 'csv' } }),
     verdict: calendarEditor,
   },
+  // A school's own policy: the champion (or an admin) reads, edits, tries, publishes it and moves cases between versions.
+  { route: 'GET /api/schools/:id/policy', request: (t) => ({ path: `/api/schools/${t.school}/policy` }), verdict: calendarEditor },
+  { route: 'GET /api/schools/:id/policy/export', request: (t) => ({ path: `/api/schools/${t.school}/policy/export?format=json` }), verdict: calendarEditor },
+  {
+    route: 'POST /api/schools/:id/policy/draft',
+    request: (t) => ({ path: `/api/schools/${t.school}/policy/draft`, body: { document: { base: SCHOOLS[t.school].workflowId, overrides: {} }, revision: 'current' } }),
+    verdict: calendarEditor,
+  },
+  { route: 'POST /api/schools/:id/policy/dry-run', request: (t) => ({ path: `/api/schools/${t.school}/policy/dry-run`, body: {} }), verdict: calendarEditor },
+  { route: 'POST /api/schools/:id/policy/publish', request: (t) => ({ path: `/api/schools/${t.school}/policy/publish`, body: { revision: 'current', note: 'matrix' } }), verdict: calendarEditor },
+  { route: 'POST /api/schools/:id/policy/migration', request: (t) => ({ path: `/api/schools/${t.school}/policy/migration`, body: { from: 1, to: 2 } }), verdict: calendarEditor },
   { route: 'GET /api/audit', request: (t) => ({ path: `/api/audit?school=${t.school}` }), verdict: (user) => (user === 'admin' ? 'ok' : 'denied') },
   // Subject access: an admin of a school they see whole.
   {
@@ -225,6 +236,8 @@ describe('access: every route × every role × own school, other school, other t
     if (!req) return;
     const agent = await world.login(user);
     const method = spec.route.split(' ')[0];
+    // A draft is saved (and published) at the revision it is at when this caller reaches it.
+    if (req.body && (req.body as { revision?: unknown }).revision === 'current') req.body = { ...req.body, revision: (await world.db.store.getPolicyDraft(targets[school].school))?.revision ?? 0 };
     if (req.body && 'expectedVersion' in req.body) req.body = { ...req.body, expectedVersion: (await world.db.store.getCase(targets[school].caseId))!.version };
     const res =
       method === 'GET'

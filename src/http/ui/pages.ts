@@ -14,6 +14,7 @@ import { workflowPages } from './workflows/workflow-pages.ts';
 import { outboxPage } from './outbox/outbox-page.ts';
 import { approvalPages } from './approvals/approval-pages.ts';
 import { calendarPages } from './calendar/calendar-pages.ts';
+import { policyPages } from './policy/policy-pages.ts';
 import { setupPage } from './sign-in/setup-page.ts';
 import { organisationPages } from './organisation/organisation-pages.ts';
 import { registerPages } from './register/register-pages.ts';
@@ -37,6 +38,7 @@ export function pageRouter(deps: PageDeps): Router {
   outboxPage(router, deps);
   approvalPages(router, deps);
   calendarPages(router, deps);
+  policyPages(router, deps);
   setupPage(router, deps);
   organisationPages(router, deps);
   registerPages(router, deps);

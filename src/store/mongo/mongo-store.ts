@@ -2,6 +2,7 @@ import type { Connection } from 'mongoose';
 import type { Store } from '../types.ts';
 import { MongoRegisterMappings } from './register-mappings.ts';
 import { composeParts } from '../compose.ts';
+import { MongoPolicies } from './policies.ts';
 import { MongoStaff } from './staff.ts';
 import { MongoBase } from './base.ts';
 import { guardFailover } from './failover.ts';
@@ -19,7 +20,7 @@ import { MongoRetention } from './retention-part.ts';
  * method defined twice, and the contract suite calls every one.
  */
 // eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging
-export interface MongoStore extends MongoOrganisation, MongoRegister, MongoCases, MongoOutbox, MongoMessagesAccounts, MongoRetention, MongoCalendars, MongoRegisterMappings, MongoStaff {}
+export interface MongoStore extends MongoOrganisation, MongoRegister, MongoCases, MongoOutbox, MongoMessagesAccounts, MongoRetention, MongoCalendars, MongoRegisterMappings, MongoStaff, MongoPolicies {}
 // eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging
 export class MongoStore extends MongoBase implements Store {
   readonly kind = 'mongo' as const;
@@ -28,6 +29,6 @@ export class MongoStore extends MongoBase implements Store {
     super(connection);
   }
 }
-composeParts(MongoStore, [MongoOrganisation, MongoRegister, MongoCases, MongoOutbox, MongoMessagesAccounts, MongoRetention, MongoCalendars, MongoRegisterMappings, MongoStaff]);
+composeParts(MongoStore, [MongoOrganisation, MongoRegister, MongoCases, MongoOutbox, MongoMessagesAccounts, MongoRetention, MongoCalendars, MongoRegisterMappings, MongoStaff, MongoPolicies]);
 // Failovers answer 503 from every store method (see failover.ts).
 guardFailover(MongoStore.prototype);

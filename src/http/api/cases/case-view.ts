@@ -1,7 +1,7 @@
 import { lastLetterSent } from '../../../letters/sent-letters.ts';
 import { computeMetrics } from '../../../domain/metrics.ts';
 import type { CaseContext } from '../../../domain/case-types.ts';
-import { schoolMachineFor } from '../../../cases/case-machines.ts';
+import { caseMachine, schoolMachineFor } from '../../../cases/case-machines.ts';
 import type { Access } from '../../../access/scope.ts';
 import type { CaseRecord, Message, Pupil, Store, TimelineEntry } from '../../../store/types.ts';
 import { todayOf, type ApiDeps } from '../deps.ts';
@@ -64,7 +64,7 @@ export async function caseDetail(deps: ApiDeps, access: Access, record: CaseReco
     case: caseSummary(record),
     school: { id: school.id, name: school.name },
     pupil: pupil && pupilSummary(pupil),
-    metrics: computeMetrics({ marks, calendar: schoolMachine.calendar, asOf: today, from, bands: schoolMachine.workflow.policy.bands }),
+    metrics: computeMetrics({ marks, calendar: schoolMachine.calendar, asOf: today, from, bands: caseMachine(schoolMachine, record).workflow.policy.bands }),
     context: state,
     // The case's "last letter" is the one that went (the messages' record), not the stage it came from.
     lastLetter: lastLetterSent(letters, context),

@@ -45,7 +45,11 @@ function evidenceOf(evidence: unknown): TimelineItem['evidence'] {
   const rows: TimelineItem['evidence'] = [];
   for (const [key, value] of Object.entries(evidence as Record<string, unknown>)) {
     if (value === null || value === undefined || key === 'attendancePct') continue;
-    if (key === 'effects' && Array.isArray(value)) {
+    if (key === 'policyVersion') {
+      rows.push({ label: 'Decided under', value: `version ${text(value)} of the school’s attendance policy` });
+    } else if (key === 'fromVersion' || key === 'toVersion' || key === 'sent') {
+      if (key === 'sent') rows.push({ label: 'Sent by the move', value: 'nothing' });
+    } else if (key === 'effects' && Array.isArray(value)) {
       if (value.length) rows.push({ label: 'What it set going', value: (value as Effect[]).map(describeEffect).join('; ') });
     } else if (key === 'meeting' && typeof value === 'object') {
       rows.push(...meetingRows(value as MeetingRecord, shortDate));
@@ -96,6 +100,13 @@ export async function timelineItems(store: Store, detail: CaseDetail, entries: T
         : entry.from !== entry.to && entry.to
           ? `${stateName(entry.from ?? 'new')} → ${stateName(entry.to)}`
           : words(entry.type);
+    if (entry.type === 'policy.migrated') {
+      // A move between versions of the school's policy: which versions, and where the case went.
+      const { fromVersion, toVersion } = (entry.evidence ?? {}) as { fromVersion?: number; toVersion?: number };
+      const moved = entry.from !== entry.to && entry.to ? `: ${stateName(entry.from ?? 'new')} → ${stateName(entry.to)}` : '';
+      items.push({ at: new Date(entry.at), kind: 'other', title: `Moved from version ${fromVersion} to version ${toVersion} of the school’s policy${moved}`, who: await who(entry.actor), evidence: evidenceOf(entry.evidence) });
+      continue;
+    }
     if (entry.type === 'assigned') {
       // Who it went to and from, by name: the ids the store keeps mean nothing to staff.
       const { assignee, previous, note } = (entry.evidence ?? {}) as { assignee?: string | null; previous?: string | null; note?: string | null };
