@@ -170,13 +170,35 @@ export abstract class MongoCases extends MongoBase {
     await this.insertTimeline(session, caseId, updated.timelineSeq - commit.timeline.length + 1, commit.timeline);
     if (commit.cancelUnsent) {
       // What the case no longer wants sent: everything held, and letters not yet sent.
-      await this.models.outbox.updateMany(
-        commit.cancelUnsent.heldLettersOnly
-          ? { caseId, status: 'held', kind: 'sendLetter' }
-          : { caseId, $or: [{ status: 'held' }, { kind: 'sendLetter', status: { $in: ['pending', 'waiting'] } }] },
-        { $set: { status: 'cancelled', lastError: text(commit.cancelUnsent.reason), completedAt: at, lockedUntil: null } },
+      const unsent: QueryFilter<EffectDoc> = commit.cancelUnsent.heldLettersOnly
+        ? { caseId, status: 'held', kind: 'sendLetter' }
+        : { caseId, $or: [{ status: 'held' }, { kind: 'sendLetter', status: { $in: ['pending', 'waiting'] } }] };
+      const ids = (await this.models.outbox.find(unsent, { _id: 1 }, { session }).lean()).map((effect) => effect._id);
+      const reason = text(commit.cancelUnsent.reason);
+      await this.models.outbox.updateMany({ _id: { $in: ids } }, { $set: { status: 'cancelled', lastError: reason, completedAt: at, lockedUntil: null } }, { session });
+      // The overdue approval task of an effect cancelled here closes with it: nothing is left to approve.
+      await this.models.tasks.updateMany(
+        { _id: { $in: ids.map((id) => `approval-overdue:${id}`) }, status: 'open' },
+        { $set: { status: 'cancelled', completedBy: 'system:workflow', completedAt: at, note: reason } },
         { session },
       );
+    }
+    if (commit.closeTasks) {
+      // The tasks of a stage the case has left, and the task-making effects of it not yet run.
+      const note = text(commit.closeTasks.note);
+      await this.models.outbox.updateMany(
+        { caseId, kind: 'createTask', status: { $in: ['pending', 'waiting'] }, 'payload.kind': { $nin: commit.closeTasks.keepKinds.map(text) } },
+        { $set: { status: 'cancelled', lastError: note, completedAt: at, lockedUntil: null } },
+        { session },
+      );
+      const prefixes = commit.closeTasks.idPrefixes.map((prefix) => new RegExp(`^${text(prefix).replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`));
+      if (prefixes.length > 0) {
+        await this.models.tasks.updateMany(
+          { caseId, status: 'open', _id: { $in: prefixes }, kind: { $nin: commit.closeTasks.keepKinds.map(text) } },
+          { $set: { status: 'cancelled', completedBy: text(commit.closeTasks.by), completedAt: at, note } },
+          { session },
+        );
+      }
     }
     await this.insertEffects(session, caseId, commit.effects, at);
     if (commit.timers) {
