@@ -19,7 +19,7 @@ describe('case review in the browser', () => {
     await screenshots(page, 'queue');
     const firstPupil = (await page.locator('table.queue tbody tr td:first-child a').first().textContent())!.trim();
     await page.getByLabel('Pupil name or UPN').fill(firstPupil.split(' ')[1]!);
-    await page.getByRole('button', { name: 'Apply filters' }).click();
+    await page.getByRole('button', { name: 'Search' }).click();
     await page.getByRole('link', { name: firstPupil }).first().click();
     await expect(page.getByRole('heading', { level: 1 }).textContent()).resolves.toContain(firstPupil);
     await expect(page.getByRole('img', { name: /Weekly attendance/ }).count()).resolves.toBe(1);
