@@ -8,7 +8,7 @@ describe('dashboard, workflow, outbox and demo clock pages in the browser', () =
   }, 90_000);
   afterAll(async () => world?.close());
 
-  it('when a trust lead opens the dashboard, then it shows the funnel and the trend of each of their schools, on their different policies, and a stage drills down to its cases', async () => {
+  it('when a trust lead opens the dashboard, then it shows the funnel and the trend of each of their schools, on their different policies, and a stage drills down to its cases', { timeout: 120_000 }, async () => {
     const page = await world.signIn('lead');
     await page.getByRole('link', { name: 'Dashboard' }).click();
     await expect(page.getByRole('heading', { name: 'Open cases by what their stage means' }).isVisible()).resolves.toBe(true);
@@ -28,7 +28,7 @@ describe('dashboard, workflow, outbox and demo clock pages in the browser', () =
     await page.context().close();
   });
 
-  it('when a trust lead opens the dashboard, then a table sets each school beside the national figures for its phase, stages are grouped by meaning, and each school has half terms and splits', async () => {
+  it('when a trust lead opens the dashboard, then a table sets each school beside the national figures for its phase, stages are grouped by meaning, and each school has half terms and splits', { timeout: 120_000 }, async () => {
     const page = await world.signIn('lead');
     await page.goto('/dashboard');
     const table = page.locator('table.comparison');

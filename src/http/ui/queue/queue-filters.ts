@@ -42,7 +42,9 @@ export const namesFilters = (req: Request) => FILTER_KEYS.some((key) => key in r
 /** The filters the person last applied, or none. */
 export function savedFilters(req: Request): QueueFilters {
   const saved = readCookie(req, COOKIE);
-  return filtersSchema.parse(saved ? Object.fromEntries(new URLSearchParams(saved)) : {});
+  // A cookie is input like any other: one that does not parse is no filters, not an error.
+  const parsed = filtersSchema.safeParse(saved && saved.length <= MAX_SAVED ? Object.fromEntries(new URLSearchParams(saved)) : {});
+  return parsed.success ? parsed.data : filtersSchema.parse({});
 }
 
 export function rememberFilters(req: Request, res: Response, filters: QueueFilters): void {
