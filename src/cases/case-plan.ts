@@ -9,6 +9,7 @@ import { stateName } from '../../machines/workflow.ts';
 import type { CaseRecord, CaseStatus, CaseTimer, Contact, NewCase, NewCaseWrite, NewEffect, NewTimelineEntry, Pupil, TransitionCommit } from '../store/types.ts';
 import { caseMachine, snapshotOf, type SchoolMachine } from './case-machines.ts';
 import { startOfLondonDate } from '../domain/london-time.ts';
+import { caseWideTaskKinds, placeName, placeOf } from '../domain/stage-groups.ts';
 
 /**
  * What a case's events do, worked out in memory: the pure transitions and the rows that record
@@ -125,6 +126,26 @@ function cancellation(steps: Transitioned[], before: StageView, after: StageView
 }
 
 /**
+ * What a move leaves behind: the tasks the workflow set for the stage the case has left (a home
+ * visit, exploring reasons, inviting to a meeting) are closed, saying where the case went, and so
+ * are its task-making effects not yet run; tasks about the case as a whole stay open. Closing the
+ * case closes all it set, and the actions agreed at its meetings.
+ */
+function closing(policy: Policy, caseId: string, from: string, to: string): Pick<TransitionCommit, 'closeTasks'> {
+  if (placeOf(from) === placeOf(to)) return {};
+  const closed = statusOf(to) === 'closed';
+  return {
+    closeTasks: {
+      // Effect tasks take their effect's id (`<case>:v<version>:<n>`); agreed actions `meeting-action:<case>:…`.
+      idPrefixes: [`${caseId}:v`, ...(closed ? [`meeting-action:${caseId}:`] : [])],
+      keepKinds: closed ? [] : caseWideTaskKinds(policy),
+      note: closed ? 'closed: the case was closed' : `closed: the case moved to ${placeName(policy, to)}`,
+      by: 'system:workflow',
+    },
+  };
+}
+
+/**
  * Events for an existing case, in order, as one commit (one new version). An event the case
  * cannot take in the state it has reached is refused with that state and the rest go on.
  */
@@ -171,6 +192,7 @@ export function planEvents(
     effects: outbox,
     // A pupil off roll gets no more letters, and nothing waits for a person's approval.
     ...cancellation(steps, before, snapshot),
+    ...closing(schoolMachine.workflow.policy, record.id, stateName(before.value), state),
     timers: {
       set: timerRows(snapshot.context.timers),
       remove: Object.keys(before.context.timers).filter((name) => !(name in snapshot.context.timers)),

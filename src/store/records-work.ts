@@ -125,6 +125,13 @@ export interface TransitionCommit {
    * error. Effects this commit adds are never cancelled by it.
    */
   cancelUnsent?: { reason: string; heldLettersOnly?: boolean };
+  /**
+   * Closes (as cancelled, with the note) the case's open tasks whose id starts with one of the
+   * prefixes, and cancels its task-making effects not yet run, in the same write: the tasks of a
+   * stage the case has left; tasks (and task-making effects) of the `keepKinds` stay open. Tasks
+   * and effects this commit adds are never touched by it.
+   */
+  closeTasks?: { idPrefixes: string[]; keepKinds: string[]; note: string; by: string };
   at: Date;
 }
 

@@ -243,5 +243,44 @@ export function caseContract(ctx: ContractContext) {
       await expect(attempt).rejects.toMatchObject({ name: 'CaseAlreadyOpen', upn: 'C1' });
       expect(await store.getCase(fresh.id)).toBeNull();
     });
+
+    it("when a commit closes a stage's tasks, then those open with its prefixes close with the note, kept kinds and other tasks stay, and its unrun task effects are cancelled but not the commit's own", async () => {
+      const record = await store.createCase(newCase(batchSchool, 'C3'), { timeline: [], effects: [] });
+      const id = record.id;
+      const stageTask = { ...task(`${id}:v1:0`, id), kind: 'homeVisit' };
+      await store.createTask(stageTask);
+      await store.createTask({ ...task(`${id}:v1:1`, id), kind: 'multiAgencyPlan' });
+      await store.createTask(task(`contact:${id}:no-email:p1`, id));
+      await store.createTask({ ...task(`${id}:v1:2`, id), kind: 'homeVisit' });
+      await store.closeTask(`${id}:v1:2`, { status: 'done', by: 'user:1', at });
+      // A task-making effect of the left stage not yet run, and a letter that must still go.
+      await store.commitTransition({
+        caseId: id, expectedVersion: 1, state: 'stage1a', status: 'open', snapshot: {}, timeline: [], at,
+        effects: [{ id: `${id}:v2:0`, kind: 'createTask', payload: { caseId: id, kind: 'meeting', title: 'Invite', dueDate: '2025-01-20' } }, { id: `${id}:v2:1`, kind: 'sendLetter', payload: {} }],
+      });
+      const later = new Date(at.getTime() + 60_000);
+      await store.commitTransition({
+        caseId: id, expectedVersion: 2, state: 'stage2', status: 'open', snapshot: {}, timeline: [], at: later,
+        effects: [{ id: `${id}:v3:0`, kind: 'createTask', payload: { caseId: id, kind: 'meeting', title: 'Invite to stage 2', dueDate: '2025-02-20' } }],
+        closeTasks: { idPrefixes: [`${id}:v`], keepKinds: ['multiAgencyPlan'], note: 'closed: the case moved to Stage 2', by: 'system:workflow' },
+      });
+      expect(await store.getTask(stageTask.id)).toMatchObject({ status: 'cancelled', note: 'closed: the case moved to Stage 2', completedBy: 'system:workflow', completedAt: later });
+      expect((await store.listTasks({ caseId: id, status: 'open' })).map((t) => t.id).sort()).toEqual([`${id}:v1:1`, `contact:${id}:no-email:p1`].sort());
+      expect(await store.getTask(`${id}:v1:2`)).toMatchObject({ status: 'done', completedBy: 'user:1' });
+      const effects = new Map((await store.listEffects({ caseId: id })).map((effect) => [effect.id, effect.status]));
+      expect([effects.get(`${id}:v2:0`), effects.get(`${id}:v2:1`), effects.get(`${id}:v3:0`)]).toEqual(['cancelled', 'pending', 'pending']);
+    });
+
+    it('when a held letter is withdrawn, then its overdue approval task closes with the reason', async () => {
+      const id = (await store.findOpenCase(batchSchool, 'C3'))!.id;
+      const version = (await store.getCase(id))!.version;
+      await store.commitTransition({
+        caseId: id, expectedVersion: version, state: 'stage2', status: 'open', snapshot: {}, timeline: [], at,
+        effects: [{ id: `${id}:v9:0`, kind: 'sendLetter', payload: {}, approval: { requires: 'champion', reason: 'Letter B', evidence: null } }],
+      });
+      await store.createTask({ ...task(`approval-overdue:${id}:v9:0`, id), kind: 'approval-overdue' });
+      await store.commitTransition({ caseId: id, expectedVersion: version + 1, state: 'stage3', status: 'open', snapshot: {}, timeline: [], effects: [], at, cancelUnsent: { reason: 'withdrawn unsent', heldLettersOnly: true } });
+      expect(await store.getTask(`approval-overdue:${id}:v9:0`)).toMatchObject({ status: 'cancelled', note: 'withdrawn unsent' });
+    });
   });
 }

@@ -12,14 +12,14 @@ describe('case review in the browser', () => {
 
   const openCaseIds = async (schoolId: string) => (await world.service.opened.store.listCases({ schoolIds: [schoolId], status: 'open', limit: 100 })).cases.map((record) => record.id);
 
-  it('when a pastoral leader searches the queue and opens a case, then the case page shows the pupil, attendance and actions', async () => {
+  it('when a pastoral leader searches the queue and opens a case, then the case page shows the pupil, attendance and actions', { timeout: 120_000 }, async () => {
     const page = await world.signIn('pastoral');
     await expect(page.getByRole('heading', { level: 1, name: 'Work queue' }).isVisible()).resolves.toBe(true);
     await expectAccessible(page);
     await screenshots(page, 'queue');
     const firstPupil = (await page.locator('table.queue tbody tr td:first-child a').first().textContent())!.trim();
     await page.getByLabel('Pupil name or UPN').fill(firstPupil.split(' ')[1]!);
-    await page.getByRole('button', { name: 'Apply filters' }).click();
+    await page.getByRole('button', { name: 'Search' }).click();
     await page.getByRole('link', { name: firstPupil }).first().click();
     await expect(page.getByRole('heading', { level: 1 }).textContent()).resolves.toContain(firstPupil);
     await expect(page.getByRole('img', { name: /Weekly attendance/ }).count()).resolves.toBe(1);
@@ -30,7 +30,7 @@ describe('case review in the browser', () => {
     await page.context().close();
   });
 
-  it('when a pastoral leader notes and then withdraws a case, then the stage changes and the timeline shows both', async () => {
+  it('when a pastoral leader notes and then withdraws a case, then the stage changes and the timeline shows both', { timeout: 120_000 }, async () => {
     const [id] = await openCaseIds('west-coventry');
     const page = await world.signIn('pastoral');
     await page.goto(`/cases/${id}`);
@@ -66,7 +66,7 @@ describe('case review in the browser', () => {
     await page.context().close();
   });
 
-  it('when a stale page records an action after someone else changed the case, then it says so and nothing is applied', async () => {
+  it('when a stale page records an action after someone else changed the case, then it says so and nothing is applied', { timeout: 120_000 }, async () => {
     const [, id] = await openCaseIds('west-coventry');
     const stale = await world.signIn('pastoral');
     await stale.goto(`/cases/${id}`);
@@ -86,7 +86,7 @@ describe('case review in the browser', () => {
     await other.context().close();
   });
 
-  it('when a trust lead opens a case, then they read it but are offered no action', async () => {
+  it('when a trust lead opens a case, then they read it but are offered no action', { timeout: 120_000 }, async () => {
     const [id] = await openCaseIds('west-coventry');
     const page = await world.signIn('lead');
     await page.goto(`/cases/${id}`);
@@ -95,7 +95,7 @@ describe('case review in the browser', () => {
     await page.context().close();
   });
 
-  it('when a pastoral leader opens a case of another school, then it is not found', async () => {
+  it('when a pastoral leader opens a case of another school, then it is not found', { timeout: 120_000 }, async () => {
     const [id] = await openCaseIds('kennet');
     const page = await world.signIn('pastoral');
     const response = await page.goto(`/cases/${id}`);
@@ -105,7 +105,7 @@ describe('case review in the browser', () => {
     await page.context().close();
   });
 
-  it('when someone is not signed in, then a page sends them to sign in and back', async () => {
+  it('when someone is not signed in, then a page sends them to sign in and back', { timeout: 120_000 }, async () => {
     const context = await world.browser.newContext({ baseURL: world.url });
     const page = await context.newPage();
     await page.goto('/dashboard');
@@ -119,7 +119,7 @@ describe('case review in the browser', () => {
     await context.close();
   });
 
-  it('when a pastoral leader records the Stage 1b meeting with its plan and an action, then the meeting task closes, the form goes, and the evidence pack shows the plan', async () => {
+  it('when a pastoral leader records the Stage 1b meeting with its plan and an action, then the meeting task closes, the form goes, and the evidence pack shows the plan', { timeout: 120_000 }, async () => {
     const store = world.service.opened.store;
     // A West Coventry case whose review found attendance still falling: Stage 1b and its Informal School Attendance Meeting.
     const { cases } = await store.listCases({ schoolIds: ['west-coventry'], state: 'open.stage1a', limit: 10 });

@@ -8,10 +8,10 @@ describe('dashboard, workflow, outbox and demo clock pages in the browser', () =
   }, 90_000);
   afterAll(async () => world?.close());
 
-  it('when a trust lead opens the dashboard, then it shows the funnel and the trend of each of their schools, on their different policies, and a stage drills down to its cases', async () => {
+  it('when a trust lead opens the dashboard, then it shows the funnel and the trend of each of their schools, on their different policies, and a stage drills down to its cases', { timeout: 120_000 }, async () => {
     const page = await world.signIn('lead');
     await page.getByRole('link', { name: 'Dashboard' }).click();
-    await expect(page.getByRole('heading', { name: 'Open cases by stage' }).isVisible()).resolves.toBe(true);
+    await expect(page.getByRole('heading', { name: 'Open cases by what their stage means' }).isVisible()).resolves.toBe(true);
     await expect(page.getByRole('heading', { name: 'West Coventry Academy' }).isVisible()).resolves.toBe(true);
     // The demo trust's five schools follow five policies; the DSAT school is another trust's.
     for (const school of ['Kennet School', 'Francis Baily Primary School', 'Whitelands Park Primary School', 'Hall Green Primary School']) {
@@ -20,10 +20,43 @@ describe('dashboard, workflow, outbox and demo clock pages in the browser', () =
     await expect(page.getByRole('heading', { name: /St Aldhelm/ }).count()).resolves.toBe(0);
     await expectAccessible(page);
     await screenshots(page, 'dashboard');
-    const stage = page.locator('.funnel a').first();
-    const count = Number(await page.locator('.funnel .bar-row span:last-child').first().textContent());
-    await stage.click();
+    await page.locator('.funnel details').first().locator('summary').click();
+    const stage = page.locator('.funnel details li').first();
+    const count = Number((await stage.textContent())!.split(':').at(-1));
+    await stage.locator('a').click();
     await expect(page.locator('#results-heading').textContent()).resolves.toContain(`${count} case`);
+    await page.context().close();
+  });
+
+  it('when a trust lead opens the dashboard, then a table sets each school beside the national figures for its phase, stages are grouped by meaning, and each school has half terms and splits', { timeout: 120_000 }, async () => {
+    const page = await world.signIn('lead');
+    await page.goto('/dashboard');
+    const table = page.locator('table.comparison');
+    const rows = table.locator('tbody tr');
+    await expect(rows.count()).resolves.toBe(5);
+    const headers = (await table.locator('thead th').allTextContents()).map((text) => text.trim());
+    expect(headers).toEqual(['School', 'Pupils', 'Attendance', 'Unauthorised absence', 'Persistent absence', 'Severe absence', 'Support', 'Formal support', 'Legal intervention', 'Penalty notices', 'Overdue tasks']);
+    const primary = (await rows.filter({ hasText: 'Francis Baily Primary School' }).textContent())!.replace(/\s+/g, ' ');
+    // The DfE's 2023/24 figures for primary schools: 5.5% overall absence, 1.6% unauthorised.
+    expect(primary).toMatch(/Primary/);
+    expect(primary).toContain('national 94.5%');
+    expect(primary).toContain('national 1.6%');
+    const secondary = (await rows.filter({ hasText: 'West Coventry Academy' }).textContent())!.replace(/\s+/g, ' ');
+    expect(secondary).toContain('national 91.1%');
+    expect(secondary).toContain('not entered');
+    for (const text of await rows.locator('td').allTextContents()) expect(text).not.toMatch(/\d\.\d{2,}/);
+    // Three groups, whatever the policies call their stages.
+    await expect(page.locator('.funnel .bar-row > span:first-child').allTextContents()).resolves.toEqual(['Support', 'Formal support', 'Legal intervention']);
+    const groupTotal = (await page.locator('.funnel .bar-row > span:last-child').allTextContents()).reduce((sum, n) => sum + Number(n), 0);
+    const open = Number((await page.locator('.cards li').first().textContent())!.match(/\d+/)![0]);
+    expect(groupTotal).toBe(open);
+    const section = page.locator('section', { has: page.getByRole('heading', { name: 'West Coventry Academy' }) });
+    await expect(section.locator('table').first().locator('tbody th').first().textContent()).resolves.toMatch(/^Autumn 1/);
+    await section.getByText('Who is absent, and why').click();
+    await expect(section.locator('caption').allTextContents()).resolves.toEqual(expect.arrayContaining(['Year group', 'Special educational needs', 'Free school meals', 'Absence by reason (share of possible sessions)']));
+    await expect(section.getByRole('rowheader', { name: 'Free school meals', exact: true }).count()).resolves.toBe(1);
+    await expectAccessible(page);
+    await screenshots(page, 'dashboard-comparison');
     await page.context().close();
   });
 

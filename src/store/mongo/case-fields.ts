@@ -109,6 +109,29 @@ export function cancelUnsentUpdate(caseId: string, cancel: NonNullable<Transitio
   };
 }
 
+/** Open tasks matching `filter` cancelled, saying why and by whom. */
+export function closeTasksUpdate(filter: Record<string, unknown>, by: string, note: string, at: Date) {
+  return { updateMany: { filter, update: { $set: { status: 'cancelled', completedBy: by, completedAt: at, note } } } };
+}
+
+/**
+ * The tasks of a stage the case has left (by id prefix, sparing the kinds about the whole case),
+ * and the task-making effects of it the worker has not run yet.
+ */
+export function closeStageTasks(caseId: string, close: NonNullable<TransitionCommit['closeTasks']>, at: Date) {
+  const note = text(close.note);
+  const keepKinds = close.keepKinds.map(text);
+  const effects = {
+    updateMany: {
+      filter: { caseId, kind: 'createTask', status: { $in: ['pending', 'waiting'] }, 'payload.kind': { $nin: keepKinds } },
+      update: { $set: { status: 'cancelled', lastError: note, completedAt: at, lockedUntil: null } },
+    },
+  };
+  const prefixes = close.idPrefixes.map((prefix) => new RegExp(`^${text(prefix).replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`));
+  const tasks = prefixes.length === 0 ? null : closeTasksUpdate({ caseId, status: 'open', _id: { $in: prefixes }, kind: { $nin: keepKinds } }, text(close.by), note, at);
+  return { effects, tasks };
+}
+
 /** The due-key writes after tasks changed: only cases whose key differs are written. */
 export function dueKeyWrites(caseIds: string[], earliest: ReadonlyMap<string, string>) {
   return [...new Set(caseIds)].map((id) => {

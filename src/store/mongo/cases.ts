@@ -1,13 +1,13 @@
 import { randomUUID } from 'node:crypto';
-import { type mongo } from 'mongoose';
+import { type QueryFilter, type mongo } from 'mongoose';
 import { native, OPEN_CASE_INDEX, toCase, toJson, toTimer, toTimeline, type CaseDoc, type EffectDoc, type TimerDoc } from './models.ts';
 
 type AnyDoc = mongo.Document & { _id: string };
 import { caseStatus, count, instant, integer, text } from './values.ts';
 import { CaseAlreadyOpen, VersionConflict, type CaseFilter, type CaseTimer, type CaseBatch, type CaseRecord, type NewCase, type NewEffect, type NewTimelineEntry, type QueueLine, type Store, type TransitionCommit } from '../types.ts';
 import { isDuplicateKeyIn, MongoBase, timelineDocs } from './base.ts';
-import { cancelUnsentUpdate, caseListPlan, commitUpdate, NO_TASK_DUE, notifyRecipient, stagesOf, transitionSeq } from './case-fields.ts';
-import { writeTasks } from './case-tasks.ts';
+import { cancelUnsentUpdate, caseListPlan, closeStageTasks, closeTasksUpdate, commitUpdate, NO_TASK_DUE, notifyRecipient, stagesOf, transitionSeq } from './case-fields.ts';
+import { refreshDueKeys, writeTasks } from './case-tasks.ts';
 
 /** Cases, their timelines and timers, written in transactions and read as the work queue shows them. */
 export abstract class MongoCases extends MongoBase {
@@ -33,6 +33,7 @@ export abstract class MongoCases extends MongoBase {
       const timeline: ReturnType<typeof timelineDocs> = [];
       const outbox: mongo.AnyBulkWriteOperation<AnyDoc>[] = [];
       const timers: mongo.AnyBulkWriteOperation<AnyDoc>[] = [];
+      const tasks: mongo.AnyBulkWriteOperation<AnyDoc>[] = [];
       const cases: CaseRecord[] = [];
 
       if (created.length > 0) {
@@ -72,7 +73,18 @@ export abstract class MongoCases extends MongoBase {
           const doc = after.get(text(commit.caseId))!;
           timeline.push(...timelineDocs(doc._id, commit.timeline, (n) => transitionSeq(doc.version, n)));
           const at = instant(commit.at);
-          if (commit.cancelUnsent) outbox.push(cancelUnsentUpdate(doc._id, commit.cancelUnsent, at));
+          if (commit.cancelUnsent) {
+            const cancel = cancelUnsentUpdate(doc._id, commit.cancelUnsent, at);
+            // The overdue approval task of an effect cancelled here closes with it: nothing is left to approve.
+            const cancelled = (await this.models.outbox.find(cancel.updateMany.filter as QueryFilter<EffectDoc>, { _id: 1 }, { session }).lean()).map((effect) => `approval-overdue:${effect._id}`);
+            if (cancelled.length > 0) tasks.push(closeTasksUpdate({ _id: { $in: cancelled }, status: 'open' }, 'system:workflow', text(commit.cancelUnsent.reason), at));
+            outbox.push(cancel);
+          }
+          if (commit.closeTasks) {
+            const close = closeStageTasks(doc._id, commit.closeTasks, at);
+            outbox.push(close.effects);
+            if (close.tasks) tasks.push(close.tasks);
+          }
           outbox.push(...effectDocs(doc, commit.effects, at).map((document) => ({ insertOne: { document } })));
           if (commit.timers) {
             timers.push({ deleteMany: { filter: { caseId: doc._id, name: { $in: commit.timers.remove.map(text) } } } });
@@ -86,6 +98,10 @@ export abstract class MongoCases extends MongoBase {
       // Ordered: a commit's cancellations apply before its new effects are inserted.
       if (outbox.length > 0) await native(this.models.outbox).bulkWrite(outbox, { session, ordered: true });
       if (timers.length > 0) await native(this.models.timers).bulkWrite(timers, { session, ordered: true });
+      if (tasks.length > 0) {
+        await native(this.models.tasks).bulkWrite(tasks, { session, ordered: true });
+        await refreshDueKeys(this.models, session, commits.map((c) => text(c.caseId)));
+      }
       const tasksCreated = await writeTasks(this.models, session, batch.tasks ?? [], new Set(cases.map((c) => c.id)));
       return { cases, tasksCreated };
     });

@@ -58,13 +58,36 @@ export const newApproval = (asked: NonNullable<NewEffect['approval']>, at: Date)
   decisions: [],
 });
 
-/** What the case no longer wants sent: everything held, and letters not yet sent. */
+/**
+ * What the case no longer wants sent: everything held, and letters not yet sent. The overdue
+ * approval task of an effect cancelled here closes with it: there is nothing left to approve.
+ */
 export async function cancelUnsent(db: Queryable, caseId: string, cancel: { reason: string; heldLettersOnly?: boolean }, at: Date) {
   await db.query(
-    `UPDATE outbox SET status = 'cancelled', last_error = $2, completed_at = $3, locked_until = NULL
-      WHERE case_id = $1 AND CASE WHEN $4::boolean THEN status = 'held' AND kind = 'sendLetter'
-        ELSE (status = 'held' OR (kind = 'sendLetter' AND status IN ('pending', 'waiting'))) END`,
+    `WITH cancelled AS (
+       UPDATE outbox SET status = 'cancelled', last_error = $2, completed_at = $3, locked_until = NULL
+        WHERE case_id = $1 AND CASE WHEN $4::boolean THEN status = 'held' AND kind = 'sendLetter'
+          ELSE (status = 'held' OR (kind = 'sendLetter' AND status IN ('pending', 'waiting'))) END
+        RETURNING id)
+     UPDATE tasks SET status = 'cancelled', completed_by = 'system:workflow', completed_at = $3, note = $2
+      WHERE status = 'open' AND id IN (SELECT 'approval-overdue:' || id FROM cancelled)`,
     [caseId, cancel.reason, at, cancel.heldLettersOnly === true],
+  );
+}
+
+/** The tasks of a stage the case has left, and the task-making effects of it not yet run. */
+export async function closeTasks(db: Queryable, caseId: string, close: NonNullable<TransitionCommit['closeTasks']>, at: Date) {
+  await db.query(
+    `UPDATE outbox SET status = 'cancelled', last_error = $2, completed_at = $3, locked_until = NULL
+      WHERE case_id = $1 AND kind = 'createTask' AND status IN ('pending', 'waiting') AND NOT (payload->>'kind' = ANY($4::text[]))`,
+    [caseId, close.note, at, close.keepKinds],
+  );
+  if (close.idPrefixes.length === 0) return;
+  await db.query(
+    `UPDATE tasks SET status = 'cancelled', completed_by = $3, completed_at = $4, note = $2
+      WHERE case_id = $1 AND status = 'open' AND NOT (kind = ANY($6::text[]))
+        AND EXISTS (SELECT 1 FROM unnest($5::text[]) AS p(prefix) WHERE starts_with(id, p.prefix))`,
+    [caseId, close.note, close.by, at, close.idPrefixes, close.keepKinds],
   );
 }
 

@@ -1,7 +1,7 @@
 import { inTransaction } from './pool.ts';
 import { toCase, toQueueLine, toTimeline, toTimer, type CaseRow, type QueueRow, type TimelineRow, type TimerRow } from './rows.ts';
 import { type CaseBatch, type CaseFilter, type NewCaseWrite, type CaseTimer, type NewCase, type NewEffect, type NewTimelineEntry, type NewTask, type TransitionCommit } from '../types.ts';
-import { insertTimeline, insertEffects, cancelUnsent, removeTimers, setTimers, insertCases, updateCases, insertTasks } from './case-writes.ts';
+import { insertTimeline, insertEffects, cancelUnsent, closeTasks, removeTimers, setTimers, insertCases, updateCases, insertTasks } from './case-writes.ts';
 import { caseListQuery, knownTotal, QUEUE_TOTAL_CACHE_MS, plainTotalKey } from './case-queries.ts';
 import { PgBase } from './base.ts';
 
@@ -34,7 +34,10 @@ export abstract class PgCases extends PgBase {
         ...created.flatMap((c) => c.timeline.map((entry) => ({ caseId: c.record.id, entry }))),
         ...commits.flatMap((c) => c.timeline.map((entry) => ({ caseId: c.caseId, entry }))),
       ]);
-      for (const commit of commits) if (commit.cancelUnsent) await cancelUnsent(client, commit.caseId, commit.cancelUnsent, commit.at);
+      for (const commit of commits) {
+        if (commit.cancelUnsent) await cancelUnsent(client, commit.caseId, commit.cancelUnsent, commit.at);
+        if (commit.closeTasks) await closeTasks(client, commit.caseId, commit.closeTasks, commit.at);
+      }
       await insertEffects(client, [
         ...created.flatMap((c) => c.effects.map((effect) => ({ caseId: c.record.id, effect, at: c.record.openedAt }))),
         ...commits.flatMap((c) => c.effects.map((effect) => ({ caseId: c.caseId, effect, at: c.at }))),

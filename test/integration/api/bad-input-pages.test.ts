@@ -33,6 +33,25 @@ describe('bad input to pages, headers and cookies', () => {
     }
   });
 
+  it('when the remembered queue filters are applied, then a bare visit to the queue opens them; a hostile filters cookie is no filters, not a 500', async () => {
+    const agent = await world.login('pastoral');
+    const applied = await request(world.app).get('/?due=today&status=all').set('Cookie', agent.cookie);
+    expect(applied.status).toBe(200);
+    const remembered = [applied.headers['set-cookie']].flat().find((cookie) => String(cookie).startsWith('queue_filters='));
+    expect(remembered).toMatch(/^queue_filters=[^;]*due%3Dtoday/);
+    const cookie = `${agent.cookie}; ${String(remembered).split(';')[0]}`;
+    const bare = await request(world.app).get('/').set('Cookie', cookie);
+    expect(bare.status).toBe(303);
+    expect(bare.headers.location).toBe('/?due=today&status=all');
+    for (const hostile of [`q=${'x'.repeat(500)}`, 'status=%E0%A4%A', 'school=a&school=b', 'page=-1']) {
+      const res = await request(world.app).get('/').set('Cookie', `${agent.cookie}; queue_filters=${encodeURIComponent(hostile)}`);
+      expect(res.status, hostile).toBeLessThan(500);
+    }
+    const cleared = await request(world.app).get('/?clear=1').set('Cookie', cookie);
+    expect(cleared.status).toBe(303);
+    expect(String([cleared.headers['set-cookie']].flat().find((c) => String(c).startsWith('queue_filters=')))).toMatch(/Expires=Thu, 01 Jan 1970/);
+  });
+
   it('when metrics are asked as of a date far outside any calendar, then the answer is a 4xx naming it, not a 500', async () => {
     const agent = await world.login('pastoral');
     for (const asOf of ['1900-01-01', '9999-12-31']) {

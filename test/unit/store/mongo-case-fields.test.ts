@@ -1,6 +1,7 @@
 import { describe, it, expect } from 'vitest';
 import {
   caseListPlan,
+  closeStageTasks,
   commitUpdate,
   dueKeyOf,
   dueKeyWrites,
@@ -89,5 +90,30 @@ describe('MongoDB case writes: one bulk operation per transition, timeline order
     expect(notifyRecipient({ kind: 'notify', payload: { to: 'dsl@school.example' } })).toBe('dsl@school.example');
     expect(notifyRecipient({ kind: 'sendLetter', payload: { to: 'x' } })).toBeNull();
     expect(notifyRecipient({ kind: 'notify', payload: null })).toBeNull();
+  });
+});
+
+describe('MongoDB case writes: the tasks of a stage the case has left', () => {
+  const at = new Date('2024-11-04T18:00:00Z');
+  const close = { idPrefixes: ['task:c1:stage1a.', 'task:c1:(odd)+'], keepKinds: ['face-to-face'], note: 'closed: the case moved to Stage 2', by: 'system:workflow' };
+
+  it('when a case moves on, then its open tasks with the stage’s id prefixes close, sparing the kinds about the whole case', () => {
+    const { tasks } = closeStageTasks('c1', close, at);
+    const filter = tasks!.updateMany.filter as { _id: { $in: RegExp[] }; kind: unknown; caseId: string; status: string };
+    expect(filter).toMatchObject({ caseId: 'c1', status: 'open', kind: { $nin: ['face-to-face'] } });
+    const [stage, odd] = filter._id.$in;
+    // A prefix is matched literally from the start: its dots and brackets are not a pattern.
+    expect(stage!.test('task:c1:stage1a.home-visit')).toBe(true);
+    expect(stage!.test('task:c1:stage1aXhome-visit')).toBe(false);
+    expect(stage!.test('x-task:c1:stage1a.home-visit')).toBe(false);
+    expect(odd!.test('task:c1:(odd)+1')).toBe(true);
+    expect(tasks!.updateMany.update).toEqual({ $set: { status: 'cancelled', completedBy: 'system:workflow', completedAt: at, note: close.note } });
+  });
+
+  it('when a case moves on, then its task-making effects not yet run are cancelled too, and with no prefixes no task is touched', () => {
+    const { effects, tasks } = closeStageTasks('c1', { ...close, idPrefixes: [] }, at);
+    expect(effects.updateMany.filter).toEqual({ caseId: 'c1', kind: 'createTask', status: { $in: ['pending', 'waiting'] }, 'payload.kind': { $nin: ['face-to-face'] } });
+    expect(effects.updateMany.update.$set).toMatchObject({ status: 'cancelled', lastError: close.note });
+    expect(tasks).toBeNull();
   });
 });

@@ -14,6 +14,9 @@ import { noteView } from './notes.ts';
 import { NOTE_CATEGORIES } from '../../../domain/casework-records.ts';
 import { attendanceChartSvg } from './attendance-chart.ts';
 import { attendanceWeeks } from './attendance-weeks.ts';
+import { waitingOnCase } from './waiting-approvals.ts';
+import { filterQuery, filterSummary, savedFilters } from '../queue/queue-filters.ts';
+import { queueRows } from '../queue/queue-rows.ts';
 
 export type CaseDetail = Awaited<ReturnType<typeof caseDetail>>;
 
@@ -28,7 +31,27 @@ interface Notice {
   missedMeeting?: boolean;
 }
 
-async function renderCase(deps: PageDeps, { api, render, req, access }: Page, id: string, notice: Notice | null, status = 200): Promise<void> {
+/**
+ * The way back to the queue as the person left it (its filters in the link and in words), and
+ * the case after this one in that same order.
+ */
+async function queueNavigation(deps: PageDeps, current: Page, id: string, today: string) {
+  const filters = savedFilters(current.req);
+  const query = filterQuery(filters);
+  const { rows, pupilOf } = await queueRows(deps, current, filters, today);
+  const index = rows.findIndex((row) => row.id === id);
+  const next = index >= 0 ? rows[index + 1] : undefined;
+  const nextPupil = next && pupilOf(next);
+  return {
+    backHref: query ? `/?${query}` : '/',
+    applied: filterSummary(filters),
+    position: index >= 0 ? { at: index + 1, of: rows.length } : null,
+    next: next ? { href: `/cases/${encodeURIComponent(next.id)}`, name: nextPupil ? `${nextPupil.forename} ${nextPupil.surname}` : `UPN ${next.upn}` } : null,
+  };
+}
+
+async function renderCase(deps: PageDeps, current: Page, id: string, notice: Notice | null, status = 200): Promise<void> {
+  const { api, render, req, access } = current;
   const detail = await api<CaseDetail>('get', '/api/cases/:id', { params: { id } });
   const me = await access();
   const { store } = deps;
@@ -50,6 +73,7 @@ async function renderCase(deps: PageDeps, { api, render, req, access }: Page, id
   // Who a meeting's actions can go to, and whose the case's tasks are: the school's active staff.
   const staff = await store.listUsers({ schoolId: detail.case.schoolId, active: true });
   const staffNames = new Map(staff.map((user) => [user.id, user.name]));
+  const waiting = await waitingOnCase(store, me, detail.case, staff, today);
   const meetingAction = detail.allowedActions.find((action) => action.type === 'MEETING_RECORDED');
   await render(
     'case.njk',
@@ -58,6 +82,8 @@ async function renderCase(deps: PageDeps, { api, render, req, access }: Page, id
       detail,
       stageLabel,
       notice,
+      waiting,
+      queue: await queueNavigation(deps, current, id, today),
       chart: attendanceChartSvg(weeks, policy.bands, policy.targetPct),
       weeks,
       categoryNames: CATEGORY_NAMES,

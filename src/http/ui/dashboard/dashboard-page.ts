@@ -6,20 +6,17 @@ import { FULL_RATE, REDUCED_RATE } from '../../../domain/penalty-notices.ts';
 import { schoolContext } from '../../../register/school-metrics.ts';
 import { hasNoTermDates } from '../../../calendars/school-calendars.ts';
 import type { CaseRecord, Pupil, School } from '../../../store/types.ts';
-import { WORKFLOWS } from '../../../../workflows/index.ts';
 import { todayOf } from '../../api/deps.ts';
-import { stateLabel } from '../labels.ts';
 import { words } from '../views.ts';
 import { page, type PageDeps } from '../page-context.ts';
 import { schoolTrends } from './school-trends.ts';
 import { trendChartSvg } from './trend-chart.ts';
+import { casesByGroup, stageFunnel } from './stage-funnel.ts';
+import { compareSchool, type SchoolComparison } from './school-comparison.ts';
+import { NATIONAL_ABSENCE } from '../../../domain/national-absence.ts';
+import { STAGE_GROUP_IDS, STAGE_GROUPS } from '../../../domain/stage-groups.ts';
 
 const contextOf = (record: CaseRecord) => (record.snapshot as { context: CaseContext }).context;
-/** Where a case is in the funnel: its support stage, or the legal step it has reached. */
-const funnelKey = (record: CaseRecord) => {
-  const [, second] = record.state.split('.');
-  return second && !second.startsWith('stage') && second !== 'resumingSupport' ? second : (contextOf(record).stage ?? second ?? record.state);
-};
 
 /** What each kind of task is, as the dashboard counts them. */
 const TASK_KINDS: Record<string, string> = {
@@ -48,17 +45,7 @@ export function dashboardPage(router: Router, deps: PageDeps): void {
       // It names pupils (notices, overdue tasks): who looked, at which schools, is kept.
       await deps.audit(me.user.id, 'dashboard.read', {}, { schools: ids, cases: cases.length });
 
-      // Funnel: the stages in the order of the first school's policy, then the legal steps as they come.
-      const counts = new Map<string, { key: string; label: string; count: number }>();
-      const order = inView.flatMap((school) => WORKFLOWS[school.workflowId]?.policy.stages.map((stage) => stage.id) ?? []);
-      for (const key of order) if (!counts.has(key)) counts.set(key, { key, label: stateLabel(inView.find((s) => WORKFLOWS[s.workflowId]?.policy.stages.some((stage) => stage.id === key))!.workflowId, key), count: 0 });
-      for (const record of cases) {
-        const key = funnelKey(record);
-        const entry = counts.get(key) ?? { key, label: stateLabel(record.workflowId, key), count: 0 };
-        entry.count += 1;
-        counts.set(key, entry);
-      }
-      const funnel = [...counts.values()];
+      const funnel = stageFunnel(cases);
       const widest = Math.max(1, ...funnel.map((row) => row.count));
 
       const pupils = new Map<string, Pupil>();
@@ -92,6 +79,7 @@ export function dashboardPage(router: Router, deps: PageDeps): void {
 
       // Attendance trends need the whole register: only schools the caller sees whole.
       const trends = [];
+      const comparisons: { school: School; comparison: SchoolComparison }[] = [];
       for (const school of inView.filter((candidate) => me.wholeSchoolIds.has(candidate.id))) {
         const context = await schoolContext(store, school.id).catch((error: unknown) => {
           if (hasNoTermDates(error)) return null;
@@ -102,12 +90,15 @@ export function dashboardPage(router: Router, deps: PageDeps): void {
           continue;
         }
         const points = await schoolTrends(store, context, today);
+        const comparison = await compareSchool(store, context, today);
+        comparisons.push({ school, comparison });
         const labels = points.map((point) => point.asOf);
         const last = points.at(-1);
         trends.push({
           school,
           points,
           last,
+          comparison,
           attendance: trendChartSvg(`${school.name}: attendance year to date, by week`, labels, [{ name: 'Attendance', css: 's-attendance', values: points.map((p) => p.attendancePct) }], { min: 80, max: 100 }),
           absence: trendChartSvg(
             `${school.name}: persistent and severe absence, share of pupils by week`,
@@ -126,6 +117,21 @@ export function dashboardPage(router: Router, deps: PageDeps): void {
         chosen,
         openCases: cases.length,
         funnel: funnel.map((row) => ({ ...row, width: Math.round((100 * row.count) / widest) })),
+        groups: STAGE_GROUP_IDS.map((group) => ({ id: group, label: STAGE_GROUPS[group] })),
+        // The trust lead's table: each school whole, side by side, against the national figures for its phase.
+        comparison: comparisons.map(({ school, comparison }) => {
+          const theirs = cases.filter((record) => record.schoolId === school.id);
+          return {
+            school,
+            ...comparison,
+            national: comparison.phase ? NATIONAL_ABSENCE.byPhase[comparison.phase] : null,
+            cases: theirs.length,
+            byGroup: casesByGroup(theirs),
+            penaltyNotices: theirs.reduce((sum, record) => sum + contextOf(record).penaltyNotices.length, 0),
+            overdue: overdueTasks.filter((task) => task.schoolId === school.id).length,
+          };
+        }),
+        national: NATIONAL_ABSENCE,
         notices,
         overdue,
         trends,
