@@ -45,6 +45,7 @@ import type { CalendarEntry } from '../domain/school-calendar.ts';
 import type { StoredSchoolCalendar } from './records-calendar.ts';
 import type { RegisterKind, RegisterMapping } from './records-feed.ts';
 import type { CaseAssignment, StaffIdentity, StaffToken, StaffUpdate, TokenRedemption } from './records-staff.ts';
+import type { LetterOverride, SchoolLetterhead } from './records-letters.ts';
 
 export interface StoreLifecycle {
   readonly kind: 'postgres' | 'mongo';
@@ -261,6 +262,19 @@ export interface StaffStore {
   listCaseAssignees(caseIds: string[]): Promise<{ caseId: string; userId: string }[]>;
 }
 
+export interface SchoolLettersStore {
+  /** The school's letterhead and signatory; null when it never saved one (the model letters' own). */
+  getLetterhead(schoolId: string): Promise<SchoolLetterhead | null>;
+  /** Saves (or replaces) the school's letterhead, logo included. */
+  saveLetterhead(letterhead: SchoolLetterhead): Promise<void>;
+  /** The school's own wordings, by template. */
+  listLetterOverrides(schoolId: string): Promise<LetterOverride[]>;
+  /** Saves (or replaces) the school's wording of one template. */
+  saveLetterOverride(override: LetterOverride): Promise<void>;
+  /** Goes back to the model letter: false when the school had no wording of its own for it. */
+  deleteLetterOverride(schoolId: string, template: string): Promise<boolean>;
+}
+
 /** The store contract, by what each part keeps; every adapter implements all of it. */
 export type Store = StoreLifecycle &
   OrganisationStore &
@@ -276,4 +290,5 @@ export type Store = StoreLifecycle &
   RetentionStore &
   CalendarStore &
   RegisterFeedStore &
-  StaffStore;
+  StaffStore &
+  SchoolLettersStore;

@@ -4,4 +4,5 @@ export * from './records-work.ts';
 export * from './records-calendar.ts';
 export * from './records-feed.ts';
 export * from './records-staff.ts';
+export * from './records-letters.ts';
 export type * from './contract.ts';

@@ -11,6 +11,7 @@ import { workContract } from './work-contract.ts';
 import { messageContract } from './message-contract.ts';
 import { accountContract } from './account-contract.ts';
 import { staffContract } from './staff-contract.ts';
+import { lettersContract } from './letters-contract.ts';
 
 export type { OpenedStore } from './support.ts';
 export function defineStoreContract(name: string, open: () => Promise<OpenedStore>) {
@@ -59,5 +60,6 @@ export function defineStoreContract(name: string, open: () => Promise<OpenedStor
     messageContract(ctx);
     accountContract(ctx);
     staffContract(ctx);
+    lettersContract(ctx);
   });
 }

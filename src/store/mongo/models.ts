@@ -6,6 +6,7 @@ import { amendmentSchema, contactSchema, markSchema, pupilSchema, schoolSchema, 
 import { caseSchema, effectSchema, taskSchema, timelineSchema, timerSchema } from './models-cases.ts';
 import { schoolCalendarSchema } from './models-calendar.ts';
 import { registerMappingSchema } from './models-register-feed.ts';
+import { letterheadSchema, letterOverrideSchema } from './models-letters.ts';
 import { caseAssignmentSchema, staffIdentitySchema, staffSignInSchema, staffTokenSchema } from './models-staff.ts';
 import { auditSchema, authSessionSchema, loginFailureSchema, messageSchema, settingSchema, userSchema } from './models-accounts.ts';
 
@@ -16,6 +17,7 @@ export * from './models-accounts.ts';
 export * from './models-calendar.ts';
 export * from './models-register-feed.ts';
 export * from './models-staff.ts';
+export * from './models-letters.ts';
 
 export function createModels(connection: Connection) {
   return {
@@ -42,6 +44,8 @@ export function createModels(connection: Connection) {
     staffIdentities: connection.model('StaffIdentity', staffIdentitySchema, 'staff_identities'),
     caseAssignments: connection.model('CaseAssignment', caseAssignmentSchema, 'case_assignments'),
     staffSignIns: connection.model('StaffSignIn', staffSignInSchema, 'staff_sign_ins'),
+    letterheads: connection.model('SchoolLetterhead', letterheadSchema, 'school_letterheads'),
+    letterOverrides: connection.model('LetterOverride', letterOverrideSchema, 'letter_overrides'),
   };
 }
 

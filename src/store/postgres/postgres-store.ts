@@ -11,6 +11,7 @@ import { PgRetention } from './retention-part.ts';
 import { PgRegisterMappings } from './register-mappings.ts';
 import { composeParts } from '../compose.ts';
 import { PgStaff } from './staff.ts';
+import { PgSchoolLetters } from './school-letters.ts';
 
 export { QUEUE_TOTAL_CACHE_MS } from './case-queries.ts';
 
@@ -20,7 +21,7 @@ export { QUEUE_TOTAL_CACHE_MS } from './case-queries.ts';
  * method defined twice, and the contract suite calls every one.
  */
 // eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging
-export interface PostgresStore extends PgOrganisation, PgRegister, PgCases, PgOutbox, PgMessagesAccounts, PgRetention, PgCalendars, PgRegisterMappings, PgStaff {}
+export interface PostgresStore extends PgOrganisation, PgRegister, PgCases, PgOutbox, PgMessagesAccounts, PgRetention, PgCalendars, PgRegisterMappings, PgStaff, PgSchoolLetters {}
 // eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging
 export class PostgresStore extends PgBase implements Store {
   readonly kind = 'postgres' as const;
@@ -29,4 +30,4 @@ export class PostgresStore extends PgBase implements Store {
     super(pool);
   }
 }
-composeParts(PostgresStore, [PgOrganisation, PgRegister, PgCases, PgOutbox, PgMessagesAccounts, PgRetention, PgCalendars, PgRegisterMappings, PgStaff]);
+composeParts(PostgresStore, [PgOrganisation, PgRegister, PgCases, PgOutbox, PgMessagesAccounts, PgRetention, PgCalendars, PgRegisterMappings, PgStaff, PgSchoolLetters]);
