@@ -21,6 +21,7 @@ import { caseRoutes } from './api/cases/case-routes.ts';
 import { pupilRoutes } from './api/pupils/pupil-routes.ts';
 import { schoolRoutes } from './api/schools/school-routes.ts';
 import { calendarRoutes } from './api/schools/calendar-routes.ts';
+import { letterRoutes } from './api/schools/letter-routes.ts';
 import { workflowRoutes } from './api/workflows/workflow-routes.ts';
 import { adminRoutes } from './api/admin/admin-routes.ts';
 import { pupilDataRoutes } from './api/admin/pupil-data-routes.ts';
@@ -102,6 +103,7 @@ export function apiRoutes(deps: AppDeps, sessions?: Sessions): AnyRoute[] {
     ...pupilRoutes(api),
     ...schoolRoutes(api),
     ...calendarRoutes(api),
+    ...letterRoutes(api),
     ...workflowRoutes(),
     ...adminRoutes(api),
     ...pupilDataRoutes({ ...api, dataDir: loadConfig().DATA_DIR, pupilYearsFromBirth: loadConfig().RETAIN_LEFT_PUPILS_YEARS_FROM_BIRTH, now }),

@@ -57,7 +57,8 @@ const LOOP: Shape = { kind: 'object', keys: Object.fromEntries(['index', 'index0
 /** Filters a wording may use: the letter ones (render.ts) and Nunjucks' plain text ones. */
 export const WORDING_FILTERS = ['longDate', 'shortDate', 'pct', 'pounds', 'join', 'length', 'upper', 'lower', 'capitalize', 'title', 'first', 'last', 'default', 'round', 'int', 'abs', 'trim', 'truncate'];
 const TESTS = new Set(['defined', 'undefined', 'none', 'null', 'number', 'string', 'odd', 'even', 'truthy', 'falsy']);
-const LAYOUTS = new Set(['layouts/letter.njk', 'layouts/notification.njk', 'layouts/legal-request.njk']);
+/** A layout, or a model letter (a school's wording of Letter B may start from its model, as the model does). */
+const EXTENDABLE = /^(layouts|[a-z0-9-]+)\/[a-z0-9-]+\.njk$/;
 const PARTIAL = /^partials\/[a-z0-9-]+\.njk$/;
 /** Names that lead out of the data into the JavaScript beneath it. */
 const FORBIDDEN_KEY = /^(constructor|prototype|__.*|.*__)$/;
@@ -110,8 +111,10 @@ export function refusalOf(error: unknown, source = ''): TemplateRefusal {
   const text = (match?.[3] ?? message).replace(/^\s*(Template render error|Error):\s*/, '').replace(/\s+/g, ' ').trim();
   const file = match?.[1] ?? '';
   if (file.endsWith('.njk') && match?.[2]) return new TemplateRefusal(null, `in ${file}, line ${match[2]}: ${text}`);
+  // The parser's own errors carry their (1-based) line, unformatted; a tag left open is found at the end.
+  const own = (error as { lineno?: unknown } | null)?.lineno;
   const atEnd = /end of file/.test(text) ? source.split('\n').length : null;
-  return new TemplateRefusal(match?.[2] ? Number(match[2]) : atEnd, text);
+  return new TemplateRefusal(match?.[2] ? Number(match[2]) : typeof own === 'number' ? own : atEnd, text);
 }
 
 const fail = (node: Node, message: string): never => {
@@ -130,7 +133,7 @@ function statement(node: Node, walk: Walk): void {
     case 'Include': {
       const name = (node.template as Node | undefined)?.value;
       const literal = (node.template as Node | undefined)?.typename === 'Literal' && typeof name === 'string';
-      if (node.typename === 'Extends' && !(literal && LAYOUTS.has(name))) fail(node, `a wording extends one of the letter layouts (${[...LAYOUTS].join(', ')})`);
+      if (node.typename === 'Extends' && !(literal && EXTENDABLE.test(name))) fail(node, 'a wording extends a layout or a model letter, by name ("layouts/letter.njk")');
       if (node.typename === 'Include') {
         if (!(literal && PARTIAL.test(name))) fail(node, 'a wording includes only the partials we ship, by name ("partials/attendance-record.njk")');
         if (walk.loops > 0) fail(node, 'a partial cannot be included inside a loop');
@@ -163,7 +166,7 @@ function describe(typename: string): string {
   const words: Record<string, string> = {
     FunCall: 'calling a function',
     Set: '{% set %}',
-    Macro: 'macros',
+    Macro: '{% macro %}',
     Import: '{% import %}',
     FromImport: '{% from … import %}',
     Caller: '{% call %}',
