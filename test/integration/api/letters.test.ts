@@ -188,3 +188,53 @@ describe('a school’s own letters', () => {
     expect(await pdfImageCount(stored.pdf!)).toBe(0);
   });
 });
+
+describe('the letters page', () => {
+  let world: World;
+  beforeAll(async () => {
+    world = await createWorld();
+  });
+  afterAll(async () => world?.close());
+
+  const page = async (user: UserKey, path: string) => request(world.app).get(path).set('Cookie', (await world.login(user)).cookie);
+  const upload = async (path: string, fields: Record<string, string>, file?: { name: string; bytes: Buffer }) => {
+    const agent = await world.login('champion');
+    let req = request(world.app).post(path).set('Cookie', agent.cookie).field('_csrf', agent.csrf);
+    for (const [name, value] of Object.entries(fields)) req = req.field(name, value);
+    return file ? req.attach('logo', file.bytes, file.name) : req;
+  };
+
+  it('when the champion uploads a logo too large or not an image, then the page says so (keeping what was typed when the file was read); a good one is saved', async () => {
+    const big = await upload('/schools/s1/letterhead', { address: '1 School Lane\nCoventry', phone: '024 7600 0000' }, { name: 'logo.png', bytes: Buffer.alloc(301 * 1024, 7) });
+    expect(big.status).toBe(413);
+    expect(big.text).toContain('The logo is larger than 300 KB');
+    const text = await upload('/schools/s1/letterhead', { phone: '024 7600 0000' }, { name: 'logo.png', bytes: Buffer.from('just some words') });
+    expect(text.status).toBe(422);
+    expect(text.text).toContain('The logo must be a PNG or JPEG image');
+    expect(text.text).toContain('value="024 7600 0000"');
+    expect(await world.db.store.getLetterhead('s1')).toBeNull();
+    const good = await upload('/schools/s1/letterhead', { address: '1 School Lane\n\nCoventry', phone: '024 7600 0000', signatoryName: 'Mrs J. Patel', signatoryRole: 'Headteacher' }, { name: 'logo.png', bytes: pngOf(100, 40) });
+    expect(good.status).toBe(303);
+    expect(good.headers.location).toBe('/schools/s1/letters?done=letterhead');
+    expect(await world.db.store.getLetterhead('s1')).toMatchObject({ address: ['1 School Lane', 'Coventry'], signatoryName: 'Mrs J. Patel', logo: { contentType: 'image/png' } });
+    const after = await page('champion', '/schools/s1/letters?done=letterhead');
+    expect(after.text).toContain('The letterhead is saved');
+    expect(after.text).toContain('src="/api/schools/s1/letters/logo"');
+    expect((await page('pastoral', '/schools/s1/letters')).status).toBe(403);
+  });
+
+  it('when the champion saves a wording that does not render, then the editor shows the line and keeps the typing', async () => {
+    const editor = await page('champion', '/schools/s1/letters/west-coventry/letter-a');
+    expect(editor.status).toBe(200);
+    expect(editor.text).toContain('<code>pupil.forename</code>');
+    expect(editor.headers['content-security-policy']).toContain("frame-src 'self' blob:");
+    const agent = await world.login('champion');
+    const bad = await request(world.app).post('/schools/s1/letters/west-coventry/letter-a').set('Cookie', agent.cookie).type('form').send({ _csrf: agent.csrf, source: '{% extends "layouts/letter.njk" %}\n{% block body %}<p>{{ pupil.nickname }}</p>{% endblock %}' });
+    expect(bad.status).toBe(422);
+    expect(bad.text).toContain('line 2: &#39;pupil.nickname&#39; is not a merge field');
+    expect(bad.text).toContain('{{ pupil.nickname }}');
+    const good = await request(world.app).post('/schools/s1/letters/west-coventry/letter-a').set('Cookie', agent.cookie).type('form').send({ _csrf: agent.csrf, source: '{% extends "layouts/letter.njk" %}\n{% block subject %}Attendance: {{ pupil.fullName }}{% endblock %}\n{% block body %}<p>Hello {{ pupil.forename }}</p>{% endblock %}' });
+    expect(good.status).toBe(303);
+    expect((await page('champion', '/schools/s1/letters')).text).toMatch(/Attendance: Jordan O&#39;Neill<\/td>[\s\S]*?Your wording/);
+  });
+});

@@ -72,7 +72,7 @@ export function letterRoutes(deps: ApiDeps): AnyRoute[] {
           letterhead: letterhead && { address: letterhead.address, phone: letterhead.phone, web: letterhead.web, hasLogo: Boolean(letterhead.logo), signatoryName: letterhead.signatoryName, signatoryRole: letterhead.signatoryRole, updatedAt: letterhead.updatedAt },
           letters: schoolTemplates(getWorkflow(school.workflowId).policy).map(({ id, kind }) => {
             const own = letters.overrides.find((override) => override.template === id);
-            return { template: id, kind, subject: renderSample({ ...sample, letters: undefined }, id).rendered.subject, own: Boolean(own), updatedAt: own?.updatedAt ?? null };
+            return { template: id, kind, subject: renderSample(sample, id, own?.source).rendered.subject, own: Boolean(own), updatedAt: own?.updatedAt ?? null };
           }),
           mergeFields: mergeFields(assembleLetterData(sample)),
           filters: WORDING_FILTERS,
