@@ -39,6 +39,9 @@ export const CALENDAR_EDIT_ROLES: readonly Role[] = ['champion', 'trustAdmin', '
  */
 export const SETUP_ROLES: readonly Role[] = ['trustAdmin', 'admin'];
 
+/** A school's letterhead, signatory and wording of its letters are its own: the champion sets them, or whoever sets the trust up. */
+export const LETTER_EDIT_ROLES: readonly Role[] = ['champion', 'trustAdmin', 'admin'];
+
 /** Giving a case to a named member of staff: the school's own staff (and an admin), who work its cases. */
 export const ASSIGNING_ROLES: readonly Role[] = ['pastoral', 'champion', 'admin'];
 

@@ -5,7 +5,7 @@ import { schoolMachineFor, type SchoolMachine } from '../cases/case-machines.ts'
 import type { IsoDate } from '../domain/types.ts';
 import { addDuration } from '../domain/policy-durations.ts';
 import { AppError } from '../errors.ts';
-import { addressTo, assembleLetterData, loadLetterSource, type Addressee, type LetterSource } from '../letters/letter-data.ts';
+import { addressTo, assembleLetterData, loadLetterSource, wordingFor, type Addressee, type LetterSource } from '../letters/letter-data.ts';
 import { notificationAddressees, parentAddressees } from '../letters/recipients.ts';
 import { renderMessage } from '../letters/render.ts';
 import { recipientSchema } from '../domain/policy.ts';
@@ -50,7 +50,7 @@ export async function previewEffect(store: Store, effect: OutboxEffect, today: I
   const edits = new Map((effect.approval?.edits ?? []).map((edit) => [edit.recipient, edit]));
   return addresseesOf(effect, source).map((to) => {
     const edit = edits.get(to.key);
-    const rendered = edit ? editedMessage(edit) : renderMessage(params.template, addressTo(data, to));
+    const rendered = edit ? editedMessage(edit) : renderMessage(params.template, addressTo(data, to), wordingFor(source, params.template));
     return { recipient: { role: to.role, name: to.name, relationship: to.relationship, email: to.email, address: to.address, key: to.key }, ...rendered, edited: Boolean(edit) };
   });
 }

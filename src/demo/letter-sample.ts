@@ -3,7 +3,7 @@ import { CaseRunner } from '../simulator/case-runner.ts';
 import { calendarFor, getWorkflow } from '../../workflows/index.ts';
 import type { Mark } from '../domain/types.ts';
 import type { Contact, Pupil, School, Task } from '../store/types.ts';
-import type { LetterSource } from '../letters/letter-data.ts';
+import type { LetterSource, SchoolLetters } from '../letters/letter-data.ts';
 
 /**
  * A made-up pupil of a workflow's school with a register, two parents and a case part-way
@@ -131,4 +131,10 @@ export function sampleLetterSource(workflowId: string): LetterSource {
     ],
     today: '2025-12-01',
   };
+}
+
+/** The sample case told as the school's own: its name and address, its letterhead and wordings. */
+export function schoolLetterSample(school: School, letters: SchoolLetters): LetterSource {
+  const sample = sampleLetterSource(school.workflowId);
+  return { ...sample, school: { ...sample.school, id: school.id, trustId: school.trustId, name: school.name, notifyEmails: school.notifyEmails ?? {} }, letters };
 }

@@ -21,6 +21,7 @@ import { caseRoutes } from './api/cases/case-routes.ts';
 import { pupilRoutes } from './api/pupils/pupil-routes.ts';
 import { schoolRoutes } from './api/schools/school-routes.ts';
 import { calendarRoutes } from './api/schools/calendar-routes.ts';
+import { letterRoutes } from './api/schools/letter-routes.ts';
 import { workflowRoutes } from './api/workflows/workflow-routes.ts';
 import { policyRoutes } from './api/schools/policy-routes.ts';
 import { adminRoutes } from './api/admin/admin-routes.ts';
@@ -103,6 +104,7 @@ export function apiRoutes(deps: AppDeps, sessions?: Sessions): AnyRoute[] {
     ...pupilRoutes(api),
     ...schoolRoutes(api),
     ...calendarRoutes(api),
+    ...letterRoutes(api),
     ...workflowRoutes(),
     ...policyRoutes(api),
     ...adminRoutes(api),

@@ -1,8 +1,7 @@
 import { lastLetterSent, stageLetter } from './sent-letters.ts';
 import { createHash } from 'node:crypto';
 import type { CaseContext, PenaltyNoticeRecord } from '../domain/case-types.ts';
-import { getWorkflow } from '../../workflows/index.ts';
-import { calendarForSchool } from '../calendars/school-calendars.ts';
+import { caseMachine, schoolMachineFor } from '../cases/case-machines.ts';
 import type { SchoolCalendar } from '../domain/calendar.ts';
 import { ATTENDANCE_CODES, isThresholdUnauthorised } from '../domain/codes.ts';
 import { addDays, compareDates } from '../domain/dates.ts';
@@ -10,7 +9,7 @@ import { computeMetrics } from '../domain/metrics.ts';
 import { describeDuration } from '../domain/policy.ts';
 import type { Policy } from '../domain/policy.ts';
 import type { IsoDate, Mark, Session } from '../domain/types.ts';
-import type { Contact, Message, PostalAddress, Pupil, School, Store, Task } from '../store/types.ts';
+import type { Contact, LetterOverride, Message, PostalAddress, Pupil, School, SchoolLetterhead, Store, Task } from '../store/types.ts';
 
 /**
  * Everything a letter or email may say about a case, assembled in one place for the outbox
@@ -50,6 +49,29 @@ export interface LetterSource {
   /** The effect being written, whose own messages (a re-run after a crash) are not an earlier letter. */
   effectId?: string;
   today: IsoDate;
+  /** The school's letterhead and its own wordings; none: the model letters as they are. */
+  letters?: SchoolLetters;
+}
+
+/** What a school has made its letters its own with (school-letters.ts). */
+export interface SchoolLetters {
+  letterhead: SchoolLetterhead | null;
+  overrides: LetterOverride[];
+}
+
+/** The school's own wording of a template, when it has one. */
+export function wordingFor(source: Pick<LetterSource, 'letters'>, template: string): string | undefined {
+  return source.letters?.overrides.find((override) => override.template === template)?.source;
+}
+
+/** The letterhead as letters use it: the logo as a data: URL (the email's HTML and the PDF carry it inline). */
+function letterheadData(letterhead: SchoolLetterhead | null | undefined) {
+  return {
+    address: letterhead?.address ?? [],
+    phone: letterhead?.phone ?? null,
+    web: letterhead?.web ?? null,
+    logo: letterhead?.logo ? `data:${letterhead.logo.contentType};base64,${letterhead.logo.bytes.toString('base64')}` : null,
+  };
 }
 
 /** A contact's key: contacts have no id of their own and are replaced whole on each import. */
@@ -102,6 +124,12 @@ export function assembleLetterData(source: LetterSource) {
     /** Set on a legal step's notification as it is sent: the signed link that replaces the pupil's data. */
     evidenceLink: null as { url: string; expiresOn: IsoDate } | null,
     school: { id: school.id, name: school.name, localAuthority: school.localAuthority, targetPct: policy.targetPct },
+    letterhead: letterheadData(source.letters?.letterhead),
+    /** Who signs the school's letters; null: each letter's own role. */
+    signatory:
+      source.letters?.letterhead?.signatoryName && source.letters.letterhead.signatoryRole
+        ? { name: source.letters.letterhead.signatoryName, role: source.letters.letterhead.signatoryRole }
+        : null,
     pupil: {
       upn: pupil.upn,
       forename: pupil.forename,
@@ -191,16 +219,18 @@ export async function loadLetterSource(store: Store, caseId: string, today: IsoD
   if (!school) throw new Error(`case ${caseId}: no school '${record.schoolId}'`);
   const pupil = await store.getPupil(record.schoolId, record.upn);
   if (!pupil) throw new Error(`case ${caseId}: no pupil '${record.upn}' at ${record.schoolId}`);
-  const workflow = getWorkflow(record.workflowId);
-  const calendar = await calendarForSchool(store, school);
+  // The case's own version of the school's policy: its letters cite that version's periods and names.
+  const { workflow, calendar } = caseMachine(await schoolMachineFor(store, school), record);
   const latest = compareDates(today, calendar.coverage.end) > 0 ? calendar.coverage.end : today;
   const yearStart = calendar.academicYearStart(latest);
   const windowStart = calendar.rollingWindowStart(latest, 10);
-  const [contacts, marks, tasks, messages] = await Promise.all([
+  const [contacts, marks, tasks, messages, letterhead, overrides] = await Promise.all([
     store.listContacts(record.schoolId, record.upn),
     store.listMarks(record.schoolId, record.upn, { from: compareDates(windowStart, yearStart) < 0 ? windowStart : yearStart, to: latest }),
     store.listTasks({ caseId }),
     store.listMessages({ caseId }),
+    store.getLetterhead(record.schoolId),
+    store.listLetterOverrides(record.schoolId),
   ]);
   const snapshot = record.snapshot as { context?: Partial<CaseContext> } | null;
   return {
@@ -215,5 +245,6 @@ export async function loadLetterSource(store: Store, caseId: string, today: IsoD
     tasks,
     messages,
     today,
+    letters: { letterhead, overrides },
   };
 }

@@ -27,6 +27,9 @@ const MM = 72 / 25.4;
  */
 export const ENVELOPE_WINDOW = { left: 20 * MM, top: 50 * MM, width: 90 * MM, height: 45 * MM } as const;
 export const ADDRESS_BLOCK = { left: 25 * MM, top: 52 * MM, width: 80 * MM, height: 30 * MM } as const;
+/** The school's logo sits in this box at the top right of the first page, the school's name and address beside it. */
+export const LOGO_BOX = { width: 50 * MM, height: 22 * MM } as const;
+const LOGO_GAP = 4 * MM;
 /** The first page's letter begins below the window, so nothing but the address shows through it. */
 const BELOW_WINDOW = ENVELOPE_WINDOW.top + ENVELOPE_WINDOW.height + 4 * MM;
 
@@ -76,7 +79,7 @@ function classes(node: Element): string[] {
 
 type Doc = PDFKit.PDFDocument;
 
-function paragraph(doc: Doc, node: Element, size: number, options: { bold?: boolean; prefix?: string; align?: 'left' | 'right'; indent?: number } = {}) {
+function paragraph(doc: Doc, node: Element, size: number, options: { bold?: boolean; prefix?: string; align?: 'left' | 'right'; indent?: number; rightInset?: number } = {}) {
   const parts = runs(node, options.bold ?? false).filter((run) => run.text.length > 0);
   if (parts[0]) parts[0] = { ...parts[0], text: parts[0].text.replace(/^ /, '') };
   const lastRun = parts.length - 1;
@@ -84,7 +87,7 @@ function paragraph(doc: Doc, node: Element, size: number, options: { bold?: bool
   if (options.prefix) parts.unshift({ text: options.prefix, bold: false, italic: false });
   if (parts.length === 0) return;
   const x = MARGIN + (options.indent ?? 0);
-  const width = doc.page.width - MARGIN - x;
+  const width = doc.page.width - MARGIN - x - (options.rightInset ?? 0);
   // A <br> starts a new chain of runs: pdfkit ignores a newline inside a continued chain.
   const lines = parts.reduce<Run[][]>((acc, run) => (run.text === '\n' ? [...acc, []] : (acc[acc.length - 1]?.push(run), acc)), [[]]);
   for (const line of lines.filter((candidate) => candidate.length > 0)) {
@@ -161,6 +164,24 @@ interface Layout {
   /** Lines printed in the envelope window on the first page; the first page's text then begins below it. */
   window: string[] | null;
   firstPage: boolean;
+  /** Room kept on the right of the letterhead's lines for the logo drawn there (0: none). */
+  logoInset: number;
+}
+
+const DATA_IMAGE = /^data:image\/(png|jpeg);base64,([A-Za-z0-9+/=]+)$/;
+
+/**
+ * The school's logo (a data: URL of the PNG or JPEG it uploaded, checked then) in the box at the top
+ * right of the first page, scaled to fit; where the text is does not move.
+ */
+function logo(doc: Doc, node: Element, layout: Layout) {
+  const image = DATA_IMAGE.exec(node.attribs.src ?? '');
+  if (!image || !layout.firstPage || layout.logoInset > 0) return;
+  const { x, y } = doc;
+  doc.image(Buffer.from(image[2] ?? '', 'base64'), doc.page.width - MARGIN - LOGO_BOX.width, MARGIN, { fit: [LOGO_BOX.width, LOGO_BOX.height], align: 'right' });
+  doc.x = x;
+  doc.y = y;
+  layout.logoInset = LOGO_BOX.width + LOGO_GAP;
 }
 
 function block(doc: Doc, node: ChildNode, layout: Layout) {
@@ -169,7 +190,7 @@ function block(doc: Doc, node: ChildNode, layout: Layout) {
     const cls = node.name === 'p' ? classes(node) : [];
     // The template's own addressee paragraph is what the window shows.
     if (cls.includes('addressee')) return;
-    if (!cls.includes('school') && !cls.includes('date') && doc.y < BELOW_WINDOW) doc.y = BELOW_WINDOW;
+    if (node.name !== 'img' && !cls.includes('school') && !cls.includes('letterhead') && !cls.includes('date') && doc.y < BELOW_WINDOW) doc.y = BELOW_WINDOW;
   }
   switch (node.name) {
     case 'h1':
@@ -180,8 +201,14 @@ function block(doc: Doc, node: ChildNode, layout: Layout) {
       return;
     case 'p': {
       const cls = classes(node);
-      if (cls.includes('school')) return paragraph(doc, node, 16, { bold: true });
-      if (cls.includes('date')) return paragraph(doc, node, SIZES.p ?? 10.5, { align: 'right' });
+      const inset = layout.firstPage ? layout.logoInset : 0;
+      if (cls.includes('school')) return paragraph(doc, node, 16, { bold: true, rightInset: inset });
+      if (cls.includes('letterhead')) return paragraph(doc, node, 9, { rightInset: inset });
+      if (cls.includes('date')) {
+        // Below the logo, whatever the lines beside it took.
+        if (inset > 0) doc.y = Math.max(doc.y, MARGIN + LOGO_BOX.height + 2 * MM);
+        return paragraph(doc, node, SIZES.p ?? 10.5, { align: 'right' });
+      }
       return paragraph(doc, node, SIZES.p ?? 10.5);
     }
     case 'ul':
@@ -192,6 +219,8 @@ function block(doc: Doc, node: ChildNode, layout: Layout) {
       return;
     case 'table':
       return table(doc, node);
+    case 'img':
+      return logo(doc, node, layout);
     case 'section':
       if (classes(node).includes('enclosure')) doc.addPage();
       node.children.forEach((child) => block(doc, child, layout));
@@ -223,7 +252,7 @@ export function htmlToPdf(html: string, meta: { title: string; author: string },
     return node.children.flatMap(find);
   })[0];
   if (!body) throw new Error('a letter needs a <body>');
-  const layout: Layout = { window: options.envelope ?? null, firstPage: true };
+  const layout: Layout = { window: options.envelope ?? null, firstPage: true, logoInset: 0 };
   doc.on('pageAdded', () => {
     layout.firstPage = false;
   });

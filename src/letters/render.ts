@@ -1,9 +1,10 @@
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { convert } from 'html-to-text';
 import nunjucks from 'nunjucks';
 import type { LetterData } from './letter-data.ts';
 import { templateKind } from './catalogue.ts';
+import { checkWording, refusalOf, shapeOf } from './template-check.ts';
 
 const TEMPLATES_DIR = fileURLToPath(new URL('../../templates/', import.meta.url));
 const TEMPLATE_ID = /^[a-z0-9-]+\/[a-z0-9-]+$/;
@@ -67,11 +68,45 @@ const between = (html: string, open: RegExp, close: string) => {
   return html.slice(from, html.indexOf(close, from));
 };
 
-/** Renders one letter or email; the subject is the document's <title>. */
-export function renderMessage(id: string, data: LetterData): RenderedMessage {
+/** The template file's own source: what a school's wording starts from. */
+export function templateSource(id: string): string {
   if (!templateExists(id)) throw new TemplateError(`no template '${id}' in templates/`);
-  const rendered = renderTemplateFile(id, data);
+  return readFileSync(`${TEMPLATES_DIR}${id}.njk`, 'utf8');
+}
+
+/**
+ * Renders one letter or email; the subject is the document's <title>. `wording` is the school's own
+ * source for this template (school-letters.ts), checked again here as it was before it was saved.
+ */
+export function renderMessage(id: string, data: LetterData, wording?: string): RenderedMessage {
+  if (!templateExists(id)) throw new TemplateError(`no template '${id}' in templates/`);
+  const rendered = wording === undefined ? renderTemplateFile(id, data) : renderWording(id, wording, data);
   return templateKind(id) === 'notification' ? { ...rendered, subject: subjectWithoutPupil(rendered.subject, data) } : rendered;
+}
+
+/** Compiled wordings by their source: a school's letters are made many times a day from a few. */
+const compiled = new Map<string, nunjucks.Template>();
+
+/** A school's wording of a template, kept to the merge fields (template-check.ts); a TemplateRefusal names the line of a problem. */
+export function renderWording(id: string, source: string, data: object): RenderedMessage {
+  checkWording(source, shapeOf(data));
+  let template = compiled.get(source);
+  if (!template) {
+    try {
+      template = new nunjucks.Template(source, env, `your wording of ${id}`, true);
+    } catch (error) {
+      throw refusalOf(error, source);
+    }
+    if (compiled.size >= 200) compiled.delete(compiled.keys().next().value!);
+    compiled.set(source, template);
+  }
+  let html: string;
+  try {
+    html = template.render(data);
+  } catch (error) {
+    throw refusalOf(error);
+  }
+  return readMessage(id, html);
 }
 
 function renderTemplateFile(id: string, data: object): RenderedMessage {
@@ -81,12 +116,19 @@ function renderTemplateFile(id: string, data: object): RenderedMessage {
   } catch (error) {
     throw new TemplateError(`template '${id}': ${(error as Error).message}`, { cause: error });
   }
+  return readMessage(id, html);
+}
+
+/** The subject and plain text of a rendered document. */
+function readMessage(id: string, html: string): RenderedMessage {
   const subject = convert(between(html, /<title/, '</title>'), { wordwrap: false }).trim();
   if (!subject) throw new TemplateError(`template '${id}' has no subject (an empty <title>)`);
   const text = convert(between(html, /<body/, '</body>'), {
     wordwrap: 78,
     selectors: [
       ...['h1', 'h2', 'h3'].map((selector) => ({ selector, options: { uppercase: false } })),
+      // The letterhead's logo is a data: URL: words only in the text part.
+      { selector: 'img', format: 'skip' },
       { selector: 'table', format: 'dataTable', options: { uppercaseHeaderCells: false } },
     ],
   });

@@ -7,7 +7,7 @@ import { recipientSchema } from '../domain/policy.ts';
 import { PermanentEffectError, type EffectHandler } from '../cases/effect-handler.ts';
 import { contactTask as parentContactTask, contactTaskId } from '../cases/register-duties.ts';
 import type { Message, OutboxEffect, Store } from '../store/types.ts';
-import { addressTo, assembleLetterData, loadLetterSource, type Addressee, type CaseLetterData, type LetterSource } from '../letters/letter-data.ts';
+import { addressTo, assembleLetterData, loadLetterSource, wordingFor, type Addressee, type CaseLetterData, type LetterSource } from '../letters/letter-data.ts';
 import type { Mailer } from './mailer.ts';
 import { letterPdf } from '../letters/pdf-pool.ts';
 import { envelopeLines, notificationAddressees, parentAddressees } from '../letters/recipients.ts';
@@ -103,7 +103,7 @@ export function createMailEffectHandlers(deps: MailDeps): Record<'sendLetter' | 
     const edit = effect.approval?.edits.find((e) => e.recipient === to.key);
     // An approved edit is what the person signed off: it is sent instead of the template's letter.
     const data = addressTo(base, to);
-    const written = edit ? editedMessage(withEvidenceLink(edit, base.evidenceLink)) : renderMessage(template, data);
+    const written = edit ? editedMessage(withEvidenceLink(edit, base.evidenceLink)) : renderMessage(template, data, wordingFor(source, template));
     // A person's edited subject is kept from naming the pupil as the template's is.
     const rendered = edit && kind === 'notification' ? { ...written, subject: subjectWithoutPupil(written.subject, data) } : written;
     let message = await store.getMessage(id);

@@ -46,6 +46,7 @@ import type { StoredSchoolCalendar } from './records-calendar.ts';
 import type { RegisterKind, RegisterMapping } from './records-feed.ts';
 import type { PolicyDraft, PolicyVersion } from './records-policy.ts';
 import type { CaseAssignment, StaffIdentity, StaffToken, StaffUpdate, TokenRedemption } from './records-staff.ts';
+import type { LetterOverride, SchoolLetterhead } from './records-letters.ts';
 
 export interface StoreLifecycle {
   readonly kind: 'postgres' | 'mongo';
@@ -262,6 +263,19 @@ export interface StaffStore {
   listCaseAssignees(caseIds: string[]): Promise<{ caseId: string; userId: string }[]>;
 }
 
+export interface SchoolLettersStore {
+  /** The school's letterhead and signatory; null when it never saved one (the model letters' own). */
+  getLetterhead(schoolId: string): Promise<SchoolLetterhead | null>;
+  /** Saves (or replaces) the school's letterhead, logo included. */
+  saveLetterhead(letterhead: SchoolLetterhead): Promise<void>;
+  /** The school's own wordings, by template. */
+  listLetterOverrides(schoolId: string): Promise<LetterOverride[]>;
+  /** Saves (or replaces) the school's wording of one template. */
+  saveLetterOverride(override: LetterOverride): Promise<void>;
+  /** Goes back to the model letter: false when the school had no wording of its own for it. */
+  deleteLetterOverride(schoolId: string, template: string): Promise<boolean>;
+}
+
 /** The store contract, by what each part keeps; every adapter implements all of it. */
 /** A school's own policy: the draft it edits and the versions it publishes (src/policies). */
 export interface PolicyStore {
@@ -289,4 +303,5 @@ export type Store = StoreLifecycle &
   CalendarStore &
   RegisterFeedStore &
   StaffStore &
-  PolicyStore;
+  PolicyStore &
+  SchoolLettersStore;

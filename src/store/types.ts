@@ -5,4 +5,5 @@ export * from './records-calendar.ts';
 export * from './records-feed.ts';
 export * from './records-staff.ts';
 export * from './records-policy.ts';
+export * from './records-letters.ts';
 export type * from './contract.ts';

@@ -13,6 +13,7 @@ import { accountContract } from './account-contract.ts';
 import { staffContract } from './staff-contract.ts';
 import { scaleContract } from './scale-contract.ts';
 import { policyContract } from './policy-contract.ts';
+import { lettersContract } from './letters-contract.ts';
 
 export type { OpenedStore } from './support.ts';
 export function defineStoreContract(name: string, open: () => Promise<OpenedStore>) {
@@ -63,5 +64,6 @@ export function defineStoreContract(name: string, open: () => Promise<OpenedStor
     policyContract(ctx);
     staffContract(ctx);
     scaleContract(ctx);
+    lettersContract(ctx);
   });
 }

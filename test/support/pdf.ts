@@ -71,3 +71,15 @@ export async function pdfPages(pdf: Uint8Array, { dpi = 60, first = 1, last = In
     await doc.destroy();
   }
 }
+
+/** How many pictures (images) a page draws: a letterhead's logo is one. */
+export async function pdfImageCount(pdf: Uint8Array, pageNumber = 1): Promise<number> {
+  const { OPS } = await import('pdfjs-dist/legacy/build/pdf.mjs');
+  const doc = await open(pdf);
+  try {
+    const { fnArray } = await (await doc.getPage(pageNumber)).getOperatorList();
+    return fnArray.filter((op) => op === OPS.paintImageXObject || op === OPS.paintInlineImageXObject).length;
+  } finally {
+    await doc.destroy();
+  }
+}

@@ -5,7 +5,7 @@ import { withStore } from '../open.ts';
 import { SharedClock } from '../../cases/demo-clock.ts';
 import { londonDate } from '../../domain/london-time.ts';
 import { allTemplates, recipientOf, templateKind } from '../../letters/catalogue.ts';
-import { addressTo, assembleLetterData, loadLetterSource, type LetterSource } from '../../letters/letter-data.ts';
+import { addressTo, assembleLetterData, loadLetterSource, wordingFor, type LetterSource } from '../../letters/letter-data.ts';
 import { letterPdf } from '../../letters/pdf-pool.ts';
 import { envelopeLines, notificationAddressees, parentAddressees } from '../../letters/recipients.ts';
 import { renderMessage, templateExists } from '../../letters/render.ts';
@@ -28,7 +28,7 @@ async function preview(template: string, source: LetterSource, out: string): Pro
   }
   await mkdir(out, { recursive: true });
   for (const addressee of to) {
-    const rendered = renderMessage(template, addressTo(data, addressee));
+    const rendered = renderMessage(template, addressTo(data, addressee), wordingFor(source, template));
     const base = join(out, `${template.replace('/', '_')}-${addressee.key}`);
     await writeFile(`${base}.html`, rendered.html);
     const envelope = templateKind(template) === 'letter' ? envelopeLines(addressee) : null;

@@ -19,6 +19,7 @@ import { setupPage } from './sign-in/setup-page.ts';
 import { organisationPages } from './organisation/organisation-pages.ts';
 import { registerPages } from './register/register-pages.ts';
 import { staffPages } from './staff/staff-pages.ts';
+import { letterPages } from './letters/letter-pages.ts';
 
 const ASSETS_DIR = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'assets');
 const MERMAID_DIR = path.dirname(createRequire(import.meta.url).resolve('mermaid/dist/mermaid.min.js'));
@@ -43,6 +44,7 @@ export function pageRouter(deps: PageDeps): Router {
   organisationPages(router, deps);
   registerPages(router, deps);
   staffPages(router, deps);
+  letterPages(router, deps);
   router.use(
     page(deps, async () => {
       throw notFound('page at this address');

@@ -7,6 +7,7 @@ import { caseSchema, effectSchema, taskSchema, timelineSchema, timerSchema } fro
 import { schoolCalendarSchema } from './models-calendar.ts';
 import { registerMappingSchema } from './models-register-feed.ts';
 import { policyDraftSchema, policyVersionSchema } from './models-policy.ts';
+import { letterheadSchema, letterOverrideSchema } from './models-letters.ts';
 import { caseAssignmentSchema, staffIdentitySchema, staffSignInSchema, staffTokenSchema } from './models-staff.ts';
 import { auditSchema, authSessionSchema, loginFailureSchema, messageSchema, settingSchema, userSchema } from './models-accounts.ts';
 
@@ -18,6 +19,7 @@ export * from './models-calendar.ts';
 export * from './models-register-feed.ts';
 export * from './models-staff.ts';
 export * from './models-policy.ts';
+export * from './models-letters.ts';
 
 export function createModels(connection: Connection) {
   return {
@@ -46,6 +48,8 @@ export function createModels(connection: Connection) {
     staffSignIns: connection.model('StaffSignIn', staffSignInSchema, 'staff_sign_ins'),
     policyDrafts: connection.model('PolicyDraft', policyDraftSchema, 'school_policy_drafts'),
     policyVersions: connection.model('PolicyVersion', policyVersionSchema, 'school_policy_versions'),
+    letterheads: connection.model('SchoolLetterhead', letterheadSchema, 'school_letterheads'),
+    letterOverrides: connection.model('LetterOverride', letterOverrideSchema, 'letter_overrides'),
   };
 }
 

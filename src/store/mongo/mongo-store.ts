@@ -4,6 +4,7 @@ import { MongoRegisterMappings } from './register-mappings.ts';
 import { composeParts } from '../compose.ts';
 import { MongoPolicies } from './policies.ts';
 import { MongoStaff } from './staff.ts';
+import { MongoSchoolLetters } from './school-letters.ts';
 import { MongoBase } from './base.ts';
 import { guardFailover } from './failover.ts';
 import { MongoCalendars } from './calendars.ts';
@@ -20,7 +21,7 @@ import { MongoRetention } from './retention-part.ts';
  * method defined twice, and the contract suite calls every one.
  */
 // eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging
-export interface MongoStore extends MongoOrganisation, MongoRegister, MongoCases, MongoOutbox, MongoMessagesAccounts, MongoRetention, MongoCalendars, MongoRegisterMappings, MongoStaff, MongoPolicies {}
+export interface MongoStore extends MongoOrganisation, MongoRegister, MongoCases, MongoOutbox, MongoMessagesAccounts, MongoRetention, MongoCalendars, MongoRegisterMappings, MongoStaff, MongoPolicies, MongoSchoolLetters {}
 // eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging
 export class MongoStore extends MongoBase implements Store {
   readonly kind = 'mongo' as const;
@@ -29,6 +30,6 @@ export class MongoStore extends MongoBase implements Store {
     super(connection);
   }
 }
-composeParts(MongoStore, [MongoOrganisation, MongoRegister, MongoCases, MongoOutbox, MongoMessagesAccounts, MongoRetention, MongoCalendars, MongoRegisterMappings, MongoStaff, MongoPolicies]);
+composeParts(MongoStore, [MongoOrganisation, MongoRegister, MongoCases, MongoOutbox, MongoMessagesAccounts, MongoRetention, MongoCalendars, MongoRegisterMappings, MongoStaff, MongoPolicies, MongoSchoolLetters]);
 // Failovers answer 503 from every store method (see failover.ts).
 guardFailover(MongoStore.prototype);

@@ -12,6 +12,7 @@ import { PgRegisterMappings } from './register-mappings.ts';
 import { composeParts } from '../compose.ts';
 import { PgPolicies } from './policies.ts';
 import { PgStaff } from './staff.ts';
+import { PgSchoolLetters } from './school-letters.ts';
 
 export { QUEUE_TOTAL_CACHE_MS } from './case-queries.ts';
 
@@ -21,7 +22,7 @@ export { QUEUE_TOTAL_CACHE_MS } from './case-queries.ts';
  * method defined twice, and the contract suite calls every one.
  */
 // eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging
-export interface PostgresStore extends PgOrganisation, PgRegister, PgCases, PgOutbox, PgMessagesAccounts, PgRetention, PgCalendars, PgRegisterMappings, PgStaff, PgPolicies {}
+export interface PostgresStore extends PgOrganisation, PgRegister, PgCases, PgOutbox, PgMessagesAccounts, PgRetention, PgCalendars, PgRegisterMappings, PgStaff, PgPolicies, PgSchoolLetters {}
 // eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging
 export class PostgresStore extends PgBase implements Store {
   readonly kind = 'postgres' as const;
@@ -30,4 +31,4 @@ export class PostgresStore extends PgBase implements Store {
     super(pool);
   }
 }
-composeParts(PostgresStore, [PgOrganisation, PgRegister, PgCases, PgOutbox, PgMessagesAccounts, PgRetention, PgCalendars, PgRegisterMappings, PgStaff, PgPolicies]);
+composeParts(PostgresStore, [PgOrganisation, PgRegister, PgCases, PgOutbox, PgMessagesAccounts, PgRetention, PgCalendars, PgRegisterMappings, PgStaff, PgPolicies, PgSchoolLetters]);

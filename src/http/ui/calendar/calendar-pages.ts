@@ -1,12 +1,14 @@
 import type { Router } from 'express';
 import { checkCsrf } from '../../auth/sessions.ts';
 import { AppError } from '../../../errors.ts';
-import { decodeCalendarFile, formatOf } from '../../../calendars/calendar-file.ts';
+import { decodeCalendarFile, formatOf, MAX_FILE_BYTES } from '../../../calendars/calendar-file.ts';
 import type { SchoolCalendarView } from '../../../calendars/school-calendars.ts';
 import type { ImportOutcome } from '../../../calendars/calendar-edits.ts';
 import { DAY_KINDS, KIND_NAMES, schoolYearName, schoolYearOf, type CalendarEntry } from '../../../domain/school-calendar.ts';
 import { page, type Page, type PageDeps } from '../page-context.ts';
-import { readCalendarUpload } from './upload.ts';
+import { readFormUpload } from '../form-upload.ts';
+
+const tooLarge = () => new AppError(413, 'file_too_large', `The file is larger than ${MAX_FILE_BYTES / 1024} KB, more than any calendar of term dates: is it the right file?`);
 
 type CalendarAnswer = SchoolCalendarView & { mayEdit: boolean };
 type ImportAnswer = ImportOutcome;
@@ -115,7 +117,7 @@ export function calendarPages(router: Router, deps: PageDeps): void {
     page(deps, async (current) => {
       const { req, signedIn, api, render } = current;
       const id = String(req.params.id);
-      const upload = await readCalendarUpload(req);
+      const upload = await readFormUpload(req, MAX_FILE_BYTES, tooLarge);
       req.body = upload.fields;
       checkCsrf(req, signedIn.session);
       let content: string;
@@ -145,7 +147,7 @@ export function calendarPages(router: Router, deps: PageDeps): void {
     page(deps, async (current) => {
       const { req, res, signedIn, api } = current;
       const id = String(req.params.id);
-      const upload = await readCalendarUpload(req);
+      const upload = await readFormUpload(req, MAX_FILE_BYTES, tooLarge);
       req.body = upload.fields;
       checkCsrf(req, signedIn.session);
       const { content = '', fileName = '', revision = '' } = upload.fields;

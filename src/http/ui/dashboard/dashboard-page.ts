@@ -1,6 +1,7 @@
 import type { Router } from 'express';
 import type { CaseContext } from '../../../domain/case-types.ts';
 import { canSeeCase } from '../../../access/scope.ts';
+import { LETTER_EDIT_ROLES } from '../../../access/roles.ts';
 import { addDays } from '../../../domain/dates.ts';
 import { FULL_RATE, REDUCED_RATE } from '../../../domain/penalty-notices.ts';
 import { schoolContext } from '../../../register/school-metrics.ts';
@@ -32,7 +33,7 @@ const TASK_KINDS: Record<string, string> = {
 export function dashboardPage(router: Router, deps: PageDeps): void {
   router.get(
     '/dashboard',
-    page(deps, async ({ req, render, access }) => {
+    page(deps, async ({ req, render, access, signedIn }) => {
       const { store } = deps;
       const me = await access();
       const today = todayOf(deps);
@@ -135,6 +136,7 @@ export function dashboardPage(router: Router, deps: PageDeps): void {
         notices,
         overdue,
         trends,
+        mayEditLetters: LETTER_EDIT_ROLES.includes(signedIn.user.role),
       });
     }),
   );

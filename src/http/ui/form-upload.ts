@@ -1,32 +1,29 @@
 import busboy from 'busboy';
 import type { Request } from 'express';
-import { MAX_FILE_BYTES } from '../../../calendars/calendar-file.ts';
-import { AppError } from '../../../errors.ts';
+import { AppError } from '../../errors.ts';
 
-export interface CalendarUpload {
+export interface FormUpload {
   fields: Record<string, string>;
   file: { name: string; bytes: Buffer } | null;
 }
 
-const tooLarge = () => new AppError(413, 'file_too_large', `The file is larger than ${MAX_FILE_BYTES / 1024} KB, more than any calendar of term dates: is it the right file?`);
-
 /**
- * A page's calendar form as multipart/form-data: one file (at most MAX_FILE_BYTES) and a few short
- * fields (the preview's save form carries the file's text back as one, hence its size). Anything
- * more is refused before it is read whole.
+ * A page's form sent as multipart/form-data: one file (at most `maxFileBytes`, else `tooLarge()`)
+ * and a few short fields (at most that size too: the calendar preview's save form carries the
+ * file's text back as one). Anything more is refused before it is read whole.
  */
-export function readCalendarUpload(req: Request): Promise<CalendarUpload> {
+export function readFormUpload(req: Request, maxFileBytes: number, tooLarge: () => AppError): Promise<FormUpload> {
   if (!req.is('multipart/form-data')) return Promise.reject(new AppError(400, 'bad_request', 'This form sends a file: it must be sent as multipart/form-data.'));
   return new Promise((resolve, reject) => {
     let parser: busboy.Busboy;
     try {
-      parser = busboy({ headers: req.headers, limits: { files: 1, fields: 8, parts: 9, fileSize: MAX_FILE_BYTES, fieldSize: MAX_FILE_BYTES + 4096, fieldNameSize: 50 } });
+      parser = busboy({ headers: req.headers, limits: { files: 1, fields: 8, parts: 9, fileSize: maxFileBytes, fieldSize: maxFileBytes + 4096, fieldNameSize: 50 } });
     } catch {
       reject(new AppError(400, 'bad_request', 'The upload could not be read: send the form again.'));
       return;
     }
     const fields: Record<string, string> = {};
-    let file: CalendarUpload['file'] = null;
+    let file: FormUpload['file'] = null;
     let failed: AppError | null = null;
     const fail = (error: AppError) => {
       failed ??= error;
