@@ -74,3 +74,8 @@ const file = path.join('bench/results', `${new Date().toISOString().slice(0, 10)
 await fs.mkdir(path.dirname(file), { recursive: true });
 await fs.writeFile(file, `${JSON.stringify({ at: new Date().toISOString(), machine, size, marks: manifest.marks, totalSeconds, results }, null, 2)}\n`);
 log(`done in ${totalSeconds.toFixed(0)}s: ${results.filter((r) => r.met).length}/${results.length} goals met; wrote ${file}`);
+// A goal missed, or a benchmark that did not finish, fails the run, and says which.
+const missed = results.filter((r) => !r.met).map((r) => `${r.name}: ${r.ratio.toFixed(2)}, goal ${r.goal}`);
+const failed = only.filter((name) => !results.some((r) => r.name === name)).map((name) => `${name}: did not finish`);
+for (const line of [...missed, ...failed]) console.error(`[bench] missed ${line}`);
+if (missed.length + failed.length > 0) process.exitCode = 1;
