@@ -83,9 +83,11 @@ describe('the register kept as packed weeks beside the marks (migration 018)', (
           const schoolId = await freshSchool();
           for (const rows of imports) {
             const importer = await store.beginMarksImport(schoolId, { actor: 'user:test', reason: 'test', at: new Date('2025-01-10T09:00:00Z') });
-            // A file that repeats a session with another code is refused by the import; here the first line of each is kept.
-            const seen = new Set<string>();
-            const unique = rows.filter((r) => !seen.has(`${r.upn}${r.day}${r.pm}`) && seen.add(`${r.upn}${r.day}${r.pm}`));
+            // A file that repeats a session with another code is refused by the import, so a repeat here keeps the first
+            // line's code (the same session twice with the same code is one mark).
+            const first = new Map<string, string>();
+            for (const r of rows) if (!first.has(`${r.upn}${r.day}${r.pm}`)) first.set(`${r.upn}${r.day}${r.pm}`, r.code);
+            const unique = rows.map((r) => ({ ...r, code: first.get(`${r.upn}${r.day}${r.pm}`)! }));
             await importer.add(unique.map((r, i) => ({ upn: r.upn, date: addDays(FIRST_DAY, r.day), session: r.pm ? 'PM' : 'AM', code: r.code, line: i + 2 })));
             expect(await importer.problems(10)).toEqual([]);
             await importer.commit();

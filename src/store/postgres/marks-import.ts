@@ -3,7 +3,7 @@ import { pipeline } from 'node:stream/promises';
 import type pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import { ATTENDANCE_CODES } from '../../domain/codes.ts';
-import { mondayOfSql, refreshMarkWeeks } from './mark-weeks.ts';
+import { writeImportedWeeks } from './mark-weeks.ts';
 import type { StagedMarkProblem, MarkRow, MarksImport, MarksImportResult, RawMarkRecord } from '../types.ts';
 
 const COLUMNS = ['upn', 'date', 'session', 'code'] as const;
@@ -106,8 +106,8 @@ export async function beginPostgresMarksImport(
   const apply = async () => {
     if (applied) return applied;
     const written = await writeStaged();
-    // The weeks the file touched, packed and counted again from the register as it now stands.
-    await refreshMarkWeeks(client, `SELECT $1::text AS school_id, upn, ${mondayOfSql('date::date')} AS week FROM staged_marks`, [schoolId]);
+    // The weeks the file touched, packed and counted as the register now stands.
+    await writeImportedWeeks(client, schoolId, duplicates ? 'distinct_marks' : 'staged_marks');
     applied = written;
     return applied;
   };
