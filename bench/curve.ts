@@ -1,10 +1,35 @@
 // The cost curve (issue 23): import, evaluation and increment at several trust sizes, with time and
 // peak memory per pupil, the exponent of time against pupils fitted by least squares on log-log
 // axes (1 is linear), and a small SVG chart of it for bench/README.md.
+import fs from 'node:fs/promises';
+import path from 'node:path';
 import type { BenchResult } from './support.ts';
 import type { TrustSize } from './trust.ts';
 
 export const CURVE_BENCHMARKS = ['import', 'evaluate', 'increment'] as const;
+
+/** One size's results, kept in bench/results/curve/<pupils>.json as soon as they are measured. */
+export interface CurveRun {
+  at: string;
+  size: TrustSize;
+  marks: number;
+  loadAverage: number[];
+  results: BenchResult[];
+}
+
+const CURVE_DIR = 'bench/results/curve';
+
+export async function saveCurvePoint(run: CurveRun): Promise<void> {
+  await fs.mkdir(CURVE_DIR, { recursive: true });
+  await fs.writeFile(path.join(CURVE_DIR, `${run.size.pupils}.json`), `${JSON.stringify(run, null, 2)}\n`);
+}
+
+/** Every size on file, smallest first. */
+export async function curvePoints(): Promise<CurveRun[]> {
+  const files = (await fs.readdir(CURVE_DIR).catch(() => [])).filter((file) => file.endsWith('.json'));
+  const runs = await Promise.all(files.map(async (file) => JSON.parse(await fs.readFile(path.join(CURVE_DIR, file), 'utf8')) as CurveRun));
+  return runs.sort((a, b) => a.size.pupils - b.size.pupils);
+}
 
 interface Point {
   pupils: number;
@@ -78,7 +103,7 @@ ${parts.join('\n')}
 `;
 }
 
-export function curveReport(runs: { size: TrustSize; marks: number; results: BenchResult[] }[]) {
+export function curveReport(runs: CurveRun[]) {
   const series: Record<string, Point[]> = {};
   for (const name of CURVE_BENCHMARKS) {
     series[name] = runs.flatMap(({ size, marks, results }) => {
@@ -101,5 +126,9 @@ export function curveReport(runs: { size: TrustSize; marks: number; results: Ben
     ...points.map((p) => `${name} ${p.pupils} pupils: ${p.wallSeconds.toFixed(1)} s, ${p.msPerPupil.toFixed(2)} ms/pupil, peak RSS ${p.peakRssMb} MB (${p.peakRssKbPerPupil.toFixed(1)} KB/pupil)`),
     `${name}: time grows as pupils^${exponents[name]?.toFixed(2) ?? '?'}`,
   ]);
-  return { json: { sizes: runs.map((r) => r.size), series, exponents, results: runs.map((r) => ({ pupils: r.size.pupils, results: r.results })) }, svg: chart(series), lines };
+  return {
+    json: { sizes: runs.map((r) => r.size), series, exponents, runs: runs.map((r) => ({ pupils: r.size.pupils, at: r.at, loadAverage: r.loadAverage, results: r.results })) },
+    svg: chart(series),
+    lines,
+  };
 }

@@ -8,7 +8,7 @@ import path from 'node:path';
 import pg from 'pg';
 import { startEmbeddedPostgres } from '../src/store/postgres/embedded.ts';
 import { parseSize } from './args.ts';
-import { CURVE_BENCHMARKS, curveReport } from './curve.ts';
+import { CURVE_BENCHMARKS, curvePoints, curveReport, saveCurvePoint } from './curve.ts';
 import { ENV_KEY, type BenchEnv, type BenchResult } from './support.ts';
 import { ensureTrustData, type TrustSize } from './trust.ts';
 
@@ -70,6 +70,8 @@ try {
       results.push(...reported);
     }
     runs.push({ size: runSize, marks: manifest.marks, results });
+    // Each size is kept as it finishes (a 100,000-pupil run takes long): the chart is drawn from every size on file.
+    if (values.curve) await saveCurvePoint({ at: new Date().toISOString(), size: runSize, marks: manifest.marks, loadAverage: os.loadavg(), results });
   }
 } finally {
   await server.stop();
@@ -90,7 +92,7 @@ await fs.mkdir('bench/results', { recursive: true });
 let results: BenchResult[];
 if (values.curve) {
   const file = path.join('bench/results', `${date}-curve.json`);
-  const curve = curveReport(runs);
+  const curve = curveReport(await curvePoints());
   await fs.writeFile(file, `${JSON.stringify({ at: new Date().toISOString(), machine, totalSeconds, ...curve.json }, null, 2)}\n`);
   await fs.writeFile('bench/curve.svg', curve.svg);
   for (const line of curve.lines) log(line);
