@@ -1,5 +1,5 @@
 import { ATTENDANCE_CODES, THRESHOLD_UNAUTHORISED_CODES } from './codes.ts';
-import { dayOfWeek } from './dates.ts';
+import { addDays, dayOfWeek } from './dates.ts';
 import type { CodeCategory, IsoDate, Mark } from './types.ts';
 
 /**
@@ -108,4 +108,36 @@ export function unpackWeek(
     if ((range.from !== undefined && date < range.from) || (range.to !== undefined && date > range.to)) continue;
     into.push({ upn, date, session: slot & 1 ? 'PM' : 'AM', code });
   }
+}
+
+/** One pupil's week as the store keeps it: its Monday, its packed marks and their counts. */
+export interface RegisterWeek extends WeekCounts {
+  week: IsoDate;
+  codes: string;
+}
+
+const ATTENDED = new Set<CodeCategory>(['present', 'approvedEducation']);
+
+/**
+ * Attended and possible sessions of a week's marks dated from..to (the first school day of the
+ * period and the day measured), as computeMetrics counts them: from the week's counts when the
+ * whole week lies inside (no weekend sessions, Monday to Friday within from..to), else from its
+ * packed marks.
+ */
+export function weekAttendance(week: RegisterWeek, from: IsoDate, to: IsoDate): { attended: number; possible: number } {
+  const friday = addDays(week.week, 4);
+  const lastSlot = week.codes.charCodeAt(week.codes.length - 2) - 97;
+  if (week.week >= from && friday <= to && lastSlot < 10) return { attended: week.present + week.approved, possible: week.possible };
+  let attended = 0;
+  let possible = 0;
+  for (let i = 0; i + 1 < week.codes.length; i += 2) {
+    const date = addDays(week.week, (week.codes.charCodeAt(i) - 97) >> 1);
+    if (date < from || date > to) continue;
+    const category = CATEGORY_OF_CHAR.get(week.codes[i + 1]!);
+    if (category === undefined) throw new RangeError(`'${week.codes[i + 1]}' is not a packed attendance code`);
+    if (category === 'notCounted') continue;
+    possible += 1;
+    if (ATTENDED.has(category)) attended += 1;
+  }
+  return { attended, possible };
 }
