@@ -2,6 +2,7 @@
 // lead, and autocannon's load (64 connections) measured as its latencies.
 import type { AddressInfo } from 'node:net';
 import autocannon from 'autocannon';
+import type pg from 'pg';
 import { hashPassword } from '../src/access/passwords.ts';
 import { createApp } from '../src/http/app.ts';
 import type { Store } from '../src/store/types.ts';
@@ -11,7 +12,7 @@ import { TRUST } from './trust.ts';
 export const LOAD = { connections: 64, duration: 20 };
 
 /** Stores cases, as the work queue and the pages see them: the evaluation's, plus closed copies from earlier years, `cases` in all. */
-export async function growCases(store: Store & { pool: import('pg').Pool }, cases: number): Promise<number> {
+export async function growCases(store: Store & { pool: pg.Pool }, cases: number): Promise<number> {
   const { pool } = store;
   await pool.query(
     `INSERT INTO cases (id, school_id, upn, workflow_id, machine_id, machine_version, state, status, snapshot, version, opened_at, updated_at)

@@ -8,6 +8,8 @@ import { codeChar, packWeek, weekCounts } from '../../src/domain/register-weeks.
 import type { IsoDate, Mark } from '../../src/domain/types.ts';
 import type { OpenedPostgres } from '../../src/store/postgres/open.ts';
 import { coventry } from '../../workflows/calendars/coventry.ts';
+import { schoolContext } from '../../src/register/school-metrics.ts';
+import { schoolTrends } from '../../src/http/ui/dashboard/school-trends.ts';
 import { freshDatabaseUrl, sql } from '../support/postgres.ts';
 import { openPostgres } from '../../src/store/postgres/open.ts';
 
@@ -39,6 +41,7 @@ interface WeekRow {
 let opened: OpenedPostgres;
 let url: string;
 let run = 0;
+let trendPoints = 0;
 
 beforeAll(async () => {
   url = await freshDatabaseUrl();
@@ -71,7 +74,7 @@ describe('the register kept as packed weeks beside the marks (migration 018)', (
     expect(rows).toEqual(ATTENDANCE_CODES.map(({ code, category }) => ({ code, char: codeChar(code), category })));
   });
 
-  it('when random registers are imported with amendments and purged, then the weeks hold exactly the marks, and the metrics read through them equal those of the marks', async () => {
+  it('when random registers are imported with amendments and purged, then the weeks hold exactly the marks, and the metrics and trends read through them equal those of the marks', async () => {
     await fc.assert(
       fc.asyncProperty(
         fc.array(anImport, { minLength: 1, maxLength: 4 }),
@@ -126,9 +129,29 @@ describe('the register kept as packed weeks beside the marks (migration 018)', (
             }
           }
           expect(weeks).toEqual(expectedWeeks);
+
+          // The dashboard's trends, from the weeks' counts, as the metrics of the marks give them.
+          const context = await schoolContext(store, schoolId);
+          const trends = await schoolTrends(store, context, asOf);
+          const from = context.calendar.academicYearStart(asOf);
+          const expectedTrends = trends.map(({ asOf: pointAsOf }) => {
+            const all = UPNS.map((upn) => computeMetrics({ marks: fromWeeks.get(upn)!.filter((m) => m.date >= from && m.date <= asOf), calendar: context.calendar, asOf: pointAsOf, from }));
+            const measured = all.filter((m) => m.attendancePct !== null);
+            return {
+              asOf: pointAsOf,
+              pupils: UPNS.length,
+              attendancePct: measured.length ? measured.reduce((sum, m) => sum + m.attendancePct!, 0) / measured.length : null,
+              persistentPct: (100 * all.filter((m) => m.persistentAbsence).length) / UPNS.length,
+              severePct: (100 * all.filter((m) => m.severeAbsence).length) / UPNS.length,
+            };
+          });
+          expect(trends).toEqual(expectedTrends);
+          trendPoints += trends.filter((point) => point.attendancePct !== null).length;
         },
       ),
       { numRuns: 40 },
     );
+    // The trends compared were not all empty.
+    expect(trendPoints).toBeGreaterThan(0);
   }, 240_000);
 });
