@@ -38,8 +38,9 @@ export async function signedInService(store: Store, at: Date) {
   const cookie = login.headers.getSetCookie().find((c) => c.startsWith('sid='))?.split(';')[0];
   if (!cookie) throw new Error(`sign-in failed: ${login.status} ${await login.text()}`);
   const get = (path: string) => fetch(`${base}${path}`, { headers: { cookie } });
+  // A page slower than autocannon's 10 s default would count as errors only, with no latency to compare: 60 s.
   const load = async (path: string, duration = LOAD.duration) => {
-    const result = await autocannon({ url: `${base}${path}`, connections: LOAD.connections, duration, headers: { cookie } });
+    const result = await autocannon({ url: `${base}${path}`, connections: LOAD.connections, duration, timeout: 60, headers: { cookie } });
     return {
       requests: result.requests.total,
       errors: result.errors + result.timeouts + result.non2xx,

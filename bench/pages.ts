@@ -15,14 +15,15 @@ const { pool } = db.store;
 const stored = await growCases(db.store, CASES);
 // Letters as the dispatcher leaves them: an email of about 8 KB and a PDF of 16 KB each (random, so not compressed away).
 await pool.query(
-  `INSERT INTO messages (id, effect_id, case_id, school_id, template, kind, recipient_role, recipient_name, recipient_email, subject, message_id, status, transport, raw, pdf, created_at, sent_at)
+  `WITH open AS (SELECT id, school_id, row_number() OVER (ORDER BY id) AS n FROM cases WHERE status = 'open')
+   INSERT INTO messages (id, effect_id, case_id, school_id, template, kind, recipient_role, recipient_name, recipient_email, subject, message_id, status, transport, raw, pdf, created_at, sent_at)
    SELECT 'bench-msg-' || g, 'bench-effect-' || g, c.id, c.school_id, 'stage1a', 'letter', 'parent', 'A Parent', 'parent@example.org',
           'Attendance letter', '<bench-' || g || '@bench.example.org>', 'sent', 'smtp',
           (SELECT string_agg(md5(g::text || r::text), '') FROM generate_series(1, 256) r),
           (SELECT decode(string_agg(md5(r::text || g::text), ''), 'hex') FROM generate_series(1, 1024) r),
           now() - g * interval '1 minute', now() - g * interval '1 minute'
      FROM generate_series(1, $1) g
-     JOIN LATERAL (SELECT id, school_id FROM cases WHERE status = 'open' ORDER BY id OFFSET (g % 1000) LIMIT 1) c ON true`,
+     JOIN open c ON c.n = 1 + g % (SELECT count(*) FROM open)`,
   [LETTERS],
 );
 await pool.query('VACUUM ANALYZE messages');
@@ -35,10 +36,11 @@ const withTimeline = (
   )
 ).rows[0]!;
 const service = await signedInService(db.store, eveningOf(manifest.schools[0]!.nextDay));
+// The slowest last: requests autocannon gave up on are still being answered when it stops.
 const PAGES = [
+  { name: 'timeline', path: `/cases/${withTimeline.id}/timeline` },
   { name: 'outbox', path: '/outbox' },
   { name: 'dashboard', path: `/dashboard?school=${school}` },
-  { name: 'timeline', path: `/cases/${withTimeline.id}/timeline` },
 ];
 for (const { path } of PAGES) {
   const probe = await service.get(path);
@@ -46,6 +48,10 @@ for (const { path } of PAGES) {
 }
 const health = await service.load('/healthz');
 for (const { name, path } of PAGES) {
+  // One request answered alone first: the previous load's backlog is gone, and its time is reported.
+  const alone = performance.now();
+  await (await service.get(path)).text();
+  const aloneMs = Math.round(performance.now() - alone);
   const page = await service.load(path);
   const ratio = page.p97_5 / Math.max(health.p97_5, 1);
   report({
@@ -57,7 +63,7 @@ for (const { name, path } of PAGES) {
     ratio,
     goal: GOALS.page.text,
     met: GOALS.page.met(ratio, page.errors),
-    detail: { path, letters: LETTERS, timelineEntries: withTimeline.entries, connections: LOAD.connections, page, health },
+    detail: { path, aloneMs, letters: LETTERS, timelineEntries: withTimeline.entries, connections: LOAD.connections, page, health },
   });
 }
 await service.close();
