@@ -118,6 +118,14 @@ export interface RegisterWeek extends WeekCounts {
 
 const ATTENDED = new Set<CodeCategory>(['present', 'approvedEducation']);
 
+// A school's pupils share their weeks: each Friday is worked out once (about 52 a year).
+const FRIDAYS = new Map<IsoDate, IsoDate>();
+function fridayOf(monday: IsoDate): IsoDate {
+  let friday = FRIDAYS.get(monday);
+  if (friday === undefined) FRIDAYS.set(monday, (friday = addDays(monday, 4)));
+  return friday;
+}
+
 /**
  * Attended and possible sessions of a week's marks dated from..to (the first school day of the
  * period and the day measured), as computeMetrics counts them: from the week's counts when the
@@ -125,7 +133,7 @@ const ATTENDED = new Set<CodeCategory>(['present', 'approvedEducation']);
  * packed marks.
  */
 export function weekAttendance(week: RegisterWeek, from: IsoDate, to: IsoDate): { attended: number; possible: number } {
-  const friday = addDays(week.week, 4);
+  const friday = fridayOf(week.week);
   const lastSlot = week.codes.charCodeAt(week.codes.length - 2) - 97;
   if (week.week >= from && friday <= to && lastSlot < 10) return { attended: week.present + week.approved, possible: week.possible };
   let attended = 0;

@@ -28,14 +28,16 @@ export async function schoolTrends(store: Store, context: SchoolContext, today: 
   const sums = weekEnds.map(() => ({ pupils: 0, pct: 0, counted: 0, persistent: 0, severe: 0 }));
   // Each pupil's packed weeks, read once: a week wholly before a point counts whole (from its
   // counts), the point's own week up to the point's day; attendance as computeMetrics gives it.
+  const mondays = weekEnds.map(mondayOf);
   for await (const { weeks } of store.streamSchoolWeeks(context.school.id, { from, to: today })) {
     let attended = 0;
     let possible = 0;
     let next = 0;
     weekEnds.forEach((asOf, index) => {
-      const monday = mondayOf(asOf);
+      const monday = mondays[index]!;
       for (; next < weeks.length && weeks[next]!.week < monday; next++) {
-        const whole = weekAttendance(weeks[next]!, from, addDays(weeks[next]!.week, 6));
+        // Every day of an earlier week is before the point.
+        const whole = weekAttendance(weeks[next]!, from, asOf);
         attended += whole.attended;
         possible += whole.possible;
       }
