@@ -4,11 +4,11 @@ import type { TrustSize } from './trust.ts';
 export const FULL: TrustSize = { pupils: 20_000, weeks: 39, seed: 1 };
 export const QUICK: TrustSize = { pupils: 2_000, weeks: 39, seed: 1 };
 
-/** `--pupils --weeks --seed`, `--quick` for the smoke-run size, `--only a,b` and `--pg <dir>` (its own cluster) for the runner. */
+/** `--pupils --weeks --seed`, `--quick` for the smoke-run size, `--only a,b`, `--pg <dir>` (its own cluster) and `--curve [--sizes a,b]` for the runner. */
 export function parseSize(argv: string[]) {
   const { values } = parseArgs({
     args: argv,
-    options: { pupils: { type: 'string' }, weeks: { type: 'string' }, seed: { type: 'string' }, quick: { type: 'boolean' }, only: { type: 'string' }, pg: { type: 'string' } },
+    options: { pupils: { type: 'string' }, weeks: { type: 'string' }, seed: { type: 'string' }, quick: { type: 'boolean' }, only: { type: 'string' }, pg: { type: 'string' }, curve: { type: 'boolean' }, sizes: { type: 'string' } },
     strict: true,
   });
   const base = values.quick ? QUICK : FULL;

@@ -10,6 +10,7 @@ import type { IsoDate } from '../src/domain/types.ts';
 import type { School } from '../src/store/types.ts';
 import { calendarFor, getWorkflow } from '../workflows/index.ts';
 
+/** Schools of the trust: 20, or more of 1,000 pupils each beyond 20,000 pupils (the cost curve's 100,000). */
 export const SCHOOL_COUNT = 20;
 export const TRUST = { id: 'bench-trust', name: 'Benchmark Learning Trust' };
 // The UPN has three digits for the pupil's number within its school and birth year.
@@ -53,9 +54,9 @@ export const MARK_COLUMNS = ['upn', 'date', 'session', 'code'] as const;
  * evaluation opens cases) after about `weeks` school weeks; the Tuesday after is the increment.
  */
 export function benchSchools(size: TrustSize): BenchSchool[] {
-  const perSchool = Math.ceil(size.pupils / SCHOOL_COUNT);
-  if (perSchool > MAX_PUPILS_PER_SCHOOL) throw new Error(`at most ${MAX_PUPILS_PER_SCHOOL * SCHOOL_COUNT} pupils (${SCHOOL_COUNT} schools of ${MAX_PUPILS_PER_SCHOOL})`);
-  const templates = Array.from({ length: SCHOOL_COUNT }, (_, n) => DEMO_SCHOOLS[n % DEMO_SCHOOLS.length]!);
+  const schoolCount = Math.max(SCHOOL_COUNT, Math.ceil(size.pupils / MAX_PUPILS_PER_SCHOOL));
+  const perSchool = Math.ceil(size.pupils / schoolCount);
+  const templates = Array.from({ length: schoolCount }, (_, n) => DEMO_SCHOOLS[n % DEMO_SCHOOLS.length]!);
   const calendars = templates.map((demo) => calendarFor(getWorkflow(demo.workflowId), demo.localAuthority));
   const ends = calendars.map((calendar) => {
     const yearDays = calendar.schoolDays(YEAR.start, YEAR.end);
@@ -68,13 +69,14 @@ export function benchSchools(size: TrustSize): BenchSchool[] {
   }
   const nextDay = calendars[0]!.nextSchoolDay(asOf);
   return templates.map((demo, n) => ({
-    id: `bench-${String(n + 1).padStart(2, '0')}-${demo.id}`,
+    id: `bench-${String(n + 1).padStart(schoolCount > 99 ? 3 : 2, '0')}-${demo.id}`,
     trustId: TRUST.id,
     name: `${demo.name} (bench ${n + 1})`,
     workflowId: demo.workflowId,
     localAuthority: demo.localAuthority,
     notifyEmails: demo.notifyEmails,
-    synthetic: { ...demo.synthetic, letter: String.fromCharCode(65 + n), establishment: String(5000 + n) },
+    // The establishment number keeps UPNs apart once the 26 letters come round again.
+    synthetic: { ...demo.synthetic, letter: String.fromCharCode(65 + (n % 26)), establishment: String(5000 + n) },
     pupils: Math.max(0, Math.min(perSchool, size.pupils - perSchool * n)),
     asOf,
     nextDay,

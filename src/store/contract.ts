@@ -41,6 +41,7 @@ import type {
   RetentionKind,
 } from './records-work.ts';
 import type { IsoDate } from '../domain/types.ts';
+import type { RegisterWeek } from '../domain/register-weeks.ts';
 import type { CalendarEntry } from '../domain/school-calendar.ts';
 import type { StoredSchoolCalendar } from './records-calendar.ts';
 import type { RegisterKind, RegisterMapping } from './records-feed.ts';
@@ -89,6 +90,11 @@ export interface RegisterStore {
    * pupils named, when `upns` is given, and only marks with one of `codes`, when that is.
    */
   streamSchoolMarks(schoolId: string, filter?: SchoolMarksFilter): AsyncIterable<{ upn: string; marks: StoredMark[] }>;
+  /**
+   * Every pupil's register as packed weeks with their counts (src/domain/register-weeks.ts),
+   * ordered by UPN then week: the weeks whose Monday falls from the Monday of `from` to `to`.
+   */
+  streamSchoolWeeks(schoolId: string, range?: { from?: IsoDate; to?: IsoDate }): AsyncIterable<{ upn: string; weeks: RegisterWeek[] }>;
   listAmendments(schoolId: string, upn: string): Promise<MarkAmendment[]>;
   /** Retention: deletes register marks and amendments dated before `date`. */
   purgeRegisterBefore(date: IsoDate): Promise<{ marks: number; amendments: number }>;

@@ -95,5 +95,26 @@ export function registerContract(ctx: ContractContext) {
         ['A4', []],
       ]);
     });
+
+    it('when a school is streamed as weeks, then each pupil comes once with each week packed and counted, Saturdays too', async () => {
+      const importer = await store.beginMarksImport(schoolId, { actor: 'user:1', reason: 'MIS export', at });
+      // Monday 13 January 2025 to Saturday 25 January: two weeks of A4's, and one an amendment of A2's week.
+      await importer.add(marks('A4', [['2025-01-13', 'AM', '/'], ['2025-01-13', 'PM', 'N'], ['2025-01-17', 'PM', 'C1'], ['2025-01-20', 'AM', 'G'], ['2025-01-25', 'AM', 'X']]));
+      await importer.add(marks('A2', [['2025-01-06', 'AM', 'O'], ['2025-01-07', 'AM', 'L']], 7));
+      await importer.commit();
+      const seen = new Map<string, unknown>();
+      for await (const { upn, weeks } of store.streamSchoolWeeks(schoolId, { from: '2025-01-08', to: '2025-01-20' })) seen.set(upn, weeks);
+      expect([...seen.keys()]).toEqual(['A1', 'A2', 'A3', 'A4', 'A5']);
+      const counts = { possible: 0, present: 0, approved: 0, authorised: 0, unauthorised: 0, threshold: 0, n: 0 };
+      expect(seen.get('A2')).toEqual([{ week: '2025-01-06', codes: 'aOcL', ...counts, possible: 2, present: 1, unauthorised: 1, threshold: 1 }]);
+      expect(seen.get('A4')).toEqual([
+        { week: '2025-01-13', codes: 'a/bNj!', ...counts, possible: 3, present: 1, authorised: 1, unauthorised: 1, n: 1 },
+        { week: '2025-01-20', codes: 'aGkX', ...counts, possible: 1, unauthorised: 1, threshold: 1 },
+      ]);
+      expect(seen.get('A5')).toEqual([]);
+      const later = [];
+      for await (const { upn, weeks } of store.streamSchoolWeeks(schoolId, { from: '2025-01-21' })) if (upn === 'A4') later.push(...weeks);
+      expect(later.map((w) => w.week)).toEqual(['2025-01-20']);
+    });
   });
 }

@@ -5,6 +5,7 @@ import { composeParts } from '../compose.ts';
 import { MongoPolicies } from './policies.ts';
 import { MongoStaff } from './staff.ts';
 import { MongoSchoolLetters } from './school-letters.ts';
+import { MongoRegisterWeeks } from './register-weeks.ts';
 import { MongoBase } from './base.ts';
 import { guardFailover } from './failover.ts';
 import { MongoCalendars } from './calendars.ts';
@@ -21,7 +22,7 @@ import { MongoRetention } from './retention-part.ts';
  * method defined twice, and the contract suite calls every one.
  */
 // eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging
-export interface MongoStore extends MongoOrganisation, MongoRegister, MongoCases, MongoOutbox, MongoMessagesAccounts, MongoRetention, MongoCalendars, MongoRegisterMappings, MongoStaff, MongoPolicies, MongoSchoolLetters {}
+export interface MongoStore extends MongoOrganisation, MongoRegister, MongoCases, MongoOutbox, MongoMessagesAccounts, MongoRetention, MongoCalendars, MongoRegisterMappings, MongoStaff, MongoPolicies, MongoSchoolLetters, MongoRegisterWeeks {}
 // eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging
 export class MongoStore extends MongoBase implements Store {
   readonly kind = 'mongo' as const;
@@ -30,6 +31,6 @@ export class MongoStore extends MongoBase implements Store {
     super(connection);
   }
 }
-composeParts(MongoStore, [MongoOrganisation, MongoRegister, MongoCases, MongoOutbox, MongoMessagesAccounts, MongoRetention, MongoCalendars, MongoRegisterMappings, MongoStaff, MongoPolicies, MongoSchoolLetters]);
+composeParts(MongoStore, [MongoOrganisation, MongoRegister, MongoCases, MongoOutbox, MongoMessagesAccounts, MongoRetention, MongoCalendars, MongoRegisterMappings, MongoStaff, MongoPolicies, MongoSchoolLetters, MongoRegisterWeeks]);
 // Failovers answer 503 from every store method (see failover.ts).
 guardFailover(MongoStore.prototype);

@@ -3,6 +3,7 @@ import { pipeline } from 'node:stream/promises';
 import type pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import { ATTENDANCE_CODES } from '../../domain/codes.ts';
+import { writeImportedWeeks } from './mark-weeks.ts';
 import type { StagedMarkProblem, MarkRow, MarksImport, MarksImportResult, RawMarkRecord } from '../types.ts';
 
 const COLUMNS = ['upn', 'date', 'session', 'code'] as const;
@@ -104,12 +105,19 @@ export async function beginPostgresMarksImport(
    */
   const apply = async () => {
     if (applied) return applied;
+    const written = await writeStaged();
+    // The weeks the file touched, packed and counted as the register now stands.
+    await writeImportedWeeks(client, schoolId, duplicates ? 'distinct_marks' : 'staged_marks');
+    applied = written;
+    return applied;
+  };
+
+  const writeStaged = async (): Promise<{ inserted: number; amended: number; distinct: number }> => {
     await client.query('SAVEPOINT apply');
     try {
       const written = await client.query('INSERT INTO marks (school_id, upn, date, session, code) SELECT $1, upn, date::date, session, code FROM staged_marks', [schoolId]);
       await client.query('RELEASE SAVEPOINT apply');
-      applied = { inserted: written.rowCount ?? 0, amended: 0, distinct: staged };
-      return applied;
+      return { inserted: written.rowCount ?? 0, amended: 0, distinct: staged };
     } catch (error) {
       if ((error as { code?: string }).code !== UNIQUE_VIOLATION) throw error;
       await client.query('ROLLBACK TO SAVEPOINT apply');
@@ -123,8 +131,7 @@ export async function beginPostgresMarksImport(
       (counts.inserted < staged && (await client.query('SELECT 1 FROM staged_marks GROUP BY upn, date, session HAVING count(*) > 1 LIMIT 1')).rows.length > 0);
     if (!repeated) {
       await client.query('RELEASE SAVEPOINT apply');
-      applied = { ...counts, distinct: staged };
-      return applied;
+      return { ...counts, distinct: staged };
     }
     await client.query('ROLLBACK TO SAVEPOINT apply');
     duplicates = true;
@@ -133,8 +140,7 @@ export async function beginPostgresMarksImport(
       `CREATE TEMP TABLE distinct_marks ON COMMIT DROP AS
          SELECT DISTINCT ON (upn, date, session) upn, date, session, code FROM staged_marks ORDER BY upn, date, session, line`,
     );
-    applied = { ...(await write('distinct_marks')), distinct: distinct.rowCount ?? 0 };
-    return applied;
+    return { ...(await write('distinct_marks')), distinct: distinct.rowCount ?? 0 };
   };
 
   return {

@@ -9,6 +9,7 @@ import { PgOutbox } from './outbox.ts';
 import { PgRegister } from './register.ts';
 import { PgRetention } from './retention-part.ts';
 import { PgRegisterMappings } from './register-mappings.ts';
+import { PgRegisterWeeks } from './register-weeks.ts';
 import { composeParts } from '../compose.ts';
 import { PgPolicies } from './policies.ts';
 import { PgStaff } from './staff.ts';
@@ -22,7 +23,7 @@ export { QUEUE_TOTAL_CACHE_MS } from './case-queries.ts';
  * method defined twice, and the contract suite calls every one.
  */
 // eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging
-export interface PostgresStore extends PgOrganisation, PgRegister, PgCases, PgOutbox, PgMessagesAccounts, PgRetention, PgCalendars, PgRegisterMappings, PgStaff, PgPolicies, PgSchoolLetters {}
+export interface PostgresStore extends PgOrganisation, PgRegister, PgCases, PgOutbox, PgMessagesAccounts, PgRetention, PgCalendars, PgRegisterMappings, PgStaff, PgPolicies, PgSchoolLetters, PgRegisterWeeks {}
 // eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging
 export class PostgresStore extends PgBase implements Store {
   readonly kind = 'postgres' as const;
@@ -31,4 +32,4 @@ export class PostgresStore extends PgBase implements Store {
     super(pool);
   }
 }
-composeParts(PostgresStore, [PgOrganisation, PgRegister, PgCases, PgOutbox, PgMessagesAccounts, PgRetention, PgCalendars, PgRegisterMappings, PgStaff, PgPolicies, PgSchoolLetters]);
+composeParts(PostgresStore, [PgOrganisation, PgRegister, PgCases, PgOutbox, PgMessagesAccounts, PgRetention, PgCalendars, PgRegisterMappings, PgStaff, PgPolicies, PgSchoolLetters, PgRegisterWeeks]);

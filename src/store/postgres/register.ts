@@ -1,6 +1,7 @@
 import { inTransaction } from './pool.ts';
 import { beginPostgresMarksImport } from './marks-import.ts';
 import { streamSchoolMarks } from './school-marks.ts';
+import { mondayOfSql, refreshMarkWeeks } from './mark-weeks.ts';
 import { toContact, toPupil, type ContactRow, type PupilRow } from './rows.ts';
 import { type SchoolMarksFilter, type Contact, type Pupil, type StoredMark } from '../types.ts';
 import { PgBase } from './base.ts';
@@ -123,6 +124,13 @@ export abstract class PgRegister extends PgBase {
   async purgeRegisterBefore(date: string) {
     return inTransaction(this.pool, async (client) => {
       const marks = await client.query('DELETE FROM marks WHERE date < $1::date', [date]);
+      // Every week that began before the date goes; the one the date falls in is packed again from what is left of it.
+      await client.query('DELETE FROM mark_weeks WHERE week < $1::date', [date]);
+      await refreshMarkWeeks(
+        client,
+        `SELECT school_id, upn, ${mondayOfSql('$1::date')} AS week FROM marks WHERE date >= $1::date AND date < ${mondayOfSql('$1::date')} + 7`,
+        [date],
+      );
       const amendments = await client.query('DELETE FROM mark_amendments WHERE date < $1::date', [date]);
       return { marks: marks.rowCount ?? 0, amendments: amendments.rowCount ?? 0 };
     });
