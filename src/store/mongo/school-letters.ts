@@ -3,12 +3,13 @@ import { MongoBase } from './base.ts';
 import { toLetterhead, toLetterOverride } from './models-letters.ts';
 import { instant, optionalText, text } from './values.ts';
 
+/** As PostgreSQL's foreign key: letters belong to a school that exists. */
+async function requireSchool(models: MongoBase['models'], schoolId: string) {
+  if (!(await models.schools.exists({ _id: schoolId }))) throw new Error(`school ${schoolId} does not exist`);
+}
+
 /** Each school's letterhead and signatory, and its own wording of templates. */
 export abstract class MongoSchoolLetters extends MongoBase {
-  /** As PostgreSQL's foreign key: letters belong to a school that exists. */
-  private async requireSchool(schoolId: string) {
-    if (!(await this.models.schools.exists({ _id: schoolId }))) throw new Error(`school ${schoolId} does not exist`);
-  }
 
   async getLetterhead(schoolId: string): Promise<SchoolLetterhead | null> {
     const doc = await this.models.letterheads.findById(text(schoolId)).lean();
@@ -17,7 +18,7 @@ export abstract class MongoSchoolLetters extends MongoBase {
 
   async saveLetterhead(letterhead: SchoolLetterhead): Promise<void> {
     const schoolId = text(letterhead.schoolId);
-    await this.requireSchool(schoolId);
+    await requireSchool(this.models, schoolId);
     const fields = {
       address: letterhead.address.map(text),
       phone: optionalText(letterhead.phone),
@@ -40,7 +41,7 @@ export abstract class MongoSchoolLetters extends MongoBase {
   async saveLetterOverride(override: LetterOverride): Promise<void> {
     const schoolId = text(override.schoolId);
     const template = text(override.template);
-    await this.requireSchool(schoolId);
+    await requireSchool(this.models, schoolId);
     const fields = { schoolId, template, source: text(override.source), updatedAt: instant(override.updatedAt), updatedBy: text(override.updatedBy) };
     await this.models.letterOverrides.replaceOne({ _id: `${schoolId}:${template}` }, fields, { upsert: true });
   }

@@ -34,12 +34,15 @@ const documents = fc
   })
   .map((d) => {
     const base = WORKFLOWS[d.base]!.policy;
-    const stages = base.stages
-      .filter((_, i) => d.keep[i] || i === 0)
-      .map((stage, i) => {
-        const { entersWhen, ...rest } = stage;
+    const kept = base.stages.map((stage, i) => ({ stage, i })).filter(({ i }) => d.keep[i] || i === 0);
+    const stages = kept
+      .map(({ stage, i: inBase }, i) => {
+        const { entersWhen, follows, ...rest } = stage;
+        // A stage that follows the meeting of the one before keeps that rule only while that stage is kept.
+        const before = kept[i - 1]?.i === inBase - 1;
         return {
           ...rest,
+          ...(follows && before ? { follows } : {}),
           ...(i > 0 && entersWhen ? { entersWhen } : {}),
           review: d.reviews[i]!,
           ...(d.dropLetters[i] ? { letter: undefined } : {}),

@@ -1,5 +1,6 @@
 // The policy page's form: each field's place in the policy, its label, and how it is typed; what
 // it means comes from the field's own declaration (fieldHelp), so the form and the API say it once.
+import { isDeepStrictEqual } from 'node:util';
 import { fieldHelp } from '../../../domain/policy-document.ts';
 import type { Policy } from '../../../domain/policy.ts';
 import { allTemplates, templateKind } from '../../../letters/catalogue.ts';
@@ -38,6 +39,7 @@ const STAGE_FIELDS: FieldSpec[] = [
   { path: 'stages.#.meeting.name', label: 'Meeting (leave empty for none)', kind: 'text' },
   { path: 'stages.#.meeting.dueIn', label: 'Meeting held within', kind: 'duration' },
   { path: 'stages.#.meeting.escalateIfNotAttended', label: 'A parent who misses the meeting moves the case on', kind: 'boolean' },
+  { path: 'stages.#.meeting.agreesContract', label: 'The meeting agrees an attendance contract with the parents', kind: 'boolean' },
   { path: 'stages.#.notify', label: 'Who is told (one a line: who, then the template)', kind: 'notify' },
 ];
 
@@ -162,7 +164,11 @@ export function policyFromForm(policy: Policy, posted: Record<string, unknown>):
   policy.stages.forEach((_, i) => {
     const name = (form[`stages.${i}.meeting.name`] ?? '').trim();
     setPath(edited, `stages.${i}.meeting`, name
-      ? { name, escalateIfNotAttended: form[`stages.${i}.meeting.escalateIfNotAttended`] === 'yes', dueIn: { amount: num(form[`stages.${i}.meeting.dueIn.amount`]), unit: form[`stages.${i}.meeting.dueIn.unit`] ?? '' } }
+      ? {
+          name,
+          escalateIfNotAttended: form[`stages.${i}.meeting.escalateIfNotAttended`] === 'yes',
+          agreesContract: form[`stages.${i}.meeting.agreesContract`] === 'yes',
+          dueIn: { amount: num(form[`stages.${i}.meeting.dueIn.amount`]), unit: form[`stages.${i}.meeting.dueIn.unit`] ?? '' } }
       : undefined);
   });
   return edited;
@@ -176,7 +182,8 @@ export function overridesFrom(base: Policy, edited: Record<string, unknown>, pre
   const overrides = structuredClone(previous);
   for (const path of FORM_PATHS) {
     const value = getPath(edited, path);
-    if (JSON.stringify(value) === JSON.stringify(getPath(base, path))) setPath(overrides, path, undefined);
+    // Equal whatever the order of keys: a part the form rebuilds is the base's again when its values are.
+    if (isDeepStrictEqual(value, getPath(base, path))) setPath(overrides, path, undefined);
     else setPath(overrides, path, value);
   }
   for (const key of Object.keys(overrides)) {
