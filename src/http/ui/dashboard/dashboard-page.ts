@@ -9,7 +9,7 @@ import type { CaseRecord, Pupil, School } from '../../../store/types.ts';
 import { WORKFLOWS } from '../../../../workflows/index.ts';
 import { todayOf } from '../../api/deps.ts';
 import { stateLabel } from '../labels.ts';
-import { words } from '../views.ts';
+import { words } from '../../../domain/words.ts';
 import { page, type PageDeps } from '../page-context.ts';
 import { schoolTrends } from './school-trends.ts';
 import { trendChartSvg } from './trend-chart.ts';

@@ -1,5 +1,6 @@
 import type { Router } from 'express';
 import { z } from 'zod';
+import { words } from '../../../domain/words.ts';
 import { WORKFLOWS } from '../../../../workflows/index.ts';
 import type { Pupil } from '../../../store/types.ts';
 import { todayOf } from '../../api/deps.ts';
@@ -97,9 +98,9 @@ export function queuePage(router: Router, deps: PageDeps): void {
           stages: uniqueBy(
             [...policies.flatMap((policy) => policy.stages.map((stage) => ({ value: stage.id, label: stage.name }))), ...LEGAL_STATES.map((state) => ({ value: state, label: stateLabel('', state) }))],
           ),
-          bands: uniqueBy(policies.flatMap((policy) => policy.bands.map((band) => ({ value: band.name, label: band.name })))),
+          bands: uniqueBy(policies.flatMap((policy) => policy.bands.map((band) => ({ value: band.name, label: words(band.name) })))),
           years: [...new Set(allPupils.map((pupil) => pupil.yearGroup))].sort((a, b) => a.localeCompare(b, 'en', { numeric: true })),
-          vulnerabilities: [...new Set(allPupils.flatMap((pupil) => pupil.vulnerability))].sort(),
+          vulnerabilities: [...new Set(allPupils.flatMap((pupil) => pupil.vulnerability))].sort().map((flag) => ({ value: flag, label: words(flag) })),
         },
       });
     }),

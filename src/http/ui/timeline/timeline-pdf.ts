@@ -1,5 +1,5 @@
 import PDFDocument from 'pdfkit';
-import { dateTime } from '../views.ts';
+import { dateTime } from '../../../domain/words.ts';
 import type { TimelineItem } from './timeline-entries.ts';
 import { breakLongWords } from '../../../letters/pdf.ts';
 import { drawOffThread, siblingModule } from '../../../letters/pdf-pool.ts';
