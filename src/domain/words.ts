@@ -136,6 +136,7 @@ export const NAMES: Readonly<Record<string, string>> = {
   legalStep: 'Legal step',
   notification: 'Email',
   // What a case's timeline records besides its events.
+  transition: 'Stage change',
   assigned: 'Assigned',
   'approval.approve': 'Approved',
   'approval.reject': 'Rejected',
@@ -146,9 +147,6 @@ export const NAMES: Readonly<Record<string, string>> = {
   // What a workflow sets going, as the timeline lists it.
   cancelTimer: 'Timer stopped',
   // Who in the service did something itself (a timeline's "by").
-  timer: 'the review timer',
-  evaluator: 'the nightly attendance review',
-  outbox: 'the letters and emails service',
   demo: 'the demo',
   'drop-folder': 'the register import',
   retention: 'housekeeping',

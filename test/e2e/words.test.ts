@@ -5,6 +5,7 @@ import { pageWords, screenshots, startE2EWorld, VIEWPORTS, type E2EWorld, type W
 import { codeWordReport } from '../support/plain-words.ts';
 import { pdfText } from '../support/pdf.ts';
 import { startSmtp } from '../support/smtp.ts';
+import { dateTime } from '../../src/domain/words.ts';
 
 // Issue 19 item 10: walk the demo in every role, page by page, and read every page, letter,
 // PDF and email for the service's identifiers and numbers no person writes. Every page is also
@@ -16,6 +17,8 @@ describe('the words on every page, PDF and email, in every role', () => {
   /** Every failure of the walk, reported together: the word and the page it was on. */
   const problems: string[] = [];
   const photographed = new Set<string>();
+  /** The days the demo banner named: one demo clock, one day throughout the walk. */
+  const banners = new Set<string>();
 
   beforeAll(async () => {
     smtp = await startSmtp();
@@ -41,13 +44,27 @@ describe('the words on every page, PDF and email, in every role', () => {
 
   /** Opens `path`, reads it, fits it to a phone, and photographs it the first time its kind is seen. */
   async function visit(page: Page, who: Who, path: string, kind: string): Promise<void> {
+    const before = world.service.clock.now().getTime();
     const response = await page.goto(path);
+    const after = world.service.clock.now().getTime();
     const where = `${who} on ${path} (${response?.status()})`;
     const report = codeWordReport(where, await pageWords(page));
     if (report) problems.push(report);
+    const banner = page.locator('.demo-banner strong');
+    if ((await banner.count()) > 0) {
+      // The demo clock runs on from where it was moved: the banner says the time it was when the page was made.
+      const said = (await banner.textContent())!.trim();
+      const minutes = Array.from({ length: Math.floor((after - before) / 60_000) + 2 }, (_, i) => dateTime(new Date(Math.floor(before / 60_000) * 60_000 + i * 60_000)));
+      if (!minutes.includes(said)) problems.push(`${where}: the demo banner says ${said}, the demo clock ${minutes[0]}`);
+      banners.add(said.replace(/ at .*/, ''));
+    }
     await page.setViewportSize({ width: 375, height: 812 });
     const widths = (await page.evaluate('[document.documentElement.scrollWidth, window.innerWidth]')) as [number, number];
-    if (widths[0] > widths[1]) problems.push(`${where} is ${widths[0]} px wide on a ${widths[1]} px phone`);
+    if (widths[0] > widths[1]) {
+      // Name what sticks out (outside any box that scrolls on its own), to find it.
+      const wide = await page.evaluate(`[...document.querySelectorAll('main *')].filter((element) => element.getBoundingClientRect().right > window.innerWidth + 1 && !element.closest('.table-scroll, .diagram, pre')).slice(0, 3).map((element) => element.tagName.toLowerCase() + '.' + [...element.classList].join('.') + ' ' + Math.round(element.getBoundingClientRect().right) + 'px').join(', ')`);
+      problems.push(`${where} is ${widths[0]} px wide on a ${widths[1]} px phone: ${wide}`);
+    }
     await page.setViewportSize(VIEWPORTS.desktop);
     if (!photographed.has(kind) && response?.ok()) {
       photographed.add(kind);
@@ -58,7 +75,7 @@ describe('the words on every page, PDF and email, in every role', () => {
   async function pdf(page: Page, who: Who, path: string): Promise<void> {
     const response = await page.request.get(path);
     expect(response.headers()['content-type'], path).toBe('application/pdf');
-    const report = codeWordReport(`${who}: ${path}`, await pdfText(await response.body()));
+    const report = codeWordReport(`${who}: ${path}`, await pdfText(await response.body()), ['doubled words']);
     if (report) problems.push(report);
   }
 
@@ -90,7 +107,69 @@ describe('the words on every page, PDF and email, in every role', () => {
     await pdf(page, 'champion', `/cases/${caseId}/timeline.pdf`);
     await page.context().close();
     expect(problems.join('\n')).toBe('');
+    // The same demo clock on every page (it said 12:00 on case pages and 18:08 elsewhere).
+    expect([...banners]).toHaveLength(1);
   }, 900_000);
+
+  /** "Monday 1 December 2025 at 09:05" as a calendar date. */
+  const dayOf = (said: string) => {
+    const [, day, month, year] = /(\d{1,2}) (\w+) (\d{4})/.exec(said)!;
+    return new Date(`${day} ${month} ${year} 12:00 UTC`).getTime();
+  };
+
+  it('when a case with letters and tasks is read on a phone, then the timeline fits the screen and every entry is dated by the demo clock, never the real date', async () => {
+    const [letter] = (await store().listMessages({ schoolIds: ['west-coventry'] })).filter((message) => message.caseId && message.kind === 'letter');
+    const page = await world.signIn('pastoral', 'phone');
+    await page.goto(`/cases/${letter!.caseId}/timeline`);
+    const [scrollWidth, innerWidth] = (await page.evaluate('[document.documentElement.scrollWidth, window.innerWidth]')) as [number, number];
+    expect(innerWidth).toBe(375);
+    expect(scrollWidth).toBeLessThanOrEqual(innerWidth);
+    const today = dayOf((await page.locator('.demo-banner strong').textContent())!);
+    const stamps = await page.locator('ol.timeline .when').allTextContents();
+    expect(stamps.length).toBeGreaterThan(3);
+    const later = stamps.filter((stamp) => dayOf(stamp) > today);
+    expect(later, 'entries dated after the demo clock').toEqual([]);
+    await page.context().close();
+  });
+
+  it('when a case page draws the attendance chart, then no band label is cut off and no two labels overlap', async () => {
+    const [letter] = (await store().listMessages({ schoolIds: ['west-coventry'] })).filter((message) => message.caseId && message.kind === 'letter');
+    for (const viewport of ['desktop', 'phone'] as const) {
+      const page = await world.signIn('pastoral', viewport);
+      await page.goto(`/cases/${letter!.caseId}`);
+      const boxes = (await page.evaluate(`(() => {
+        const svg = document.querySelector('svg.chart');
+        const [, , width, height] = svg.getAttribute('viewBox').split(' ').map(Number);
+        return { width, height, labels: [...svg.querySelectorAll('text.band-label')].map((text) => { const b = text.getBBox(); return { text: text.textContent, x: b.x, y: b.y, right: b.x + b.width, bottom: b.y + b.height }; }) };
+      })()`)) as { width: number; height: number; labels: { text: string; x: number; y: number; right: number; bottom: number }[] };
+      expect(boxes.labels.length).toBeGreaterThanOrEqual(2);
+      for (const label of boxes.labels) {
+        expect(label.right, `"${label.text}" is cut off`).toBeLessThanOrEqual(boxes.width);
+        expect(label.bottom, `"${label.text}" is cut off`).toBeLessThanOrEqual(boxes.height);
+      }
+      for (const [i, a] of boxes.labels.entries()) {
+        for (const b of boxes.labels.slice(i + 1)) {
+          const overlap = a.x < b.right && b.x < a.right && a.y < b.bottom && b.y < a.bottom;
+          expect(overlap, `"${a.text}" overlaps "${b.text}"`).toBe(false);
+        }
+      }
+      await page.context().close();
+    }
+  });
+
+  it('when each role opens the outbox, then it counts only the letters and emails it lists for them', async () => {
+    for (const who of ['pastoral', 'ewo', 'lead'] as const) {
+      const page = await world.signIn(who);
+      await page.goto('/outbox');
+      const heading = (await page.locator('#messages-heading').textContent())!;
+      const rows = await page.locator('table.queue tbody tr').count();
+      const whole = /^(\d+) made/.exec(heading);
+      // One page: the count is the rows shown. More: the count is this school's, for the pastoral lead.
+      if (whole) expect(Number(whole[1]), `${who}: ${heading}`).toBe(rows);
+      else if (who === 'pastoral') expect(Number(/of (\d+)/.exec(heading)![1])).toBe((await store().listMessages({ schoolIds: ['west-coventry'] })).length);
+      await page.context().close();
+    }
+  });
 
   it('when the demo emails staff and families, then no email says an identifier or an unrounded number', async () => {
     const toEwo = async () => (await store().listMessages({})).filter((message) => message.recipientRole === 'ewo' && message.status === 'sent').length;

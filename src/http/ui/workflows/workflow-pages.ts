@@ -47,7 +47,7 @@ export function workflowPages(router: Router, deps: PageDeps): void {
   router.get(
     '/workflows/:id',
     page(deps, async ({ req, render, api, access }) => {
-      const workflow = await api<{ id: string; version: number; policy: Policy; diagram: string }>('get', '/api/workflows/:id', { params: { id: String(req.params.id) } });
+      const workflow = await api<{ id: string; version: number; policy: Policy; diagram: string; overview: string }>('get', '/api/workflows/:id', { params: { id: String(req.params.id) } });
       const me = await access();
       // The what-if panel reads a pupil's register: only schools the caller sees whole, running this workflow.
       const schools = (await Promise.all([...me.wholeSchoolIds].map((id) => deps.store.getSchool(id)))).filter((school): school is School => school?.workflowId === workflow.id);
