@@ -6,7 +6,7 @@ import { addDays, compareDates, dayOfWeek, mondayOf } from './dates.ts';
 import { attendanceChange, computeMetrics } from './metrics.ts';
 import type { AttendanceChange } from './metrics.ts';
 import { meetsPct } from './policy.ts';
-import { pct } from './words.ts';
+import { pct, plural } from './words.ts';
 import type { Policy, VulnerabilityRating } from './policy.ts';
 import type { IsoDate, Mark, PupilMetrics } from './types.ts';
 
@@ -134,7 +134,7 @@ export function concern(policy: Policy, m: Measurements): string | null {
   if (meetsPct(m.metrics.attendancePct, when))
     return `attendance ${pct(m.metrics.attendancePct)} is ${'pctBelow' in when ? `below ${when.pctBelow}%` : `at or below ${when.pctAtOrBelow}%`}`;
   if (onUnauthorisedAbsence && m.metrics.unauthorisedInRolling10Weeks > 0)
-    return `${m.metrics.unauthorisedInRolling10Weeks} unauthorised sessions in the last 10 school weeks`;
+    return `${plural(m.metrics.unauthorisedInRolling10Weeks, 'unauthorised session')} in the last 10 school weeks`;
   if (onLates !== undefined && m.metrics.lates + m.metrics.lateAfterRegister >= onLates)
     return `${m.metrics.lates + m.metrics.lateAfterRegister} late arrivals: punctuality is a concern`;
   return null;
@@ -169,7 +169,7 @@ export function evaluatePupil(input: {
   const threshold: CaseEvent = {
     type: 'THRESHOLD_MET',
     at,
-    evidence: evidence(`national threshold: ${m.metrics.unauthorisedInRolling10Weeks} unauthorised sessions in 10 school weeks`, m),
+    evidence: evidence(`national threshold: ${plural(m.metrics.unauthorisedInRolling10Weeks, 'unauthorised session')} in 10 school weeks`, m),
   };
   if (state === 'new' || state === 'closed') {
     // "The national threshold for when a penalty notice must be considered by all schools" (seed
@@ -187,7 +187,7 @@ export function evaluatePupil(input: {
     events.push({
       type: 'UNAUTHORISED_ABSENCE',
       at,
-      evidence: evidence(`${m.unauthorisedSinceNotice} unauthorised sessions during the improvement period`, m),
+      evidence: evidence(`${plural(m.unauthorisedSinceNotice ?? 0, 'unauthorised session')} during the improvement period`, m),
     });
   if (m.metrics.illnessDays >= policy.sicknessReturn.schoolDays && context.notified.sicknessReturnOn === null)
     events.push({ type: 'SICKNESS_RETURN_DUE', at, evidence: evidence(`${m.metrics.illnessDays} school days of illness`, m) });

@@ -3,7 +3,7 @@ import { isIsoDate } from './dates.ts';
 import { dateTime, longDate, pct, words } from './words.ts';
 
 /** Evidence fields that name something the service keeps (a decision, an event): put in words. */
-const NAMED = new Set(['decision', 'event', 'approvedWith', 'rule', 'band', 'status', 'to', 'role', 'kind', 'type', 'reason', 'recipient']);
+const NAMED = new Set(['decision', 'event', 'approvedWith', 'band', 'status', 'to', 'role', 'kind', 'type', 'reason', 'recipient']);
 /** Evidence fields that only link records together: a reader has no use for an id. */
 const LINKS = new Set(['timerId', 'effectId', 'caseId', 'messageId', 'taskId', 'id', 'schoolId', 'upn']);
 /** Field names whose shape alone would read wrongly. */
@@ -16,6 +16,7 @@ const LABELS: Record<string, string> = {
   approvedWith: 'Approved with',
   unauthorisedInRolling10Weeks: 'Unauthorised sessions in 10 school weeks',
   asOf: 'As of',
+  rule: 'Why',
 };
 
 const ISO_INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}/;
@@ -47,6 +48,8 @@ export function evidenceInWords(key: string, value: unknown): string {
   if (value === null || value === undefined) return '';
   if (key === 'considerations' && typeof value === 'object' && !Array.isArray(value)) return considerationsInWords(value as Partial<Considerations>);
   if (typeof value === 'string') {
+    // The policy rule that fired, as its reason: "opening: attendance 87.7% is below 95%" → "attendance 87.7% is below 95%".
+    if (key === 'rule') return value.replace(/^opening: /, '');
     if (isIsoDate(value)) return longDate(value);
     if (ISO_INSTANT.test(value)) return dateTime(value);
     return NAMED.has(key) && /^[A-Za-z][A-Za-z0-9_.-]*$/.test(value) ? words(value) : value;

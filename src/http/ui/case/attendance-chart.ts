@@ -40,7 +40,7 @@ export function attendanceChartSvg(weeks: readonly WeekOfAttendance[], bands: re
   // A band that starts at the target shares its line and its label: two labels on one line overprint.
   const atTarget = shown.find((band) => band.minPct === target);
   const lines = [
-    { pct: target, label: atTarget ? `${words(atTarget.name).toLowerCase()} ${bandFrom(target)} (the target)` : `target ${target}%`, css: 'target' },
+    { pct: target, label: atTarget ? `target ${target}% (${words(atTarget.name).toLowerCase()})` : `target ${target}%`, css: 'target' },
     ...shown.filter((band) => band !== atTarget).map((band) => ({ pct: band.minPct, label: `${words(band.name).toLowerCase()} ${bandFrom(band.minPct)}`, css: 'band' })),
   ];
   // Labels of lines close together are stacked so they never overprint.

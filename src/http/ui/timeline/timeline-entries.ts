@@ -1,6 +1,6 @@
 import type { Store, TimelineEntry } from '../../../store/types.ts';
 import type { CaseDetail } from '../case/case-pages.ts';
-import { longDate, pct, templateName, words } from '../../../domain/words.ts';
+import { longDate, pct, plural, templateName, words } from '../../../domain/words.ts';
 import { meetingRows, type MeetingRecord } from '../../../domain/casework-records.ts';
 import { noteView } from '../case/notes.ts';
 import { evidenceRows } from '../../../domain/evidence-words.ts';
@@ -51,7 +51,7 @@ function evidenceOf(evidence: unknown): TimelineItem['evidence'] {
     } else if (key === 'metrics' && typeof value === 'object') {
       const metrics = value as { attendancePct?: number | null; unauthorisedInRolling10Weeks?: number; band?: string | null; asOf?: string };
       const band = metrics.band ? words(metrics.band).toLowerCase() : 'no band';
-      rows.push({ label: 'Attendance then', value: `${pct(metrics.attendancePct)} (${band}), ${metrics.unauthorisedInRolling10Weeks ?? 0} unauthorised sessions in 10 school weeks${metrics.asOf ? `, as of ${longDate(metrics.asOf)}` : ''}` });
+      rows.push({ label: 'Attendance then', value: `${pct(metrics.attendancePct)} (${band}), ${plural(metrics.unauthorisedInRolling10Weeks ?? 0, 'unauthorised session')} in 10 school weeks${metrics.asOf ? `, as of ${longDate(metrics.asOf)}` : ''}` });
     } else {
       rows.push(...evidenceRows({ [key]: value }));
     }
