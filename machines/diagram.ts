@@ -101,9 +101,10 @@ const OVERVIEW_NAMES: Record<string, string> = { new: 'Concern found', consideri
 /**
  * The overview: each support stage and each legal route as one box, grouped, with one arrow for
  * each way a case moves on between them, labelled with what moves it. Left to the page's words,
- * because every stage does them and arrows for them would hide the path: moving back a stage as
- * attendance improves, closing, and the national threshold sending any support stage to the
- * considerations (one arrow from the support group says it).
+ * because nearly every box does them and arrows for them would hide the path: moving back a stage
+ * as attendance improves, closing, and a legal route that does not go ahead returning to the
+ * considerations; the national threshold sending any support stage to the considerations is one
+ * arrow from the support group.
  */
 export function toOverview(machine: AnyStateMachine, supportStages: readonly string[], name: StateNamer = byWords): string {
   const open = machine.root.states.open as AnyStateNode | undefined;
@@ -125,6 +126,8 @@ export function toOverview(machine: AnyStateMachine, supportStages: readonly str
       for (const target of targets) {
         const [from, to] = [partOf(node), partOf(target)];
         if (from === to || to === 'closed' || from === 'open' || from === 'closed' || from === 'resumingSupport') continue;
+        // A legal route that does not go ahead returns to the considerations: the page says so.
+        if (legal.includes(from) && from !== 'considering' && to === 'considering') continue;
         // Backwards within support: attendance improving; the page says so.
         if (support.includes(from) && support.includes(to) && support.indexOf(to) < support.indexOf(from)) continue;
         const decision = decisionOf(guard);
