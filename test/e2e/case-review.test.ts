@@ -28,7 +28,7 @@ describe('case review in the browser', () => {
     await expectAccessible(page);
     await screenshots(page, 'case');
     await page.context().close();
-  });
+  }, 90_000);
 
   it('when a pastoral leader notes and then withdraws a case, then the stage changes and the timeline shows both', async () => {
     const [id] = await openCaseIds('west-coventry');
@@ -159,5 +159,5 @@ describe('case review in the browser', () => {
     expect(text).toContain('What was agreed: A morning check-in with the form tutor');
     expect(text).toMatch(/Morning check-in each day – Priya Pastoral, by \w+day \d{1,2} \w+ \d{4}/);
     await page.context().close();
-  });
+  }, 90_000);
 });
