@@ -54,7 +54,7 @@ describe('the school calendar page', () => {
   it('when the champion adds a day in the holidays, then the page says why it cannot and keeps what was typed', async () => {
     const res = await form('champion', '/schools/s1/calendar/entries', { kind: 'closure', start: '2024-10-30', description: 'Boiler repair' });
     expect(res.status).toBe(422);
-    expect(res.text).toContain('Boiler repair on 2024-10-30 is not in term time');
+    expect(res.text).toContain('Boiler repair on Wednesday 30 October 2024 is not in term time');
     expect(res.text).toContain('value="2024-10-30"');
     expect(res.text).toContain('value="Boiler repair"');
   });
@@ -64,7 +64,7 @@ describe('the school calendar page', () => {
     expect(preview.status).toBe(200);
     expect(preview.text).toContain('What the import would change');
     expect(preview.text).toMatch(/Added \(1\)[\s\S]*<td>INSET day<\/td><td>INSET day<\/td><td>Monday 4 November 2024<\/td>/);
-    expect(preview.text).toContain("event &#39;Half term&#39; on 2024-10-28: Half term (2024-10-28 to 2024-11-01) is outside term time");
+    expect(preview.text).toContain("event &#39;Half term&#39; on Monday 28 October 2024: Half term (Monday 28 October 2024 to Friday 1 November 2024) is outside term time");
     expect((await world.db.store.getSchoolCalendar('s1')).entries).toHaveLength(1);
     const content = /name="content" value="([^"]*)"/.exec(preview.text)![1]!.replaceAll('&#39;', "'").replaceAll('&amp;', '&');
     const revision = /name="revision" value="(\d+)"/.exec(preview.text)![1]!;
