@@ -2,7 +2,8 @@ import type { StateValue } from 'xstate';
 import type { AnyMachineSnapshot } from 'xstate';
 import type { SchoolCalendar } from '../src/domain/calendar.ts';
 import type { Policy } from '../src/domain/policy.ts';
-import { toMermaid } from './diagram.ts';
+import { toMermaid, toOverview, type StateNamer } from './diagram.ts';
+import { words } from '../src/domain/words.ts';
 import { createEscalationMachine } from './escalation.ts';
 import type { EscalationMachine } from './escalation.ts';
 import { EFFECT_TYPES } from '../src/domain/case-types.ts';
@@ -25,8 +26,17 @@ export interface Workflow {
   createMachine(calendar?: SchoolCalendar): EscalationMachine;
   /** An older snapshot, upgraded one version at a time to the current one. */
   migrateSnapshot(fromVersion: number, persisted: PersistedCase): PersistedCase;
+  /** The full statechart (Mermaid), in words. */
   diagram: string;
+  /** The stages and legal routes at a glance (Mermaid), in words. */
+  overview: string;
 }
+
+/** A state by the policy's name for it: a stage's own name ("Stage 1a"), else its key in words. */
+const stageNamer =
+  (policy: Policy): StateNamer =>
+  (key) =>
+    policy.stages.find((stage) => stage.id === key)?.name ?? words(key);
 
 export function defineWorkflow({ policy, version, migrations }: WorkflowDefinition): Workflow {
   for (const from of Object.keys(migrations).map(Number)) {
@@ -48,7 +58,8 @@ export function defineWorkflow({ policy, version, migrations }: WorkflowDefiniti
       }
       return current;
     },
-    diagram: toMermaid(createEscalationMachine(policy, { version })),
+    diagram: toMermaid(createEscalationMachine(policy, { version }), stageNamer(policy)),
+    overview: toOverview(createEscalationMachine(policy, { version }), policy.stages.map((stage) => stage.id), stageNamer(policy)),
   };
 }
 

@@ -81,7 +81,7 @@ export async function startService(config: Config, options: ServiceOptions = {})
       if (shared) {
         // The demo's first school day after its term of marks: the first reviews open the first cases.
         await shared.set(DEMO_CLOCK_START);
-        await advanceClock({ store: opened.store, cases, logger, clock: shared, fillRegister: demoRegisterFiller(opened.store) }, DEMO_FIRST_REVIEW_MS);
+        await advanceClock({ store: opened.store, cases, logger, clock: shared, fillRegister: demoRegisterFiller(opened.store, shared) }, DEMO_FIRST_REVIEW_MS);
       }
       demoLoaded = true;
     }
@@ -104,7 +104,7 @@ export async function startService(config: Config, options: ServiceOptions = {})
     let url: string | null = null;
     if (config.ROLE !== 'worker') {
       const demoClock = shared
-        ? { advance: (ms: number) => advanceClock({ store: opened.store, cases, logger, clock: shared, fillRegister: demoRegisterFiller(opened.store) }, ms) }
+        ? { advance: (ms: number) => advanceClock({ store: opened.store, cases, logger, clock: shared, fillRegister: demoRegisterFiller(opened.store, shared) }, ms) }
         : null;
       const app = createApp({ store: opened.store, logger, worker, cases, clock, demoClock, oidc: oidcSettingsFrom(config), evidenceLinks, trustProxy: config.TRUST_PROXY, mailer, registerFeed: { uploadMaxBytes: config.REGISTER_UPLOAD_MAX_MB * 1024 * 1024, dropDir: config.REGISTER_DROP_DIR ?? null } });
       server = await new Promise<Server>((resolve, reject) => {

@@ -1,15 +1,10 @@
 import type { Role } from '../store/types.ts';
+import { NAMES } from '../domain/words.ts';
 
 export const ROLES = ['pastoral', 'champion', 'ewo', 'trustLead', 'trustAdmin', 'admin'] as const satisfies readonly Role[];
 
-export const ROLE_NAMES: Record<Role, string> = {
-  pastoral: 'Pastoral leader / attendance officer',
-  champion: 'Senior attendance champion',
-  ewo: 'Education welfare officer',
-  trustLead: 'Trust lead',
-  trustAdmin: 'Trust administrator',
-  admin: 'Administrator',
-};
+/** Each role as staff call it, from the one map of names to words. */
+export const ROLE_NAMES = Object.fromEntries(ROLES.map((role) => [role, NAMES[role] ?? role])) as Record<Role, string>;
 
 /** Roles that may record staff actions on the cases they can see (the trust lead only looks). */
 export const ACTING_ROLES: readonly Role[] = ['pastoral', 'champion', 'ewo', 'admin'];

@@ -4,6 +4,7 @@
 import { AppError } from '../errors.ts';
 import type { CaseRecord, Role, School, Store, User } from '../store/types.ts';
 import { ACTING_ROLES, CLOSING_ROLES, LEGAL_STEP_ROLES, REGISTER_ROLES, SCHOOL_STAFF_ROLES } from './roles.ts';
+import { words } from '../domain/words.ts';
 
 /** A case counts as referred to the EWO once its workflow has notified the EWO or the LA. */
 export const REFERRAL_RECIPIENTS = ['ewo', 'la'];
@@ -88,5 +89,5 @@ export function requireRegisterStaff(access: Access, schoolId: string): void {
 }
 
 export function requireRole(access: Access, roles: readonly Role[]): void {
-  if (!hasRole(access.user, roles)) throw forbidden(`this needs one of the roles: ${roles.join(', ')}`);
+  if (!hasRole(access.user, roles)) throw forbidden(`this is for the ${roles.map((role) => words(role).toLowerCase()).join(' or the ')}`);
 }

@@ -1,20 +1,22 @@
 import type { Effect } from '../domain/case-types.ts';
 import type { Policy } from '../domain/policy.ts';
 import type { NewEffect } from '../store/types.ts';
+import { templateName } from '../domain/words.ts';
 
 type Asked = NonNullable<NewEffect['approval']>;
 
 /**
- * The legal steps a policy can propose, by template: each needs the senior attendance champion.
+ * The legal steps a policy can propose, by template, named as the approvals page lists them (a
+ * page marks them as legal steps itself): each needs the senior attendance champion.
  * The ESO request's template is named by the escalation machine from the policy id
  * (machines/escalation.ts), the others are the policy's own fields.
  */
 export function legalTemplates(policy: Policy): Map<string, string> {
   return new Map([
-    [policy.noticeToImprove.request.template, `legal step: ${policy.noticeToImprove.name} request`],
-    [policy.penaltyNotice.request.template, 'legal step: penalty notice request'],
-    [`${policy.id}/education-supervision-order-request`, 'legal step: Education Supervision Order referral'],
-    [policy.prosecution.formalNotice, 'legal step: formal notice of prosecution'],
+    [policy.noticeToImprove.request.template, `${policy.noticeToImprove.name} request`],
+    [policy.penaltyNotice.request.template, 'Penalty notice request'],
+    [`${policy.id}/education-supervision-order-request`, 'Education Supervision Order referral'],
+    [policy.prosecution.formalNotice, 'Formal notice of prosecution'],
   ]);
 }
 
@@ -31,7 +33,7 @@ export function approvalGate(policy: Policy, evidence: unknown): (effect: Effect
     const { template } = effect.params;
     const legalStep = legal.get(template);
     if (legalStep) return { requires: 'champion', reason: legalStep, evidence };
-    if (effect.type === 'sendLetter' && !autoSend.has(template)) return { requires: 'staff', reason: `letter to parents: ${template}`, evidence };
+    if (effect.type === 'sendLetter' && !autoSend.has(template)) return { requires: 'staff', reason: `${templateName(template)} to parents`, evidence };
     return undefined;
   };
 }

@@ -1,6 +1,7 @@
 import { canSeeCase, type Access } from '../access/scope.ts';
 import { LEGAL_STEP_ROLES, SCHOOL_STAFF_ROLES } from '../access/roles.ts';
 import type { IsoDate } from '../domain/types.ts';
+import { words } from '../domain/words.ts';
 import type { CaseRecord, OutboxEffect, Pupil, Store } from '../store/types.ts';
 import { approvalDueDate } from './approvals.ts';
 import { schoolMachineFor, type SchoolMachine } from '../cases/case-machines.ts';
@@ -35,7 +36,8 @@ export function summariseApproval(access: Access, effect: OutboxEffect, record: 
     to: payload.to,
     legal: effect.approval?.requires === 'champion',
     what: effect.approval?.reason ?? effect.kind,
-    why: { event: evidence.event ?? null, rule: evidence.rule ?? null, attendancePct: evidence.attendancePct ?? null },
+    // A timer's rule only repeats its event ("Review due: review due"): say it once.
+    why: { event: evidence.event ?? null, rule: evidence.rule && evidence.rule.toLowerCase() !== words(evidence.event ?? '').toLowerCase() ? evidence.rule : null, attendancePct: evidence.attendancePct ?? null },
     heldAt: effect.approval?.heldAt ?? effect.createdAt,
     deferredUntil: effect.approval?.deferredUntil ?? null,
     dueDate,

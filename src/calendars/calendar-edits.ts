@@ -5,6 +5,7 @@ import type { School, Store, StoredSchoolCalendar } from '../store/types.ts';
 import { parseCalendarFile, type CalendarFileFormat } from './calendar-file.ts';
 import { planImport, type ImportPlan } from './import-plan.ts';
 import { builtInFor, calendarChanged, changeSchoolCalendar, saveSchoolCalendar } from './school-calendars.ts';
+import { longDate } from '../domain/words.ts';
 
 type SchoolRef = Pick<School, 'id' | 'name' | 'localAuthority'>;
 type Meta = { by: string; at: Date };
@@ -16,7 +17,7 @@ export function addCalendarEntry(store: Store, school: SchoolRef, entry: Calenda
     store,
     school,
     (entries) => {
-      if (entries.some((e) => same(e, entry))) throw new AppError(422, 'already_entered', `${entryName(entry)} from ${entry.start} to ${entry.end} is in the calendar already.`);
+      if (entries.some((e) => same(e, entry))) throw new AppError(422, 'already_entered', `${entryName(entry)} from ${longDate(entry.start)} to ${longDate(entry.end)} is in the calendar already.`);
       return [...entries, entry];
     },
     meta,
@@ -28,7 +29,7 @@ export function removeCalendarEntry(store: Store, school: SchoolRef, entry: Pick
     store,
     school,
     (entries) => {
-      if (!entries.some((e) => same(e, entry))) throw new AppError(404, 'not_found', `the calendar has no ${entry.kind} from ${entry.start} to ${entry.end}`);
+      if (!entries.some((e) => same(e, entry))) throw new AppError(404, 'not_found', `the calendar has no ${entry.kind} from ${longDate(entry.start)} to ${longDate(entry.end)}`);
       return entries.filter((e) => !same(e, entry));
     },
     meta,

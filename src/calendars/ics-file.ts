@@ -6,6 +6,7 @@ import { addDays, isIsoDate } from '../domain/dates.ts';
 import { londonDate, startOfLondonDate } from '../domain/london-time.ts';
 import { calendarEntrySchema, MAX_DESCRIPTION, type CalendarEntryKind } from '../domain/school-calendar.ts';
 import { fileProblem, type ImportedEntry, type ImportNote, type ParsedCalendarFile } from './import-types.ts';
+import { longDate } from '../domain/words.ts';
 
 /** A term-dates calendar has tens of events a year; thousands are some other calendar. */
 export const MAX_EVENTS = 2000;
@@ -105,7 +106,7 @@ export function parseIcsFile(text: string): ParsedCalendarFile {
     }
     const days = attempt(() => daysOf(event));
     const recurring = attempt(() => event.isRecurring()) ?? false;
-    const where = `event '${summary || '(no name)'}'${days ? ` on ${days.start}` : ''}`;
+    const where = `event '${summary || '(no name)'}'${days ? ` on ${longDate(days.start)}` : ''}`;
     if (!days) {
       notes.push({ where, message: 'has a date the service cannot read: skipped' });
       continue;

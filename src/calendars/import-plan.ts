@@ -4,6 +4,7 @@ import { addDays } from '../domain/dates.ts';
 import { calendarProblems, effectiveTerms, entryName, sortEntries, type CalendarEntry } from '../domain/school-calendar.ts';
 import type { CalendarSpec } from '../domain/types.ts';
 import type { ImportNote, ParsedCalendarFile } from './import-types.ts';
+import { longDate } from '../domain/words.ts';
 
 export interface ImportPlan {
   /** The school's entries once the import is saved. */
@@ -50,7 +51,7 @@ export function planImport(builtIn: CalendarSpec | null, current: readonly Calen
     }
     if (first === null || last === null) {
       const why = terms.length === 0 ? 'there are no term dates to place it in (the file has none, and none are held for this school)' : 'the school is closed then already';
-      notes.push({ where, message: `${entryName(entry)} (${entry.start} to ${entry.end}) is outside term time: ${why}, so it is left out` });
+      notes.push({ where, message: `${entryName(entry)} (${longDate(entry.start)} to ${longDate(entry.end)}) is outside term time: ${why}, so it is left out` });
       continue;
     }
     const inside = { ...entry, start: first, end: last };

@@ -4,6 +4,7 @@ import type { Measurements, PupilFlags } from '../domain/evaluate.ts';
 import type { Policy } from '../domain/policy.ts';
 import { addDuration } from '../domain/policy-durations.ts';
 import type { IsoDate } from '../domain/types.ts';
+import { longDate } from '../domain/words.ts';
 import type { CaseRecord, NewTask, StoredMark } from '../store/types.ts';
 
 /**
@@ -79,7 +80,7 @@ export function dailyDutyTasks(day: DutyDay, pupil: DutyPupil, m: Measurements, 
       ...base,
       id: `duty:first-day-contact:${key}:${firstDay}`,
       kind: 'firstDayContact',
-      title: `${pupil.name}: absent since ${firstDay}: contact the family on the first day of absence (and the home school if the learner is ill)`,
+      title: `${pupil.name}: absent since ${longDate(firstDay)}: contact the family on the first day of absence (and the home school if the learner is ill)`,
       dueDate: asOf,
     });
     const rating = flags.vulnerability ?? 'GREEN';
@@ -100,7 +101,7 @@ export function dailyDutyTasks(day: DutyDay, pupil: DutyPupil, m: Measurements, 
       id: `duty:child-missing-education:${key}:${firstDay}`,
       kind: 'child-missing-education',
       // A child missing education is a safeguarding matter: the referral is due the day it is found.
-      title: `${pupil.name}: child missing education: ${run} school days absent since ${firstDay} without contact from the family: complete the Missing from Education form for the Education Welfare Service and keep the pupil on roll`,
+      title: `${pupil.name}: child missing education: ${run} school days absent since ${longDate(firstDay)} without contact from the family: complete the Missing from Education form for the Education Welfare Service and keep the pupil on roll`,
       dueDate: asOf,
     });
   return tasks;

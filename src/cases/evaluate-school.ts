@@ -55,7 +55,7 @@ export async function evaluateSchool(
   summary.reviewDay = isReviewDay(machine.workflow.policy, machine.calendar, asOf);
 
   const roll = await readRoll(store, schoolId);
-  const day = { machine, asOf, reviewDay: summary.reviewDay, actor, now: deps.clock.now(), at: new Date() };
+  const day = { machine, asOf, reviewDay: summary.reviewDay, actor, now: deps.clock.now(), at: deps.clock.now() };
   const chores: NewTask[] = [];
   await decideTheRegister({ ...deps, summary, chores }, roll, day);
   if (await writeRegisterChores(store, schoolId, asOf, chores, day.at)) summary.hygieneTasks += 1;

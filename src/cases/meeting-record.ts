@@ -9,7 +9,7 @@ import type { IsoDate } from '../domain/types.ts';
 import { compareDates } from '../domain/dates.ts';
 import { londonDate } from '../domain/london-time.ts';
 import { AppError } from '../errors.ts';
-import { longDate } from '../letters/render.ts';
+import { longDate } from '../domain/words.ts';
 import type { CaseRecord, NewTask, Store } from '../store/types.ts';
 import type { CaseService, TransitionOutcome } from './case-service.ts';
 import { transition } from 'xstate';

@@ -3,7 +3,7 @@ import type { CaseEvent } from '../domain/case-types.ts';
 import type { SchoolCalendar } from '../domain/calendar.ts';
 import { type Policy } from '../domain/policy.ts';
 import { addDuration } from '../domain/policy-durations.ts';
-import { longDate } from '../letters/render.ts';
+import { longDate } from '../domain/words.ts';
 import type { IsoDate } from '../domain/types.ts';
 import { contactKey } from '../letters/letter-data.ts';
 import { usableEmail } from '../letters/recipients.ts';

@@ -1,5 +1,6 @@
 import { Readable } from 'node:stream';
 import type { IsoDate } from '../domain/types.ts';
+import type { Clock } from '../clock.ts';
 import { importMarks } from '../register/import-register.ts';
 import type { Store } from '../store/types.ts';
 import { calendarForSchool } from '../calendars/school-calendars.ts';
@@ -13,7 +14,7 @@ const daySeed = (date: IsoDate) => Number(date.replaceAll('-', '')) % 1_000_003;
  * Writes each demo school's register for a day as its MIS would, so the demo's cases move on as
  * its clock does: the same synthetic pupils, with their attendance patterns, one more day.
  */
-export function demoRegisterFiller(store: Store) {
+export function demoRegisterFiller(store: Store, clock: Clock) {
   return async (date: IsoDate) => {
     for (const [index, { synthetic, pupils: count, ...school }] of DEMO_SCHOOLS.entries()) {
       const stored = await store.getSchool(school.id);
@@ -27,7 +28,8 @@ export function demoRegisterFiller(store: Store) {
         source: Readable.from([Buffer.from(toCsv(['upn', 'date', 'session', 'code'], rows))]),
         actor: 'system:demo',
         reason: 'demo register',
-        at: new Date(),
+        // The demo's day, never the machine's: what the import leaves on a timeline is dated as the demo lives it.
+        at: clock.now(),
       });
     }
   };

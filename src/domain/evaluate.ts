@@ -6,6 +6,7 @@ import { addDays, compareDates, dayOfWeek, mondayOf } from './dates.ts';
 import { attendanceChange, computeMetrics } from './metrics.ts';
 import type { AttendanceChange } from './metrics.ts';
 import { meetsPct } from './policy.ts';
+import { pct, plural } from './words.ts';
 import type { Policy, VulnerabilityRating } from './policy.ts';
 import type { IsoDate, Mark, PupilMetrics } from './types.ts';
 
@@ -155,9 +156,9 @@ function evidence(rule: string, m: Measurements): Evidence {
 export function concern(policy: Policy, m: Measurements): string | null {
   const { when, onUnauthorisedAbsence, onLates } = policy.opening;
   if (meetsPct(m.metrics.attendancePct, when))
-    return `attendance ${m.metrics.attendancePct}% is ${'pctBelow' in when ? `below ${when.pctBelow}%` : `at or below ${when.pctAtOrBelow}%`}`;
+    return `attendance ${pct(m.metrics.attendancePct)} is ${'pctBelow' in when ? `below ${when.pctBelow}%` : `at or below ${when.pctAtOrBelow}%`}`;
   if (onUnauthorisedAbsence && m.metrics.unauthorisedInRolling10Weeks > 0)
-    return `${m.metrics.unauthorisedInRolling10Weeks} unauthorised sessions in the last 10 school weeks`;
+    return `${plural(m.metrics.unauthorisedInRolling10Weeks, 'unauthorised session')} in the last 10 school weeks`;
   if (onLates !== undefined && m.metrics.lates + m.metrics.lateAfterRegister >= onLates)
     return `${m.metrics.lates + m.metrics.lateAfterRegister} late arrivals: punctuality is a concern`;
   return null;
@@ -194,7 +195,7 @@ export function evaluatePupil(input: {
   const threshold: CaseEvent = {
     type: 'THRESHOLD_MET',
     at,
-    evidence: evidence(`national threshold: ${m.metrics.unauthorisedInRolling10Weeks} unauthorised sessions in 10 school weeks`, m),
+    evidence: evidence(`national threshold: ${plural(m.metrics.unauthorisedInRolling10Weeks, 'unauthorised session')} in 10 school weeks`, m),
   };
   if (state === 'new' || state === 'closed') {
     // "The national threshold for when a penalty notice must be considered by all schools" (seed
@@ -212,7 +213,7 @@ export function evaluatePupil(input: {
     events.push({
       type: 'UNAUTHORISED_ABSENCE',
       at,
-      evidence: evidence(`${m.unauthorisedSinceNotice} unauthorised sessions during the improvement period`, m),
+      evidence: evidence(`${plural(m.unauthorisedSinceNotice ?? 0, 'unauthorised session')} during the improvement period`, m),
     });
   if (m.metrics.illnessDays >= policy.sicknessReturn.schoolDays && context.notified.sicknessReturnOn === null)
     events.push({ type: 'SICKNESS_RETURN_DUE', at, evidence: evidence(`${m.metrics.illnessDays} school days of illness`, m) });
@@ -224,7 +225,7 @@ export function evaluatePupil(input: {
       evidence: evidence(`${m.metrics.consecutiveDaysAbsent} school days absent with no response from the parents`, m),
     });
   if (policy.severeAbsence && m.metrics.severeAbsence && context.notified.multiAgencyPlanOn === null)
-    events.push({ type: 'SEVERE_ABSENCE', at, evidence: evidence(`severe absence: ${m.metrics.attendancePct}%`, m) });
+    events.push({ type: 'SEVERE_ABSENCE', at, evidence: evidence(`severe absence: ${pct(m.metrics.attendancePct)}`, m) });
   if (flags.hasSocialWorker && m.unexplainedToday)
     events.push({ type: 'UNEXPLAINED_ABSENCE', at, evidence: evidence('unexplained absence of a pupil with a social worker', m) });
   if (policy.vulnerability && flags.vulnerability && flags.vulnerability !== context.vulnerability)

@@ -4,6 +4,7 @@
 import { z } from 'zod';
 import { addDays, compareDates, dayOfWeek, daysBetween, isIsoDate } from './dates.ts';
 import type { CalendarSpec, IsoDate } from './types.ts';
+import { longDate } from './words.ts';
 
 /** Days inside a term when the school is closed, by why. */
 export const DAY_KINDS = ['inset', 'closure', 'holiday', 'bank-holiday'] as const;
@@ -126,12 +127,12 @@ export function schoolCalendarSchema(builtIn: CalendarSpec | null) {
       const seen = new Set<string>();
       entries.forEach((entry, i) => {
         const key = `${entry.kind} ${entry.start} ${entry.end}`;
-        if (seen.has(key)) problem([i], `${entryName(entry)} from ${entry.start} to ${entry.end} is entered twice`);
+        if (seen.has(key)) problem([i], `${entryName(entry)} from ${longDate(entry.start)} to ${longDate(entry.end)} is entered twice`);
         seen.add(key);
         if (entry.kind === 'term') return;
         for (const [field, d] of [['start', entry.start], ['end', entry.end]] as const) {
           if (!inside(terms, d)) {
-            problem([i, field], `${entryName(entry)} on ${d} is not in term time (${termsAround(terms, d)}): the school is closed then anyway. Enter the term dates first if they are missing`);
+            problem([i, field], `${entryName(entry)} on ${longDate(d)} is not in term time (${termsAround(terms, d)}): the school is closed then anyway. Enter the term dates first if they are missing`);
           }
         }
       });
@@ -159,9 +160,9 @@ function termsAround(terms: readonly EffectiveTerm[], d: IsoDate): string {
   const before = terms.filter((t) => t.end < d).at(-1);
   const after = terms.find((t) => t.start > d);
   if (!before && !after) return 'no term dates';
-  if (!before) return `the first term starts on ${after!.start}`;
-  if (!after) return `the last term ends on ${before.end}`;
-  return `between '${before.name}', ending ${before.end}, and '${after.name}', starting ${after.start}`;
+  if (!before) return `the first term starts on ${longDate(after!.start)}`;
+  if (!after) return `the last term ends on ${longDate(before.end)}`;
+  return `between '${before.name}', ending ${longDate(before.end)}, and '${after.name}', starting ${longDate(after.start)}`;
 }
 
 function hasWeekday(term: { start: IsoDate; end: IsoDate }, entries: readonly CalendarEntry[]): boolean {

@@ -1,9 +1,10 @@
 import { ATTENDANCE_CODES, isThresholdUnauthorised } from '../domain/codes.ts';
-import { compareDates } from '../domain/dates.ts';
+import { compareDates, isIsoDate } from '../domain/dates.ts';
 import type { IsoDate } from '../domain/types.ts';
 import { loadLetterSource, type LetterSource } from '../letters/letter-data.ts';
 import { letterPdf } from '../letters/pdf-pool.ts';
-import { longDate } from '../letters/render.ts';
+import { longDate, words } from '../domain/words.ts';
+import { CONSIDERATIONS } from '../domain/penalty-notices.ts';
 import type { Store, TimelineEntry } from '../store/types.ts';
 import { zipSync } from 'fflate';
 import { csvFile } from './csv.ts';
@@ -13,10 +14,15 @@ const escape = (value: unknown) => String(value ?? '').replace(/&/g, '&amp;').re
 const meaningOf = new Map(ATTENDANCE_CODES.map((code) => [code.code, code.meaning]));
 const MEETING_EVENTS = new Set(['MEETING_HELD', 'PARENT_DID_NOT_ATTEND', 'CONTRACT_AGREED', 'CONTRACT_DECLINED']);
 
+/** A section's rows as the PDF prints them: the CSVs keep dates as a spreadsheet sorts them, the PDF as the LA reads them. */
 function table(head: string[], rows: unknown[][]): string {
   if (rows.length === 0) return '<p><em>None recorded.</em></p>';
-  return `<table><tr>${head.map((h) => `<th>${escape(h)}</th>`).join('')}</tr>${rows.map((row) => `<tr>${row.map((cell) => `<td>${escape(cell)}</td>`).join('')}</tr>`).join('')}</table>`;
+  // A date is kept on one line (no-break spaces): a table's narrow date column would split it.
+  const cell = (value: unknown) => escape(isIsoDate(value) ? longDate(value).replace(/ /g, '\u00a0') : value);
+  return `<table><tr>${head.map((h) => `<th>${escape(h)}</th>`).join('')}</tr>${rows.map((row) => `<tr>${row.map((value) => `<td>${cell(value)}</td>`).join('')}</tr>`).join('')}</table>`;
 }
+
+const questionOf = new Map<string, string>(CONSIDERATIONS.map(({ id, question }) => [id, question]));
 
 const eventOf = (entry: TimelineEntry) => (entry.evidence as { event?: string } | null)?.event ?? entry.type;
 const meetingOf = (entry: TimelineEntry) => (entry.evidence as { meeting?: MeetingRecord } | null)?.meeting ?? null;
@@ -41,7 +47,7 @@ function meetingLine(entry: TimelineEntry, nameOf: (actor: string) => string): u
     return [meeting.date, what, by, meetingRows(meeting, longDate).filter((row) => row.label !== 'Meeting' && row.label !== 'Date').map((row) => `${row.label}: ${row.value}`).join('\n')];
   }
   const event = eventOf(entry);
-  return [(entry.evidence as { at?: string } | null)?.at ?? entry.at.toISOString().slice(0, 10), EVENT_WORDS[event] ?? event, by, ''];
+  return [(entry.evidence as { at?: string } | null)?.at ?? entry.at.toISOString().slice(0, 10), EVENT_WORDS[event] ?? words(event), by, ''];
 }
 
 /** Everything a penalty-notice request must show the LA, from the case as the store holds it. */
@@ -62,14 +68,14 @@ export function packSections(source: LetterSource, timeline: TimelineEntry[], na
     threshold: { windowStart, thresholdOn, head: ['date', 'session', 'code'], rows: counted.map((m) => [m.date, m.session, m.code]) },
     considerations: {
       head: ['consideration', 'answer', 'rationale'],
-      rows: considerations ? Object.entries(considerations.answers).map(([id, a]) => [id, a.answer ? 'yes' : 'no', a.rationale]) : [],
-      recorded: considerations ? `${considerations.recordedOn} by ${considerations.by}: decision ${considerations.decision}` : null,
+      rows: considerations ? Object.entries(considerations.answers).map(([id, a]) => [questionOf.get(id) ?? words(id), a.answer ? 'Yes' : 'No', a.rationale]) : [],
+      recorded: considerations ? `Recorded on ${longDate(considerations.recordedOn)} by ${nameOf(considerations.by)}; the decision: ${words(considerations.decision)}.` : null,
     },
-    letters: { head: ['date', 'letter', 'recipient', 'relationship/role', 'how'], rows: letters.map((m) => [(m.sentAt ?? m.createdAt).toISOString().slice(0, 10), m.subject, m.recipientName, m.recipientRole, m.status === 'sent' ? `email to ${m.recipientEmail ?? ''}` : 'printed for post']) },
+    letters: { head: ['date', 'letter', 'recipient', 'relationship/role', 'how'], rows: letters.map((m) => [(m.sentAt ?? m.createdAt).toISOString().slice(0, 10), m.subject, m.recipientName, words(m.recipientRole).toLowerCase(), m.status === 'sent' ? `email to ${m.recipientEmail ?? ''}` : 'printed for post']) },
     meetings: { head: ['date', 'what', 'recorded by', 'detail'], rows: meetings.map((e) => meetingLine(e, nameOf)) },
     /** The meetings recorded with their plan, for the pack's readable section. */
     plans: meetings.map(meetingOf).filter((meeting): meeting is MeetingRecord => meeting !== null),
-    support: { head: ['due', 'support or action', 'status', 'completed'], rows: support.map((t) => [t.dueDate, t.title, t.status, t.completedAt ? `${t.completedAt.toISOString().slice(0, 10)} ${t.completedBy ?? ''}` : '']) },
+    support: { head: ['due', 'support or action', 'status', 'completed'], rows: support.map((t) => [t.dueDate, t.title, words(t.status), t.completedAt ? `${longDate(t.completedAt)}${t.completedBy ? ` by ${nameOf(t.completedBy)}` : ''}` : '']) },
     noticeToImprove: { nti, head: ['date', 'session', 'code', 'meaning'], rows: duringNti.map((m) => [m.date, m.session, m.code, meaningOf.get(m.code) ?? '']) },
   };
 }
@@ -105,7 +111,7 @@ export async function buildEvidencePack(store: Store, caseId: string, today: Iso
   const nti = s.noticeToImprove.nti;
   const html = `<!doctype html><html><head><title>Penalty notice request evidence: ${escape(pupil.forename)} ${escape(pupil.surname)}</title></head><body>
 <h1>Penalty notice request: evidence pack</h1>
-<p><strong>${escape(school.name)}</strong> (${escape(school.localAuthority)}). Pupil: ${escape(pupil.forename)} ${escape(pupil.surname)}, UPN ${escape(pupil.upn)}, born ${escape(pupil.dateOfBirth)}, year ${escape(pupil.yearGroup)}. Case ${escape(caseId)}. Prepared ${escape(longDate(today))}.</p>
+<p><strong>${escape(school.name)}</strong> (${escape(school.localAuthority)}). Pupil: ${escape(pupil.forename)} ${escape(pupil.surname)}, UPN ${escape(pupil.upn)}, born ${escape(longDate(pupil.dateOfBirth))}, year ${escape(pupil.yearGroup)}. Case ${escape(caseId)}. Prepared ${escape(longDate(today))}.</p>
 <h2>1. Threshold calculation</h2>
 <p>${s.threshold.rows.length} sessions of unauthorised absence (G, O, U) in the 10 school weeks from ${escape(longDate(s.threshold.windowStart))} to ${escape(longDate(s.threshold.thresholdOn))}; the national threshold is 10. The sessions counted:</p>
 ${table(s.threshold.head, s.threshold.rows)}

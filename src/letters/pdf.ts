@@ -102,6 +102,30 @@ function paragraph(doc: Doc, node: Element, size: number, options: { bold?: bool
   doc.moveDown(0.5);
 }
 
+/**
+ * Column widths as a browser's automatic table layout sets them: each column first gets its
+ * longest unbreakable run (a date is kept whole with no-break spaces), then the room left goes to
+ * the columns with more to say, in proportion. Equal columns split "Wednesday 23 October 2024".
+ */
+function columnWidths(doc: Doc, rows: Element[][], columns: number, width: number, size: number, pad: number): number[] {
+  doc.font(FONTS.regular).fontSize(size);
+  const least = Array<number>(columns).fill(2 * pad);
+  const most = Array<number>(columns).fill(2 * pad);
+  for (const cells of rows) {
+    cells.forEach((cell, i) => {
+      const text = plain(cell);
+      const longestRun = Math.max(0, ...text.split(/[ \n]+/).map((run) => doc.widthOfString(run)));
+      least[i] = Math.max(least[i]!, Math.min(longestRun, width / 2) + 2 * pad + 1);
+      most[i] = Math.max(most[i]!, doc.widthOfString(text) + 2 * pad + 1);
+    });
+  }
+  const minimum = least.reduce((sum, w) => sum + w, 0);
+  if (minimum >= width) return least.map((w) => (w / minimum) * width);
+  const extra = most.map((w, i) => w - least[i]!);
+  const wanted = extra.reduce((sum, w) => sum + w, 0);
+  return least.map((w, i) => w + (wanted > 0 ? ((width - minimum) * extra[i]!) / wanted : (width - minimum) / columns));
+}
+
 function table(doc: Doc, node: Element) {
   const rows = node.children.flatMap(function collect(child): Element[] {
     if (!isElement(child)) return [];
@@ -113,9 +137,9 @@ function table(doc: Doc, node: Element) {
   if (!Number.isFinite(columns) || columns === 0) return;
   const width = doc.page.width - 2 * MARGIN;
   // A wide table is the register grid: its first column (the week) needs more room than a code.
-  const widths = columns > 6 ? [width * 0.16, ...Array<number>(columns - 1).fill((width * 0.84) / (columns - 1))] : Array<number>(columns).fill(width / columns);
   const size = columns > 6 ? 8 : 9;
   const pad = 3;
+  const widths = columns > 6 ? [width * 0.16, ...Array<number>(columns - 1).fill((width * 0.84) / (columns - 1))] : columnWidths(doc, rows.map(cellsOf), columns, width, size, pad);
   for (const row of rows) {
     const cells = cellsOf(row);
     doc.fontSize(size);

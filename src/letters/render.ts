@@ -5,29 +5,10 @@ import nunjucks from 'nunjucks';
 import type { LetterData } from './letter-data.ts';
 import { templateKind } from './catalogue.ts';
 import { checkWording, refusalOf, shapeOf } from './template-check.ts';
+import { longDate, pct, shortDate } from '../domain/words.ts';
 
 const TEMPLATES_DIR = fileURLToPath(new URL('../../templates/', import.meta.url));
 const TEMPLATE_ID = /^[a-z0-9-]+\/[a-z0-9-]+$/;
-
-const MONTHS = ['January', 'February', 'March', 'April', 'May', 'June', 'July', 'August', 'September', 'October', 'November', 'December'];
-const WEEKDAYS = ['Sunday', 'Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday'];
-
-/** "Monday 3 November 2025": the register's ISO dates, as a letter writes them. */
-export function longDate(iso: string): string {
-  const [y, m, d] = iso.split('-').map(Number);
-  const date = new Date(Date.UTC(y ?? 0, (m ?? 1) - 1, d ?? 1));
-  return `${WEEKDAYS[date.getUTCDay()]} ${date.getUTCDate()} ${MONTHS[date.getUTCMonth()]} ${date.getUTCFullYear()}`;
-}
-
-/** "3 Nov 2025": for the register's week column. */
-function shortDate(iso: string): string {
-  const [y, m, d] = iso.split('-').map(Number);
-  return `${d} ${MONTHS[(m ?? 1) - 1]?.slice(0, 3)} ${y}`;
-}
-
-function pct(value: number): string {
-  return `${value.toFixed(1)}%`;
-}
 
 function pounds(value: number): string {
   return `£${value.toFixed(0)}`;

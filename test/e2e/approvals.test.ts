@@ -63,7 +63,7 @@ describe('approvals and the evidence pack in the browser', () => {
     const outbox = await page.locator('table.queue').textContent();
     for (const message of made) expect(outbox).toContain(message.subject);
     await page.context().close();
-  });
+  }, 90_000);
 
   it('when the champion opens one approval, edits its letter and approves it, then the edit is what goes', async () => {
     const [effect] = await heldLetters();
@@ -86,7 +86,7 @@ describe('approvals and the evidence pack in the browser', () => {
     const [sent] = (await store().listMessages({ caseId: effect!.caseId! })).filter((message) => message.effectId === effect!.id);
     expect(sent?.subject).toContain('(checked by the champion)');
     await page.context().close();
-  });
+  }, 90_000);
 
   it('when the champion downloads a case’s evidence pack from the case page, then it is a PDF whose pages render', async () => {
     const { cases } = await store().listCases({ schoolIds: ['west-coventry'], status: 'open', limit: 1 });

@@ -33,7 +33,7 @@ describe('the school calendar page in the browser', () => {
     await page.getByRole('button', { name: 'Preview the import' }).click();
     await expect(page.getByRole('heading', { name: /What the import would change/ }).isVisible()).resolves.toBe(true);
     await expect(page.getByRole('heading', { name: 'Added (1)' }).isVisible()).resolves.toBe(true);
-    await expect(page.getByText(/Half term \(2025-05-26 to 2025-05-30\) is outside term time/).isVisible()).resolves.toBe(true);
+    await expect(page.getByText(/Half term \(Monday 26 May 2025 to Friday 30 May 2025\) is outside term time/).isVisible()).resolves.toBe(true);
     await expectAccessible(page);
     await screenshots(page, 'calendar-import');
     expect((await world.service.opened.store.getSchoolCalendar('west-coventry')).entries).toHaveLength(1);

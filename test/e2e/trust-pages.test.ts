@@ -74,11 +74,11 @@ describe('dashboard, workflow, outbox and demo clock pages in the browser', () =
     await expectAccessible(page);
     await screenshots(page, 'workflows');
     await page.goto('/workflows/west-coventry');
-    await page.locator('.diagram-drawn svg').waitFor({ timeout: 15_000 });
+    await page.locator('.diagram-drawn svg').first().waitFor({ timeout: 15_000 });
     await page.getByLabel('Pupil', { exact: true }).selectOption({ index: 0 });
     await page.getByRole('button', { name: 'Run the simulation' }).click();
     await expect(page.getByText(/transitions?; nothing is stored or sent/).isVisible()).resolves.toBe(true);
-    await page.locator('.diagram-drawn svg').waitFor({ timeout: 15_000 });
+    await page.locator('.diagram-drawn svg').first().waitFor({ timeout: 15_000 });
     await expectAccessible(page);
     await screenshots(page, 'workflow');
     await page.context().close();

@@ -35,7 +35,7 @@ describe('stage tasks over seven weeks of the demo', () => {
     const cases = createCaseService({ store, clock, logger });
     // The outbox runs on wall-clock time (claims, locks); the tasks it makes carry the demo's date.
     const outbox = createOutboxDispatcher({ store, clock: { now: () => new Date() }, logger, handlers: coreEffectHandlers({ store, clock, logger }) });
-    const fillRegister = demoRegisterFiller(store);
+    const fillRegister = demoRegisterFiller(store, clock);
     for (let day = 0; day < WEEKS * 7; day++) {
       await advanceClock({ store, cases, logger, clock, fillRegister }, DAY_MS);
       await outbox.drain();

@@ -38,7 +38,7 @@ export async function run(args: string[]): Promise<number> {
     }
     const logger = createLogger('warn');
     const cases = createCaseService({ store, clock, logger });
-    const result = await advanceClock({ store, cases, logger, clock, fillRegister: demoRegisterFiller(store) }, ms);
+    const result = await advanceClock({ store, cases, logger, clock, fillRegister: demoRegisterFiller(store, clock) }, ms);
     console.log(
       `clock moved from ${result.from.toISOString()} to ${result.to.toISOString()}: ${result.timersFired} timers fired, ${result.evaluations} school evaluations`,
     );

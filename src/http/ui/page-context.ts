@@ -59,7 +59,8 @@ function layoutData(deps: PageDeps, req: Request, signedIn: SignedIn | null) {
     csrfToken: signedIn?.session.csrfToken ?? '',
     nav: signedIn ? NAV.filter((item) => !item.roles || item.roles.includes(signedIn.user.role)).map((item) => ({ ...item, current: item.href === '/' ? req.path === '/' || req.path.startsWith('/cases') : req.path.startsWith(item.href) })) : [],
     demo: deps.demoClock !== null,
-    today: deps.clock.now(),
+    // Its own name: a page's `today` (a calendar date for its forms) must not move the banner's clock to noon.
+    clockNow: deps.clock.now(),
   };
 }
 

@@ -34,7 +34,7 @@ describe('the school calendar page', () => {
     expect(res.status).toBe(200);
     expect(res.text).toContain('Term dates and closures');
     expect(res.text).toContain('School year 2024-25');
-    expect(res.text).toMatch(/Autumn 1 2024<\/td><td>2 Sept 2024<\/td><td>25 Oct 2024<\/td><td>40<\/td>\s*<td>Coventry/);
+    expect(res.text).toMatch(/Autumn 1 2024<\/td><td>Monday 2 September 2024<\/td><td>Friday 25 October 2024<\/td><td>40<\/td>\s*<td>Coventry/);
     expect(res.text).not.toContain('action="/schools/s1/calendar/entries"');
     expect(res.text).toContain('The senior attendance champion or an administrator changes these dates.');
     expect((await page('otherPastoral')).status).toBe(404);
@@ -47,14 +47,14 @@ describe('the school calendar page', () => {
     expect(res.headers.location).toBe('/schools/s1/calendar?done=added');
     const after = await page('champion', res.headers.location);
     expect(after.text).toContain('Added to the calendar.');
-    expect(after.text).toMatch(/<td>Training day<\/td><td>INSET day<\/td><td>21 Oct 2024<\/td>/);
-    expect(after.text).toMatch(/Autumn 1 2024<\/td><td>2 Sept 2024<\/td><td>25 Oct 2024<\/td><td>39<\/td>/);
+    expect(after.text).toMatch(/<td>Training day<\/td><td>INSET day<\/td><td>Monday 21 October 2024<\/td>/);
+    expect(after.text).toMatch(/Autumn 1 2024<\/td><td>Monday 2 September 2024<\/td><td>Friday 25 October 2024<\/td><td>39<\/td>/);
   });
 
   it('when the champion adds a day in the holidays, then the page says why it cannot and keeps what was typed', async () => {
     const res = await form('champion', '/schools/s1/calendar/entries', { kind: 'closure', start: '2024-10-30', description: 'Boiler repair' });
     expect(res.status).toBe(422);
-    expect(res.text).toContain('Boiler repair on 2024-10-30 is not in term time');
+    expect(res.text).toContain('Boiler repair on Wednesday 30 October 2024 is not in term time');
     expect(res.text).toContain('value="2024-10-30"');
     expect(res.text).toContain('value="Boiler repair"');
   });
@@ -63,8 +63,8 @@ describe('the school calendar page', () => {
     const preview = await upload('champion', '/schools/s1/calendar/import', { name: 'coventry-2024.ics', content: ICS });
     expect(preview.status).toBe(200);
     expect(preview.text).toContain('What the import would change');
-    expect(preview.text).toMatch(/Added \(1\)[\s\S]*<td>INSET day<\/td><td>INSET day<\/td><td>4 Nov 2024<\/td>/);
-    expect(preview.text).toContain("event &#39;Half term&#39; on 2024-10-28: Half term (2024-10-28 to 2024-11-01) is outside term time");
+    expect(preview.text).toMatch(/Added \(1\)[\s\S]*<td>INSET day<\/td><td>INSET day<\/td><td>Monday 4 November 2024<\/td>/);
+    expect(preview.text).toContain("event &#39;Half term&#39; on Monday 28 October 2024: Half term (Monday 28 October 2024 to Friday 1 November 2024) is outside term time");
     expect((await world.db.store.getSchoolCalendar('s1')).entries).toHaveLength(1);
     const content = /name="content" value="([^"]*)"/.exec(preview.text)![1]!.replaceAll('&#39;', "'").replaceAll('&amp;', '&');
     const revision = /name="revision" value="(\d+)"/.exec(preview.text)![1]!;
@@ -109,6 +109,6 @@ describe('the school calendar page', () => {
     expect(res.status).toBe(303);
     const after = await page('champion', res.headers.location);
     expect(after.text).toContain('Removed from the calendar.');
-    expect(after.text).not.toContain('21 Oct 2024');
+    expect(after.text).not.toContain('Monday 21 October 2024');
   });
 });

@@ -60,8 +60,8 @@ describe('school calendars over the API', () => {
   it('when an INSET day is outside term time, entered twice, or not a date, then it is refused with what is wrong and nothing changes', async () => {
     const outside = await post('champion', '/api/schools/s1/calendar/entries', { kind: 'inset', start: '2024-10-29' });
     expect(outside.status).toBe(422);
-    expect(outside.body.error.message).toContain('INSET day on 2024-10-29 is not in term time');
-    expect(outside.body.error.message).toContain("between 'Autumn 1 2024', ending 2024-10-25, and 'Autumn 2 2024', starting 2024-11-04");
+    expect(outside.body.error.message).toContain('INSET day on Tuesday 29 October 2024 is not in term time');
+    expect(outside.body.error.message).toContain("between 'Autumn 1 2024', ending Friday 25 October 2024, and 'Autumn 2 2024', starting Monday 4 November 2024");
     expect((await post('champion', '/api/schools/s1/calendar/entries', { kind: 'inset', start: '2024-10-21' })).status).toBe(422);
     const bad = await post('champion', '/api/schools/s1/calendar/entries', { kind: 'inset', start: '21/10/2024' });
     expect(bad.status).toBe(400);
@@ -120,7 +120,7 @@ describe('school calendars over the API', () => {
       { kind: 'inset', start: '2025-09-01', end: '2025-09-01', description: 'INSET day' },
       { kind: 'holiday', start: '2025-10-27', end: '2025-10-31', description: 'Half term' },
     ]);
-    expect(preview.body.notes).toEqual([{ where: "event 'Christmas holidays' on 2025-12-22", message: expect.stringContaining('outside term time') }]);
+    expect(preview.body.notes).toEqual([{ where: "event 'Christmas holidays' on Monday 22 December 2025", message: expect.stringContaining('outside term time') }]);
     expect((await post('admin', '/api/schools/s4/calendar/import', { content: ics, save: true, revision: 0 })).body).toMatchObject({ saved: true, revision: 1 });
     const after = await get('admin', 's4');
     expect(after.body.terms).toEqual([{ name: 'Autumn term 2025', start: '2025-09-01', end: '2025-12-19', source: 'school', schoolDays: 74 }]);

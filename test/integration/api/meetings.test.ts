@@ -135,7 +135,7 @@ describe('meetings recorded as school staff do, and notes as CPOMS users keep th
     expect(again.body.error.message).toBe('the Informal School Attendance Meeting of this stage is recorded already: add a note for anything since');
     const timeline = (await staff.get(`/cases/${caseId}/timeline`)).text;
     expect(timeline).toContain('Informal School Attendance Meeting: held');
-    expect(timeline).toContain('Ring mum every Monday morning – Priya Shah, by 2 Dec 2024');
+    expect(timeline).toContain('Ring mum every Monday morning – Priya Shah, by Monday 2 December 2024');
   });
 
   it('when the evidence pack is exported, then it shows the agreed plan: date, who, parent present, the plan, actions with owners and dates, and the outcome', async () => {
@@ -217,16 +217,16 @@ describe('meetings recorded as school staff do, and notes as CPOMS users keep th
     expect((await post({ text: 'Mum says Sam is anxious about PE', category: 'phoneCall', on: '2024-11-21' })).status).toBe(200);
     expect((await post({ text: 'Referred to the DSL', category: 'safeguardingReferral' })).status).toBe(200);
     const page = (await staff.get(`/cases/${caseId}`)).text;
-    expect(page).toContain('<strong>Phone call · 21 Nov 2024 · Priya Shah:</strong> Mum says Sam is anxious about PE');
-    expect(page).toContain('<strong>Safeguarding concern referred elsewhere · 25 Nov 2024 · Priya Shah:</strong> Referred to the DSL');
+    expect(page).toContain('<strong>Phone call · Thursday 21 November 2024 · Priya Shah:</strong> Mum says Sam is anxious about PE');
+    expect(page).toContain('<strong>Safeguarding concern referred elsewhere · Monday 25 November 2024 · Priya Shah:</strong> Referred to the DSL');
     expect(page).toContain('<span class="tag tag-red">Safeguarding concern referred elsewhere</span>');
     expect(page).not.toMatch(/·\s*u-pastoral/);
     const timeline = (await staff.get(`/cases/${caseId}/timeline`)).text;
-    expect(timeline).toContain('Phone call · 21 Nov 2024 · Priya Shah: Mum says Sam is anxious about PE');
+    expect(timeline).toContain('Phone call · Thursday 21 November 2024 · Priya Shah: Mum says Sam is anxious about PE');
     const entries = (await staff.get(`/api/cases/${caseId}/timeline`)).body.entries as { type: string; actorName: string | null; evidence: unknown }[];
     expect(entries.filter((e) => e.type === 'note').at(-2)).toMatchObject({ actorName: 'Priya Shah', evidence: { category: 'phoneCall', on: '2024-11-21' } });
     const form = await staff.form(`/cases/${caseId}/actions`, { type: 'NOTE', expectedVersion: String(await versionOf(caseId)), category: 'homeVisit', on: '2024-11-25', text: 'Visited: nobody home' });
     expect(form.status).toBe(303);
-    expect((await staff.get(`/cases/${caseId}`)).text).toContain('Home visit · 25 Nov 2024 · Priya Shah:</strong> Visited: nobody home');
+    expect((await staff.get(`/cases/${caseId}`)).text).toContain('Home visit · Monday 25 November 2024 · Priya Shah:</strong> Visited: nobody home');
   });
 });

@@ -55,10 +55,10 @@ describe('the penalty-notice request evidence pack and its signed link', () => {
     await writeFile(join(dir, 'pack.pdf'), pdf);
     const text = await pdfText(pdf);
     expect(text).toContain('10 sessions of unauthorised absence');
-    expect(text).toMatch(/2024-10-01\s+AM\s+O/);
-    expect(text).toContain('decision noticeToImprove');
+    expect(text).toMatch(/Tuesday\s1\sOctober\s2024\s+AM\s+O/);
+    expect(text).toContain('the decision: Notice to Improve');
     expect(text).toMatch(/Issued Wednesday 16 October 2024/);
-    expect(text).toMatch(/2024-11-21\s+AM\s+U/);
+    expect(text).toMatch(/Thursday\s21\sNovember\s2024\s+AM\s+U/);
     const pages = await pdfPages(pdf, { dpi: 60 });
     expect(pages.length).toBeGreaterThanOrEqual(2);
     for (const picture of pages) expect(picture.length).toBeGreaterThan(5_000);

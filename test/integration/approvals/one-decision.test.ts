@@ -44,7 +44,7 @@ describe('one decision for a legal step, shown in words', () => {
     expect(approvals.text).not.toContain('penalty notice request');
     const timelinePage = await page('champion', `/cases/${record.id}/timeline`);
     expect(timelinePage.status).toBe(200);
-    expect(timelinePage.text).toContain('Approved with the decision recorded on the case: legal step: penalty notice request');
+    expect(timelinePage.text).toContain('Approved with the decision recorded on the case: Penalty notice request');
     expect(timelinePage.text).toContain('Is a penalty notice the best tool to improve attendance? Yes');
     for (const text of [approvals.text, timelinePage.text, (await page('champion', `/cases/${record.id}`)).text]) expect(text).not.toContain('[object Object]');
   });

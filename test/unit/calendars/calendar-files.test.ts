@@ -59,7 +59,7 @@ describe('an LA’s iCalendar file', () => {
     expect(file.entries.map((e) => e.entry)).toEqual([{ kind: 'term', start: '2025-09-03', end: '2025-12-19', description: 'Autumn term' }]);
     expect(file.notes.map((n) => n.message)).toEqual(['a term of 199 days is longer than any school term (at most 140): enter each term separately, with its half-term break as a holiday: skipped']);
     const alone = parseCalendarFile('ics', ics(allDay('Spring term starts', '20260105')));
-    expect(alone.notes).toEqual([{ where: "event 'Spring term starts' on 2026-01-05", message: 'starts a term but no “term ends” event follows it: skipped' }]);
+    expect(alone.notes).toEqual([{ where: "event 'Spring term starts' on Monday 5 January 2026", message: 'starts a term but no “term ends” event follows it: skipped' }]);
   });
 
   it('when an event is timed, then its date is London’s (an Outlook export at 23:00 UTC in summer is the next day), and odd events become notes', () => {
@@ -80,8 +80,8 @@ describe('an LA’s iCalendar file', () => {
       { kind: 'inset', start: '2026-06-01', end: '2026-06-01', description: 'INSET day' },
     ]);
     expect(file.notes.map((n) => `${n.where}: ${n.message}`)).toEqual([
-      "event 'Sports day' on 2026-06-10: is not named as a term, holiday, INSET day, closure or bank holiday: skipped",
-      "event 'INSET day' on 2026-06-01: repeats; only its first occurrence is read",
+      "event 'Sports day' on Wednesday 10 June 2026: is not named as a term, holiday, INSET day, closure or bank holiday: skipped",
+      "event 'INSET day' on Monday 1 June 2026: repeats; only its first occurrence is read",
       "event 'Bank holiday': has no start date: skipped",
       "event 'Polling day': has a date the service cannot read: skipped",
     ]);
@@ -152,11 +152,11 @@ describe('an import’s preview', () => {
     ]);
     expect(plan.unchanged).toEqual([]);
     // The INSET day of 2 September is no longer in term: the calendar the import leaves says so.
-    expect(plan.problems.map((p) => p.message)).toEqual([expect.stringContaining('INSET on 2025-09-02 is not in term time')]);
+    expect(plan.problems.map((p) => p.message)).toEqual([expect.stringContaining('INSET on Tuesday 2 September 2025 is not in term time')]);
     expect(plan.notes.map((n) => `${n.where}: ${n.message}`)).toEqual([
-      'b: INSET (2025-09-02 to 2025-09-02) is outside term time: the school is closed then already, so it is left out',
+      'b: INSET (Tuesday 2 September 2025 to Tuesday 2 September 2025) is outside term time: the school is closed then already, so it is left out',
       'd: Christmas runs outside term time: only its term days, 2025-12-15 to 2025-12-19, are taken',
-      'e: Summer (2025-07-28 to 2025-08-29) is outside term time: the school is closed then already, so it is left out',
+      'e: Summer (Monday 28 July 2025 to Friday 29 August 2025) is outside term time: the school is closed then already, so it is left out',
     ]);
     const holidaysOnly = planImport(null, [], { entries: [{ entry: { kind: 'holiday', start: '2025-10-27', end: '2025-10-31', description: 'Half term' }, where: 'a' }], notes: [] });
     expect(holidaysOnly.notes[0]!.message).toContain('there are no term dates to place it in');

@@ -41,15 +41,15 @@ describe('a school calendar from data', () => {
   it('when entries do not make a usable calendar, then each problem is named in words a person can act on', () => {
     const messages = (entries: CalendarEntry[], builtIn: CalendarSpec | null = la) => calendarProblems(builtIn, entries).map((p) => p.message);
     expect(messages([day('inset', '2025-10-29')])).toEqual([
-      "INSET day on 2025-10-29 is not in term time (between 'Autumn 1 2025', ending 2025-10-24, and 'Autumn 2 2025', starting 2025-11-03): the school is closed then anyway. Enter the term dates first if they are missing",
+      "INSET day on Wednesday 29 October 2025 is not in term time (between 'Autumn 1 2025', ending Friday 24 October 2025, and 'Autumn 2 2025', starting Monday 3 November 2025): the school is closed then anyway. Enter the term dates first if they are missing",
     ]);
-    expect(messages([day('closure', '2025-10-20', '2025-10-29', 'Flood')])).toEqual([expect.stringMatching(/^Flood on 2025-10-29 is not in term time/)]);
+    expect(messages([day('closure', '2025-10-20', '2025-10-29', 'Flood')])).toEqual([expect.stringMatching(/^Flood on Wednesday 29 October 2025 is not in term time/)]);
     expect(messages([day('term', '2026-01-05', '2026-02-13', 'Spring 1'), day('term', '2026-02-09', '2026-03-27', 'Spring 2')])).toEqual([
       "terms 'Spring 1' (2026-01-05 to 2026-02-13) and 'Spring 2' (2026-02-09 to 2026-03-27) overlap",
     ]);
     expect(messages([day('term', '2025-09-01', '2026-07-20', 'The year')])[0]).toContain('a term of 323 days is longer than any school term (at most 140): enter each term separately');
     expect(messages([day('inset', '1925-09-01')])).toEqual(['expected a date from 2000-01-01 to 2099-12-31']);
-    expect(messages([day('inset', '2025-09-02'), day('inset', '2025-09-02')])).toEqual(['INSET day from 2025-09-02 to 2025-09-02 is entered twice']);
+    expect(messages([day('inset', '2025-09-02'), day('inset', '2025-09-02')])).toEqual(['INSET day from Tuesday 2 September 2025 to Tuesday 2 September 2025 is entered twice']);
     expect(messages([day('inset', '2025-09-02')], null)[0]).toContain('there are no term dates');
     expect(messages([day('term', '2025-09-06', '2025-09-07', 'Weekend'), day('inset', '2025-09-06')], null)).toEqual(['every term day is a weekend or a closure: the school would never be open']);
     expect(messages([day('term', '2026-01-05', '2026-02-13', 'Spring 1'), day('inset', '2026-01-05', '2026-01-05', 'Training day')])).toEqual([]);

@@ -160,7 +160,11 @@ describe('simulator', () => {
     const text = String(write.mock.calls[0]?.[0]);
     write.mockRestore();
     expect(text).toMatch(/^stateDiagram-v2\n/);
-    expect(text).toContain('open_stage1b --> open_stage2 : PARENT_DID_NOT_ATTEND');
+    expect(text).toContain('open_stage1b --> open_stage2 : Parent or carer did not attend the meeting');
+    // In words: states by the policy's names, conditions as phrases, letters by their names.
+    expect(text).toContain('state "Stage 1b" as open_stage1b');
+    expect(text).toContain('open_stage1a --> open_stage1b : Review due (if timer is current)');
+    expect(text).toMatch(/^\s*open_stage1b : Stage 1b \(Letter B\)/m);
     // Mermaid refuses a description on a state it draws as a group.
     const groups = [...text.matchAll(/^\s*state (\S+) \{/gm)].map((match) => match[1]);
     expect(groups).toContain('open_noticeToImprove');

@@ -17,13 +17,13 @@ export function workflowRoutes(): AnyRoute[] {
       method: 'get',
       path: '/api/workflows/:id',
       tag: 'workflows',
-      summary: 'A workflow: its policy and its statechart as a Mermaid diagram',
+      summary: 'A workflow: its policy, its statechart as a Mermaid diagram, and an overview of its stages and legal routes (Mermaid)',
       params: z.object({ id: z.string().min(1).max(100) }),
       responses: { 200: 'the workflow', 404: 'no such workflow' },
       handle({ params }) {
         const workflow = Object.hasOwn(WORKFLOWS, params.id) ? WORKFLOWS[params.id] : undefined;
         if (!workflow) throw notFound(`workflow '${params.id}'`);
-        return { id: workflow.id, version: workflow.version, policy: workflow.policy, diagram: workflow.diagram };
+        return { id: workflow.id, version: workflow.version, policy: workflow.policy, diagram: workflow.diagram, overview: workflow.overview };
       },
     }),
   ];

@@ -2,7 +2,7 @@ import type { Router } from 'express';
 import { checkCsrf } from '../../auth/sessions.ts';
 import { AppError } from '../../../errors.ts';
 import { page, type Page, type PageDeps } from '../page-context.ts';
-import { evidenceRows } from '../evidence-words.ts';
+import { evidenceRows } from '../../../domain/evidence-words.ts';
 
 interface ApprovalSummary {
   id: string;

@@ -1,7 +1,6 @@
 import { CONSIDERATIONS } from '../../../domain/penalty-notices.ts';
 import type { AllowedAction } from '../../api/cases/allowed-actions.ts';
-import { STAFF_ACTION_LABELS } from '../labels.ts';
-import { words } from '../views.ts';
+import { STAFF_ACTION_LABELS, words } from '../../../domain/words.ts';
 
 const TEXT_FIELDS = ['parentId', 'decision', 'reason', 'rating', 'outcome', 'text', 'category', 'on', 'date', 'attendees', 'agreed'] as const;
 

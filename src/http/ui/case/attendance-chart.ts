@@ -1,10 +1,12 @@
 import type { Band } from '../../../domain/types.ts';
-import { escapeXml, shortDate, words } from '../views.ts';
+import { escapeXml } from '../views.ts';
+import { bandFrom, shortDate, words } from '../../../domain/words.ts';
 import type { WeekOfAttendance } from './attendance-weeks.ts';
 
 const WIDTH = 720;
 const HEIGHT = 280;
-const PAD = { left: 44, right: 150, top: 14, bottom: 40 };
+// The right margin holds the longest band label ("persistent absence above 50%") whole.
+const PAD = { left: 44, right: 200, top: 14, bottom: 40 };
 
 /**
  * The weekly attendance as an SVG bar chart, with the year-to-date line and the school's bands
@@ -34,7 +36,13 @@ export function attendanceChartSvg(weeks: readonly WeekOfAttendance[], bands: re
   });
   const line = weeks.flatMap((week, index) => (week.yearPct === null ? [] : [`${x(index)},${y(Math.max(floor, week.yearPct))}`])).join(' ');
   if (line) parts.push(`<polyline points="${line}" class="ytd"/>`);
-  const lines = [{ pct: target, label: `target ${target}%`, css: 'target' }, ...bands.filter((band) => band.minPct > floor && band.minPct < 100).map((band) => ({ pct: band.minPct, label: `${words(band.name).toLowerCase()} ≥ ${band.minPct}%`, css: 'band' }))];
+  const shown = bands.filter((band) => band.minPct > floor && band.minPct < 100);
+  // A band that starts at the target shares its line and its label: two labels on one line overprint.
+  const atTarget = shown.find((band) => band.minPct === target);
+  const lines = [
+    { pct: target, label: atTarget ? `target ${target}% (${words(atTarget.name).toLowerCase()})` : `target ${target}%`, css: 'target' },
+    ...shown.filter((band) => band !== atTarget).map((band) => ({ pct: band.minPct, label: `${words(band.name).toLowerCase()} ${bandFrom(band.minPct)}`, css: 'band' })),
+  ];
   // Labels of lines close together are stacked so they never overprint.
   let lastLabelY = -Infinity;
   for (const { pct, label, css } of lines.sort((a, b) => b.pct - a.pct)) {

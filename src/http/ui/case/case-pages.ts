@@ -7,7 +7,8 @@ import { todayOf } from '../../api/deps.ts';
 import type { caseDetail } from '../../api/cases/case-view.ts';
 import { checkCsrf } from '../../auth/sessions.ts';
 import { AppError } from '../../../errors.ts';
-import { STAFF_ACTION_LABELS, stateLabel } from '../labels.ts';
+import { stateLabel } from '../labels.ts';
+import { STAFF_ACTION_LABELS } from '../../../domain/words.ts';
 import { page, type Page, type PageDeps } from '../page-context.ts';
 import { actionForms, actionFromForm, considerationQuestions, fieldLabel, MEETING_ACTION_ROWS } from './action-forms.ts';
 import { noteView } from './notes.ts';
@@ -19,6 +20,11 @@ import { filterQuery, filterSummary, savedFilters } from '../queue/queue-filters
 import { queueRows } from '../queue/queue-rows.ts';
 
 export type CaseDetail = Awaited<ReturnType<typeof caseDetail>>;
+
+const stageNames = (workflowId: string, { from, to }: { from?: string | null; to?: string | null }) => ({
+  fromLabel: from ? stateLabel(workflowId, from) : null,
+  toLabel: to ? stateLabel(workflowId, to) : null,
+});
 
 const CATEGORY_NAMES = { present: 'Present', approvedEducation: 'Approved education off site', authorised: 'Authorised absence', unauthorised: 'Unauthorised absence', notCounted: 'Not a possible session' };
 
@@ -97,7 +103,11 @@ async function renderCase(deps: PageDeps, current: Page, id: string, notice: Not
       ifParentAbsent: meetingAction?.meeting?.ifParentAbsent ? stateLabel(detail.case.workflowId, meetingAction.meeting.ifParentAbsent) : null,
       stageMoves: meetingAction?.meeting?.ifParentAbsent ? meetingAction.meeting.ifParentAbsent !== detail.case.state : false,
       taskOwners: Object.fromEntries(detail.tasks.filter((task) => task.assignee && staffNames.has(task.assignee)).map((task) => [task.id, staffNames.get(task.assignee!)])),
-      recent: timeline.entries.slice(-5).reverse(),
+      // Stages by the policy's names, never the machine's ("open.stage1b").
+      recent: timeline.entries
+        .slice(-5)
+        .reverse()
+        .map((entry) => ({ ...entry, ...stageNames(detail.case.workflowId, entry as { from?: string | null; to?: string | null }) })),
       openTasks: detail.tasks.filter((task) => task.status === 'open'),
       doneTasks: detail.tasks.filter((task) => task.status !== 'open'),
       mayCompleteTasks: mayAct(me),

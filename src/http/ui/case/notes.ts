@@ -1,5 +1,5 @@
 import { noteCategoryLabel, type NoteEvidence } from '../../../domain/casework-records.ts';
-import { shortDate } from '../views.ts';
+import { longDate } from '../../../domain/words.ts';
 
 interface NoteEntry {
   at: Date | string;
@@ -13,6 +13,6 @@ interface NoteEntry {
  */
 export function noteView(entry: NoteEntry, author: string | null = entry.actorName ?? null) {
   const note = (entry.evidence ?? {}) as Partial<NoteEvidence>;
-  const heading = [noteCategoryLabel(note.category), shortDate(note.on ?? entry.at), author ?? 'a former member of staff'].join(' · ');
+  const heading = [noteCategoryLabel(note.category), longDate(note.on ?? entry.at), author ?? 'a former member of staff'].join(' · ');
   return { heading, text: note.text ?? '', safeguarding: note.category === 'safeguardingReferral', writtenAt: entry.at };
 }

@@ -5,7 +5,7 @@ import type { Access } from '../../../access/scope.ts';
 import { listWaitingApprovals } from '../../../approvals/waiting.ts';
 import type { IsoDate } from '../../../domain/types.ts';
 import type { CaseRecord, Store, User } from '../../../store/types.ts';
-import { templateName } from '../views.ts';
+import { templateName } from '../../../domain/words.ts';
 
 /** Who decides each kind of approval (approvals/waiting.ts mayDecide): the school's staff, or its champion. */
 const DECIDERS = { staff: ['pastoral', 'champion'], champion: ['champion'] } as const;

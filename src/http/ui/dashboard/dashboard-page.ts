@@ -8,7 +8,7 @@ import { schoolContext } from '../../../register/school-metrics.ts';
 import { hasNoTermDates } from '../../../calendars/school-calendars.ts';
 import type { CaseRecord, Pupil, School } from '../../../store/types.ts';
 import { todayOf } from '../../api/deps.ts';
-import { words } from '../views.ts';
+import { words } from '../../../domain/words.ts';
 import { page, type PageDeps } from '../page-context.ts';
 import { schoolTrends } from './school-trends.ts';
 import { trendChartSvg } from './trend-chart.ts';

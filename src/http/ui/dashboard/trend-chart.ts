@@ -1,4 +1,5 @@
-import { escapeXml, shortDate } from '../views.ts';
+import { escapeXml } from '../views.ts';
+import { shortDate } from '../../../domain/words.ts';
 
 const WIDTH = 560;
 const HEIGHT = 220;

@@ -4,7 +4,7 @@ import { isDeepStrictEqual } from 'node:util';
 import { fieldHelp } from '../../../domain/policy-document.ts';
 import type { Policy } from '../../../domain/policy.ts';
 import { allTemplates, templateKind } from '../../../letters/catalogue.ts';
-import { templateName } from '../views.ts';
+import { templateName } from '../../../domain/words.ts';
 
 type Kind = 'text' | 'number' | 'boolean' | 'cadence' | 'duration' | 'pct' | 'letter' | 'templates' | 'notify';
 

@@ -9,7 +9,7 @@ import { describeRange } from '../../../policies/school-policy.ts';
 import { writePolicyFile } from '../../../policies/policy-files.ts';
 import { WORKFLOWS } from '../../../../workflows/index.ts';
 import { page, type Page, type PageDeps } from '../page-context.ts';
-import { templateName, words } from '../views.ts';
+import { templateName, words } from '../../../domain/words.ts';
 import { overridesFrom, policyForm, policyFromForm } from './policy-form.ts';
 
 type PolicyAnswer = PolicyView & { draftPolicy: { policy: Policy | null; diagram: string | null; problems: { field: string; message: string }[] } };

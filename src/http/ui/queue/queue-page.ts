@@ -1,4 +1,5 @@
 import type { Router } from 'express';
+import { words } from '../../../domain/words.ts';
 import { WORKFLOWS } from '../../../../workflows/index.ts';
 import { todayOf } from '../../api/deps.ts';
 import { stateLabel } from '../labels.ts';
@@ -43,9 +44,9 @@ export function queuePage(router: Router, deps: PageDeps): void {
           ...policies.flatMap((policy) => policy.stages.map((stage) => ({ value: stage.id, label: stage.name }))),
           ...LEGAL_STATES.map((state) => ({ value: state, label: stateLabel('', state) })),
         ]),
-        bands: uniqueBy(policies.flatMap((policy) => policy.bands.map((band) => ({ value: band.name, label: band.name })))),
+        bands: uniqueBy(policies.flatMap((policy) => policy.bands.map((band) => ({ value: band.name, label: words(band.name) })))),
         years: [...new Set(allPupils.map((pupil) => pupil.yearGroup))].sort((a, b) => a.localeCompare(b, 'en', { numeric: true })),
-        vulnerabilities: [...new Set(allPupils.flatMap((pupil) => pupil.vulnerability))].sort(),
+        vulnerabilities: [...new Set(allPupils.flatMap((pupil) => pupil.vulnerability))].sort().map((flag) => ({ value: flag, label: words(flag) })),
       };
       const schoolOptions = schools.map((school) => ({ value: school.id, label: school.name }));
       const assignedOptions = [{ value: 'me', label: 'Me' }, ...(await Promise.all(schools.map((school) => assignableStaff(store, school.id)))).flat().map((user) => ({ value: user.id, label: user.name }))];

@@ -5,7 +5,7 @@ import { computeMetrics } from '../../../domain/metrics.ts';
 import type { IsoDate } from '../../../domain/types.ts';
 import { schoolContext, type SchoolContext } from '../../../register/school-metrics.ts';
 import type { Store } from '../../../store/types.ts';
-import { shortDate, templateName } from '../views.ts';
+import { shortDate, templateName } from '../../../domain/words.ts';
 import type { QueueRow } from './queue-rows.ts';
 
 export interface WhyNow {

@@ -1,9 +1,9 @@
 import type { Store, TimelineEntry } from '../../../store/types.ts';
 import type { CaseDetail } from '../case/case-pages.ts';
-import { pct, shortDate, templateName, words } from '../views.ts';
+import { longDate, pct, plural, templateName, words } from '../../../domain/words.ts';
 import { meetingRows, type MeetingRecord } from '../../../domain/casework-records.ts';
 import { noteView } from '../case/notes.ts';
-import { evidenceInWords } from '../evidence-words.ts';
+import { evidenceRows } from '../../../domain/evidence-words.ts';
 
 export const TIMELINE_KINDS = ['transition', 'timer', 'letter', 'email', 'task', 'note', 'other'] as const;
 export type TimelineKind = (typeof TIMELINE_KINDS)[number];
@@ -30,10 +30,11 @@ interface Effect {
 }
 
 function describeEffect({ type, params = {} }: Effect): string {
-  if (type === 'sendLetter' && typeof params.template === 'string') return `${templateName(params.template)} to ${String(params.to ?? 'parents')}`;
-  if (type === 'notify' && typeof params.to === 'string') return `notify ${params.to}${typeof params.template === 'string' ? ` (${templateName(params.template)})` : ''}`;
-  if (type === 'createTask' && typeof params.title === 'string') return `task: ${params.title}${typeof params.dueDate === 'string' ? ` (due ${params.dueDate})` : ''}`;
-  if (type === 'startTimer' && typeof params.name === 'string') return `timer ${words(params.name).toLowerCase()}${typeof params.dueDate === 'string' ? ` due ${params.dueDate}` : ''}`;
+  const due = typeof params.dueDate === 'string' ? longDate(params.dueDate) : null;
+  if (type === 'sendLetter' && typeof params.template === 'string') return `${templateName(params.template)} to ${typeof params.to === 'string' ? words(params.to).toLowerCase() : 'parents'}`;
+  if (type === 'notify' && typeof params.to === 'string') return `tell the ${words(params.to).toLowerCase()}${typeof params.template === 'string' ? ` (${templateName(params.template)})` : ''}`;
+  if (type === 'createTask' && typeof params.title === 'string') return `task: ${params.title}${due ? ` (due ${due})` : ''}`;
+  if (type === 'startTimer' && typeof params.name === 'string') return `${words(params.name).toLowerCase()}${due ? ` on ${due}` : ''}`;
   return words(type).toLowerCase();
 }
 
@@ -41,7 +42,7 @@ const text = (value: unknown): string => (typeof value === 'string' ? value : ty
 
 /** The evidence of a timeline entry in words: the rule, the event, the figures and what it set going. */
 function evidenceOf(evidence: unknown): TimelineItem['evidence'] {
-  if (evidence === null || typeof evidence !== 'object') return evidence == null ? [] : [{ label: 'Detail', value: text(evidence) }];
+  if (evidence === null || typeof evidence !== 'object') return evidenceRows(evidence);
   const rows: TimelineItem['evidence'] = [];
   for (const [key, value] of Object.entries(evidence as Record<string, unknown>)) {
     if (value === null || value === undefined || key === 'attendancePct') continue;
@@ -52,14 +53,13 @@ function evidenceOf(evidence: unknown): TimelineItem['evidence'] {
     } else if (key === 'effects' && Array.isArray(value)) {
       if (value.length) rows.push({ label: 'What it set going', value: (value as Effect[]).map(describeEffect).join('; ') });
     } else if (key === 'meeting' && typeof value === 'object') {
-      rows.push(...meetingRows(value as MeetingRecord, shortDate));
+      rows.push(...meetingRows(value as MeetingRecord, longDate));
     } else if (key === 'metrics' && typeof value === 'object') {
       const metrics = value as { attendancePct?: number | null; unauthorisedInRolling10Weeks?: number; band?: string | null; asOf?: string };
-      rows.push({ label: 'Attendance then', value: `${pct(metrics.attendancePct)} (${metrics.band ?? 'no band'}), ${metrics.unauthorisedInRolling10Weeks ?? 0} unauthorised sessions in 10 school weeks, as of ${metrics.asOf ?? '?'}` });
-    } else if (key === 'considerations' || key === 'decision' || key === 'approvedWith') {
-      rows.push({ label: key === 'approvedWith' ? 'Approved with' : words(key), value: evidenceInWords(key, value) });
+      const band = metrics.band ? words(metrics.band).toLowerCase() : 'no band';
+      rows.push({ label: 'Attendance then', value: `${pct(metrics.attendancePct)} (${band}), ${plural(metrics.unauthorisedInRolling10Weeks ?? 0, 'unauthorised session')} in 10 school weeks${metrics.asOf ? `, as of ${longDate(metrics.asOf)}` : ''}` });
     } else {
-      rows.push({ label: words(key), value: text(value) });
+      rows.push(...evidenceRows({ [key]: value }));
     }
   }
   return rows;
@@ -71,9 +71,9 @@ function kindOf(entry: TimelineEntry): TimelineKind {
   return 'other';
 }
 
-const APPROVAL_TITLES: Record<string, string> = { 'approval.approve': 'Approved', 'approval.reject': 'Rejected', 'approval.defer': 'Deferred' };
+const APPROVAL_TITLES: Record<string, string> = { 'approval.approve': 'Approved', 'approval.reject': 'Rejected', 'approval.defer': 'Deferred', 'approval.withdraw': 'Withdrawn' };
 
-/** A decision on a held letter or legal step, in words: "Approved with the decision recorded: legal step: penalty notice request". */
+/** A decision on a held letter or legal step, in words: "Approved with the decision recorded on the case: Penalty notice request". */
 function approvalTitle(entry: TimelineEntry): string | null {
   const verb = APPROVAL_TITLES[entry.type];
   if (!verb) return null;
@@ -88,7 +88,8 @@ export async function timelineItems(store: Store, detail: CaseDetail, entries: T
     if (!actor) return 'The service';
     if (SYSTEM_ACTORS[actor]) return SYSTEM_ACTORS[actor];
     if (actor.startsWith('system:')) return words(actor.slice(7));
-    if (!names.has(actor)) names.set(actor, (await store.getUser(actor))?.name ?? actor);
+    // An account since removed is still someone: never show its id.
+    if (!names.has(actor)) names.set(actor, (await store.getUser(actor))?.name ?? 'A former member of staff');
     return names.get(actor)!;
   };
   const items: TimelineItem[] = [];
@@ -99,7 +100,7 @@ export async function timelineItems(store: Store, detail: CaseDetail, entries: T
         ? 'Note'
         : entry.from !== entry.to && entry.to
           ? `${stateName(entry.from ?? 'new')} → ${stateName(entry.to)}`
-          : words(entry.type);
+          : words((entry.evidence as { event?: unknown } | null)?.event === undefined ? entry.type : String((entry.evidence as { event: unknown }).event));
     if (entry.type === 'policy.migrated') {
       // A move between versions of the school's policy: which versions, and where the case went.
       const { fromVersion, toVersion } = (entry.evidence ?? {}) as { fromVersion?: number; toVersion?: number };
@@ -139,16 +140,16 @@ export async function timelineItems(store: Store, detail: CaseDetail, entries: T
       title: `${letter.kind === 'letter' ? 'Letter' : 'Email'}: ${letter.subject}`,
       who: 'Letters and emails',
       evidence: [
-        { label: 'To', value: `${letter.recipientName} (${letter.recipientRole})` },
+        { label: 'To', value: `${letter.recipientName} (${words(letter.recipientRole).toLowerCase()})` },
         { label: 'Status', value: words(letter.status) },
       ],
       pdfMessageId: letter.hasPdf ? letter.id : undefined,
     });
   }
   for (const task of detail.tasks) {
-    items.push({ at: new Date(task.createdAt), kind: 'task', title: `Task set: ${task.title}`, who: 'The workflow', evidence: [{ label: 'Due', value: task.dueDate }] });
+    items.push({ at: new Date(task.createdAt), kind: 'task', title: `Task set: ${task.title}`, who: 'The workflow', evidence: [{ label: 'Due', value: longDate(task.dueDate) }] });
     if (task.completedAt) {
-      items.push({ at: new Date(task.completedAt), kind: 'task', title: `Task ${task.status}: ${task.title}`, who: await who(task.completedBy), evidence: task.note ? [{ label: 'Note', value: task.note }] : [] });
+      items.push({ at: new Date(task.completedAt), kind: 'task', title: `Task ${words(task.status).toLowerCase()}: ${task.title}`, who: await who(task.completedBy), evidence: task.note ? [{ label: 'Note', value: task.note }] : [] });
     }
   }
   return items.sort((a, b) => a.at.getTime() - b.at.getTime());

@@ -1,5 +1,5 @@
 import PDFDocument from 'pdfkit';
-import { dateTime } from '../views.ts';
+import { dateTime, words } from '../../../domain/words.ts';
 import type { TimelineItem } from './timeline-entries.ts';
 import { breakLongWords } from '../../../letters/pdf.ts';
 import { drawOffThread, siblingModule } from '../../../letters/pdf-pool.ts';
@@ -21,7 +21,7 @@ export function drawTimelinePdf(heading: Heading, items: readonly TimelineItem[]
   doc.font('Helvetica').fontSize(10).fillColor('#505a5f').text(`${heading.school} · UPN ${heading.upn} · now at ${heading.stage} · printed ${dateTime(heading.printedAt)}`);
   doc.moveDown();
   for (const item of items) {
-    doc.fillColor('#0b0c0c').font('Helvetica-Bold').fontSize(11).text(`${dateTime(item.at)}  ·  ${item.kind.toUpperCase()}`, { continued: false });
+    doc.fillColor('#0b0c0c').font('Helvetica-Bold').fontSize(11).text(`${dateTime(item.at)}  ·  ${words(item.kind).toUpperCase()}`, { continued: false });
     doc.font('Helvetica-Bold').fontSize(11).text(breakLongWords(item.title));
     doc.font('Helvetica').fontSize(10).text(breakLongWords(`By: ${item.who}`));
     for (const row of item.evidence) doc.font('Helvetica-Bold').text(`${row.label}: `, { continued: true }).font('Helvetica').text(breakLongWords(row.value));

@@ -10,7 +10,7 @@ import { calendarForSchool } from '../../../calendars/school-calendars.ts';
 import { todayOf } from '../../api/deps.ts';
 import { stateLabel } from '../labels.ts';
 import { page, type PageDeps } from '../page-context.ts';
-import { templateName, words } from '../views.ts';
+import { bandFrom, templateName, words } from '../../../domain/words.ts';
 
 const whatIfQuery = z.object({
   pupil: z.string().regex(/^[^/]+\/[A-Z0-9]+$/).optional().catch(undefined),
@@ -47,7 +47,7 @@ export function workflowPages(router: Router, deps: PageDeps): void {
   router.get(
     '/workflows/:id',
     page(deps, async ({ req, render, api, access }) => {
-      const workflow = await api<{ id: string; version: number; policy: Policy; diagram: string }>('get', '/api/workflows/:id', { params: { id: String(req.params.id) } });
+      const workflow = await api<{ id: string; version: number; policy: Policy; diagram: string; overview: string }>('get', '/api/workflows/:id', { params: { id: String(req.params.id) } });
       const me = await access();
       // The what-if panel reads a pupil's register: only schools the caller sees whole, running this workflow.
       const schools = (await Promise.all([...me.wholeSchoolIds].map((id) => deps.store.getSchool(id)))).filter((school): school is School => school?.workflowId === workflow.id);
@@ -94,7 +94,7 @@ export function workflowPages(router: Router, deps: PageDeps): void {
         timings: [
           ['Reviewed', `${workflow.policy.evaluation.cadence}${workflow.policy.evaluation.period ? `, over ${describeDuration(workflow.policy.evaluation.period)}` : ''}`],
           ['Target attendance', `${workflow.policy.targetPct}%`],
-          ['Bands', workflow.policy.bands.map((band) => `${words(band.name).toLowerCase()} from ${band.minPct}%`).join(', ')],
+          ['Bands', workflow.policy.bands.map((band) => `${words(band.name).toLowerCase()} ${bandFrom(band.minPct)}`).join(', ')],
           ['Considerations recorded within', describeDuration(workflow.policy.considerations.dueIn)],
           [workflow.policy.noticeToImprove.name, `improvement period ${describeDuration(workflow.policy.noticeToImprove.improvementPeriod)}`],
           [workflow.policy.attendanceContract.name, `reviewed every ${describeDuration(workflow.policy.attendanceContract.review)}`],
