@@ -52,7 +52,7 @@ export function createCaseService(deps: { store: Store; clock: Clock; logger: Lo
   async function sendIfAllowed(
     caseId: string,
     event: CaseEvent,
-    options: { actor: string; expectedVersion?: number; tasks?: NewTask[] },
+    options: { actor: string; expectedVersion?: number; tasks?: NewTask[]; answers?: string[] },
   ): Promise<TransitionOutcome | { refusedIn: string }> {
     for (let attempt = 0; ; attempt++) {
       const record = await store.getCase(caseId);
@@ -66,6 +66,8 @@ export function createCaseService(deps: { store: Store; clock: Clock; logger: Lo
       const plan = planEvents(schoolMachine, record, [event], options.actor, clock.now());
       const [step] = plan.steps;
       if (!plan.commit || !step) return { refusedIn: plan.refused[0]!.state };
+      // The tasks the event answers (a meeting's) are closed as done by the caller, not as left behind by the move.
+      if (options.answers?.length && plan.commit.closeTasks) plan.commit.closeTasks = { ...plan.commit.closeTasks, keepIds: options.answers };
       try {
         const written = options.tasks?.length ? (await store.writeCaseBatch({ commits: [plan.commit], tasks: options.tasks })).cases[0]! : await store.commitTransition(plan.commit);
         return { case: written, from: step.from, to: step.to, effects: step.effects };
@@ -80,7 +82,7 @@ export function createCaseService(deps: { store: Store; clock: Clock; logger: Lo
   }
 
   /** Sends an event to a case; one the case cannot take now is refused with the reason. */
-  async function send(caseId: string, event: CaseEvent, options: { actor: string; expectedVersion?: number; tasks?: NewTask[] }): Promise<TransitionOutcome> {
+  async function send(caseId: string, event: CaseEvent, options: { actor: string; expectedVersion?: number; tasks?: NewTask[]; answers?: string[] }): Promise<TransitionOutcome> {
     const outcome = await sendIfAllowed(caseId, event, options);
     if ('refusedIn' in outcome) {
       const state = outcome.refusedIn;

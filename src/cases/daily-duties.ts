@@ -4,7 +4,7 @@ import type { Measurements, PupilFlags } from '../domain/evaluate.ts';
 import type { Policy } from '../domain/policy.ts';
 import { addDuration } from '../domain/policy-durations.ts';
 import type { IsoDate } from '../domain/types.ts';
-import { longDate } from '../domain/words.ts';
+import { longDate, pct } from '../domain/words.ts';
 import type { CaseRecord, NewTask, StoredMark } from '../store/types.ts';
 
 /**
@@ -125,7 +125,7 @@ export function bandDutyTasks(day: DutyDay & { bandReviewDay: boolean }, pupil: 
       schoolId: pupil.schoolId,
       createdAt: at,
       kind: action.task.kind,
-      title: `${pupil.name}: ${action.task.title} (${band} band, ${m.metrics.attendancePct}%)`,
+      title: `${pupil.name}: ${action.task.title} (${band} band, ${pct(m.metrics.attendancePct)})`,
       dueDate: addDuration(asOf, action.task.dueIn, calendar),
     }));
 }

@@ -115,7 +115,7 @@ export async function recordMeeting(
     (task) => MEETING_TASK_KINDS.has(task.kind) || (input.parentPresent && input.agreed !== '' && PLAN_TASK_KINDS.has(task.kind)),
   );
   const event = input.parentPresent ? ({ type: 'MEETING_HELD', at: input.date, meeting } as const) : ({ type: 'PARENT_DID_NOT_ATTEND', at: input.date, meeting } as const);
-  const outcome = await cases.send(record.id, event, { actor: options.actor, expectedVersion: options.expectedVersion, tasks });
+  const outcome = await cases.send(record.id, event, { actor: options.actor, expectedVersion: options.expectedVersion, tasks, answers: answered.map((task) => task.id) });
   const tasksClosed: string[] = [];
   for (const task of answered) {
     const note = input.parentPresent ? `Meeting held on ${longDate(input.date)}` : `Meeting on ${longDate(input.date)}: no parent or carer attended`;

@@ -239,7 +239,7 @@ export function evaluatePupil(input: {
     });
   const band = m.metrics.band;
   if (input.bandReviewDay && inStage && band && policy.bandActions?.some((action) => action.band === band))
-    events.push({ type: 'BAND_REVIEWED', at, band, evidence: evidence(`weekly RAG review: ${band} band at ${m.metrics.attendancePct}%`, m) });
+    events.push({ type: 'BAND_REVIEWED', at, band, evidence: evidence(`weekly RAG review: ${band} band at ${pct(m.metrics.attendancePct)}`, m) });
   if (policy.absenceMilestones && reviewDay)
     for (const milestone of policy.absenceMilestones.milestones) {
       const met =

@@ -150,6 +150,7 @@ export const NAMES: Readonly<Record<string, string>> = {
   demo: 'the demo',
   'drop-folder': 'the register import',
   retention: 'housekeeping',
+  laDecision: 'Local authority decision',
 };
 
 /** A name as a phrase: `persistentAbsence` → "Persistent absence", `open.stage1b` → "Stage 1b", `REVIEW_DUE` → "Review due". */

@@ -131,7 +131,7 @@ export interface TransitionCommit {
    * stage the case has left; tasks (and task-making effects) of the `keepKinds` stay open. Tasks
    * and effects this commit adds are never touched by it.
    */
-  closeTasks?: { idPrefixes: string[]; keepKinds: string[]; note: string; by: string };
+  closeTasks?: { idPrefixes: string[]; keepKinds: string[]; note: string; by: string; /** Tasks the event itself answers (a meeting's), closed by its caller instead. */ keepIds?: string[] };
   at: Date;
 }
 

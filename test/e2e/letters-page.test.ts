@@ -38,7 +38,7 @@ describe('the letters page in the browser', () => {
     const model = await source.inputValue();
     expect(model).toContain('{% block body %}');
 
-    const reworded = model.replace('At West Coventry Academy the target for every student is attendance of 95% or above.', `${OWN_WORDS}: we aim for 96% or above.`);
+    const reworded = model.replace('At {{ school.name }} the target for every student is attendance of {{ school.targetPct }}% or above.', `${OWN_WORDS}: we aim for 96% or above.`);
     const preview = page.waitForResponse((res) => res.url().endsWith('/preview') && (res.request().postData() ?? '').includes(OWN_WORDS));
     await source.fill(reworded);
     const pdf = new Uint8Array(await (await preview).body());

@@ -3,6 +3,7 @@ import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import type { Page } from 'playwright-core';
 import { expectAccessible, screenshots, startE2EWorld, type E2EWorld } from './support/e2e-world.ts';
 import { importRegister } from '../support/register.ts';
+import { pdfText } from '../support/pdf.ts';
 import { importContacts, importPupils } from '../../src/register/import-register.ts';
 import { calendarForSchool } from '../../src/calendars/school-calendars.ts';
 import { evaluateSchool } from '../../src/cases/evaluate-school.ts';
@@ -53,6 +54,15 @@ async function signInAsChampion(world: E2EWorld): Promise<Page> {
   await page.getByRole('button', { name: 'Sign in' }).click();
   await page.waitForURL((target) => !target.pathname.startsWith('/signin'));
   return page;
+}
+
+const OWN_WORDS = 'Every day counts';
+async function waitUntil(check: () => Promise<boolean>, timeoutMs: number) {
+  const until = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > until) throw new Error(`not within ${timeoutMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
 }
 
 const casesOf = async (store: Store): Promise<CaseRecord[]> => (await store.listCases({ schoolIds: [SCHOOL.id], limit: 100 })).cases;
@@ -142,6 +152,19 @@ describe('a school’s own policy in the browser', () => {
       expect((await store.listEffects({ caseId: record.id })).length).toBe(outboxBefore[i]!.length);
     }
 
+    // The school's own letterhead and its own words for Letter A, which then cites version 2's target.
+    await page.goto(`/schools/${SCHOOL.id}/letters`);
+    await page.getByLabel('The school’s address').fill('Oak Lane\nWest Bromwich B70 1AA');
+    await page.getByLabel('Signed by').fill('Mrs O. Adeyemi');
+    await page.getByLabel('Their role').fill('Attendance Champion');
+    await page.getByRole('button', { name: 'Save the letterhead' }).click();
+    await expect(page.getByRole('status').textContent()).resolves.toContain('The letterhead is saved');
+    await page.getByRole('link', { name: /Change the wording of Attendance Letter A:/ }).click();
+    const source = page.getByLabel('Wording');
+    await source.fill((await source.inputValue()).replace('At {{ school.name }} the target for every student is attendance of {{ school.targetPct }}% or above.', `${OWN_WORDS}: at {{ school.name }} we aim for {{ school.targetPct }}% or above.`));
+    await page.getByRole('button', { name: 'Save this wording' }).click();
+    await expect(page.getByRole('status').first().textContent()).resolves.toContain('Your wording is saved');
+
     // The next review opens cases on version 2 (96%), and one escalates on it.
     await evaluateSchool({ store, clock: world.service.clock, logger }, SCHOOL.id, '2025-11-24');
     const chloe = (await casesOf(store)).find((c) => c.upn === 'A331400112302')!;
@@ -156,8 +179,13 @@ describe('a school’s own policy in the browser', () => {
     await expect(page.getByText('version 2 of the school’s attendance policy').count()).resolves.toBe(2);
     await page.goto(`/cases/${opened[0]!.id}/timeline`);
     await expect(page.getByText(/Moved from version 1 to version 2 of the school’s policy/).isVisible()).resolves.toBe(true);
-    // Hook for the letterheads helper (issue 21 item 4): the escalated case's letters are to show the
-    // school's letterhead and its own Letter A wording; check the PDF of `chloe`'s letters here.
+    // Chloe's Letter A, as the worker made and sent it: the school's letterhead, its own words, version 2's target.
+    const letterA = async () => (await store.listMessages({ caseId: chloe.id })).find((m) => m.template === 'west-coventry/letter-a' && m.pdf);
+    await waitUntil(async () => Boolean(await letterA()), 60_000);
+    const text = (await pdfText((await letterA())!.pdf!)).replace(/\s+/g, ' ');
+    expect(text).toContain(`${OWN_WORDS}: at Oak Park Academy we aim for 96% or above.`);
+    expect(text).toContain('Oak Lane, West Bromwich B70 1AA');
+    expect(text).toContain('Mrs O. Adeyemi Attendance Champion');
     await page.context().close();
   }, 240_000);
 });

@@ -10,6 +10,9 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { createMailer } from '../../src/mail/index.ts';
+import { WORKFLOWS } from '../../workflows/index.ts';
+import { templateSource } from '../../src/letters/render.ts';
+import { pngOf } from '../support/png.ts';
 
 type Verdict = 'ok' | 'denied';
 interface Target {
@@ -37,6 +40,12 @@ const staffOf = (user: UserKey, school: SchoolKey): Verdict => (STAFF.has(user) 
 /** The register is loaded by the school's staff and by the trust administrator (often the school business manager). */
 const registerOf = (user: UserKey, school: SchoolKey): Verdict => ((STAFF.has(user) || user === 'trustAdmin') && WHOLE[user].includes(school) ? 'ok' : 'denied');
 const calendarEditor = (user: UserKey, school: SchoolKey): Verdict => (['champion', 'trustAdmin', 'admin'].includes(user) && WHOLE[user].includes(school) ? 'ok' : 'denied');
+/** A school's own policy: its senior attendance champion (or an admin), never the trust administrator. */
+const policyEditor = (user: UserKey, school: SchoolKey): Verdict => (['champion', 'admin'].includes(user) && WHOLE[user].includes(school) ? 'ok' : 'denied');
+/** A school's letterhead and wording: the champion, the trust administrator who sets the school up, or an admin. */
+const letterEditor = calendarEditor;
+/** The first letter the school's workflow sends, as `workflow/name`. */
+const firstLetter = (school: SchoolKey) => WORKFLOWS[SCHOOLS[school].workflowId]!.policy.stages.find((stage) => stage.letter)!.letter!;
 /** Setting up trusts, schools and staff accounts: the administrator anywhere, the trust administrator in their own trust. */
 const setUp = (user: UserKey, school: SchoolKey): Verdict => (user === 'admin' || (user === 'trustAdmin' && WHOLE[user].includes(school)) ? 'ok' : 'denied');
 const adminOnly = (user: UserKey): Verdict => (user === 'admin' ? 'ok' : 'denied');
@@ -111,16 +120,24 @@ const ROUTES: RouteCase[] = [
     verdict: calendarEditor,
   },
   // A school's own policy: the champion (or an admin) reads, edits, tries, publishes it and moves cases between versions.
-  { route: 'GET /api/schools/:id/policy', request: (t) => ({ path: `/api/schools/${t.school}/policy` }), verdict: calendarEditor },
-  { route: 'GET /api/schools/:id/policy/export', request: (t) => ({ path: `/api/schools/${t.school}/policy/export?format=json` }), verdict: calendarEditor },
+  { route: 'GET /api/schools/:id/policy', request: (t) => ({ path: `/api/schools/${t.school}/policy` }), verdict: policyEditor },
+  { route: 'GET /api/schools/:id/policy/export', request: (t) => ({ path: `/api/schools/${t.school}/policy/export?format=json` }), verdict: policyEditor },
   {
     route: 'POST /api/schools/:id/policy/draft',
     request: (t) => ({ path: `/api/schools/${t.school}/policy/draft`, body: { document: { base: SCHOOLS[t.school].workflowId, overrides: {} }, revision: 'current' } }),
-    verdict: calendarEditor,
+    verdict: policyEditor,
   },
-  { route: 'POST /api/schools/:id/policy/dry-run', request: (t) => ({ path: `/api/schools/${t.school}/policy/dry-run`, body: {} }), verdict: calendarEditor },
-  { route: 'POST /api/schools/:id/policy/publish', request: (t) => ({ path: `/api/schools/${t.school}/policy/publish`, body: { revision: 'current', note: 'matrix' } }), verdict: calendarEditor },
-  { route: 'POST /api/schools/:id/policy/migration', request: (t) => ({ path: `/api/schools/${t.school}/policy/migration`, body: { from: 1, to: 2 } }), verdict: calendarEditor },
+  { route: 'POST /api/schools/:id/policy/dry-run', request: (t) => ({ path: `/api/schools/${t.school}/policy/dry-run`, body: {} }), verdict: policyEditor },
+  { route: 'POST /api/schools/:id/policy/publish', request: (t) => ({ path: `/api/schools/${t.school}/policy/publish`, body: { revision: 'current', note: 'matrix' } }), verdict: policyEditor },
+  { route: 'POST /api/schools/:id/policy/migration', request: (t) => ({ path: `/api/schools/${t.school}/policy/migration`, body: { from: 1, to: 2 } }), verdict: policyEditor },
+  // A school's letters: the letterhead (with a logo, so it can be read back), then one letter's wording, its preview and reset.
+  { route: 'GET /api/schools/:id/letters', request: (t) => ({ path: `/api/schools/${t.school}/letters` }), verdict: letterEditor },
+  { route: 'POST /api/schools/:id/letterhead', request: (t) => ({ path: `/api/schools/${t.school}/letterhead`, body: { address: ['1 Matrix Lane', 'Coventry CV1 1AA'], logo: pngOf(40, 20).toString('base64') } }), verdict: letterEditor },
+  { route: 'GET /api/schools/:id/letters/logo', request: (t) => ({ path: `/api/schools/${t.school}/letters/logo` }), verdict: letterEditor },
+  { route: 'GET /api/schools/:id/letters/:workflow/:name', request: (t) => ({ path: `/api/schools/${t.school}/letters/${firstLetter(t.school)}` }), verdict: letterEditor },
+  { route: 'POST /api/schools/:id/letters/:workflow/:name', request: (t) => ({ path: `/api/schools/${t.school}/letters/${firstLetter(t.school)}`, body: { source: templateSource(firstLetter(t.school)) } }), verdict: letterEditor },
+  { route: 'POST /api/schools/:id/letters/:workflow/:name/preview', request: (t) => ({ path: `/api/schools/${t.school}/letters/${firstLetter(t.school)}/preview`, body: {} }), verdict: letterEditor },
+  { route: 'POST /api/schools/:id/letters/:workflow/:name/reset', request: (t) => ({ path: `/api/schools/${t.school}/letters/${firstLetter(t.school)}/reset`, body: {} }), verdict: letterEditor },
   { route: 'GET /api/audit', request: (t) => ({ path: `/api/audit?school=${t.school}` }), verdict: (user) => (user === 'admin' ? 'ok' : 'denied') },
   // Subject access: an admin of a school they see whole.
   {

@@ -128,7 +128,7 @@ export function closeStageTasks(caseId: string, close: NonNullable<TransitionCom
     },
   };
   const prefixes = close.idPrefixes.map((prefix) => new RegExp(`^${text(prefix).replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`));
-  const tasks = prefixes.length === 0 ? null : closeTasksUpdate({ caseId, status: 'open', _id: { $in: prefixes }, kind: { $nin: keepKinds } }, text(close.by), note, at);
+  const tasks = prefixes.length === 0 ? null : closeTasksUpdate({ caseId, status: 'open', _id: { $in: prefixes, $nin: (close.keepIds ?? []).map(text) }, kind: { $nin: keepKinds } }, text(close.by), note, at);
   return { effects, tasks };
 }
 

@@ -85,9 +85,9 @@ export async function closeTasks(db: Queryable, caseId: string, close: NonNullab
   if (close.idPrefixes.length === 0) return;
   await db.query(
     `UPDATE tasks SET status = 'cancelled', completed_by = $3, completed_at = $4, note = $2
-      WHERE case_id = $1 AND status = 'open' AND NOT (kind = ANY($6::text[]))
+      WHERE case_id = $1 AND status = 'open' AND NOT (kind = ANY($6::text[])) AND NOT (id = ANY($7::text[]))
         AND EXISTS (SELECT 1 FROM unnest($5::text[]) AS p(prefix) WHERE starts_with(id, p.prefix))`,
-    [caseId, close.note, close.by, at, close.idPrefixes, close.keepKinds],
+    [caseId, close.note, close.by, at, close.idPrefixes, close.keepKinds, close.keepIds ?? []],
   );
 }
 

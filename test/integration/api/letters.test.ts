@@ -83,7 +83,7 @@ describe('a school’s own letters', () => {
     const escape = await post('champion', LETTER, { source: '{% extends "layouts/letter.njk" %}\n{% block body %}{{ range.constructor("return process")() }}{% endblock %}' });
     expect(escape.status).toBe(422);
     expect(escape.body.error.message).toContain('line 2: calling a function is not available in a letter');
-    const link = await post('champion', LETTER, { source: wording((model) => model.replace('<p>At West', '<p><a href="https://example.com">Click</a> At West')) });
+    const link = await post('champion', LETTER, { source: wording((model) => model.replace('<p>At {{ school.name }}', '<p><a href="https://example.com">Click</a> At {{ school.name }}')) });
     expect(link.status).toBe(422);
     expect(link.body.error.message).toContain('line 6: a letter cannot hold <a>');
     const long = await post('champion', LETTER, { source: `{# ${'x'.repeat(20_001)} #}` });
@@ -107,7 +107,7 @@ describe('a school’s own letters', () => {
     expect(logo.headers['content-type']).toBe('image/png');
     expect(Buffer.compare(logo.body as Buffer, pngOf(240, 80))).toBe(0);
 
-    const draft = wording((model) => model.replace('At West Coventry Academy the target for every student is attendance of 95% or above.', `${OWN_WORDS}.`));
+    const draft = wording((model) => model.replace('At {{ school.name }} the target for every student is attendance of {{ school.targetPct }}% or above.', `${OWN_WORDS}.`));
     const preview = await binary(request(world.app).post(`${LETTER}/preview`).set('Cookie', (await world.login('champion')).cookie).set('x-csrf-token', (await world.login('champion')).csrf).send({ source: draft }));
     expect(preview.status).toBe(200);
     expect(preview.headers['content-type']).toBe('application/pdf');
@@ -142,9 +142,10 @@ describe('a school’s own letters', () => {
     const [first] = (await world.db.store.listMessages({ caseId })).filter((m) => m.template === 'west-coventry/letter-a');
     expect(first?.status).toBe('sent');
     const firstPdf = Buffer.from(first!.pdf!);
-    expect(await pdfText(firstPdf)).toContain('At West Coventry Academy the target for every student');
+    // The model letter names the school it is sent for (School One), and its own target.
+    expect(await pdfText(firstPdf)).toContain('At School One the target for every student is attendance of 95% or above');
 
-    const draft = wording((model) => model.replace('At West Coventry Academy the target for every student is attendance of 95% or above.', `${OWN_WORDS}.`));
+    const draft = wording((model) => model.replace('At {{ school.name }} the target for every student is attendance of {{ school.targetPct }}% or above.', `${OWN_WORDS}.`));
     expect((await post('champion', LETTER, { source: draft })).status).toBe(200);
     expect((await post('champion', '/api/schools/s1/letterhead', { address: ['1 School Lane'], logo: pngOf(60, 20).toString('base64') })).status).toBe(200);
     const again = effect(`${caseId}:again`);

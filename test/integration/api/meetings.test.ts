@@ -181,8 +181,8 @@ describe('meetings recorded as school staff do, and notes as CPOMS users keep th
     expect(entry).toMatchObject({ from: 'open.stage1b', to: 'open.stage2', evidence: { meeting: { parentPresent: false, actions: [{ ownerName: 'Alex Reed' }] } } });
     const tasks = await world.db.store.listTasks({ caseId });
     expect(tasks.find((t) => t.kind === 'meeting' && t.status === 'done')).toMatchObject({ note: 'Meeting on Thursday 21 November 2024: no parent or carer attended' });
-    // Nothing was agreed with the family, so the task to agree a plan stays.
-    expect(tasks.find((t) => t.kind === 'actionPlan')).toMatchObject({ status: 'open' });
+    // Nothing was agreed with the family; the case has moved on to Stage 2, so Stage 1b's task to agree a plan closes with its stage.
+    expect(tasks.find((t) => t.kind === 'actionPlan')).toMatchObject({ status: 'cancelled', note: 'closed: the case moved to Stage 2' });
     expect(tasks.find((t) => t.kind === 'meetingAction')).toMatchObject({ assignee: 'u-otherPastoral', dueDate: '2024-11-27' });
   });
 

@@ -10,7 +10,8 @@ export function expectNothingLostOrDuplicated(run: CrashRun) {
   expect(outcome.badTimelines).toEqual([]);
   expect(outcome.dueTimersLeft).toBe(0);
   expect(outcome.casesWithoutNextReview).toBe(0);
-  expect(outcome.effects).toEqual({ done: expect.any(Number) });
+  // Every effect ran, but for the tasks of Stage 1a not yet made when the case moved on to Stage 1b (closed with their stage).
+  expect(outcome.effects).toEqual({ done: expect.any(Number), ...(outcome.effects['cancelled:createTask'] ? { 'cancelled:createTask': expect.any(Number) } : {}) });
   // Letter A on opening (sent unasked) and Letter B at the review (held, then approved), each to both parents.
   expect(outcome.letterEffects).toBe(2 * run.pupils);
   expect(run.approved).toBe(run.pupils);

@@ -213,7 +213,11 @@ export async function crashOutcome(database: ScenarioDatabase): Promise<CrashOut
     }
     const outbox = await store.listEffects({ schoolIds: [SCHOOL.id] });
     const effects: Record<string, number> = {};
-    for (const effect of outbox) effects[effect.status] = (effects[effect.status] ?? 0) + 1;
+    // A cancelled effect is counted with its kind: a stage's task-making effects are cancelled when the case moves on.
+    for (const effect of outbox) {
+      const key = effect.status === 'cancelled' ? `cancelled:${effect.kind}` : effect.status;
+      effects[key] = (effects[key] ?? 0) + 1;
+    }
     const messages = (await store.listMessages({ schoolIds: [SCHOOL.id] })).filter((m) => m.recipientEmail !== null);
     return {
       cases: cases.length,

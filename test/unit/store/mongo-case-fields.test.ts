@@ -100,7 +100,8 @@ describe('MongoDB case writes: the tasks of a stage the case has left', () => {
   it('when a case moves on, then its open tasks with the stage’s id prefixes close, sparing the kinds about the whole case', () => {
     const { tasks } = closeStageTasks('c1', close, at);
     const filter = tasks!.updateMany.filter as { _id: { $in: RegExp[] }; kind: unknown; caseId: string; status: string };
-    expect(filter).toMatchObject({ caseId: 'c1', status: 'open', kind: { $nin: ['face-to-face'] } });
+    expect(filter).toMatchObject({ caseId: "c1", status: "open", kind: { $nin: ["face-to-face"] } });
+    expect(filter._id).toMatchObject({ $nin: [] });
     const [stage, odd] = filter._id.$in;
     // A prefix is matched literally from the start: its dots and brackets are not a pattern.
     expect(stage!.test('task:c1:stage1a.home-visit')).toBe(true);

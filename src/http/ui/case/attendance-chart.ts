@@ -43,10 +43,10 @@ export function attendanceChartSvg(weeks: readonly WeekOfAttendance[], bands: re
     { pct: target, label: atTarget ? `target ${target}% (${words(atTarget.name).toLowerCase()})` : `target ${target}%`, css: 'target' },
     ...shown.filter((band) => band !== atTarget).map((band) => ({ pct: band.minPct, label: `${words(band.name).toLowerCase()} ${bandFrom(band.minPct)}`, css: 'band' })),
   ];
-  // Labels of lines close together are stacked so they never overprint.
+  // Labels of lines close together are stacked so they never overprint (12px text draws a box about 15px tall).
   let lastLabelY = -Infinity;
   for (const { pct, label, css } of lines.sort((a, b) => b.pct - a.pct)) {
-    const labelY = Math.max(y(pct) + 4, lastLabelY + 14);
+    const labelY = Math.max(y(pct) + 4, lastLabelY + 16);
     lastLabelY = labelY;
     parts.push(`<line x1="${PAD.left}" x2="${PAD.left + plotW}" y1="${y(pct)}" y2="${y(pct)}" class="${css}"/><text x="${PAD.left + plotW + 6}" y="${labelY}" class="band-label">${escapeXml(label)}</text>`);
   }
