@@ -3,7 +3,8 @@ import path from 'node:path';
 import { loadConfig, storeKind, type Config } from '../config.ts';
 import { createLogger } from '../logger.ts';
 import { openStore } from '../store/open-store.ts';
-import type { Store } from '../store/types.ts';
+import type { School, Store } from '../store/types.ts';
+import { AppError } from '../errors.ts';
 
 /**
  * Runs a command against the configured store, and says on stderr which store that is. With the
@@ -26,4 +27,11 @@ export async function withStore<T>(work: (store: Store, config: Config) => Promi
   } finally {
     await opened.close();
   }
+}
+
+/** The school a command names, or the same 404 the API gives for one that does not exist. */
+export async function schoolOf(store: Store, id: string): Promise<School> {
+  const school = await store.getSchool(id);
+  if (!school) throw new AppError(404, 'not_found', `no school '${id}'`);
+  return school;
 }

@@ -131,9 +131,9 @@ describe('a school’s own policy in the browser', () => {
     // Move the two open cases from version 1 to version 2, Stage 1a onto Stage 1b, after a preview.
     const outboxBefore = await Promise.all(opened.map((c) => store.listEffects({ caseId: c.id })));
     await page.getByLabel('Cases on version').selectOption('1');
-    await page.getByRole('button', { name: 'Preview the move' }).click();
+    await page.getByRole('button', { name: 'Show the preview' }).click();
     await page.getByLabel('Stage 1a moves to').selectOption('open.stage1b');
-    await page.getByRole('button', { name: 'Preview the move' }).click();
+    await page.getByRole('button', { name: 'Show the preview' }).click();
     const preview = page.locator('#migration-preview tbody tr');
     await expect(preview.count()).resolves.toBe(2);
     for (const name of ['Amira Bello', 'Ben Carter']) {

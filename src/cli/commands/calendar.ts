@@ -6,8 +6,7 @@ import { addCalendarEntry, importCalendarFile, removeCalendarEntry, type ImportO
 import { viewSchoolCalendar, type SchoolCalendarView } from '../../calendars/school-calendars.ts';
 import { calendarEntrySchema, ENTRY_KINDS, KIND_NAMES, schoolYearName, schoolYearOf, type CalendarEntry } from '../../domain/school-calendar.ts';
 import { AppError } from '../../errors.ts';
-import type { School, Store } from '../../store/types.ts';
-import { withStore } from '../open.ts';
+import { schoolOf, withStore } from '../open.ts';
 import { answering, cliActor } from '../answer.ts';
 
 const usage = `usage: attendance calendar show --school <id> [--json]
@@ -52,12 +51,6 @@ function printImport(outcome: ImportOutcome): void {
   for (const note of outcome.notes) console.log(`  ${note.where}: ${note.message}`);
   for (const problem of outcome.problems) console.log(`PROBLEM: ${problem.message}`);
   console.log(outcome.saved ? `saved (revision ${outcome.revision})` : 'nothing saved');
-}
-
-async function schoolOf(store: Store, id: string): Promise<School> {
-  const school = await store.getSchool(id);
-  if (!school) throw new AppError(404, 'not_found', `no school '${id}'`);
-  return school;
 }
 
 export async function run(args: string[]): Promise<number> {

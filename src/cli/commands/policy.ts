@@ -8,8 +8,7 @@ import { applyMigration, planMigration } from '../../policies/migrate-cases.ts';
 import { MAX_POLICY_FILE_BYTES, policyFormatOf, readPolicyFile, writePolicyFile } from '../../policies/policy-files.ts';
 import { publishDraft, saveDraft, versionDocument, viewPolicy } from '../../policies/policy-service.ts';
 import { schoolWorkflow } from '../../policies/school-policy.ts';
-import type { School, Store } from '../../store/types.ts';
-import { withStore } from '../open.ts';
+import { schoolOf, withStore } from '../open.ts';
 import { answering, cliActor } from '../answer.ts';
 
 const usage = `usage: attendance policy show --school <id> [--json]
@@ -25,12 +24,6 @@ would not run or reaches for a statutory rule); dry-run tries the draft on the r
 beside the published version, storing and sending nothing; publish makes the draft the next version:
 new cases open on it at once. migrate previews moving the open cases on one version to another, state
 by state (--map open.stage1a=open.stage1b); with --apply it moves them, sending nothing.`;
-
-async function schoolOf(store: Store, id: string): Promise<School> {
-  const school = await store.getSchool(id);
-  if (!school) throw new AppError(404, 'not_found', `no school '${id}'`);
-  return school;
-}
 
 export async function run(args: string[]): Promise<number> {
   const { values, positionals } = parseArgs({
