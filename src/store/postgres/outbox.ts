@@ -105,7 +105,9 @@ export abstract class PgOutbox extends PgBase {
 
   async listEffects(filter: { caseId?: string; status?: EffectStatus; schoolIds?: string[] }) {
     const rows = await this.pool.query<EffectRow>(
-      `SELECT * FROM outbox o WHERE ($1::text IS NULL OR case_id = $1) AND ($2::text IS NULL OR status = $2)
+      // A case's effects by (school_id, case_id), the school found through the case.
+      `SELECT * FROM outbox o WHERE ($1::text IS NULL OR (school_id = (SELECT c.school_id FROM cases c WHERE c.id = $1) AND case_id = $1))
+          AND ($2::text IS NULL OR status = $2)
           AND ($3::text[] IS NULL OR o.school_id = ANY($3))
         ORDER BY created_at, id`,
       [filter.caseId ?? null, filter.status ?? null, filter.schoolIds ?? null],
