@@ -12,7 +12,7 @@ const CANDIDATES: Record<RetentionKind, string> = {
               AND NOT EXISTS (SELECT 1 FROM cases c WHERE c.school_id = p.school_id AND c.upn = p.upn AND c.status = 'open')
             ORDER BY school_id || '/' || upn COLLATE "C"`,
   letters: `SELECT id AS key FROM messages m WHERE created_at < $1
-             AND (case_id IS NULL OR EXISTS (SELECT 1 FROM cases c WHERE c.id = m.case_id AND c.status = 'closed'))
+             AND (case_id IS NULL OR EXISTS (SELECT 1 FROM cases c WHERE c.school_id = m.school_id AND c.id = m.case_id AND c.status = 'closed'))
              ORDER BY id COLLATE "C"`,
   audit: `SELECT seq::text AS key FROM audit_log WHERE at < $1 ORDER BY seq`,
 };
