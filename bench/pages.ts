@@ -30,7 +30,7 @@ await pool.query('VACUUM ANALYZE messages');
 const school = manifest.schools[0]!.id;
 const withTimeline = (
   await pool.query<{ id: string; entries: number }>(
-    `SELECT c.id, count(*)::int AS entries FROM cases c JOIN case_timeline t ON t.case_id = c.id
+    `SELECT c.id, count(*)::int AS entries FROM cases c JOIN case_timeline t ON t.school_id = c.school_id AND t.case_id = c.id
       WHERE c.school_id = $1 AND c.status = 'open' GROUP BY c.id ORDER BY count(*) DESC, c.id LIMIT 1`,
     [school],
   )

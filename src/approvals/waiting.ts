@@ -58,7 +58,8 @@ export async function listWaitingApprovals(store: Store, access: Access, filter:
   const held = (await store.listEffects({ status: 'held', schoolIds: filter.schoolIds, ...(filter.caseId ? { caseId: filter.caseId } : {}) })).filter((e) => e.caseId);
   if (held.length === 0) return [];
   const caseIds = [...new Set(held.map((e) => e.caseId!))];
-  const { cases } = await store.listCases({ caseIds, limit: caseIds.length });
+  // With the schools named, each school's cases are read where they are (docs/scaling.md).
+  const { cases } = await store.listCases({ schoolIds: filter.schoolIds, caseIds, limit: caseIds.length });
   const records = new Map(cases.filter((record) => canSeeCase(access, record)).map((record) => [record.id, record]));
   const bySchool = new Map<string, Set<string>>();
   for (const record of records.values()) bySchool.set(record.schoolId, (bySchool.get(record.schoolId) ?? new Set()).add(record.upn));
@@ -89,7 +90,7 @@ export async function listWithdrawnLetters(store: Store, access: Access, schoolI
     .filter((e) => e.caseId && e.approval && e.lastError?.startsWith(WITHDRAWN_PREFIX) && e.completedAt && now.getTime() - e.completedAt.getTime() <= WITHDRAWN_SHOWN_MS)
     .sort((a, b) => b.completedAt!.getTime() - a.completedAt!.getTime());
   if (withdrawn.length === 0) return [];
-  const { cases } = await store.listCases({ caseIds: [...new Set(withdrawn.map((e) => e.caseId!))], limit: withdrawn.length });
+  const { cases } = await store.listCases({ schoolIds, caseIds: [...new Set(withdrawn.map((e) => e.caseId!))], limit: withdrawn.length });
   const records = new Map(cases.filter((record) => canSeeCase(access, record)).map((record) => [record.id, record]));
   return withdrawn.flatMap((effect) => {
     const record = records.get(effect.caseId!);

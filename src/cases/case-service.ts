@@ -101,7 +101,7 @@ export function createCaseService(deps: { store: Store; clock: Clock; logger: Lo
     if (record.version !== options.expectedVersion) {
       throw new AppError(409, 'version_conflict', `this case changed (it is now at version ${record.version}): reload it and try again`, { currentVersion: record.version });
     }
-    await store.appendTimeline(record.id, [{ id: randomUUID(), at: clock.now(), actor: options.actor, type: 'note', from: record.state, to: record.state, evidence: { ...note } }]);
+    await store.appendTimeline(record.schoolId, record.id, [{ id: randomUUID(), at: clock.now(), actor: options.actor, type: 'note', from: record.state, to: record.state, evidence: { ...note } }]);
     return record;
   }
 

@@ -173,7 +173,7 @@ export function dutyTask(event: CaseEvent, record: CaseRecord, policy: Policy, c
 export async function completeTask(store: Store, id: string, by: string, at: Date, note?: string): Promise<Task | null> {
   const task = await store.closeTask(id, { status: 'done', by, at, ...(note ? { note } : {}) });
   if (task?.caseId) {
-    await store.appendTimeline(task.caseId, [
+    await store.appendTimeline(task.schoolId, task.caseId, [
       { id: randomUUID(), at, actor: by, type: 'task.done', from: null, to: null, evidence: { taskId: task.id, kind: task.kind, title: task.title, note: note ?? null } },
     ]);
   }

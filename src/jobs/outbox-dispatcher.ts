@@ -66,7 +66,7 @@ export function createOutboxDispatcher(options: DispatcherOptions) {
         dueDate: londonDate(at),
         createdAt: at,
       });
-      await store.appendTimeline(record.id, [
+      await store.appendTimeline(record.schoolId, record.id, [
         {
           id: randomUUID(),
           at,

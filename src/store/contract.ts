@@ -119,7 +119,8 @@ export interface CaseStore {
   listQueue(filter: CaseFilter): Promise<{ total: number; lines: QueueLine[] }>;
   /** Writes snapshot + timeline + effects + timers atomically, guarded by the expected version. */
   commitTransition(commit: TransitionCommit): Promise<CaseRecord>;
-  appendTimeline(caseId: string, entries: NewTimelineEntry[]): Promise<void>;
+  /** Adds entries to the timeline of the school's case; throws, writing nothing, when the school has no such case. */
+  appendTimeline(schoolId: string, caseId: string, entries: NewTimelineEntry[]): Promise<void>;
   listTimeline(caseId: string): Promise<TimelineEntry[]>;
   getTimer(caseId: string, name: string): Promise<CaseTimer | null>;
   listTimers(caseId: string): Promise<CaseTimer[]>;

@@ -150,8 +150,15 @@ export function caseContract(ctx: ContractContext) {
 
     it('when timeline entries are appended outside a transition, then they follow in order', async () => {
       const current = (await store.findOpenCase(schoolId, 'A1'))!;
-      await store.appendTimeline(current.id, [entry('note', null, null), entry('effect.failed', null, null)]);
+      await store.appendTimeline(current.schoolId, current.id, [entry('note', null, null), entry('effect.failed', null, null)]);
       expect((await store.listTimeline(current.id)).map((t) => t.type).slice(-2)).toEqual(['note', 'effect.failed']);
+    });
+
+    it("when timeline entries name a school that is not the case's, then nothing is appended", async () => {
+      const current = (await store.findOpenCase(schoolId, 'A1'))!;
+      const before = await store.listTimeline(current.id);
+      await expect(store.appendTimeline(otherSchoolId, current.id, [entry('note', null, null)])).rejects.toThrow();
+      expect(await store.listTimeline(current.id)).toEqual(before);
     });
 
     it('when timers fall due, then listDueTimers returns those due, soonest first', async () => {

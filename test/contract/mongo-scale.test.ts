@@ -127,9 +127,9 @@ describe.skipIf(!mongo)('MongoDB at a trust’s scale', () => {
     const record = { id: randomUUID(), schoolId: school, upn: 'P1', workflowId: 'west-coventry', machineId: 'west-coventry', machineVersion: 1, state: 'stage1a', status: 'open' as const, snapshot: {}, openedAt: at };
     const e = (type: string) => ({ id: randomUUID(), at, actor: 'system:test', type, from: null, to: null, evidence: null });
     await store.createCase(record, { timeline: [e('opened')], effects: [] });
-    await store.appendTimeline(record.id, [e('note 1'), e('note 2')]);
+    await store.appendTimeline(record.schoolId, record.id, [e('note 1'), e('note 2')]);
     await store.commitTransition({ caseId: record.id, expectedVersion: 1, state: 'stage1b', status: 'open', snapshot: {}, timeline: [e('moved')], effects: [], at });
-    await store.appendTimeline(record.id, [e('note 3')]);
+    await store.appendTimeline(record.schoolId, record.id, [e('note 3')]);
     expect((await store.listTimeline(record.id)).map((t) => t.type)).toEqual(['opened', 'note 1', 'note 2', 'moved', 'note 3']);
   });
 });

@@ -50,23 +50,25 @@ export abstract class MongoBase {
    * the version the case is at. The case document is only read: a page of transitions writing
    * the same case is not made to restart. False when the case does not exist.
    */
-  protected async insertTimeline(session: mongo.ClientSession, caseId: string, entries: NewTimelineEntry[]): Promise<boolean> {
+  protected async insertTimeline(session: mongo.ClientSession, caseId: string, entries: NewTimelineEntry[], schoolId?: string): Promise<boolean> {
     if (entries.length === 0) return true;
-    const found = await this.models.cases.findById(caseId, { version: 1 }).session(session).lean();
+    const found = await this.models.cases.findOne({ _id: caseId, ...(schoolId === undefined ? {} : { schoolId }) }, { version: 1, schoolId: 1 }).session(session).lean();
     if (!found) return false;
     const counter = await this.db
       .collection<{ _id: string; version: number; n: number }>(COUNTERS_COLLECTION)
       .findOneAndUpdate({ _id: `timeline:${caseId}` }, sideCounterUpdate(found.version, entries.length), { session, upsert: true, returnDocument: 'after' });
     const first = counter!.n - entries.length + 1;
-    await this.models.timeline.insertMany(timelineDocs(caseId, entries, (i) => sideSeq(found.version, first + i)), { session });
+    await this.models.timeline.insertMany(timelineDocs({ _id: caseId, schoolId: found.schoolId }, entries, (i) => sideSeq(found.version, first + i)), { session });
     return true;
   }
 }
 
-export function timelineDocs(caseId: string, entries: NewTimelineEntry[], seqOf: (i: number) => number): TimelineDoc[] {
+/** A case's timeline entries as documents, each carrying the case's school (the shard key, docs/scaling.md). */
+export function timelineDocs({ _id: caseId, schoolId }: { _id: string; schoolId: string }, entries: NewTimelineEntry[], seqOf: (i: number) => number): TimelineDoc[] {
   return entries.map(
     (e, i): TimelineDoc => ({
       _id: text(e.id),
+      schoolId,
       caseId,
       seq: seqOf(i),
       at: instant(e.at),

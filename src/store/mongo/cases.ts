@@ -51,9 +51,9 @@ export abstract class MongoCases extends MongoBase {
         }
         created.forEach(({ timeline: entries, effects, timers: set }, i) => {
           const doc = docs[i]!;
-          timeline.push(...timelineDocs(doc._id, entries, (n) => transitionSeq(1, n)));
+          timeline.push(...timelineDocs(doc, entries, (n) => transitionSeq(1, n)));
           outbox.push(...effectDocs(doc, effects, doc.openedAt).map((document) => ({ insertOne: { document } })));
-          timers.push(...timerWrites(doc._id, set ?? []));
+          timers.push(...timerWrites(doc, set ?? []));
           cases.push(toCase(doc));
         });
       }
@@ -71,7 +71,7 @@ export abstract class MongoCases extends MongoBase {
         }
         for (const commit of commits) {
           const doc = after.get(text(commit.caseId))!;
-          timeline.push(...timelineDocs(doc._id, commit.timeline, (n) => transitionSeq(doc.version, n)));
+          timeline.push(...timelineDocs(doc, commit.timeline, (n) => transitionSeq(doc.version, n)));
           const at = instant(commit.at);
           if (commit.cancelUnsent) {
             const cancel = cancelUnsentUpdate(doc._id, commit.cancelUnsent, at);
@@ -88,7 +88,7 @@ export abstract class MongoCases extends MongoBase {
           outbox.push(...effectDocs(doc, commit.effects, at).map((document) => ({ insertOne: { document } })));
           if (commit.timers) {
             timers.push({ deleteMany: { filter: { caseId: doc._id, name: { $in: commit.timers.remove.map(text) } } } });
-            timers.push(...timerWrites(doc._id, commit.timers.set));
+            timers.push(...timerWrites(doc, commit.timers.set));
           }
           cases.push(toCase(doc));
         }
@@ -171,11 +171,11 @@ export abstract class MongoCases extends MongoBase {
     return (await this.writeCaseBatch({ commits: [commit] })).cases[0]!;
   }
 
-  async appendTimeline(caseId: string, entries: NewTimelineEntry[]) {
+  async appendTimeline(schoolId: string, caseId: string, entries: NewTimelineEntry[]) {
     if (entries.length === 0) return;
     const id = text(caseId);
     await this.transaction(async (session) => {
-      if (!(await this.insertTimeline(session, id, entries))) throw new Error(`case ${id} does not exist`);
+      if (!(await this.insertTimeline(session, id, entries, text(schoolId)))) throw new Error(`case ${id} does not exist at that school`);
     });
   }
 
@@ -248,9 +248,11 @@ function effectDocs({ _id: caseId, schoolId }: Pick<CaseDoc, '_id' | 'schoolId'>
   );
 }
 
-function timerWrites(caseId: string, timers: Omit<CaseTimer, 'caseId'>[]): mongo.AnyBulkWriteOperation<AnyDoc>[] {
+/** The upserts of a case's timers; each carries the case's school (the shard key, docs/scaling.md). */
+export function timerWrites({ _id: caseId, schoolId }: Pick<CaseDoc, '_id' | 'schoolId'>, timers: Omit<CaseTimer, 'caseId'>[]): mongo.AnyBulkWriteOperation<AnyDoc>[] {
   return timers.map((t) => {
-    const fields: Omit<TimerDoc, 'caseId' | 'name'> = { timerId: text(t.timerId), dueAt: instant(t.dueAt), event: toJson(t.event) };
+    // Set, not matched: a timer set before its documents carried the school gets it here.
+    const fields: Omit<TimerDoc, 'caseId' | 'name'> = { schoolId, timerId: text(t.timerId), dueAt: instant(t.dueAt), event: toJson(t.event) };
     // The unique (caseId, name) index makes this upsert race-free: one timer per case and name.
     return { updateOne: { filter: { caseId, name: text(t.name) }, update: { $set: fields }, upsert: true } };
   });

@@ -59,6 +59,8 @@ export const toCase = (d: CaseDoc): CaseRecord => ({
 
 export interface TimelineDoc {
   _id: string;
+  /** The case's school: the shard key leads with it (docs/scaling.md). Absent on entries written before issue 23. */
+  schoolId?: string;
   caseId: string;
   seq: number;
   at: Date;
@@ -71,6 +73,7 @@ export interface TimelineDoc {
 export const timelineSchema = new Schema<TimelineDoc>(
   {
     _id: String,
+    schoolId: String,
     caseId: String,
     seq: Number,
     at: Date,
@@ -162,6 +165,8 @@ function approvalFromJson(json: string): EffectApproval {
 }
 
 export interface TimerDoc {
+  /** The case's school: the shard key leads with it (docs/scaling.md). Absent on timers set before issue 23. */
+  schoolId?: string;
   caseId: string;
   name: string;
   timerId: string;
@@ -170,6 +175,7 @@ export interface TimerDoc {
 }
 export const timerSchema = new Schema<TimerDoc>(
   {
+    schoolId: String,
     caseId: String,
     name: String,
     timerId: String,

@@ -149,7 +149,7 @@ export abstract class MongoOutbox extends MongoBase {
         .lean();
       if (!updated) return null;
       if (held.caseId) {
-        await this.insertTimeline(session, held.caseId, [timeline]);
+        await this.insertTimeline(session, held.caseId, [timeline], doc.schoolId ?? undefined);
       }
       return toEffect(updated);
     });

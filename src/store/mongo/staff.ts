@@ -116,7 +116,7 @@ export abstract class MongoStaff extends MongoBase {
       if (assignment.from !== undefined) ids.push(await this.models.caseAssignments.distinct('_id', { userId: text(assignment.from) }, { session }));
       if (ids.length > 0) query.$and = ids.map((list) => ({ _id: { $in: list } }));
       if (assignment.schoolIds) query.schoolId = { $in: assignment.schoolIds.map(text) };
-      const cases = await this.models.cases.find(query, { _id: 1, state: 1 }, { session }).sort({ _id: 1 }).lean();
+      const cases = await this.models.cases.find(query, { _id: 1, schoolId: 1, state: 1 }, { session }).sort({ _id: 1 }).lean();
       const current = new Map(
         (await this.models.caseAssignments.find({ _id: { $in: cases.map((c) => c._id) } }, null, { session }).lean()).map((a) => [a._id, a.userId]),
       );
@@ -131,7 +131,7 @@ export abstract class MongoStaff extends MongoBase {
             { session, upsert: true },
           );
         }
-        await this.insertTimeline(session, c._id, [assignedEntry(assignment, c.state, current.get(c._id) ?? null)]);
+        await this.insertTimeline(session, c._id, [assignedEntry(assignment, c.state, current.get(c._id) ?? null)], c.schoolId);
       }
       return changed.map((c) => c._id);
     });

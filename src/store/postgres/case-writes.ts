@@ -10,13 +10,20 @@ export type Queryable = Pick<pg.PoolClient, 'query'>;
 // Each writer below takes the rows of many cases at once: one statement however many cases an
 // evaluation writes.
 
-export async function insertTimeline(db: Queryable, rows: { caseId: string; entry: NewTimelineEntry }[]) {
+/** A case as its rows name it: by its school (the distribution key, docs/scaling.md) and its id. */
+export interface CaseKey {
+  schoolId: string;
+  caseId: string;
+}
+
+export async function insertTimeline(db: Queryable, rows: (CaseKey & { entry: NewTimelineEntry })[]) {
   if (rows.length === 0) return;
   await db.query(
-    `INSERT INTO case_timeline (id, case_id, at, actor, type, from_state, to_state, evidence)
-     SELECT * FROM unnest($1::text[], $2::text[], $3::timestamptz[], $4::text[], $5::text[], $6::text[], $7::text[], $8::jsonb[])`,
+    `INSERT INTO case_timeline (id, school_id, case_id, at, actor, type, from_state, to_state, evidence)
+     SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::timestamptz[], $5::text[], $6::text[], $7::text[], $8::text[], $9::jsonb[])`,
     [
       rows.map((r) => r.entry.id),
+      rows.map((r) => r.schoolId),
       rows.map((r) => r.caseId),
       rows.map((r) => r.entry.at),
       rows.map((r) => r.entry.actor),
@@ -28,15 +35,16 @@ export async function insertTimeline(db: Queryable, rows: { caseId: string; entr
   );
 }
 
-export async function insertEffects(db: Queryable, rows: { caseId: string; effect: NewEffect; at: Date }[]) {
+export async function insertEffects(db: Queryable, rows: (CaseKey & { effect: NewEffect; at: Date })[]) {
   if (rows.length === 0) return;
   await db.query(
-    `INSERT INTO outbox (id, case_id, kind, payload, status, next_attempt_at, created_at, approval)
-     SELECT id, case_id, kind, payload, CASE WHEN approval IS NULL THEN 'pending' ELSE 'held' END, next_attempt_at, created_at, approval
-       FROM unnest($1::text[], $2::text[], $3::text[], $4::jsonb[], $5::timestamptz[], $6::timestamptz[], $7::jsonb[])
-         AS t(id, case_id, kind, payload, next_attempt_at, created_at, approval)`,
+    `INSERT INTO outbox (id, school_id, case_id, kind, payload, status, next_attempt_at, created_at, approval)
+     SELECT id, school_id, case_id, kind, payload, CASE WHEN approval IS NULL THEN 'pending' ELSE 'held' END, next_attempt_at, created_at, approval
+       FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::jsonb[], $6::timestamptz[], $7::timestamptz[], $8::jsonb[])
+         AS t(id, school_id, case_id, kind, payload, next_attempt_at, created_at, approval)`,
     [
       rows.map((r) => r.effect.id),
+      rows.map((r) => r.schoolId),
       rows.map((r) => r.caseId),
       rows.map((r) => r.effect.kind),
       rows.map((r) => JSON.stringify(r.effect.payload ?? null)),
@@ -62,50 +70,58 @@ export const newApproval = (asked: NonNullable<NewEffect['approval']>, at: Date)
  * What the case no longer wants sent: everything held, and letters not yet sent. The overdue
  * approval task of an effect cancelled here closes with it: there is nothing left to approve.
  */
-export async function cancelUnsent(db: Queryable, caseId: string, cancel: { reason: string; heldLettersOnly?: boolean }, at: Date) {
+export async function cancelUnsent(db: Queryable, { schoolId, caseId }: CaseKey, cancel: { reason: string; heldLettersOnly?: boolean }, at: Date) {
   await db.query(
     `WITH cancelled AS (
        UPDATE outbox SET status = 'cancelled', last_error = $2, completed_at = $3, locked_until = NULL
-        WHERE case_id = $1 AND CASE WHEN $4::boolean THEN status = 'held' AND kind = 'sendLetter'
+        WHERE school_id = $5 AND case_id = $1 AND CASE WHEN $4::boolean THEN status = 'held' AND kind = 'sendLetter'
           ELSE (status = 'held' OR (kind = 'sendLetter' AND status IN ('pending', 'waiting'))) END
         RETURNING id)
      UPDATE tasks SET status = 'cancelled', completed_by = 'system:workflow', completed_at = $3, note = $2
-      WHERE status = 'open' AND id IN (SELECT 'approval-overdue:' || id FROM cancelled)`,
-    [caseId, cancel.reason, at, cancel.heldLettersOnly === true],
+      WHERE school_id = $5 AND status = 'open' AND id IN (SELECT 'approval-overdue:' || id FROM cancelled)`,
+    [caseId, cancel.reason, at, cancel.heldLettersOnly === true, schoolId],
   );
 }
 
 /** The tasks of a stage the case has left, and the task-making effects of it not yet run. */
-export async function closeTasks(db: Queryable, caseId: string, close: NonNullable<TransitionCommit['closeTasks']>, at: Date) {
+export async function closeTasks(db: Queryable, { schoolId, caseId }: CaseKey, close: NonNullable<TransitionCommit['closeTasks']>, at: Date) {
   await db.query(
     `UPDATE outbox SET status = 'cancelled', last_error = $2, completed_at = $3, locked_until = NULL
-      WHERE case_id = $1 AND kind = 'createTask' AND status IN ('pending', 'waiting') AND NOT (payload->>'kind' = ANY($4::text[]))`,
-    [caseId, close.note, at, close.keepKinds],
+      WHERE school_id = $5 AND case_id = $1 AND kind = 'createTask' AND status IN ('pending', 'waiting') AND NOT (payload->>'kind' = ANY($4::text[]))`,
+    [caseId, close.note, at, close.keepKinds, schoolId],
   );
   if (close.idPrefixes.length === 0) return;
   await db.query(
     `UPDATE tasks SET status = 'cancelled', completed_by = $3, completed_at = $4, note = $2
-      WHERE case_id = $1 AND status = 'open' AND NOT (kind = ANY($6::text[])) AND NOT (id = ANY($7::text[]))
+      WHERE school_id = $8 AND case_id = $1 AND status = 'open' AND NOT (kind = ANY($6::text[])) AND NOT (id = ANY($7::text[]))
         AND EXISTS (SELECT 1 FROM unnest($5::text[]) AS p(prefix) WHERE starts_with(id, p.prefix))`,
-    [caseId, close.note, close.by, at, close.idPrefixes, close.keepKinds, close.keepIds ?? []],
+    [caseId, close.note, close.by, at, close.idPrefixes, close.keepKinds, close.keepIds ?? [], schoolId],
   );
 }
 
-export async function removeTimers(db: Queryable, rows: { caseId: string; name: string }[]) {
+export async function removeTimers(db: Queryable, rows: (CaseKey & { name: string })[]) {
   if (rows.length === 0) return;
   await db.query(
-    'DELETE FROM case_timers t USING unnest($1::text[], $2::text[]) AS r(case_id, name) WHERE t.case_id = r.case_id AND t.name = r.name',
-    [rows.map((r) => r.caseId), rows.map((r) => r.name)],
+    `DELETE FROM case_timers t USING unnest($1::text[], $2::text[], $3::text[]) AS r(school_id, case_id, name)
+      WHERE t.school_id = r.school_id AND t.case_id = r.case_id AND t.name = r.name`,
+    [rows.map((r) => r.schoolId), rows.map((r) => r.caseId), rows.map((r) => r.name)],
   );
 }
 
-export async function setTimers(db: Queryable, rows: CaseTimer[]) {
+export async function setTimers(db: Queryable, rows: (CaseTimer & { schoolId: string })[]) {
   if (rows.length === 0) return;
   await db.query(
-    `INSERT INTO case_timers (case_id, name, timer_id, due_at, event)
-     SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::timestamptz[], $5::jsonb[])
-     ON CONFLICT (case_id, name) DO UPDATE SET timer_id = EXCLUDED.timer_id, due_at = EXCLUDED.due_at, event = EXCLUDED.event`,
-    [rows.map((t) => t.caseId), rows.map((t) => t.name), rows.map((t) => t.timerId), rows.map((t) => t.dueAt), rows.map((t) => JSON.stringify(t.event))],
+    `INSERT INTO case_timers (school_id, case_id, name, timer_id, due_at, event)
+     SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::timestamptz[], $6::jsonb[])
+     ON CONFLICT (school_id, case_id, name) DO UPDATE SET timer_id = EXCLUDED.timer_id, due_at = EXCLUDED.due_at, event = EXCLUDED.event`,
+    [
+      rows.map((t) => t.schoolId),
+      rows.map((t) => t.caseId),
+      rows.map((t) => t.name),
+      rows.map((t) => t.timerId),
+      rows.map((t) => t.dueAt),
+      rows.map((t) => JSON.stringify(t.event)),
+    ],
   );
 }
 

@@ -30,25 +30,27 @@ export abstract class PgCases extends PgBase {
     return inTransaction(this.pool, async (client) => {
       const inserted = await insertCases(client, created);
       const updated = await updateCases(client, commits);
+      const byId = new Map([...inserted, ...updated].map((row) => [row.id, row]));
+      // Every row of a case is written with the case's school, as the case row has it.
+      const keyOf = (caseId: string) => ({ schoolId: byId.get(caseId)!.school_id, caseId });
       await insertTimeline(client, [
-        ...created.flatMap((c) => c.timeline.map((entry) => ({ caseId: c.record.id, entry }))),
-        ...commits.flatMap((c) => c.timeline.map((entry) => ({ caseId: c.caseId, entry }))),
+        ...created.flatMap((c) => c.timeline.map((entry) => ({ ...keyOf(c.record.id), entry }))),
+        ...commits.flatMap((c) => c.timeline.map((entry) => ({ ...keyOf(c.caseId), entry }))),
       ]);
       for (const commit of commits) {
-        if (commit.cancelUnsent) await cancelUnsent(client, commit.caseId, commit.cancelUnsent, commit.at);
-        if (commit.closeTasks) await closeTasks(client, commit.caseId, commit.closeTasks, commit.at);
+        if (commit.cancelUnsent) await cancelUnsent(client, keyOf(commit.caseId), commit.cancelUnsent, commit.at);
+        if (commit.closeTasks) await closeTasks(client, keyOf(commit.caseId), commit.closeTasks, commit.at);
       }
       await insertEffects(client, [
-        ...created.flatMap((c) => c.effects.map((effect) => ({ caseId: c.record.id, effect, at: c.record.openedAt }))),
-        ...commits.flatMap((c) => c.effects.map((effect) => ({ caseId: c.caseId, effect, at: c.at }))),
+        ...created.flatMap((c) => c.effects.map((effect) => ({ ...keyOf(c.record.id), effect, at: c.record.openedAt }))),
+        ...commits.flatMap((c) => c.effects.map((effect) => ({ ...keyOf(c.caseId), effect, at: c.at }))),
       ]);
-      await removeTimers(client, commits.flatMap((c) => (c.timers?.remove ?? []).map((name) => ({ caseId: c.caseId, name }))));
+      await removeTimers(client, commits.flatMap((c) => (c.timers?.remove ?? []).map((name) => ({ ...keyOf(c.caseId), name }))));
       await setTimers(client, [
-        ...created.flatMap((c) => (c.timers ?? []).map((timer) => ({ ...timer, caseId: c.record.id }))),
-        ...commits.flatMap((c) => (c.timers?.set ?? []).map((timer) => ({ ...timer, caseId: c.caseId }))),
+        ...created.flatMap((c) => (c.timers ?? []).map((timer) => ({ ...timer, ...keyOf(c.record.id) }))),
+        ...commits.flatMap((c) => (c.timers?.set ?? []).map((timer) => ({ ...timer, ...keyOf(c.caseId) }))),
       ]);
       const tasksCreated = await insertTasks(client, tasks);
-      const byId = new Map([...inserted, ...updated].map((row) => [row.id, row]));
       const cases = [...created.map((c) => c.record.id), ...commits.map((c) => c.caseId)].map((id) => toCase(byId.get(id)!));
       return { cases, tasksCreated };
     });
@@ -104,25 +106,38 @@ export abstract class PgCases extends PgBase {
     return (await this.writeCaseBatch({ commits: [commit] })).cases[0]!;
   }
 
-  async appendTimeline(caseId: string, entries: NewTimelineEntry[]) {
-    await insertTimeline(this.pool, entries.map((entry) => ({ caseId, entry })));
+  async appendTimeline(schoolId: string, caseId: string, entries: NewTimelineEntry[]) {
+    await insertTimeline(this.pool, entries.map((entry) => ({ schoolId, caseId, entry })));
   }
 
+  // The readers by case id alone find the case's school through the case (its primary key), then
+  // read the case's rows by (school_id, case_id): one statement, co-located on Citus.
   async listTimeline(caseId: string) {
-    return (await this.pool.query<TimelineRow>('SELECT * FROM case_timeline WHERE case_id = $1 ORDER BY seq', [caseId])).rows.map(
-      toTimeline,
-    );
+    return (
+      await this.pool.query<TimelineRow>(
+        'SELECT t.* FROM cases c JOIN case_timeline t ON t.school_id = c.school_id AND t.case_id = c.id WHERE c.id = $1 ORDER BY t.seq',
+        [caseId],
+      )
+    ).rows.map(toTimeline);
   }
 
   async getTimer(caseId: string, name: string) {
-    const row = (await this.pool.query<TimerRow>('SELECT * FROM case_timers WHERE case_id = $1 AND name = $2', [caseId, name])).rows[0];
+    const row = (
+      await this.pool.query<TimerRow>(
+        'SELECT t.* FROM cases c JOIN case_timers t ON t.school_id = c.school_id AND t.case_id = c.id WHERE c.id = $1 AND t.name = $2',
+        [caseId, name],
+      )
+    ).rows[0];
     return row ? toTimer(row) : null;
   }
 
   async listTimers(caseId: string) {
-    return (await this.pool.query<TimerRow>('SELECT * FROM case_timers WHERE case_id = $1 ORDER BY due_at, name', [caseId])).rows.map(
-      toTimer,
-    );
+    return (
+      await this.pool.query<TimerRow>(
+        'SELECT t.* FROM cases c JOIN case_timers t ON t.school_id = c.school_id AND t.case_id = c.id WHERE c.id = $1 ORDER BY t.due_at, t.name',
+        [caseId],
+      )
+    ).rows.map(toTimer);
   }
 
   async listDueTimers(now: Date, limit: number) {

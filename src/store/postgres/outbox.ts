@@ -105,8 +105,10 @@ export abstract class PgOutbox extends PgBase {
 
   async listEffects(filter: { caseId?: string; status?: EffectStatus; schoolIds?: string[] }) {
     const rows = await this.pool.query<EffectRow>(
-      `SELECT * FROM outbox o WHERE ($1::text IS NULL OR case_id = $1) AND ($2::text IS NULL OR status = $2)
-          AND ($3::text[] IS NULL OR EXISTS (SELECT 1 FROM cases c WHERE c.id = o.case_id AND c.school_id = ANY($3)))
+      // A case's effects by (school_id, case_id), the school found through the case.
+      `SELECT * FROM outbox o WHERE ($1::text IS NULL OR (school_id = (SELECT c.school_id FROM cases c WHERE c.id = $1) AND case_id = $1))
+          AND ($2::text IS NULL OR status = $2)
+          AND ($3::text[] IS NULL OR o.school_id = ANY($3))
         ORDER BY created_at, id`,
       [filter.caseId ?? null, filter.status ?? null, filter.schoolIds ?? null],
     );
@@ -132,7 +134,7 @@ export abstract class PgOutbox extends PgBase {
           WHERE id = $1 RETURNING *`,
         [id, status, JSON.stringify(approval), decision.at],
       );
-      if (held.caseId) await insertTimeline(client, [{ caseId: held.caseId, entry: timeline }]);
+      if (held.caseId) await insertTimeline(client, [{ schoolId: row.school_id, caseId: held.caseId, entry: timeline }]);
       return toEffect(updated.rows[0]!);
     });
   }
@@ -141,7 +143,7 @@ export abstract class PgOutbox extends PgBase {
     const rows = await this.pool.query<{ id: string }>(
       `SELECT c.id FROM cases c
         WHERE c.school_id = ANY($1::text[])
-          AND EXISTS (SELECT 1 FROM outbox o WHERE o.case_id = c.id AND o.kind = 'notify' AND o.payload->>'to' = ANY($2::text[])
+          AND EXISTS (SELECT 1 FROM outbox o WHERE o.school_id = c.school_id AND o.case_id = c.id AND o.kind = 'notify' AND o.payload->>'to' = ANY($2::text[])
                         AND o.status NOT IN ('held', 'rejected', 'cancelled'))
         ORDER BY c.id COLLATE "C"`,
       [filter.schoolIds, filter.recipients],

@@ -12,7 +12,7 @@ const CANDIDATES: Record<RetentionKind, string> = {
               AND NOT EXISTS (SELECT 1 FROM cases c WHERE c.school_id = p.school_id AND c.upn = p.upn AND c.status = 'open')
             ORDER BY school_id || '/' || upn COLLATE "C"`,
   letters: `SELECT id AS key FROM messages m WHERE created_at < $1
-             AND (case_id IS NULL OR EXISTS (SELECT 1 FROM cases c WHERE c.id = m.case_id AND c.status = 'closed'))
+             AND (case_id IS NULL OR EXISTS (SELECT 1 FROM cases c WHERE c.school_id = m.school_id AND c.id = m.case_id AND c.status = 'closed'))
              ORDER BY id COLLATE "C"`,
   audit: `SELECT seq::text AS key FROM audit_log WHERE at < $1 ORDER BY seq`,
 };
@@ -22,12 +22,19 @@ export async function countExpired(pool: pg.Pool, kind: RetentionKind, before: D
   return Number(rows.rows[0]?.n ?? 0);
 }
 
-/** Everything a closed case owns goes with it; audit entries about it follow the audit log's own rule. */
-async function deleteCases(client: pg.PoolClient, ids: string[]): Promise<void> {
+/** Everything a closed case owns goes with it, by (school, case); audit entries about it follow the audit log's own rule. */
+async function deleteCases(client: pg.PoolClient, cases: { id: string; school_id: string }[]): Promise<void> {
+  const keys = [cases.map((c) => c.school_id), cases.map((c) => c.id)];
   for (const table of ['case_timeline', 'case_timers', 'outbox', 'tasks', 'messages']) {
-    await client.query(`DELETE FROM ${table} WHERE case_id = ANY($1::text[])`, [ids]);
+    await client.query(
+      `DELETE FROM ${table} t USING unnest($1::text[], $2::text[]) AS k(school_id, case_id) WHERE t.school_id = k.school_id AND t.case_id = k.case_id`,
+      keys,
+    );
   }
-  await client.query(`DELETE FROM cases WHERE id = ANY($1::text[]) AND status = 'closed'`, [ids]);
+  await client.query(
+    `DELETE FROM cases c USING unnest($1::text[], $2::text[]) AS k(school_id, id) WHERE c.school_id = k.school_id AND c.id = k.id AND c.status = 'closed'`,
+    keys,
+  );
 }
 
 /** Removes up to `limit` expired rows of `kind` in one transaction; 0 means nothing is left to do. */
@@ -38,8 +45,11 @@ export async function purgeExpiredBatch(pool: pg.Pool, kind: RetentionKind, befo
     if (keys.length === 0) return 0;
     if (kind === 'cases') {
       // Locked, and still closed: a batch running twice at once deletes each case once.
-      const locked = await client.query<{ id: string }>(`SELECT id FROM cases WHERE id = ANY($1::text[]) AND status = 'closed' FOR UPDATE`, [keys]);
-      await deleteCases(client, locked.rows.map((r) => r.id));
+      const locked = await client.query<{ id: string; school_id: string }>(
+        `SELECT id, school_id FROM cases WHERE id = ANY($1::text[]) AND status = 'closed' FOR UPDATE`,
+        [keys],
+      );
+      await deleteCases(client, locked.rows);
       return locked.rows.length;
     } else if (kind === 'letters') {
       await client.query(`DELETE FROM messages WHERE id = ANY($1::text[])`, [keys]);
@@ -62,9 +72,12 @@ export async function purgeExpiredBatch(pool: pg.Pool, kind: RetentionKind, befo
 
 /** A pupil and everything held about them except the audit log: closed cases, register, contacts. */
 export async function erasePupilRows(client: pg.PoolClient, schoolId: string, upn: string): Promise<void> {
-  const cases = await client.query<{ id: string; status: string }>(`SELECT id, status FROM cases WHERE school_id = $1 AND upn = $2 FOR UPDATE`, [schoolId, upn]);
+  const cases = await client.query<{ id: string; school_id: string; status: string }>(
+    `SELECT id, school_id, status FROM cases WHERE school_id = $1 AND upn = $2 FOR UPDATE`,
+    [schoolId, upn],
+  );
   if (cases.rows.some((c) => c.status === 'open')) throw new Error('pupil has an open case');
-  await deleteCases(client, cases.rows.map((c) => c.id));
+  await deleteCases(client, cases.rows);
   for (const table of ['marks', 'mark_weeks', 'mark_amendments', 'contacts']) {
     await client.query(`DELETE FROM ${table} WHERE school_id = $1 AND upn = $2`, [schoolId, upn]);
   }

@@ -161,6 +161,7 @@ export const toTimeline = (r: TimelineRow): TimelineEntry => ({
 
 export interface EffectRow {
   id: string;
+  school_id: string;
   case_id: string | null;
   kind: string;
   payload: unknown;

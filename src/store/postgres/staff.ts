@@ -150,8 +150,8 @@ export abstract class PgStaff extends PgBase {
       conditions.push(`a.user_id IS DISTINCT FROM ${arg(assignment.to, 'text')}`);
       // Locks the cases, so two reassignments of one case are applied one after the other.
       const cases = (
-        await client.query<{ id: string; state: string; previous: string | null }>(
-          `SELECT c.id, c.state, a.user_id AS previous FROM cases c LEFT JOIN case_assignments a ON a.case_id = c.id
+        await client.query<{ id: string; school_id: string; state: string; previous: string | null }>(
+          `SELECT c.id, c.school_id, c.state, a.user_id AS previous FROM cases c LEFT JOIN case_assignments a ON a.case_id = c.id
             WHERE ${conditions.join(' AND ')} ORDER BY c.id FOR UPDATE OF c`,
           params,
         )
@@ -167,7 +167,7 @@ export abstract class PgStaff extends PgBase {
       }
       await insertTimeline(
         client,
-        cases.map((c) => ({ caseId: c.id, entry: assignedEntry(assignment, c.state, c.previous) })),
+        cases.map((c) => ({ schoolId: c.school_id, caseId: c.id, entry: assignedEntry(assignment, c.state, c.previous) })),
       );
       return ids;
     });

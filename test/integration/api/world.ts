@@ -71,10 +71,11 @@ export async function createWorld(extra: Partial<AppDeps> = {}): Promise<World> 
     caseIds[key] = opened.case.id;
   }
   // The s1 case was referred to the EWO; the s3 case, in the same LA, was not.
-  await sql(db.url, `INSERT INTO outbox (id, case_id, kind, payload, status, next_attempt_at, created_at) VALUES ($1, $2, 'notify', $3, 'done', now(), now())`, [
+  await sql(db.url, `INSERT INTO outbox (id, school_id, case_id, kind, payload, status, next_attempt_at, created_at) VALUES ($1, $4, $2, 'notify', $3, 'done', now(), now())`, [
     `${caseIds.s1}:ref`,
     caseIds.s1,
     JSON.stringify({ caseId: caseIds.s1, to: 'ewo', template: 'referral' }),
+    SCHOOLS.s1.id,
   ]);
   const passwordHash = await hashPassword(PASSWORD);
   for (const [key, user] of Object.entries(USERS) as [UserKey, { role: Role; schoolId?: string; trustId?: string; localAuthority?: string }][]) {
