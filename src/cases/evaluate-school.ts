@@ -59,7 +59,7 @@ export async function evaluateSchool(
   const chores: NewTask[] = [];
   await decideTheRegister({ ...deps, summary, chores }, roll, day);
   if (await writeRegisterChores(store, schoolId, asOf, chores, day.at)) summary.hygieneTasks += 1;
-  summary.overdueApprovals = await raiseOverdueApprovals(store, schoolId, asOf, day.at);
+  summary.overdueApprovals = await raiseOverdueApprovals(store, schoolId, asOf, day.at, machine);
   await store.putSetting(marker, asOf);
   return summary;
 }
