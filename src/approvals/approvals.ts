@@ -143,12 +143,16 @@ export function approvalDueDate(effect: OutboxEffect, schoolMachine: SchoolMachi
 
 /**
  * Held approvals past their due date become a task for the school's senior attendance champion:
- * a letter nobody approves is a letter a family never gets. One task per effect.
+ * a letter nobody approves is a letter a family never gets. One task per effect. The evening
+ * evaluation passes the school's machine it has just read.
  */
-export async function raiseOverdueApprovals(store: Store, schoolId: string, asOf: IsoDate, at: Date): Promise<number> {
-  const school = await store.getSchool(schoolId);
-  if (!school) return 0;
-  const schoolMachine = await schoolMachineFor(store, school);
+export async function raiseOverdueApprovals(store: Store, schoolId: string, asOf: IsoDate, at: Date, known?: SchoolMachine): Promise<number> {
+  let schoolMachine = known;
+  if (!schoolMachine) {
+    const school = await store.getSchool(schoolId);
+    if (!school) return 0;
+    schoolMachine = await schoolMachineFor(store, school);
+  }
   let raised = 0;
   for (const effect of await store.listEffects({ status: 'held', schoolIds: [schoolId] })) {
     if (!effect.caseId || approvalDueDate(effect, schoolMachine) >= asOf) continue;

@@ -4,7 +4,7 @@ import type { IsoDate } from '../domain/types.ts';
 import { AppError } from '../errors.ts';
 import type { Clock } from '../clock.ts';
 import type { Logger } from '../logger.ts';
-import { CaseAlreadyOpen, VersionConflict, type CaseBatch, type Contact, type NewTask, type Store } from '../store/types.ts';
+import { CaseAlreadyOpen, VersionConflict, type CaseBatch, type Contact, type NewTask, type SchoolMarksFilter, type Store } from '../store/types.ts';
 import { marksNeededFrom, schoolMachineFor } from './case-machines.ts';
 import { dutyLookback, mayOweDuty } from './daily-duties.ts';
 import { isRegisterChore, writeRegisterChores } from './register-duties.ts';
@@ -59,7 +59,7 @@ export async function evaluateSchool(
   const chores: NewTask[] = [];
   await decideTheRegister({ ...deps, summary, chores }, roll, day);
   if (await writeRegisterChores(store, schoolId, asOf, chores, day.at)) summary.hygieneTasks += 1;
-  summary.overdueApprovals = await raiseOverdueApprovals(store, schoolId, asOf, day.at);
+  summary.overdueApprovals = await raiseOverdueApprovals(store, schoolId, asOf, day.at, machine);
   await store.putSetting(marker, asOf);
   return summary;
 }
@@ -91,54 +91,67 @@ async function decideTheRegister(deps: PageDeps, roll: Roll, day: DecisionDay) {
   const { store } = deps;
   const { decide, decideNCodes } = pupilDecider(roll, day);
   const range = { from: marksNeededFrom(day.machine, day.asOf), to: day.asOf };
+  const read = (filter: SchoolMarksFilter) => (upns?: string[]) => store.streamSchoolMarks(roll.schoolId, upns ? { ...filter, upns } : filter);
   // The week's RAG review (seed 001) reads every pupil's band, as a letter review does.
   if (day.reviewDay || isBandReviewDay(day.machine.workflow.policy, day.machine.calendar, day.asOf)) {
-    await evaluateAll(deps, roll, store.streamSchoolMarks(roll.schoolId, range), decide);
+    await evaluateAll(deps, roll, read(range), decide);
     return;
   }
   const open = [...roll.latestCase.values()].filter((record) => record.status === 'open').map((record) => record.upn);
   const measured = new Set(open);
   for await (const { upn, marks } of store.streamSchoolMarks(roll.schoolId, dutyLookback(day.machine.calendar, day.asOf)))
     if (mayOweDuty(marks, day.asOf)) measured.add(upn);
-  await evaluateAll(deps, roll, store.streamSchoolMarks(roll.schoolId, { ...range, upns: [...measured] }), decide);
-  await evaluateAll(deps, roll, store.streamSchoolMarks(roll.schoolId, { ...range, codes: ['N'] }), (item) => (measured.has(item.upn) ? null : decideNCodes(item)));
+  await evaluateAll(deps, roll, read({ ...range, upns: [...measured] }), decide);
+  await evaluateAll(deps, roll, read({ ...range, codes: ['N'] }), (item) => (measured.has(item.upn) ? null : decideNCodes(item)));
 }
 
 type Decide = (item: PupilMarks) => PupilDecision | null;
+/** The register as the evaluation reads it: every pupil the filter names, or only these pupils again. */
+type Read = (upns?: string[]) => AsyncIterable<PupilMarks>;
 
 /**
- * While one page is written the next is read and decided: the database and Node work side by
- * side. Pages are separate pupils, so their writes are independent.
+ * Each pupil is decided as their marks arrive, and only the decision is kept for the page: a
+ * pupil's ~380 marks are garbage as soon as they are decided (collecting them young is cheap;
+ * keeping a page of 500 pupils' marks alive made the collector copy them). While one page is
+ * written the next is read and decided: the database and Node work side by side. Pages are
+ * separate pupils, so their writes are independent.
  */
-async function evaluateAll(deps: PageDeps, roll: Roll, source: AsyncIterable<PupilMarks>, decideOne: Decide) {
+async function evaluateAll(deps: PageDeps, roll: Roll, read: Read, decideOne: Decide) {
   const writing: Promise<void>[] = [];
-  const start = (items: PupilMarks[]) => {
-    const done = evaluatePage(deps, roll, items, decideOne);
+  const start = (page: DecidedPage) => {
+    const done = evaluatePage(deps, roll, page, read, decideOne);
     // Awaited below; this only keeps a failure from being reported as unhandled meanwhile.
     done.catch(() => {});
     writing.push(done);
   };
-  let page: PupilMarks[] = [];
-  for await (const item of source) {
-    page.push(item);
-    if (page.length === PAGE) {
+  let page: DecidedPage = { upns: [], decided: [] };
+  for await (const item of read()) {
+    page.upns.push(item.upn);
+    const decision = decideOne(item);
+    if (decision) page.decided.push(decision);
+    if (page.upns.length === PAGE) {
       if (writing.length > 1) await writing.shift();
       start(page);
-      page = [];
+      page = { upns: [], decided: [] };
     }
   }
   start(page);
   for (const done of writing) await done;
 }
 
+interface DecidedPage {
+  upns: string[];
+  decided: PupilDecision[];
+}
+
 /**
- * Decides for a page of pupils in memory and writes every case and task that decided in one
- * batch. A case another writer changed meanwhile (a staff action, a second worker) fails the
- * batch as a whole; the page's cases are then read again and the page decided afresh.
+ * Writes every case and task a page of pupils decided in one batch. A case another writer
+ * changed meanwhile (a staff action, a second worker) fails the batch as a whole; the page's
+ * cases and marks are then read again and the page decided afresh.
  */
-async function evaluatePage({ store, logger, summary, chores }: PageDeps, roll: Roll, items: PupilMarks[], decideOne: Decide) {
+async function evaluatePage({ store, logger, summary, chores }: PageDeps, roll: Roll, page: DecidedPage, read: Read, decideOne: Decide) {
+  let decided = page.decided;
   for (let attempt = 0; ; attempt++) {
-    const decided = items.flatMap((item) => decideOne(item) ?? []);
     const batch: Required<CaseBatch> = {
       created: decided.flatMap((d) => d.created ?? []),
       commits: decided.flatMap((d) => d.commit ?? []),
@@ -164,8 +177,12 @@ async function evaluatePage({ store, logger, summary, chores }: PageDeps, roll: 
       if (!(error instanceof VersionConflict || error instanceof CaseAlreadyOpen || unavailable) || attempt >= MAX_CONFLICT_RETRIES) throw error;
       if (unavailable) await new Promise((resolve) => setTimeout(resolve, 1000 * (attempt + 1)));
       logger.debug({ schoolId: roll.schoolId, attempt, reason: error.message }, 'evaluation page changed meanwhile: deciding it again');
-      const upns = items.map((item) => item.upn);
-      for (const [upn, record] of latestByPupil((await store.listCases({ schoolIds: [roll.schoolId], upns, limit: 1_000_000 })).cases)) roll.latestCase.set(upn, record);
+      for (const [upn, record] of latestByPupil((await store.listCases({ schoolIds: [roll.schoolId], upns: page.upns, limit: 1_000_000 })).cases)) roll.latestCase.set(upn, record);
+      decided = [];
+      for await (const item of read(page.upns)) {
+        const decision = decideOne(item);
+        if (decision) decided.push(decision);
+      }
     }
   }
 }

@@ -21,15 +21,20 @@ interface PupilInSchool {
 /** `N` marks still on the register 5 school days on: the pupil's line of the school's register chores. */
 export function unresolvedNCodeTask(pupil: PupilInSchool, marks: StoredMark[], calendar: SchoolCalendar, asOf: IsoDate, openCase: CaseRecord | null, at: Date): NewTask | null {
   const cutoff = calendar.addSchoolDays(asOf, -N_CODE_SCHOOL_DAYS);
-  const stale = marks.filter((mark) => mark.code.toUpperCase() === 'N' && mark.date <= cutoff);
-  const first = stale[0];
+  let first: StoredMark | undefined;
+  let stale = 0;
+  for (const mark of marks)
+    if ((mark.code === 'N' || mark.code === 'n') && mark.date <= cutoff) {
+      first ??= mark;
+      stale += 1;
+    }
   if (!first) return null;
   return {
     id: `hygiene:n-code:${pupil.schoolId}:${pupil.upn}:${first.date}:${first.session}`,
     caseId: openCase?.id ?? null,
     schoolId: pupil.schoolId,
     kind: N_CODE_KIND,
-    title: `${pupil.name} (${stale.length === 1 ? 'one session' : `${stale.length} sessions`} from ${longDate(first.date)} ${first.session === 'AM' ? 'morning' : 'afternoon'})`,
+    title: `${pupil.name} (${stale === 1 ? 'one session' : `${stale} sessions`} from ${longDate(first.date)} ${first.session === 'AM' ? 'morning' : 'afternoon'})`,
     dueDate: asOf,
     createdAt: at,
   };

@@ -1,7 +1,7 @@
 import type { StateValue } from 'xstate';
 import type { CaseContext, CaseEvent, Evidence, Timer } from './case-types.ts';
 import type { SchoolCalendar } from './calendar.ts';
-import { codeCategory, isThresholdUnauthorised, normaliseCode } from './codes.ts';
+import { codeCategory, findCode, isThresholdUnauthorised, normaliseCode } from './codes.ts';
 import { addDays, compareDates, dayOfWeek, mondayOf } from './dates.ts';
 import { attendanceChange, computeMetrics } from './metrics.ts';
 import type { AttendanceChange } from './metrics.ts';
@@ -51,11 +51,6 @@ function code(mark: Mark): string {
   return normaliseCode(mark.code) ?? mark.code;
 }
 
-function absent(mark: Mark): boolean {
-  const category = codeCategory(code(mark));
-  return category === 'authorised' || category === 'unauthorised';
-}
-
 /**
  * The start of the school year `asOf` falls in, as far as the calendar holds it: a calendar that
  * begins part way through a year (the summer term before its first whole year) measures that
@@ -96,19 +91,37 @@ export function measure(input: {
       ? attendanceChange({ marks, calendar, from, since: lastLetterOn, asOf })
       : null;
   const weekStart = calendar.addSchoolDays(asOf, -4);
-  const thisWeek = marks.filter((mark) => mark.date >= weekStart && mark.date <= asOf && absent(mark));
-  const today = marks.filter((mark) => mark.date === asOf);
-  const unauthorised = marks.filter((mark) => mark.date <= asOf && isThresholdUnauthorised(code(mark)));
+  // One pass over the year's marks (a pupil's 380 or so): the evaluation runs this for every pupil.
+  const daysAbsent = new Set<IsoDate>();
+  let marksToday = 0;
+  let absentMarksToday = 0;
+  let unexplainedToday = false;
+  let lastUnauthorisedOn: IsoDate | null = null;
+  for (const mark of marks) {
+    if (mark.date > asOf) continue;
+    const found = findCode(mark.code);
+    // codeCategory throws on a code that is not a national one, as the rules always have.
+    const category = found ? found.category : codeCategory(mark.code);
+    const normalised = found!.code;
+    const isAbsent = category === 'authorised' || category === 'unauthorised';
+    if (mark.date >= weekStart && isAbsent) daysAbsent.add(mark.date);
+    if (mark.date === asOf) {
+      marksToday += 1;
+      if (isAbsent) absentMarksToday += 1;
+      if (normalised === 'N' || normalised === 'O') unexplainedToday = true;
+    }
+    if (isThresholdUnauthorised(normalised) && (lastUnauthorisedOn === null || compareDates(mark.date, lastUnauthorisedOn) > 0)) lastUnauthorisedOn = mark.date;
+  }
   return {
     at: asOf,
     metrics,
     sinceLastLetter,
     unauthorisedSinceThreshold: context?.thresholdMetOn ? unauthorisedAfter(marks, context.thresholdMetOn, asOf) : null,
     unauthorisedSinceNotice: context?.noticeToImprove ? unauthorisedAfter(marks, context.noticeToImprove.issuedOn, asOf) : null,
-    daysAbsentThisWeek: new Set(thisWeek.map((mark) => mark.date)).size,
-    absentToday: today.length > 0 && today.every(absent),
-    unexplainedToday: today.some((mark) => ['N', 'O'].includes(code(mark))),
-    lastUnauthorisedOn: unauthorised.map((mark) => mark.date).sort(compareDates).at(-1) ?? null,
+    daysAbsentThisWeek: daysAbsent.size,
+    absentToday: marksToday > 0 && absentMarksToday === marksToday,
+    unexplainedToday,
+    lastUnauthorisedOn,
   };
 }
 

@@ -32,7 +32,10 @@ export const hasSocialWorker = (vulnerability: readonly string[]): boolean =>
  * Reads the pupil's marks in date and session order.
  */
 export function parentResponded(marks: readonly Mark[], asOf: IsoDate): boolean {
-  const recent = marks.filter((mark) => mark.date <= asOf).slice(-20);
+  // The last 20 marks up to asOf, found from the end: the year's marks are not copied for it.
+  const recent: Mark[] = [];
+  for (let i = marks.length - 1; i >= 0 && recent.length < 20; i--) if (marks[i]!.date <= asOf) recent.push(marks[i]!);
+  recent.reverse();
   const absentRun = [];
   for (let i = recent.length - 1; i >= 0 && !['/', '\\', 'L'].includes(recent[i]!.code); i--) absentRun.push(recent[i]!);
   return absentRun.length === 0 || absentRun.some((mark) => !['N', 'O'].includes(mark.code));

@@ -54,6 +54,8 @@ export async function* streamSchoolMarks(pool: pg.Pool, schoolId: string, filter
       }
       yield { upn, marks: unpacked };
     }
+    // A page short of full was the last: no round trip to be told so.
+    if (rows.length < PAGE) return;
     after = rows[rows.length - 1]!.upn;
   }
 }
