@@ -65,7 +65,7 @@ export async function erasePupilRows(client: pg.PoolClient, schoolId: string, up
   const cases = await client.query<{ id: string; status: string }>(`SELECT id, status FROM cases WHERE school_id = $1 AND upn = $2 FOR UPDATE`, [schoolId, upn]);
   if (cases.rows.some((c) => c.status === 'open')) throw new Error('pupil has an open case');
   await deleteCases(client, cases.rows.map((c) => c.id));
-  for (const table of ['marks', 'mark_weeks', 'mark_amendments', 'contacts']) {
+  for (const table of ['mark_weeks', 'mark_amendments', 'contacts']) {
     await client.query(`DELETE FROM ${table} WHERE school_id = $1 AND upn = $2`, [schoolId, upn]);
   }
   await client.query(`DELETE FROM pupils WHERE school_id = $1 AND upn = $2`, [schoolId, upn]);
