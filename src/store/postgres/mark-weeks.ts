@@ -48,7 +48,7 @@ const quoted = (code: string) => `'${code.replaceAll("'", "''")}'`;
 /** A staged code's flags (codes are national: checked before). */
 const flagsSql = (code: string) =>
   `CASE ${[...FLAGS].filter(([flags]) => flags !== 0).map(([flags, codes]) => `WHEN ${code} IN (${codes.map(quoted).join(', ')}) THEN ${flags}`).join(' ')} ELSE 0 END`;
-const field = (flags: string, name: keyof typeof FIELD) => `(${flags} >> ${FIELD[name]}) & 31`;
+const field = (flags: string, name: keyof typeof FIELD) => `((${flags} >> ${FIELD[name]}) & 31)`;
 /** The counts columns from a week's summed flags. */
 const countsFromFlags = (flags: string) =>
   [

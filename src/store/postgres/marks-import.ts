@@ -90,7 +90,12 @@ export async function beginPostgresMarksImport(
       );
       await packWeeks('distinct_marks');
     }
-    applied = await writeFileWeeks(client, schoolId, meta);
+    // Bracketed by a savepoint so that the write is one step anyone watching the session can
+    // tell apart (test/reliability/import-crash.test.ts): after its RELEASE comes only COMMIT.
+    await client.query('SAVEPOINT apply');
+    const written = await writeFileWeeks(client, schoolId, meta);
+    await client.query('RELEASE SAVEPOINT apply');
+    applied = written;
     return applied;
   };
 

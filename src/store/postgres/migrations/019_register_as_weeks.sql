@@ -23,3 +23,21 @@ SELECT school_id, upn, week,
  GROUP BY school_id, upn, week;
 
 DROP TABLE marks;
+
+-- The national code a packed character stands for: mark_code_char backwards.
+CREATE FUNCTION mark_char_code(ch text) RETURNS text
+  LANGUAGE sql IMMUTABLE PARALLEL SAFE
+  AS $$ SELECT CASE ch
+    WHEN '!' THEN 'C1' WHEN '%' THEN 'C2' WHEN '$' THEN 'J1'
+    WHEN '1' THEN 'Y1' WHEN '2' THEN 'Y2' WHEN '3' THEN 'Y3' WHEN '4' THEN 'Y4'
+    WHEN '5' THEN 'Y5' WHEN '6' THEN 'Y6' WHEN '7' THEN 'Y7'
+    ELSE ch END $$;
+
+-- The register as a row per session, for reading in SQL (an export, an audit, a test): each
+-- week's items unpacked. The store itself unpacks in Node (src/domain/register-weeks.ts).
+CREATE VIEW mark_sessions AS
+SELECT w.school_id, w.upn,
+       w.week + ((ascii(substr(w.codes, i, 1)) - 97) >> 1) AS date,
+       CASE WHEN (ascii(substr(w.codes, i, 1)) - 97) & 1 = 1 THEN 'PM' ELSE 'AM' END AS session,
+       mark_char_code(substr(w.codes, i + 1, 1)) AS code
+  FROM mark_weeks w CROSS JOIN LATERAL generate_series(1, length(w.codes), 2) AS i;
