@@ -5,8 +5,8 @@ import type { CodeCategory, IsoDate, Mark } from './types.ts';
 /**
  * The register as the evaluation reads it: one row per pupil per calendar week (Monday to Sunday, keyed by `mondayOf`)
  * holding that week's marks packed, and their counts. In PostgreSQL these weeks are the register itself (migration 019),
- * every change kept as an amendment beside them (migration 018 made them, whose SQL
- * functions `mark_code_char` and `mark_code_category` mirror the tables below).
+ * every change of a code kept as an amendment beside them; migration 018 made them, and its SQL functions
+ * `mark_code_char` and `mark_code_category` mirror the tables below.
  *
  * A week's marks pack as one pair of characters per session, in session order: the slot
  * (`a` + day of the week from Monday × 2 + 1 for PM, so `a`..`n`) then the code as one character.

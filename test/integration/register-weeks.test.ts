@@ -74,6 +74,29 @@ describe('the register kept as packed weeks (migrations 018 and 019)', () => {
     expect(rows).toEqual(ATTENDANCE_CODES.map(({ code, category }) => ({ code, char: codeChar(code), category, back: code })));
   });
 
+  it('when marks are dated before 2000 or at a weekend, then they are packed into the right week and read back', async () => {
+    const { store } = opened;
+    const schoolId = await freshSchool();
+    const marks: Mark[] = [
+      { upn: 'A1', date: '1999-12-26', session: 'PM', code: 'X' },
+      { upn: 'A1', date: '1999-12-27', session: 'AM', code: '/' },
+      { upn: 'A1', date: '1999-12-31', session: 'PM', code: 'C1' },
+      { upn: 'A1', date: '2000-01-01', session: 'AM', code: 'N' },
+      { upn: 'A1', date: '2000-01-03', session: 'AM', code: 'Y7' },
+    ];
+    const importer = await store.beginMarksImport(schoolId, { actor: 'user:test', reason: 'test', at: new Date('2025-01-10T09:00:00Z') });
+    await importer.add(marks.map((m, i) => ({ ...m, line: i + 2 })));
+    expect(await importer.problems(10)).toEqual([]);
+    expect(await importer.commit()).toEqual({ read: 5, inserted: 5, amended: 0, unchanged: 0 });
+    expect(await store.listMarks(schoolId, 'A1')).toEqual(marks);
+    const weeks = await sql<{ week: string; codes: string }>(url, `SELECT to_char(week, 'YYYY-MM-DD') AS week, codes FROM mark_weeks WHERE school_id = $1 ORDER BY week`, [schoolId]);
+    expect(weeks).toEqual([
+      { week: '1999-12-20', codes: packWeek(marks.slice(0, 1)) },
+      { week: '1999-12-27', codes: packWeek(marks.slice(1, 4)) },
+      { week: '2000-01-03', codes: packWeek(marks.slice(4)) },
+    ]);
+  });
+
   it('when random registers are imported with amendments and purged, then the register read back is what the files say, every change is an amendment, and the weeks, metrics and trends agree', async () => {
     await fc.assert(
       fc.asyncProperty(

@@ -34,8 +34,8 @@ const countsSql = (codes: string) =>
 
 /**
  * What one session adds to its week's counts, as one integer of 5-bit fields (a week has at most
- * 14 sessions): present, approved education, authorised, unauthorised, G/O/U, N. One sum() a week
- * costs a seventh of seven count(*) FILTER aggregates per row.
+ * 14 sessions): present, approved education, authorised, unauthorised, G/O/U, N. One sum() per
+ * row instead of seven count(*) FILTER aggregates, which more than doubled the packing's time.
  */
 const FIELD = { present: 0, approvedEducation: 5, authorised: 10, unauthorised: 15, threshold: 20, n: 25 } as const;
 const flagsOf = (code: string, category: CodeCategory) =>
@@ -65,17 +65,17 @@ const countsFromFlags = (flags: string) =>
  * One row per pupil-week of `rows` (upn, d: the date, session, code; one row per session, every
  * value already checked): the week's items packed in slot order with its summed flags, how many
  * rows it had and how many distinct sessions (fewer when a session is repeated: one bit a slot).
- * The week and slot come by day arithmetic from a known Monday (2000-01-03; the register holds no
- * earlier date), the date cast once; the rows are sorted by UPN in the C collation (bytes, not
+ * The week and slot come by day arithmetic from a known Monday (2000-01-03), not extract(), the
+ * date cast once; the rows are sorted by UPN in the C collation (bytes, not
  * language rules), so each week's items arrive in slot order.
  */
 export const fileWeeksSql = (rows: string) => `
-  SELECT upn, DATE '2000-01-03' + (dn - dn % 7) AS week,
+  SELECT upn, d - wd AS week,
          string_agg(chr(97 + slot) || mark_code_char(code), '' ORDER BY slot) AS codes, count(*)::int AS n,
          bit_count(bit_or(1 << slot)::bit(32))::int AS sessions, sum(${flagsSql('code')})::bigint AS flags
-    FROM (SELECT upn COLLATE "C" AS upn, code, dn, dn % 7 * 2 + (session = 'PM')::int AS slot
-            FROM (SELECT upn, code, session, d - DATE '2000-01-03' AS dn FROM (${rows}) r OFFSET 0) r) r
-   GROUP BY upn, dn - dn % 7`;
+    FROM (SELECT upn COLLATE "C" AS upn, code, d, wd, wd * 2 + (session = 'PM')::int AS slot
+            FROM (SELECT upn, code, session, d, ((d - DATE '2000-01-03') % 7 + 7) % 7 AS wd FROM (${rows}) r OFFSET 0) r) r
+   GROUP BY upn, d - wd`;
 
 /** Staged rows of `table` (dates as text), for `fileWeeksSql`. */
 export const castRowsSql = (table: string) => `SELECT upn, date::date AS d, session, code FROM ${table}`;
