@@ -1,5 +1,5 @@
-// import: every school's year of marks through importMarks (streamed CSV, zod rows, staging,
-// amendments, the indexed marks table), against COPY of the same files into a bare table.
+// import: every school's year of marks through importMarks (streamed CSV, staging, the set-based
+// checks, the packing into pupil-weeks, amendments), against COPY of the same files into a bare table.
 import fs from 'node:fs';
 import path from 'node:path';
 import { pipeline } from 'node:stream/promises';

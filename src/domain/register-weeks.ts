@@ -4,9 +4,9 @@ import type { CodeCategory, IsoDate, Mark } from './types.ts';
 
 /**
  * The register as the evaluation reads it: one row per pupil per calendar week (Monday to Sunday, keyed by `mondayOf`)
- * holding that week's marks packed, and their counts. The marks table stays the legal record; this
- * is kept beside it in the same transaction by every write (PostgreSQL migration 018, whose SQL
- * functions `mark_code_char` and `mark_code_category` mirror the tables below).
+ * holding that week's marks packed, and their counts. In PostgreSQL these weeks are the register itself (migration 019),
+ * every change of a code kept as an amendment beside them; migration 018 made them, and its SQL functions
+ * `mark_code_char` and `mark_code_category` mirror the tables below.
  *
  * A week's marks pack as one pair of characters per session, in session order: the slot
  * (`a` + day of the week from Monday × 2 + 1 for PM, so `a`..`n`) then the code as one character.
@@ -148,4 +148,43 @@ export function weekAttendance(week: RegisterWeek, from: IsoDate, to: IsoDate): 
     if (ATTENDED.has(category)) attended += 1;
   }
   return { attended, possible };
+}
+
+/** A session of a week whose code a later file changed: its slot (day × 2 + 1 for PM), the code it had and the file's. */
+export interface WeekAmendment {
+  slot: number;
+  originalCode: string;
+  newCode: string;
+}
+
+/**
+ * A week as the register holds it (`stored`) with a file's marks of the same week (`file`) laid
+ * over it: the file wins for each session it names, every other session keeps its code. Says
+ * which sessions were new, which changed (each an amendment) and which the file repeated as they were.
+ */
+export function mergeWeek(stored: string, file: string): { codes: string; inserted: number; unchanged: number; amended: WeekAmendment[] } {
+  const chars: (string | undefined)[] = new Array(14);
+  for (let i = 0; i + 1 < stored.length; i += 2) chars[stored.charCodeAt(i) - 97] = stored[i + 1]!;
+  let inserted = 0;
+  let unchanged = 0;
+  const amended: WeekAmendment[] = [];
+  for (let i = 0; i + 1 < file.length; i += 2) {
+    const slot = file.charCodeAt(i) - 97;
+    const char = file[i + 1]!;
+    const before = chars[slot];
+    if (before === undefined) inserted += 1;
+    else if (before === char) unchanged += 1;
+    else amended.push({ slot, originalCode: codeOfChar(before), newCode: codeOfChar(char) });
+    chars[slot] = char;
+  }
+  let codes = '';
+  for (let slot = 0; slot < chars.length; slot++) if (chars[slot] !== undefined) codes += String.fromCharCode(97 + slot) + chars[slot];
+  return { codes, inserted, unchanged, amended };
+}
+
+/** A packed week without its sessions before `slot` (retention cutting the week its date falls in). */
+export function weekFrom(packed: string, slot: number): string {
+  let i = 0;
+  while (i + 1 < packed.length && packed.charCodeAt(i) - 97 < slot) i += 2;
+  return packed.slice(i);
 }

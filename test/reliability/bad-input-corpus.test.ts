@@ -64,7 +64,7 @@ async function registerState(url: string) {
   const [state] = await sql<{ state: string }>(
     url,
     `SELECT concat_ws('|',
-       (SELECT md5(coalesce(string_agg(upn || date || session || code, ',' ORDER BY upn, date, session), '')) FROM marks),
+       (SELECT md5(coalesce(string_agg(upn || date || session || code, ',' ORDER BY upn, date, session), '')) FROM mark_sessions),
        (SELECT count(*) FROM mark_amendments),
        (SELECT md5(coalesce(string_agg(upn || forename || surname || date_of_birth || year_group, ',' ORDER BY upn), '')) FROM pupils),
        (SELECT md5(coalesce(string_agg(upn || name || coalesce(email, ''), ',' ORDER BY upn, name), '')) FROM contacts)) AS state`,

@@ -157,7 +157,7 @@ describe('the database restarted under load', () => {
     expect(health).toMatchObject({ status: 200, body: { database: 'ok', agenda: 'running' } });
 
     // All or nothing: every mark has the code of one import, and each import amended all marks or none.
-    const codes = await sql<{ code: string; n: number }>(url, 'SELECT code, count(*)::int AS n FROM marks WHERE school_id = $1 GROUP BY code', [SCHOOL.id]);
+    const codes = await sql<{ code: string; n: number }>(url, 'SELECT code, count(*)::int AS n FROM mark_sessions WHERE school_id = $1 GROUP BY code', [SCHOOL.id]);
     expect(codes).toHaveLength(1);
     expect(codes[0]!.n).toBe(PUPILS * days.length * 2);
     const amended = await sql<{ reason: string; n: number }>(url, 'SELECT reason, count(*)::int AS n FROM mark_amendments GROUP BY reason');

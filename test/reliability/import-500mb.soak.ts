@@ -74,7 +74,7 @@ describe('a 500 MB marks file with one bad row near its end', () => {
     const code = await child.exited;
     clearInterval(sampling);
     const seconds = (Date.now() - started) / 1000;
-    const marks = (await sql<{ n: number }>(url, 'SELECT count(*)::int AS n FROM marks'))[0]!.n;
+    const marks = (await sql<{ n: number }>(url, 'SELECT count(*)::int AS n FROM mark_sessions'))[0]!.n;
     await reportFigures('import-500mb', { bytes, rows, badLine, seconds, peakRssMb: Math.round(peakRssKb / 1024), exitCode: code, marksAfter: marks });
 
     expect(code, child.output()).toBe(1);

@@ -48,8 +48,8 @@ const PHASES = ['start', 'copy', 'validate', 'write', 'commit', 'closed', 'finis
 type Phase = (typeof PHASES)[number];
 const STATEMENTS: [Phase, RegExp][] = [
   ['copy', /^COPY staged_marks\b/],
-  ['validate', /^(CREATE TEMP TABLE suspect_marks|WITH taken|DECLARE suspects|FETCH|CLOSE suspects)\b/],
-  ['write', /^(SAVEPOINT apply|INSERT INTO (marks|mark_amendments)|ROLLBACK TO SAVEPOINT apply|WITH written|SELECT 1 FROM staged_marks|RELEASE SAVEPOINT apply|CREATE TEMP TABLE distinct_marks)\b/],
+  ['validate', /^(SELECT \(SELECT array_agg\(upn\) FROM pupils|CREATE TEMP TABLE file_weeks|SELECT coalesce\(sum\(n\)|DROP TABLE file_weeks|CREATE TEMP TABLE suspect_marks|WITH taken|DECLARE suspects|FETCH|CLOSE suspects)\b/],
+  ['write', /^(DROP TABLE IF EXISTS file_weeks|SELECT 1 FROM file_weeks|CREATE TEMP TABLE distinct_marks|SAVEPOINT apply|WITH made|SELECT w\.upn|UPDATE mark_weeks|INSERT INTO mark_amendments|RELEASE SAVEPOINT apply)\b/],
   ['commit', /^COMMIT\b/],
 ];
 const later = (a: Phase, b: Phase) => PHASES.indexOf(a) > PHASES.indexOf(b);
@@ -122,7 +122,7 @@ const registerOf = async (url: string) =>
   (
     await sql<{ n: number; digest: string | null }>(
       url,
-      "SELECT count(*)::int AS n, md5(string_agg(upn || date || session || code, ',' ORDER BY upn, date, session)) AS digest FROM marks WHERE school_id = $1",
+      "SELECT count(*)::int AS n, md5(string_agg(upn || date || session || code, ',' ORDER BY upn, date, session)) AS digest FROM mark_sessions WHERE school_id = $1",
       [SCHOOL.id],
     )
   )[0]!;

@@ -109,7 +109,7 @@ describe('a 500,000-mark file through the upload page', () => {
     const answer = await postUpload(serve.url!, cookie, csrfToken, file);
     const seconds = (Date.now() - started) / 1000;
     const peakRssKb = await memory('VmHWM');
-    const marks = (await sql<{ n: number }>(url, 'SELECT count(*)::int AS n FROM marks'))[0]!.n;
+    const marks = (await sql<{ n: number }>(url, 'SELECT count(*)::int AS n FROM mark_sessions'))[0]!.n;
     await reportFigures('upload-500k', { bytes, rows, seconds, rssBeforeMb: Math.round(rssBeforeKb / 1024), peakRssMb: Math.round(peakRssKb / 1024), status: answer.status, marksAfter: marks });
     console.log(`upload-500k: ${rows} rows, ${(bytes / 1e6).toFixed(1)} MB in ${seconds.toFixed(1)} s; server RSS before ${Math.round(rssBeforeKb / 1024)} MB, peak ${Math.round(peakRssKb / 1024)} MB`);
 

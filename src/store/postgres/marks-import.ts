@@ -3,13 +3,11 @@ import { pipeline } from 'node:stream/promises';
 import type pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import { ATTENDANCE_CODES } from '../../domain/codes.ts';
-import { writeImportedWeeks } from './mark-weeks.ts';
+import { castRowsSql, fileWeeksSql, writeFileWeeks, type WrittenWeeks } from './mark-weeks.ts';
 import type { StagedMarkProblem, MarkRow, MarksImport, MarksImportResult, RawMarkRecord } from '../types.ts';
 
 const COLUMNS = ['upn', 'date', 'session', 'code'] as const;
 const NATIONAL_CODES = ATTENDANCE_CODES.map((c) => c.code);
-const CARDINALITY_VIOLATION = '21000';
-const UNIQUE_VIOLATION = '23505';
 /**
  * Staged dates that are real days of the last few years (the register keeps six) are taken as
  * they are, by a hashed lookup: a regular expression or a trial cast per row would cost more than
@@ -18,7 +16,7 @@ const UNIQUE_VIOLATION = '23505';
 const TRUSTED_YEARS_BACK = 7;
 
 /**
- * Stages rows in a temporary table inside one transaction; nothing reaches `marks` until
+ * Stages rows in a temporary table inside one transaction; nothing reaches the register until
  * commit, and a crash or abort leaves the register exactly as it was.
  *
  * Staged values are text as the file has them (COPY straight from the file) or as the schema
@@ -57,8 +55,10 @@ export async function beginPostgresMarksImport(
   let staged = 0;
   // Rows from `add` may name pupils not on roll; copied rows that survive takeSuspects do not.
   let unchecked = false;
-  let applied: { inserted: number; amended: number; distinct: number } | null = null;
+  let applied: WrittenWeeks | null = null;
   let duplicates = false;
+  // `file_weeks` made while checking the copied rows, still true to staged_marks (no row added since).
+  let weeksReady = false;
 
   const copy = async (sql: string, source: Readable) => {
     const stream = copyFrom(sql);
@@ -66,87 +66,44 @@ export async function beginPostgresMarksImport(
     staged += stream.rowCount;
   };
 
-  /** Writes `table` (staged rows, one per session) to the register with its amendments. */
-  const write = async (table: string) => {
-    await client.query(
-      `INSERT INTO mark_amendments (school_id, upn, date, session, original_code, new_code, reason, amended_by, amended_at)
-       SELECT $1, d.upn, d.date::date, d.session, m.code, d.code, $2, $3, $4
-         FROM ${table} d
-         JOIN marks m ON m.school_id = $1 AND m.upn = d.upn AND m.date = d.date::date AND m.session = d.session
-        WHERE m.code <> d.code`,
-      [schoolId, meta.reason, meta.actor, meta.at],
-    );
-    const counts = await client.query<{ inserted: number; amended: number }>(
-      `WITH written AS (
-         INSERT INTO marks (school_id, upn, date, session, code)
-         SELECT $1, upn, date::date, session, code FROM ${table}
-         ON CONFLICT (school_id, upn, date, session) DO UPDATE SET code = EXCLUDED.code
-           WHERE marks.code <> EXCLUDED.code
-         RETURNING (xmax = 0) AS inserted
-       )
-       SELECT count(*) FILTER (WHERE inserted)::int AS inserted, count(*) FILTER (WHERE NOT inserted)::int AS amended
-         FROM written`,
-      [schoolId],
-    );
-    return counts.rows[0]!;
+  /** Packs `table` (rows that passed every check, dates as text) into `file_weeks`; true when it repeats a session. */
+  const packWeeks = async (table: string) => {
+    await client.query('DROP TABLE IF EXISTS file_weeks');
+    await client.query(`CREATE TEMP TABLE file_weeks ON COMMIT DROP AS ${fileWeeksSql(castRowsSql(table))}`);
+    return (await client.query('SELECT 1 FROM file_weeks WHERE n <> sessions LIMIT 1')).rows.length > 0;
   };
 
   /**
-   * Applies the staged rows (still inside the transaction), the cheapest way that is right:
-   * 1. a plain INSERT: most files only add sessions (a school's first register, each day's
-   *    marks), and it costs less than ON CONFLICT (no second look into the key, one write-ahead
-   *    record fewer per row), with nothing to amend. A session already in the register, or one
-   *    the file repeats, trips the primary key;
-   * 2. then amendments and ON CONFLICT, which refuses to touch a row twice in one statement. A
-   *    session already in the register and repeated in the file may slip past that (its first
-   *    copy changes nothing), so only when some rows were there already is the file grouped by
-   *    session;
-   * 3. a file that repeats a session is written with the first line of each.
+   * Applies the staged rows (still inside the transaction) as pupil-weeks, a tenth of the rows:
+   * the file's weeks, packed by one aggregation that also counts each week's rows against its
+   * distinct sessions, so a repeated session costs nothing to find. A file that repeats a session
+   * is written with the first line of each (problems() refuses any repeat with another code).
    */
   const apply = async () => {
     if (applied) return applied;
-    const written = await writeStaged();
-    // The weeks the file touched, packed and counted as the register now stands.
-    await writeImportedWeeks(client, schoolId, duplicates ? 'distinct_marks' : 'staged_marks');
+    if (!weeksReady) duplicates = await packWeeks('staged_marks');
+    if (duplicates) {
+      // The same session repeated with the same code is one mark.
+      await client.query(
+        `CREATE TEMP TABLE distinct_marks ON COMMIT DROP AS
+           SELECT DISTINCT ON (upn, date, session) upn, date, session, code FROM staged_marks ORDER BY upn, date, session, line`,
+      );
+      await packWeeks('distinct_marks');
+    }
+    // Bracketed by a savepoint so that the write is one step anyone watching the session can
+    // tell apart (test/reliability/import-crash.test.ts): after its RELEASE comes only COMMIT.
+    await client.query('SAVEPOINT apply');
+    const written = await writeFileWeeks(client, schoolId, meta);
+    await client.query('RELEASE SAVEPOINT apply');
     applied = written;
     return applied;
-  };
-
-  const writeStaged = async (): Promise<{ inserted: number; amended: number; distinct: number }> => {
-    await client.query('SAVEPOINT apply');
-    try {
-      const written = await client.query('INSERT INTO marks (school_id, upn, date, session, code) SELECT $1, upn, date::date, session, code FROM staged_marks', [schoolId]);
-      await client.query('RELEASE SAVEPOINT apply');
-      return { inserted: written.rowCount ?? 0, amended: 0, distinct: staged };
-    } catch (error) {
-      if ((error as { code?: string }).code !== UNIQUE_VIOLATION) throw error;
-      await client.query('ROLLBACK TO SAVEPOINT apply');
-    }
-    const counts = await write('staged_marks').catch((error: unknown) => {
-      if ((error as { code?: string }).code === CARDINALITY_VIOLATION) return null;
-      throw error;
-    });
-    const repeated =
-      counts === null ||
-      (counts.inserted < staged && (await client.query('SELECT 1 FROM staged_marks GROUP BY upn, date, session HAVING count(*) > 1 LIMIT 1')).rows.length > 0);
-    if (!repeated) {
-      await client.query('RELEASE SAVEPOINT apply');
-      return { ...counts, distinct: staged };
-    }
-    await client.query('ROLLBACK TO SAVEPOINT apply');
-    duplicates = true;
-    // The same session repeated with the same code is one mark (problems() names any other repeat).
-    const distinct = await client.query(
-      `CREATE TEMP TABLE distinct_marks ON COMMIT DROP AS
-         SELECT DISTINCT ON (upn, date, session) upn, date, session, code FROM staged_marks ORDER BY upn, date, session, line`,
-    );
-    return { ...(await write('distinct_marks')), distinct: distinct.rowCount ?? 0 };
   };
 
   return {
     async add(rows: MarkRow[]) {
       if (rows.length === 0) return;
       unchecked = true;
+      weeksReady = false;
       // CSV, not COPY text format: the PM code is a backslash, which text format would escape.
       let text = '';
       for (const r of rows) text += `${r.line},"${r.upn.replaceAll('"', '""')}",${r.date},${r.session},"${r.code.replaceAll('"', '""')}"\n`;
@@ -166,11 +123,38 @@ export async function beginPostgresMarksImport(
       },
 
       async *takeSuspects(batchSize: number): AsyncGenerator<RawMarkRecord[]> {
-        await client.query('CREATE TEMP TABLE suspect_marks (LIKE staged_marks) ON COMMIT DROP');
         // A row is taken as it is only if it is exactly what the schema would make of it: a pupil
         // on roll whose UPN has upnSchema's form (a pupil stored some other way proves nothing),
-        // AM or PM, a national code as the list writes it, a real YYYY-MM-DD date.
+        // AM or PM, a national code as the list writes it, a real YYYY-MM-DD date. The rows that
+        // are are packed into their weeks in the same pass (each joined to its day's week and slot
+        // and its code's character): when that is every row, as it is for a good file, the check
+        // and the packing were one scan and nothing is suspect.
         const year = meta.at.getUTCFullYear();
+        const trusted = [`${year - TRUSTED_YEARS_BACK}-01-01`, `${year + 1}-12-31`];
+        // The roll and the days as arrays of constants: PostgreSQL hashes `= ANY` over them, and
+        // one scan with no join leaves the planner nothing to guess about a table without statistics.
+        const lookups = await client.query<{ roll: string[] | null; days: string[] }>(
+          `SELECT (SELECT array_agg(upn) FROM pupils WHERE school_id = $1 AND upn ~ '^[A-Z][0-9]{11}[0-9A-Z]$') AS roll,
+                  (SELECT array_agg(to_char(day, 'YYYY-MM-DD')) FROM generate_series($2::date, $3::date, interval '1 day') day) AS days`,
+          [schoolId, ...trusted],
+        );
+        const { roll, days } = lookups.rows[0]!;
+        await client.query(
+          `CREATE TEMP TABLE file_weeks ON COMMIT DROP AS ${fileWeeksSql(`
+             SELECT upn, date::date AS d, session, code FROM staged_marks
+              WHERE upn = ANY($1::text[]) AND session IN ('AM', 'PM') AND code = ANY($2::text[]) AND date = ANY($3::text[])`)}`,
+          [roll ?? [], NATIONAL_CODES, days],
+        );
+        const packed = await client.query<{ rows: number; repeated: boolean }>(
+          'SELECT coalesce(sum(n), 0)::int AS rows, coalesce(bool_or(n <> sessions), false) AS repeated FROM file_weeks',
+        );
+        if (packed.rows[0]!.rows === staged) {
+          weeksReady = true;
+          duplicates = packed.rows[0]!.repeated;
+          return;
+        }
+        await client.query('DROP TABLE file_weeks');
+        await client.query('CREATE TEMP TABLE suspect_marks (LIKE staged_marks) ON COMMIT DROP');
         const taken = await client.query(
           `WITH taken AS (
              DELETE FROM staged_marks
@@ -181,7 +165,7 @@ export async function beginPostgresMarksImport(
              RETURNING *
            )
            INSERT INTO suspect_marks SELECT * FROM taken`,
-          [schoolId, NATIONAL_CODES, `${year - TRUSTED_YEARS_BACK}-01-01`, `${year + 1}-12-31`],
+          [schoolId, NATIONAL_CODES, ...trusted],
         );
         staged -= taken.rowCount ?? 0;
         if (!taken.rowCount) return;

@@ -1,7 +1,9 @@
 import { inTransaction } from './pool.ts';
 import { beginPostgresMarksImport } from './marks-import.ts';
 import { streamSchoolMarks } from './school-marks.ts';
-import { mondayOfSql, refreshMarkWeeks } from './mark-weeks.ts';
+import { purgeSchoolRegister } from './mark-weeks.ts';
+import { addDays, mondayOf } from '../../domain/dates.ts';
+import { unpackWeek } from '../../domain/register-weeks.ts';
 import { toContact, toPupil, type ContactRow, type PupilRow } from './rows.ts';
 import { type SchoolMarksFilter, type Contact, type Pupil, type StoredMark } from '../types.ts';
 import { PgBase } from './base.ts';
@@ -97,14 +99,17 @@ export abstract class PgRegister extends PgBase {
     return beginPostgresMarksImport(this.pool, schoolId, meta);
   }
 
+  /** A pupil's marks, unpacked from their weeks (migration 019: the weeks are the register). */
   async listMarks(schoolId: string, upn: string, range: { from?: string; to?: string } = {}) {
-    const rows = await this.pool.query<StoredMark>(
-      `SELECT upn, date, session, code FROM marks
-        WHERE school_id = $1 AND upn = $2 AND ($3::date IS NULL OR date >= $3) AND ($4::date IS NULL OR date <= $4)
-        ORDER BY date, session`,
-      [schoolId, upn, range.from ?? null, range.to ?? null],
+    const { rows } = await this.pool.query<{ day: number; codes: string }>(
+      `SELECT week - DATE '1970-01-01' AS day, codes FROM mark_weeks
+        WHERE school_id = $1 AND upn = $2 AND ($3::date IS NULL OR week >= $3) AND ($4::date IS NULL OR week <= $4)
+        ORDER BY week`,
+      [schoolId, upn, range.from ? mondayOf(range.from) : null, range.to ?? null],
     );
-    return rows.rows;
+    const marks: StoredMark[] = [];
+    for (const { day, codes } of rows) unpackWeek(marks, upn, day, codes, (d) => addDays('1970-01-01', d), range);
+    return marks;
   }
 
   streamSchoolMarks(schoolId: string, filter: SchoolMarksFilter = {}) {
@@ -121,18 +126,17 @@ export abstract class PgRegister extends PgBase {
     return rows.rows;
   }
 
+  /** Retention, school by school (the school is the distribution key: docs/scaling.md). */
   async purgeRegisterBefore(date: string) {
     return inTransaction(this.pool, async (client) => {
-      const marks = await client.query('DELETE FROM marks WHERE date < $1::date', [date]);
-      // Every week that began before the date goes; the one the date falls in is packed again from what is left of it.
-      await client.query('DELETE FROM mark_weeks WHERE week < $1::date', [date]);
-      await refreshMarkWeeks(
-        client,
-        `SELECT school_id, upn, ${mondayOfSql('$1::date')} AS week FROM marks WHERE date >= $1::date AND date < ${mondayOfSql('$1::date')} + 7`,
-        [date],
-      );
-      const amendments = await client.query('DELETE FROM mark_amendments WHERE date < $1::date', [date]);
-      return { marks: marks.rowCount ?? 0, amendments: amendments.rowCount ?? 0 };
+      const removed = { marks: 0, amendments: 0 };
+      const schools = await client.query<{ id: string }>('SELECT id FROM schools ORDER BY id');
+      for (const { id } of schools.rows) {
+        const school = await purgeSchoolRegister(client, id, date);
+        removed.marks += school.marks;
+        removed.amendments += school.amendments;
+      }
+      return removed;
     });
   }
 }

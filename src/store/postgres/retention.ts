@@ -78,7 +78,7 @@ export async function erasePupilRows(client: pg.PoolClient, schoolId: string, up
   );
   if (cases.rows.some((c) => c.status === 'open')) throw new Error('pupil has an open case');
   await deleteCases(client, cases.rows);
-  for (const table of ['marks', 'mark_weeks', 'mark_amendments', 'contacts']) {
+  for (const table of ['mark_weeks', 'mark_amendments', 'contacts']) {
     await client.query(`DELETE FROM ${table} WHERE school_id = $1 AND upn = $2`, [schoolId, upn]);
   }
   await client.query(`DELETE FROM pupils WHERE school_id = $1 AND upn = $2`, [schoolId, upn]);

@@ -9,7 +9,7 @@ const PAGE = 500;
 
 /**
  * Every pupil's marks of a school, a page of pupils at a time, read from the packed weeks
- * (`mark_weeks`, migration 018) rather than the marks: a pupil's year is about 40 rows, not 380.
+ * (`mark_weeks`, the register since migration 019): a pupil's year is about 40 rows, not 380 marks.
  * Each pupil's weeks arrive as one string of `<day of the Monday><packed week>` items, unpacked
  * here; a code filter picks the weeks holding one of the codes, then the marks.
  */

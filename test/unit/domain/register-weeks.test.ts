@@ -4,7 +4,7 @@ import { createCalendar } from '../../../src/domain/calendar.ts';
 import { ATTENDANCE_CODES } from '../../../src/domain/codes.ts';
 import { addDays, mondayOf } from '../../../src/domain/dates.ts';
 import { computeMetrics } from '../../../src/domain/metrics.ts';
-import { codesPattern, packWeek, unpackWeek, weekAttendance, weekCounts, type RegisterWeek } from '../../../src/domain/register-weeks.ts';
+import { codesPattern, mergeWeek, packWeek, unpackWeek, weekAttendance, weekCounts, weekFrom, type RegisterWeek } from '../../../src/domain/register-weeks.ts';
 import type { IsoDate, Mark } from '../../../src/domain/types.ts';
 import { coventry } from '../../../workflows/calendars/coventry.ts';
 
@@ -60,6 +60,32 @@ describe('the register as packed weeks', () => {
           const holds = marks.some((m) => mondayOf(m.date) === week.week && codes.includes(m.code));
           expect(pattern.test(week.codes)).toBe(holds);
         }
+      }),
+    );
+  });
+
+  it('when a file\'s week is merged into a stored one, then the file wins per session and each session is counted new, changed or the same', () => {
+    const week = fc.uniqueArray(fc.record({ slot: fc.integer({ min: 0, max: 13 }), code: fc.constantFrom(...CODES) }), { selector: (m) => m.slot, maxLength: 14 });
+    const pack = (items: { slot: number; code: string }[]) =>
+      packWeek(items.map(({ slot, code }) => ({ date: addDays(START, slot >> 1), session: slot & 1 ? 'PM' : 'AM', code })));
+    fc.assert(
+      fc.property(week, week, (stored, file) => {
+        const merged = mergeWeek(pack(stored), pack(file));
+        const expected = new Map(stored.map((m) => [m.slot, m.code]));
+        for (const m of file) expected.set(m.slot, m.code);
+        expect(merged.codes).toBe(pack([...expected].map(([slot, code]) => ({ slot, code }))));
+        const before = new Map(stored.map((m) => [m.slot, m.code]));
+        expect(merged.inserted).toBe(file.filter((m) => !before.has(m.slot)).length);
+        expect(merged.unchanged).toBe(file.filter((m) => before.get(m.slot) === m.code).length);
+        expect(merged.amended).toEqual(
+          file
+            .filter((m) => before.has(m.slot) && before.get(m.slot) !== m.code)
+            .sort((a, b) => a.slot - b.slot)
+            .map((m) => ({ slot: m.slot, originalCode: before.get(m.slot)!, newCode: m.code })),
+        );
+        // Retention cutting the week: only the sessions from the slot on are left.
+        const from = stored.length ? stored[0]!.slot : 0;
+        expect(weekFrom(pack(stored), from)).toBe(pack(stored.filter((m) => m.slot >= from)));
       }),
     );
   });
