@@ -15,14 +15,17 @@ export interface SentLetter {
 }
 
 /** A letter to a parent that went: emailed (sent), or made for posting (printOnly). Pending and failed ones did not. */
-const went = (message: Message) => message.kind === 'letter' && (message.status === 'sent' || message.status === 'printOnly');
-const sentAt = (message: Message) => message.sentAt ?? message.createdAt;
+/** What these need of a message: never its bodies (the email as sent, the PDF). */
+type Sent = Omit<Message, 'raw' | 'pdf'>;
+
+const went = (message: Sent) => message.kind === 'letter' && (message.status === 'sent' || message.status === 'printOnly');
+const sentAt = (message: Sent) => message.sentAt ?? message.createdAt;
 
 /**
  * The stage's own letter and the day it went, or null for that day while it has not gone (held for
  * approval, or not made yet): a message written alongside it says "we sent" only once it was.
  */
-export function stageLetter(messages: readonly Message[], template: string | undefined): { template: string; sentOn: IsoDate | null } | null {
+export function stageLetter(messages: readonly Sent[], template: string | undefined): { template: string; sentOn: IsoDate | null } | null {
   if (!template) return null;
   const sent = messages.filter((message) => went(message) && message.template === template).map(sentAt);
   const latest = sent.reduce<Date | null>((a, b) => (!a || b > a ? b : a), null);
@@ -30,10 +33,10 @@ export function stageLetter(messages: readonly Message[], template: string | und
 }
 
 /** The last letter that went to the family, leaving out the effect being written now; null when none has. */
-export function lastLetterSent(messages: readonly Message[], context: Partial<CaseContext>, exceptEffectId?: string): SentLetter | null {
+export function lastLetterSent(messages: readonly Sent[], context: Partial<CaseContext>, exceptEffectId?: string): SentLetter | null {
   const last = messages
     .filter((message) => went(message) && message.effectId !== exceptEffectId)
-    .reduce<Message | null>((latest, message) => (!latest || sentAt(message) > sentAt(latest) ? message : latest), null);
+    .reduce<Sent | null>((latest, message) => (!latest || sentAt(message) > sentAt(latest) ? message : latest), null);
   if (!last) return null;
   const recorded = context.lastLetter?.template === last.template ? context.lastLetter.attendancePct : null;
   return { template: last.template, sentOn: londonDate(sentAt(last)), attendancePct: recorded ?? null };

@@ -7,6 +7,7 @@ import type { z } from 'zod';
 import { checkHeader, CsvHeaderError, readCsv, validateRecord, type CsvFileSpec, type CsvItem } from './csv.ts';
 import { CsvPrefix } from './csv-prefix.ts';
 import { REGISTER_FILES, type ContactRowInput, type MarkRowInput, type PupilRowInput, type RegisterFileKind } from './rows.ts';
+import { registerWritten } from './register-changes.ts';
 
 /** The words of a problem the store finds in staged marks, the same whichever store found it. */
 export function wordedProblem(problem: StagedMarkProblem): ImportProblem {
@@ -191,6 +192,7 @@ export async function importMarks(store: Store, input: ImportInput): Promise<Imp
       return finish(report, problems);
     }
     const result = await staged.commit();
+    registerWritten(store, input.schoolId);
     return finish({ ...report, ...result, applied: true }, problems);
   } catch (error) {
     await staged.abort();
@@ -226,6 +228,7 @@ export async function importPupils(store: Store, input: ImportInput): Promise<Im
       onRoll: r.on_roll,
     })),
   );
+  registerWritten(store, input.schoolId);
   return finish({ ...report, applied: true, inserted: counts.inserted, amended: counts.updated }, problems);
 }
 

@@ -8,6 +8,7 @@ import type { AuditRecorder } from '../access/audit.ts';
 import { emlName } from '../mail/mailer.ts';
 import type { RetentionKind, Store } from '../store/types.ts';
 import { cutoff, type RetentionRule } from './policy.ts';
+import { registerWritten } from '../register/register-changes.ts';
 
 export const RETENTION_BATCH = 200;
 
@@ -52,6 +53,8 @@ export async function runRetention(
     removed += batch;
     if (batch === 0) break;
   }
+  // Pupils erased leave the schools' rolls and registers.
+  if (removed > 0) registerWritten(deps.store, null);
   let emlFiles = 0;
   for (const file of rule.kind === 'letters' ? await expiredEml(deps.store, deps.dataDir, before) : []) {
     await unlink(file).then(

@@ -7,6 +7,7 @@ import { strToU8, zipSync, type Zippable } from 'fflate';
 import { emlName } from '../mail/mailer.ts';
 import type { AuditEntry, Store } from '../store/types.ts';
 import { cutoff } from '../retention/policy.ts';
+import { registerWritten } from '../register/register-changes.ts';
 
 /** Audits one subject-access action; the target carries the school only, the detail the reference. */
 export type SubjectAudit = (action: 'pupil.export' | 'pupil.erase', detail: { reference: string } & Record<string, unknown>) => Promise<void>;
@@ -108,6 +109,7 @@ export async function erasePupilData(
   const messageIds = [];
   for (const record of cases) for (const m of await deps.store.listMessages({ caseId: record.id })) messageIds.push(m.messageId);
   const outcome = await deps.store.erasePupil(schoolId, upn);
+  if (outcome === 'erased') registerWritten(deps.store, schoolId);
   if (outcome === 'missing') return { erased: false, status: 404, message: 'no such pupil at this school' };
   if (outcome === 'open-case') return { erased: false, status: 409, message: 'the pupil has an open case: close it first' };
   // The stored copies after the rows: a crash between leaves files the letters retention sweep removes.

@@ -8,6 +8,7 @@ import { withStore } from '../open.ts';
 import { RETENTION_KINDS, retentionRules } from '../../retention/policy.ts';
 import { runRetention, type RetentionResult } from '../../retention/retention-run.ts';
 import type { RetentionKind } from '../../store/types.ts';
+import { registerWritten } from '../../register/register-changes.ts';
 
 /** Register entries and their amendments are kept six years (the pupil registration regulations; ../shared/DOMAIN.md). */
 export const REGISTER_RETENTION_YEARS = 6;
@@ -85,6 +86,7 @@ export async function run(args: string[]): Promise<number> {
       return 0;
     }
     const removed = await store.purgeRegisterBefore(before);
+    registerWritten(store, null);
     await auditRecorder(store, () => new Date())('cli:purge', 'register.purge', {}, { before, forced: before > latestCutoff, ...removed });
     console.log(`removed ${counted(removed)} dated before ${before}`);
     return 0;

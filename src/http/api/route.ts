@@ -60,13 +60,19 @@ const unauthenticated = () => new AppError(401, 'unauthenticated', 'sign in firs
 export const signedInOf = (res: Response): SignedIn | null => (res.locals.signedIn as SignedIn | undefined) ?? null;
 
 /** The caller of one request: access computed once, on first use; audit entries name where they came from. */
-export function callerFor(signedIn: SignedIn | null, deps: { store: Store; audit: AuditRecorder }, where: Record<string, string>): () => Caller {
+export function callerFor(
+  signedIn: SignedIn | null,
+  deps: { store: Store; audit: AuditRecorder },
+  where: Record<string, string>,
+  /** The request's own Access when a page already has it (the same person, the same request). */
+  shared?: () => Promise<Access>,
+): () => Caller {
   let access: Promise<Access> | null = null;
   return () => {
     if (!signedIn) throw unauthenticated();
     return {
       ...signedIn,
-      access: () => (access ??= accessFor(deps.store, signedIn.user)),
+      access: shared ?? (() => (access ??= accessFor(deps.store, signedIn.user))),
       audit: (action, target, detail) => deps.audit(signedIn.user.id, action, target, { ...where, ...detail }),
     };
   };

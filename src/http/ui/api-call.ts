@@ -4,6 +4,7 @@ import type { Store } from '../../store/types.ts';
 import { callerFor, runHandler, type AnyRoute } from '../api/route.ts';
 import { parseRequest } from '../api/validation.ts';
 import type { SignedIn } from '../auth/sessions.ts';
+import type { Access } from '../../access/scope.ts';
 import { AppError } from '../../errors.ts';
 
 export interface ApiInput {
@@ -17,13 +18,13 @@ export type ApiCall = <T>(method: 'get' | 'post', path: string, input?: ApiInput
 
 export function apiCaller(routes: readonly AnyRoute[], deps: { store: Store; audit: AuditRecorder }) {
   const byKey = new Map(routes.map((spec) => [`${spec.method} ${spec.path}`, spec]));
-  return (req: Request, res: Response, signedIn: SignedIn | null): ApiCall =>
+  return (req: Request, res: Response, signedIn: SignedIn | null, access?: () => Promise<Access>): ApiCall =>
     async <T>(method: 'get' | 'post', path: string, input: ApiInput = {}) => {
       const spec = byKey.get(`${method} ${path}`);
       if (!spec) throw new Error(`no API route ${method.toUpperCase()} ${path}`);
       if (!spec.public && !signedIn) throw new AppError(401, 'unauthenticated', 'sign in first');
       const parsed = parseRequest(spec, { params: input.params ?? {}, query: input.query ?? {}, body: input.body ?? {} } as Request);
-      const caller = callerFor(signedIn, deps, { route: spec.path, page: req.path });
+      const caller = callerFor(signedIn, deps, { route: spec.path, page: req.path }, access);
       const result = (await runHandler(spec, { ...parsed, req, res, caller }, signedIn, deps.audit, { route: spec.path, page: req.path })) as T;
       // The API's ETag is the case version; on a page it would let a browser keep a stale copy.
       if (!res.headersSent) res.removeHeader('ETag');

@@ -86,10 +86,11 @@ export function page(deps: PageDeps, handler: PageHandler) {
       return next(new AppError(401, 'unauthenticated', 'Your session has ended. Sign in again, then repeat what you were doing.'));
     }
     res.locals.signedIn = signedIn;
-    const api = deps.api(req, res, signedIn);
     let access: Promise<Access> | null = null;
-    // The same Access the API computes, for pages that read the store through the scope functions.
+    // The same Access the API computes, for pages that read the store through the scope functions;
+    // worked out once a request, and shared with the API routes the page calls.
     const accessOnce = () => (access ??= accessFor(deps.store, signedIn.user));
+    const api = deps.api(req, res, signedIn, accessOnce);
     try {
       await handler({
         req,

@@ -1,8 +1,10 @@
 import type pg from 'pg';
+import type { MessageTotals } from './message-page.ts';
 
-/** What every part of the PostgreSQL store shares: the pool, and the work queue's brief totals. */
+/** What every part of the PostgreSQL store shares: the pool, and the work queue's and the outbox's brief totals. */
 export abstract class PgBase {
   protected readonly queueTotals = new Map<string, { n: number; at: number }>();
+  protected readonly messageTotals: MessageTotals = new Map();
 
   constructor(readonly pool: pg.Pool) {}
 

@@ -6,6 +6,8 @@ import { PgBase } from './base.ts';
 /** Letters and emails as made and sent, staff accounts, sessions, sign-in failures and the audit log. */
 export abstract class PgMessagesAccounts extends PgBase {
   async createMessage(m: NewMessage) {
+    // Before, and again after: a total counted while the insert was in flight may predate it.
+    this.messageTotals.clear();
     const result = await this.pool.query(
       `INSERT INTO messages (id, effect_id, case_id, school_id, template, kind, recipient_role, recipient_name, recipient_email,
          subject, message_id, status, pdf, created_at)
@@ -13,6 +15,7 @@ export abstract class PgMessagesAccounts extends PgBase {
       [m.id, m.effectId, m.caseId, m.schoolId, m.template, m.kind, m.recipientRole, m.recipientName, m.recipientEmail,
         m.subject, m.messageId, m.status, m.pdf, m.createdAt],
     );
+    this.messageTotals.clear();
     return result.rowCount === 1;
   }
 
@@ -33,7 +36,7 @@ export abstract class PgMessagesAccounts extends PgBase {
   }
 
   listMessagePage(filter: MessagePageFilter) {
-    return listMessagePage(this.pool, filter);
+    return listMessagePage(this.pool, filter, this.messageTotals);
   }
 
   async updateMessage(id: string, update: MessageUpdate) {

@@ -8,8 +8,13 @@ export abstract class PgRetention extends PgBase {
     return countExpired(this.pool, kind, before);
   }
 
-  purgeExpiredBatch(kind: RetentionKind, before: Date, limit: number) {
-    return purgeExpiredBatch(this.pool, kind, before, limit);
+  async purgeExpiredBatch(kind: RetentionKind, before: Date, limit: number) {
+    try {
+      return await purgeExpiredBatch(this.pool, kind, before, limit);
+    } finally {
+      // Letters (and cases, with theirs) removed: the outbox's kept totals are out of date.
+      this.messageTotals.clear();
+    }
   }
 
   erasePupil(schoolId: string, upn: string) {

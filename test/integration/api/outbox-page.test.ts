@@ -87,4 +87,17 @@ describe('the outbox page with many messages', () => {
     const { entries } = await world.db.store.listAudit({ actor: 'u-otherPastoral', limit: 5 });
     expect(entries.find((e) => e.action === 'outbox.read')).toMatchObject({ detail: { page: 1, shown: expect.arrayContaining(['s3-m000']) } });
   });
+
+  it('when a letter is made just after the outbox was read, then the next read counts it (the kept total is dropped)', async () => {
+    const cookie = await signIn('otherPastoral');
+    expect((await request(app).get('/outbox').set('Cookie', cookie)).text).toContain('7 made, newest first');
+    await world.db.store.createMessage({
+      id: 's3-m-late', effectId: `${world.caseIds.s3}:late`, caseId: world.caseIds.s3, schoolId: 's3', template: 'west-coventry/letter-a', kind: 'letter',
+      recipientRole: 'parent', recipientName: 'Jo Taylor', recipientEmail: 'jo@example.org', subject: 'Letter late', messageId: '<s3-m-late@attendance.test>',
+      status: 'pending', pdf: null, createdAt: new Date('2024-10-14T10:00:00Z'),
+    });
+    const again = await request(app).get('/outbox').set('Cookie', cookie);
+    expect(again.text).toContain('8 made, newest first');
+    expect(again.text).toContain('Letter late');
+  });
 });

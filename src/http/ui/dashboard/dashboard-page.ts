@@ -10,14 +10,16 @@ import type { CaseRecord, Pupil, School } from '../../../store/types.ts';
 import { todayOf } from '../../api/deps.ts';
 import { words } from '../../../domain/words.ts';
 import { page, type PageDeps } from '../page-context.ts';
-import { schoolTrends } from './school-trends.ts';
+import { schoolFigures } from './kept-figures.ts';
 import { trendChartSvg } from './trend-chart.ts';
 import { casesByGroup, stageFunnel } from './stage-funnel.ts';
-import { compareSchool, type SchoolComparison } from './school-comparison.ts';
+import type { SchoolComparison } from './school-comparison.ts';
 import { NATIONAL_ABSENCE } from '../../../domain/national-absence.ts';
 import { STAGE_GROUP_IDS, STAGE_GROUPS } from '../../../domain/stage-groups.ts';
 
 const contextOf = (record: CaseRecord) => (record.snapshot as { context: CaseContext }).context;
+/** A penalty notice the dashboard lists: still to be paid. */
+const unpaid = (notice: CaseContext['penaltyNotices'][number]) => notice.status === 'awaitingPayment' || notice.status === 'unpaid';
 
 /** What each kind of task is, as the dashboard counts them. */
 const TASK_KINDS: Record<string, string> = {
@@ -37,7 +39,9 @@ export function dashboardPage(router: Router, deps: PageDeps): void {
       const { store } = deps;
       const me = await access();
       const today = todayOf(deps);
-      const schools = (await Promise.all(me.caseSchoolIds.map((id) => store.getSchool(id)))).filter((school): school is School => school !== null);
+      // One read for the schools, not one a school (in the order the person's schools are listed).
+      const schoolsById = new Map((await store.listSchools()).map((school) => [school.id, school]));
+      const schools = me.caseSchoolIds.map((id) => schoolsById.get(id)).filter((school): school is School => school !== undefined);
       const chosen = schools.find((school) => school.id === req.query.school) ?? null;
       const inView = chosen ? [chosen] : schools;
       const ids = inView.map((school) => school.id);
@@ -49,15 +53,19 @@ export function dashboardPage(router: Router, deps: PageDeps): void {
       const funnel = stageFunnel(cases);
       const widest = Math.max(1, ...funnel.map((row) => row.count));
 
+      // Names only for the pupils the notices list, not the whole roll.
+      const named = cases.filter((record) => contextOf(record).penaltyNotices.some(unpaid));
+      const upnsBySchool = new Map<string, string[]>();
+      for (const record of named) upnsBySchool.set(record.schoolId, [...(upnsBySchool.get(record.schoolId) ?? []), record.upn]);
       const pupils = new Map<string, Pupil>();
-      for (const id of new Set(cases.map((record) => record.schoolId))) for (const pupil of await store.listPupils(id)) pupils.set(`${id}/${pupil.upn}`, pupil);
+      for (const [id, upns] of upnsBySchool) for (const pupil of await store.listPupils(id, upns)) pupils.set(`${id}/${pupil.upn}`, pupil);
       const nameOf = (record: CaseRecord) => {
         const pupil = pupils.get(`${record.schoolId}/${record.upn}`);
         return pupil ? `${pupil.forename} ${pupil.surname}` : record.upn;
       };
       const notices = cases.flatMap((record) =>
         contextOf(record)
-          .penaltyNotices.filter((notice) => notice.status === 'awaitingPayment' || notice.status === 'unpaid')
+          .penaltyNotices.filter(unpaid)
           .map((notice) => ({
             caseId: record.id,
             pupil: nameOf(record),
@@ -90,8 +98,7 @@ export function dashboardPage(router: Router, deps: PageDeps): void {
           trends.push({ school, noTermDates: true });
           continue;
         }
-        const points = await schoolTrends(store, context, today);
-        const comparison = await compareSchool(store, context, today);
+        const { points, comparison } = await schoolFigures(store, context, today);
         comparisons.push({ school, comparison });
         const labels = points.map((point) => point.asOf);
         const last = points.at(-1);

@@ -1,6 +1,5 @@
 import type { Router } from 'express';
 import { z } from 'zod';
-import type { School } from '../../../store/types.ts';
 import { checkCsrf } from '../../auth/sessions.ts';
 import { page, type PageDeps } from '../page-context.ts';
 
@@ -21,8 +20,9 @@ export function outboxPage(router: Router, deps: PageDeps): void {
     '/outbox',
     page(deps, async ({ req, render, access, signedIn }) => {
       const me = await access();
-      const schools = (await Promise.all(me.caseSchoolIds.map((id) => deps.store.getSchool(id)))).filter((school): school is School => school !== null);
-      const names = new Map(schools.map((school) => [school.id, school.name]));
+      // One read for the schools' names, not one a school.
+      const inScope = new Set(me.caseSchoolIds);
+      const names = new Map((await deps.store.listSchools()).filter((school) => inScope.has(school.id)).map((school) => [school.id, school.name]));
       const wanted = pageQuery.parse(req.query.page);
       // Only what this person may see, a page at a time, without the letters' and emails' bodies:
       // whole schools' messages, and for an EWO those about the cases referred to them.

@@ -82,7 +82,7 @@ function approvalTitle(entry: TimelineEntry): string | null {
 }
 
 /** Everything that happened to a case, oldest first: transitions, timers, notes, letters, emails and tasks. */
-export async function timelineItems(store: Store, detail: CaseDetail, entries: TimelineEntry[], stateName: (state: string) => string): Promise<TimelineItem[]> {
+export async function timelineItems(store: Store, detail: Pick<CaseDetail, 'letters' | 'tasks'>, entries: TimelineEntry[], stateName: (state: string) => string): Promise<TimelineItem[]> {
   const names = new Map<string, string>();
   const who = async (actor: string | null) => {
     if (!actor) return 'The service';

@@ -1,7 +1,8 @@
 import type { Router } from 'express';
 import { z } from 'zod';
 import type { TimelineEntry } from '../../../store/types.ts';
-import type { CaseDetail } from '../case/case-pages.ts';
+import { visibleCase } from '../../../access/scope.ts';
+import { caseOutline } from '../../api/cases/case-view.ts';
 import { stateLabel } from '../labels.ts';
 import { page, type Page, type PageDeps } from '../page-context.ts';
 import { TIMELINE_KINDS, timelineItems } from './timeline-entries.ts';
@@ -9,10 +10,13 @@ import { timelinePdf } from './timeline-pdf.ts';
 
 const kindFilter = z.object({ kind: z.enum(TIMELINE_KINDS).optional().catch(undefined) });
 
-async function loadTimeline(deps: PageDeps, { api, req }: Page) {
+async function loadTimeline(deps: PageDeps, { api, req, access }: Page) {
   const params = { id: String(req.params.id) };
-  const detail = await api<CaseDetail>('get', '/api/cases/:id', { params });
+  // The timeline's own API call checks the case is one the person may see, and records the read.
   const { entries } = await api<{ entries: TimelineEntry[] }>('get', '/api/cases/:id/timeline', { params });
+  // Its letters, tasks and pupil as the case's API gives them, without the metrics and the actions
+  // allowed now (running the machine per action), which this page does not show.
+  const detail = await caseOutline(deps.store, visibleCase(await access(), await deps.store.getCase(params.id), params.id));
   const { kind } = kindFilter.parse(req.query);
   const all = await timelineItems(deps.store, detail, entries, (state) => stateLabel(detail.case.workflowId, state));
   const title = detail.pupil ? `${detail.pupil.forename} ${detail.pupil.surname}` : detail.case.upn;
