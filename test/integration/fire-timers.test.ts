@@ -28,7 +28,7 @@ describe('the timer sweep', () => {
     const calendar = calendarFor(getWorkflow(SCHOOL.workflowId), SCHOOL.localAuthority);
     for (let i = 0; i < PUPILS; i++) {
       // 93% at the first review; the even pupils fall further by the second, the odd ones recover.
-      const later = i % 2 === 0 ? { '2024-11-12 AM': 'O', '2024-11-12 PM': 'O', '2024-11-13 AM': 'O', '2024-11-13 PM': 'O' } : {};
+      const later: Record<string, string> = i % 2 === 0 ? { '2024-11-12 AM': 'O', '2024-11-12 PM': 'O', '2024-11-13 AM': 'O', '2024-11-13 PM': 'O' } : {};
       await importRegister(db.store, SCHOOL.id, upn(i), calendar, '2024-09-03', '2024-11-15', {
         '2024-10-07 AM': 'O',
         '2024-10-07 PM': 'O',

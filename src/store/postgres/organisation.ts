@@ -1,6 +1,6 @@
 import { toSchool, toTrust, type SchoolRow, type TrustRow } from './rows.ts';
 import { type School, type Trust } from '../types.ts';
-import { PgBase } from './base.ts';
+import { PgBase, SCHOOLS_CACHE_MS } from './base.ts';
 
 /** `field = EXCLUDED.field` when the upsert gave it, else what is stored: a field left out is kept. */
 const keptUnlessGiven = (table: string, column: string, givenParam: number) =>
@@ -26,6 +26,16 @@ export abstract class PgOrganisation extends PgBase {
   }
 
   async upsertSchool(school: School) {
+    this.schoolWrites += 1;
+    this.schoolLists.clear();
+    try {
+      await this.writeSchool(school);
+    } finally {
+      this.schoolLists.clear();
+    }
+  }
+
+  private async writeSchool(school: School) {
     await this.pool.query(
       `INSERT INTO schools (id, trust_id, name, workflow_id, local_authority, notify_emails, urn, la_estab, phase, archived_at)
        VALUES ($1, $2, $3, $4, $5, COALESCE($6::jsonb, '{}'::jsonb), $7, $8, $9, $10)
@@ -59,11 +69,17 @@ export abstract class PgOrganisation extends PgBase {
   }
 
   async listSchools(filter: { trustId?: string } = {}) {
-    const rows = await this.pool.query<SchoolRow>(
-      'SELECT * FROM schools WHERE ($1::text IS NULL OR trust_id = $1) ORDER BY name, id',
-      [filter.trustId ?? null],
-    );
-    return rows.rows.map(toSchool);
+    const key = filter.trustId ?? '';
+    let kept = this.schoolLists.get(key);
+    const at = performance.now();
+    if (!kept || at - kept.at >= SCHOOLS_CACHE_MS) {
+      const writes = this.schoolWrites;
+      const rows = await this.pool.query<SchoolRow>('SELECT * FROM schools WHERE ($1::text IS NULL OR trust_id = $1) ORDER BY name, id', [filter.trustId ?? null]);
+      kept = { schools: rows.rows.map(toSchool), at };
+      if (writes === this.schoolWrites) this.schoolLists.set(key, kept);
+    }
+    // Copies: a caller may change what it was given without changing what the next is given.
+    return kept.schools.map((school) => ({ ...school }));
   }
 
   async getSetting(key: string) {
