@@ -29,38 +29,34 @@ export abstract class PgOrganisation extends PgBase {
     this.schoolWrites += 1;
     this.schoolLists.clear();
     try {
-      await this.writeSchool(school);
+      await this.pool.query(
+        `INSERT INTO schools (id, trust_id, name, workflow_id, local_authority, notify_emails, urn, la_estab, phase, archived_at)
+         VALUES ($1, $2, $3, $4, $5, COALESCE($6::jsonb, '{}'::jsonb), $7, $8, $9, $10)
+         ON CONFLICT (id) DO UPDATE SET trust_id = EXCLUDED.trust_id, name = EXCLUDED.name,
+           workflow_id = EXCLUDED.workflow_id, local_authority = EXCLUDED.local_authority,
+           notify_emails = COALESCE($6::jsonb, schools.notify_emails),
+           ${keptUnlessGiven('schools', 'urn', 11)}, ${keptUnlessGiven('schools', 'la_estab', 12)},
+           ${keptUnlessGiven('schools', 'phase', 13)}, ${keptUnlessGiven('schools', 'archived_at', 14)}`,
+        [
+          school.id,
+          school.trustId,
+          school.name,
+          school.workflowId,
+          school.localAuthority,
+          school.notifyEmails ? JSON.stringify(school.notifyEmails) : null,
+          school.urn ?? null,
+          school.laEstab ?? null,
+          school.phase ?? null,
+          school.archivedAt ?? null,
+          school.urn !== undefined,
+          school.laEstab !== undefined,
+          school.phase !== undefined,
+          school.archivedAt !== undefined,
+        ],
+      );
     } finally {
       this.schoolLists.clear();
     }
-  }
-
-  private async writeSchool(school: School) {
-    await this.pool.query(
-      `INSERT INTO schools (id, trust_id, name, workflow_id, local_authority, notify_emails, urn, la_estab, phase, archived_at)
-       VALUES ($1, $2, $3, $4, $5, COALESCE($6::jsonb, '{}'::jsonb), $7, $8, $9, $10)
-       ON CONFLICT (id) DO UPDATE SET trust_id = EXCLUDED.trust_id, name = EXCLUDED.name,
-         workflow_id = EXCLUDED.workflow_id, local_authority = EXCLUDED.local_authority,
-         notify_emails = COALESCE($6::jsonb, schools.notify_emails),
-         ${keptUnlessGiven('schools', 'urn', 11)}, ${keptUnlessGiven('schools', 'la_estab', 12)},
-         ${keptUnlessGiven('schools', 'phase', 13)}, ${keptUnlessGiven('schools', 'archived_at', 14)}`,
-      [
-        school.id,
-        school.trustId,
-        school.name,
-        school.workflowId,
-        school.localAuthority,
-        school.notifyEmails ? JSON.stringify(school.notifyEmails) : null,
-        school.urn ?? null,
-        school.laEstab ?? null,
-        school.phase ?? null,
-        school.archivedAt ?? null,
-        school.urn !== undefined,
-        school.laEstab !== undefined,
-        school.phase !== undefined,
-        school.archivedAt !== undefined,
-      ],
-    );
   }
 
   async getSchool(id: string) {
