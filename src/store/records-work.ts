@@ -185,6 +185,8 @@ export interface QueueLine {
   stage: string | null;
   pupil: Pick<Pupil, 'forename' | 'surname'> | null;
   nextTask: Pick<Task, 'id' | 'title' | 'dueDate' | 'assignee'> | null;
+  /** The user the case is assigned to (StaffStore.assignCases), if any. */
+  assignedTo: string | null;
 }
 
 export interface ClaimOptions {

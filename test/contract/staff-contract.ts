@@ -139,6 +139,7 @@ export function staffContract(ctx: ContractContext) {
       expect((await store.listCaseAssignees([a])).map((x) => x.userId)).toEqual([leaver.id]);
       const queue = await store.listQueue({ schoolIds: [schoolId], assignedTo: leaver.id });
       expect(queue.lines.map((line) => line.id).sort()).toEqual([a, b].sort());
+      expect(queue.lines.map((line) => line.assignedTo)).toEqual([leaver.id, leaver.id]);
       expect((await store.listCases({ assignedTo: leaver.id })).total).toBe(2);
 
       expect((await store.assignCases({ from: leaver.id, to: taker.id, note: 'Sam has left', ...by })).sort()).toEqual([a, b].sort());

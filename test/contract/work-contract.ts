@@ -77,6 +77,7 @@ export function workContract(ctx: ContractContext) {
               stage: (record.snapshot as { context?: { stage?: string } }).context?.stage ?? null,
               pupil: pupil && { forename: pupil.forename, surname: pupil.surname },
               nextTask: next ? { id: next.id, title: next.title, dueDate: next.dueDate, assignee: next.assignee } : null,
+              assignedTo: (await store.listCaseAssignees([record.id]))[0]?.userId ?? null,
             };
           }),
         );

@@ -13,6 +13,7 @@ import { refreshDueKeys, writeTasks } from './case-tasks.ts';
 export abstract class MongoCases extends MongoBase {
   declare listPupils: Store['listPupils'];
   declare listTasks: Store['listTasks'];
+  declare listCaseAssignees: Store['listCaseAssignees'];
 
   async createCase(
     record: NewCase,
@@ -141,10 +142,12 @@ export abstract class MongoCases extends MongoBase {
     const { total, cases } = await this.listCases(filter);
     const upnsBySchool = new Map<string, string[]>();
     for (const record of cases) upnsBySchool.set(record.schoolId, [...(upnsBySchool.get(record.schoolId) ?? []), record.upn]);
-    const [pupils, tasks] = await Promise.all([
+    const [pupils, tasks, assignees] = await Promise.all([
       Promise.all([...upnsBySchool].map(([schoolId, upns]) => this.listPupils(schoolId, upns))),
       cases.length === 0 ? [] : this.listTasks({ caseIds: cases.map((record) => record.id), status: 'open' }),
+      cases.length === 0 ? [] : this.listCaseAssignees(cases.map((record) => record.id)),
     ]);
+    const assigneeOf = new Map(assignees.map((a) => [a.caseId, a.userId]));
     const pupilOf = new Map(pupils.flat().map((pupil) => [`${pupil.schoolId}/${pupil.upn}`, pupil]));
     const lines = cases.map((record): QueueLine => {
       const pupil = pupilOf.get(`${record.schoolId}/${record.upn}`);
@@ -162,6 +165,7 @@ export abstract class MongoCases extends MongoBase {
         stage: typeof stage === 'string' ? stage : null,
         pupil: pupil ? { forename: pupil.forename, surname: pupil.surname } : null,
         nextTask: next ? { id: next.id, title: next.title, dueDate: next.dueDate, assignee: next.assignee } : null,
+        assignedTo: assigneeOf.get(record.id) ?? null,
       };
     });
     return { total, lines };

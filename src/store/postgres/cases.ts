@@ -81,15 +81,19 @@ export abstract class PgCases extends PgBase {
     const kept = key === null ? undefined : this.queueTotals.get(key);
     const cached = kept && performance.now() - kept.at < QUEUE_TOTAL_CACHE_MS ? kept.n : null;
     // The count rides with the page, and runs only when the page is full (CASE evaluates the
-    // subquery only in the branch taken); an empty page brings no row to carry it.
+    // subquery only in the branch taken); an empty page brings no row to carry it. The pupils are
+    // looked up by key, a page's 25 of them (LIMIT 1 keeps the subquery from being made a join
+    // again: as one, PostgreSQL hashed the whole pupils table for every page).
     const rows = (
       await this.pool.query<QueueRow>(
         `WITH page AS MATERIALIZED (${query.page})
          SELECT c.id, c.school_id, c.upn, c.state, c.status, c.version, c.updated_at, c.snapshot->'context'->>'stage' AS stage,
                 p.forename, p.surname, t.id AS task_id, t.title AS task_title, t.due_date AS task_due_date, t.assignee AS task_assignee,
+                a.user_id AS assigned_to,
                 CASE WHEN (SELECT count(*) FROM page) < ${query.limitArg} THEN NULL ELSE ${cached === null ? `(${query.count})` : 'NULL'} END AS total
            FROM page c
-           LEFT JOIN pupils p ON p.school_id = c.school_id AND p.upn = c.upn
+           LEFT JOIN LATERAL (SELECT p.forename, p.surname FROM pupils p WHERE p.school_id = c.school_id AND p.upn = c.upn LIMIT 1) p ON true
+           LEFT JOIN case_assignments a ON a.case_id = c.id
            LEFT JOIN LATERAL (SELECT t.id, t.title, t.due_date, t.assignee FROM tasks t WHERE t.case_id = c.id AND t.status = 'open'
                                ORDER BY t.due_date, t.created_at, t.id LIMIT 1) t ON true
           ${query.order}`,

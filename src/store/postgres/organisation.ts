@@ -1,6 +1,6 @@
 import { toSchool, toTrust, type SchoolRow, type TrustRow } from './rows.ts';
 import { type School, type Trust } from '../types.ts';
-import { PgBase } from './base.ts';
+import { PgBase, SCHOOLS_CACHE_MS } from './base.ts';
 
 /** `field = EXCLUDED.field` when the upsert gave it, else what is stored: a field left out is kept. */
 const keptUnlessGiven = (table: string, column: string, givenParam: number) =>
@@ -26,31 +26,37 @@ export abstract class PgOrganisation extends PgBase {
   }
 
   async upsertSchool(school: School) {
-    await this.pool.query(
-      `INSERT INTO schools (id, trust_id, name, workflow_id, local_authority, notify_emails, urn, la_estab, phase, archived_at)
-       VALUES ($1, $2, $3, $4, $5, COALESCE($6::jsonb, '{}'::jsonb), $7, $8, $9, $10)
-       ON CONFLICT (id) DO UPDATE SET trust_id = EXCLUDED.trust_id, name = EXCLUDED.name,
-         workflow_id = EXCLUDED.workflow_id, local_authority = EXCLUDED.local_authority,
-         notify_emails = COALESCE($6::jsonb, schools.notify_emails),
-         ${keptUnlessGiven('schools', 'urn', 11)}, ${keptUnlessGiven('schools', 'la_estab', 12)},
-         ${keptUnlessGiven('schools', 'phase', 13)}, ${keptUnlessGiven('schools', 'archived_at', 14)}`,
-      [
-        school.id,
-        school.trustId,
-        school.name,
-        school.workflowId,
-        school.localAuthority,
-        school.notifyEmails ? JSON.stringify(school.notifyEmails) : null,
-        school.urn ?? null,
-        school.laEstab ?? null,
-        school.phase ?? null,
-        school.archivedAt ?? null,
-        school.urn !== undefined,
-        school.laEstab !== undefined,
-        school.phase !== undefined,
-        school.archivedAt !== undefined,
-      ],
-    );
+    this.schoolWrites += 1;
+    this.schoolLists.clear();
+    try {
+      await this.pool.query(
+        `INSERT INTO schools (id, trust_id, name, workflow_id, local_authority, notify_emails, urn, la_estab, phase, archived_at)
+         VALUES ($1, $2, $3, $4, $5, COALESCE($6::jsonb, '{}'::jsonb), $7, $8, $9, $10)
+         ON CONFLICT (id) DO UPDATE SET trust_id = EXCLUDED.trust_id, name = EXCLUDED.name,
+           workflow_id = EXCLUDED.workflow_id, local_authority = EXCLUDED.local_authority,
+           notify_emails = COALESCE($6::jsonb, schools.notify_emails),
+           ${keptUnlessGiven('schools', 'urn', 11)}, ${keptUnlessGiven('schools', 'la_estab', 12)},
+           ${keptUnlessGiven('schools', 'phase', 13)}, ${keptUnlessGiven('schools', 'archived_at', 14)}`,
+        [
+          school.id,
+          school.trustId,
+          school.name,
+          school.workflowId,
+          school.localAuthority,
+          school.notifyEmails ? JSON.stringify(school.notifyEmails) : null,
+          school.urn ?? null,
+          school.laEstab ?? null,
+          school.phase ?? null,
+          school.archivedAt ?? null,
+          school.urn !== undefined,
+          school.laEstab !== undefined,
+          school.phase !== undefined,
+          school.archivedAt !== undefined,
+        ],
+      );
+    } finally {
+      this.schoolLists.clear();
+    }
   }
 
   async getSchool(id: string) {
@@ -59,11 +65,17 @@ export abstract class PgOrganisation extends PgBase {
   }
 
   async listSchools(filter: { trustId?: string } = {}) {
-    const rows = await this.pool.query<SchoolRow>(
-      'SELECT * FROM schools WHERE ($1::text IS NULL OR trust_id = $1) ORDER BY name, id',
-      [filter.trustId ?? null],
-    );
-    return rows.rows.map(toSchool);
+    const key = filter.trustId ?? '';
+    let kept = this.schoolLists.get(key);
+    const at = performance.now();
+    if (!kept || at - kept.at >= SCHOOLS_CACHE_MS) {
+      const writes = this.schoolWrites;
+      const rows = await this.pool.query<SchoolRow>('SELECT * FROM schools WHERE ($1::text IS NULL OR trust_id = $1) ORDER BY name, id', [filter.trustId ?? null]);
+      kept = { schools: rows.rows.map(toSchool), at };
+      if (writes === this.schoolWrites) this.schoolLists.set(key, kept);
+    }
+    // Copies: a caller may change what it was given without changing what the next is given.
+    return kept.schools.map((school) => ({ ...school }));
   }
 
   async getSetting(key: string) {

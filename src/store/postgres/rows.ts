@@ -123,6 +123,7 @@ export interface QueueRow {
   task_title: string | null;
   task_due_date: string | null;
   task_assignee: string | null;
+  assigned_to: string | null;
   total: number | null;
 }
 export const toQueueLine = (r: QueueRow): QueueLine => ({
@@ -136,6 +137,7 @@ export const toQueueLine = (r: QueueRow): QueueLine => ({
   stage: r.stage,
   pupil: r.forename === null || r.surname === null ? null : { forename: r.forename, surname: r.surname },
   nextTask: r.task_id === null ? null : { id: r.task_id, title: r.task_title!, dueDate: r.task_due_date!, assignee: r.task_assignee },
+  assignedTo: r.assigned_to,
 });
 
 export interface TimelineRow {

@@ -79,9 +79,8 @@ export async function workQueue(deps: ApiDeps, access: Access, query: WorkQueueQ
     limit: PAGE_SIZE,
     offset: (query.page - 1) * PAGE_SIZE,
   });
-  const assignees = new Map((await store.listCaseAssignees(lines.map((line) => line.id))).map((a) => [a.caseId, a.userId]));
   const names = new Map<string, string>();
-  for (const userId of new Set(assignees.values())) names.set(userId, (await store.getUser(userId))?.name ?? 'a former member of staff');
+  for (const userId of new Set(lines.flatMap((line) => line.assignedTo ?? []))) names.set(userId, (await store.getUser(userId))?.name ?? 'a former member of staff');
   const rows = lines.map((line) => ({
     id: line.id,
     schoolId: line.schoolId,
@@ -93,7 +92,7 @@ export async function workQueue(deps: ApiDeps, access: Access, query: WorkQueueQ
     version: line.version,
     updatedAt: line.updatedAt,
     nextTask: line.nextTask,
-    assignedTo: assignees.has(line.id) ? { id: assignees.get(line.id)!, name: names.get(assignees.get(line.id)!)! } : null,
+    assignedTo: line.assignedTo === null ? null : { id: line.assignedTo, name: names.get(line.assignedTo)! },
   }));
   return { total, page: query.page, pageSize: PAGE_SIZE, cases: rows };
 }
