@@ -2,7 +2,7 @@
 // `npm run bench -- --quick --only evaluate,pages` left in bench/.data/pg (stopped), times each SQL
 // statement of one request per page, then loads each page (or the one named) with autocannon in a
 // child process for `seconds`, writing the server's CPU profile to bench/.data/profiles/<page>.cpuprofile.
-//   npx tsx bench/pages-profile.ts [seconds] [timeline|outbox|dashboard]
+//   [BENCH_DATA=bench/.data/p20000-w39-s1] npx tsx bench/pages-profile.ts [seconds] [timeline|outbox|dashboard]
 import { performance } from 'node:perf_hooks';
 import { startEmbeddedPostgres } from '../src/store/postgres/embedded.ts';
 import { openPostgres } from '../src/store/postgres/open.ts';
@@ -18,7 +18,7 @@ const seconds = Number(process.argv[2] ?? 0);
 const server = await startEmbeddedPostgres({ dataDir: 'bench/.data/pg' });
 const db = await openPostgres(databaseUrl(server.url, 'bench_pages'));
 const { pool } = db.store;
-const manifest = JSON.parse(readFileSync(path.join('bench/.data/p2000-w39-s1', 'manifest.json'), 'utf8'));
+const manifest = JSON.parse(readFileSync(path.join(process.env.BENCH_DATA ?? 'bench/.data/p2000-w39-s1', 'manifest.json'), 'utf8'));
 let log: { sql: string; ms: number }[] | null = null;
 const query = pool.query.bind(pool) as (...args: unknown[]) => Promise<unknown>;
 (pool as unknown as { query: unknown }).query = async (...args: unknown[]) => {
