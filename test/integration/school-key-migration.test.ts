@@ -1,32 +1,22 @@
 // Migration 020 on a database that already holds cases: their timeline, timers and outbox rows are
 // given the case's school, and from then on a row cannot claim another school than its case's.
-import { readdir, readFile } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import pg from 'pg';
 import { migrate } from '../../src/store/postgres/migrate.ts';
 import { openPostgres, type OpenedPostgres } from '../../src/store/postgres/open.ts';
+import { migrateBefore } from '../support/migrations.ts';
 import { freshDatabaseUrl, sql } from '../support/postgres.ts';
 
-const MIGRATIONS = new URL('../../src/store/postgres/migrations/', import.meta.url);
 const THIS_ONE = '020_case_rows_school.sql';
 
 let url: string;
 let opened: OpenedPostgres | undefined;
 
-/** Applies, as migrate() does, every migration before this one. */
-async function migrateBefore(pool: pg.Pool) {
-  await pool.query('CREATE TABLE schema_migrations (name text PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())');
-  for (const file of (await readdir(MIGRATIONS)).filter((f) => f.endsWith('.sql') && f < THIS_ONE).sort()) {
-    await pool.query(await readFile(new URL(file, MIGRATIONS), 'utf8'));
-    await pool.query('INSERT INTO schema_migrations (name) VALUES ($1)', [file]);
-  }
-}
-
 beforeAll(async () => {
   url = await freshDatabaseUrl();
   const pool = new pg.Pool({ connectionString: url });
   try {
-    await migrateBefore(pool);
+    await migrateBefore(pool, THIS_ONE);
     await pool.query(`
       INSERT INTO trusts VALUES ('t', 'Trust');
       INSERT INTO schools VALUES ('north', 't', 'North School', 'west-coventry', 'coventry'), ('south', 't', 'South School', 'west-coventry', 'coventry');
