@@ -39,6 +39,26 @@ async function writeMarks(file: string, variant: number) {
 }
 
 /**
+ * Holds a lock on the register that lets imports read it but makes their first write wait (SHARE
+ * conflicts with the ROW EXCLUSIVE an INSERT or UPDATE takes), until `release`.
+ */
+async function holdRegisterWrites(url: string): Promise<{ release: () => Promise<void> }> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  await client.query('BEGIN');
+  await client.query('LOCK TABLE mark_weeks IN SHARE MODE');
+  let held = true;
+  return {
+    async release() {
+      if (!held) return;
+      held = false;
+      await client.query('ROLLBACK');
+      await client.end();
+    },
+  };
+}
+
+/**
  * Where an import is, from what its database session is running (its statements, as
  * src/store/postgres/marks-import.ts sends them): staging the file (COPY), validating the staged
  * rows, writing them to the register, committing; `closed` once its session ended after that.
@@ -198,6 +218,11 @@ describe('a marks import killed with SIGKILL', () => {
     const pipe = target.phase === 'copy' ? await pipeOf(file, target.fraction) : null;
     const connectAs = new URL(url);
     connectAs.searchParams.set('application_name', session.name);
+    // Writing pupil-weeks takes a few milliseconds (migration 019), less than the watcher needs to
+    // see a statement and stop the process: a kill meant for the write would land in the commit. So
+    // the test holds a lock that makes the import's first write to the register wait, which keeps
+    // it part-way through writing until it is stopped; the lock is let go once it is killed.
+    const blocker = target.phase === 'write' ? await holdRegisterWrites(url) : null;
     const child = spawnCli(['import', 'marks', pipe?.path ?? file, '--school', SCHOOL.id], { DATABASE_URL: connectAs.toString() });
     try {
       let seen: Seen = { phase: 'start', statement: '', settled: false, copied: null };
@@ -221,10 +246,12 @@ describe('a marks import killed with SIGKILL', () => {
       }
       const at: Seen = exited(child) ? { phase: 'finished', statement: '', settled: false, copied: null } : await session.look();
       await child.kill9();
+      await blocker?.release();
       await until(() => `the killed import's session ${session.name} to end`, () => session.ended(), 60_000);
       return at;
     } finally {
       await child.kill9();
+      await blocker?.release();
       await pipe?.close();
     }
   }

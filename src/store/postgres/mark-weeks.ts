@@ -111,7 +111,9 @@ export async function writeFileWeeks(
       WHERE NOT EXISTS (SELECT 1 FROM made WHERE made.upn = f.upn AND made.week = f.week)`,
     [schoolId],
   );
-  const [totals, ...known] = rows;
+  const [totals, rest] = [rows[0], rows.slice(1)];
+  // In the register's order, so two imports of one school lock the weeks they share in the same order.
+  const known = rest.sort((a, b) => (a.upn! === b.upn! ? (a.week! < b.week! ? -1 : 1) : a.upn! < b.upn! ? -1 : 1));
   const written = { inserted: totals!.inserted!, amended: 0, distinct: totals!.distinct! };
   if (known.length === 0) return written;
 
@@ -119,7 +121,7 @@ export async function writeFileWeeks(
   const stored = await client.query<{ upn: string; week: string; codes: string }>(
     `SELECT w.upn, to_char(w.week, 'YYYY-MM-DD') AS week, w.codes
        FROM mark_weeks w JOIN unnest($2::text[], $3::date[]) AS k(upn, week) ON w.upn = k.upn AND w.week = k.week
-      WHERE w.school_id = $1 FOR UPDATE OF w`,
+      WHERE w.school_id = $1 ORDER BY w.upn, w.week FOR UPDATE OF w`,
     [schoolId, known.map((r) => r.upn), known.map((r) => r.week)],
   );
   const storedCodes = new Map(stored.rows.map((r) => [`${r.upn}/${r.week}`, r.codes]));
@@ -134,6 +136,8 @@ export async function writeFileWeeks(
   }
   if (changed.length > 0) await updateWeeks(client, schoolId, changed);
   if (amendments.length > 0) {
+    // Recorded in the register's order (pupil, date, session), whatever order the file gave.
+    amendments.sort((a, b) => (a.upn !== b.upn ? (a.upn < b.upn ? -1 : 1) : a.week !== b.week ? (a.week < b.week ? -1 : 1) : a.slot - b.slot));
     await client.query(
       `INSERT INTO mark_amendments (school_id, upn, date, session, original_code, new_code, reason, amended_by, amended_at)
        SELECT $1, a.upn, a.week + (a.slot >> 1), CASE WHEN a.slot & 1 = 1 THEN 'PM' ELSE 'AM' END, a.original, a.new, $2, $3, $4
